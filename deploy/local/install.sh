@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs and is missing: Debian packages, a Go toolchain, the FerretDB and
+# MinIO binaries (built once, cached outside the clone), pnpm and the workspace's dependencies.
+# Quick when everything is there already. `--browser` also installs Debian's Chromium for UI tests.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+want_browser=0
+[ "${1:-}" = "--browser" ] && want_browser=1
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$STATE/log/apt.log" 2>&1 \
+    || { tail -20 "$STATE/log/apt.log"; exit 1; }
+}
+
+go_version_ok() { # go >= 1.24 on PATH?
+  command -v go >/dev/null 2>&1 || return 1
+  local v; v=$(go env GOVERSION 2>/dev/null | sed 's/^go//') || return 1
+  [ "$(printf '%s\n1.24\n' "$v" | sort -V | head -1)" = "1.24" ]
+}
+
+ensure_go() {
+  go_version_ok && return 0
+  local dir="$CACHE/$GO_TOOLCHAIN"
+  if [ ! -x "$dir/bin/go" ]; then
+    # The Go toolchain is itself a module on the Go module proxy.
+    say "fetching the Go toolchain $GO_TOOLCHAIN from the Go module proxy"
+    local zip="$CACHE/$GO_TOOLCHAIN.zip" tmp="$CACHE/$GO_TOOLCHAIN.tmp"
+    curl -fsSL -o "$zip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.linux-amd64.zip"
+    rm -rf "$tmp" && mkdir -p "$tmp" && unzip -q "$zip" -d "$tmp"
+    mv "$tmp/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-amd64" "$dir" && rm -rf "$tmp" "$zip"
+    chmod +x "$dir/bin/"* "$dir/pkg/tool/"*/* 2>/dev/null || true
+  fi
+  export PATH="$dir/bin:$PATH" GOTOOLCHAIN=local
+}
+
+ensure_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  ensure_go
+  say "building FerretDB $FERRETDB_VERSION (embedded, postgresql handler; about 2 minutes)"
+  (cd "$ROOT/deploy/local/ferretdb" && go build -o "$FERRETDB_BIN.tmp" . && mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN")
+}
+
+ensure_minio() {
+  [ -x "$MINIO_BIN" ] && return 0
+  ensure_go
+  say "building MinIO $MINIO_VERSION from the Go module proxy (about 5 minutes, once)"
+  local tmp="$CACHE/minio-build.tmp"
+  GOBIN="$tmp" go install "github.com/minio/minio@$MINIO_VERSION"
+  mkdir -p "$(dirname "$MINIO_BIN")" && mv "$tmp/minio" "$MINIO_BIN" && rm -rf "$tmp"
+}
+
+ensure_pnpm() {
+  command -v pnpm >/dev/null 2>&1 && return 0
+  say "installing pnpm $PNPM_VERSION"
+  npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null
+}
+
+ensure_node_modules() {
+  local stamp="$ROOT/node_modules/.taskyard-lock"
+  local want; want=$(cat "$ROOT/pnpm-lock.yaml" "$ROOT/package.json" | sha1sum | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+  say "installing the workspace's dependencies"
+  (cd "$ROOT" && pnpm install --frozen-lockfile --reporter=silent)
+  echo "$want" > "$stamp"
+}
+
+pkgs=(postgresql rabbitmq-server curl unzip ca-certificates)
+[ $want_browser = 1 ] && pkgs+=(chromium fonts-dejavu-core)
+apt_install "${pkgs[@]}"
+ensure_pnpm
+ensure_node_modules
+ensure_ferretdb
+ensure_minio

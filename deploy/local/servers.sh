@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Starts, stops or reports the local servers: PostgreSQL + FerretDB (the database), RabbitMQ, MinIO.
+# Each listens on loopback only and keeps its data under $STATE. Starting what runs already is a no-op;
+# stopping stops only what this script started (by pid).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PG_DATA="$STATE/pg/data"; PG_SOCK="$STATE/pg/socket"; PG_BIN=/usr/lib/postgresql/15/bin
+RABBIT_DIR="$STATE/rabbitmq"
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    say "initialising PostgreSQL in $PG_DATA"
+    mkdir -p "$PG_DATA" "$PG_SOCK"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$STATE/pg" && chmod 755 "$STATE"
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U taskyard --auth=trust -E UTF8 >"$STATE/log/initdb.log"
+  fi
+  if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    without_pipes as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$STATE/pg/postgres.log" \
+      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+  fi
+  if ! as_postgres psql -h 127.0.0.1 -p "$PG_PORT" -U taskyard -d postgres -tAc "select 1 from pg_database where datname='taskyard'" | grep -q 1; then
+    as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U taskyard taskyard
+  fi
+}
+
+pg_stop() {
+  [ -f "$PG_DATA/postmaster.pid" ] || return 0
+  say "stopping PostgreSQL"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+ferretdb_start() {
+  pid_alive "$STATE/run/ferretdb.pid" && return 0
+  say "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT"
+  daemon "$STATE/run/ferretdb.pid" "$STATE/log/ferretdb.log" \
+    "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "postgres://taskyard@127.0.0.1:$PG_PORT/taskyard"
+  wait_for 30 FerretDB port_open "$MONGO_PORT"
+}
+
+rabbit_env() {
+  export HOME="$RABBIT_DIR" RABBITMQ_NODENAME=taskyard@localhost
+  export RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" RABBITMQ_LOG_BASE="$RABBIT_DIR/log"
+  export RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
+  export RABBITMQ_PID_FILE="$STATE/run/rabbitmq.pid" RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000))
+  export ERL_EPMD_ADDRESS=127.0.0.1
+}
+
+rabbit() { (rabbit_env; "/usr/lib/rabbitmq/bin/$1" "${@:2}"); }
+
+rabbit_start() {
+  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
+  mkdir -p "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
+  cat > "$RABBIT_DIR/rabbitmq.conf" <<CONF
+listeners.tcp.default = 127.0.0.1:$AMQP_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBIT_UI_PORT
+prometheus.tcp.ip = 127.0.0.1
+prometheus.tcp.port = $RABBIT_PROM_PORT
+disk_free_limit.absolute = 100MB
+CONF
+  # What `rabbitmq-plugins enable --offline` writes; consistent-hash partitions the status events.
+  echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' > "$RABBIT_DIR/enabled_plugins"
+  say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (management UI on http://127.0.0.1:$RABBIT_UI_PORT)"
+  without_pipes rabbit rabbitmq-server -detached >/dev/null 2>&1
+  wait_for 60 "RabbitMQ pid file" test -s "$STATE/run/rabbitmq.pid"
+  rabbit rabbitmqctl wait --timeout 90 "$STATE/run/rabbitmq.pid" >/dev/null
+  wait_for 30 "RabbitMQ management" curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_UI_PORT/api/overview"
+}
+
+rabbit_stop() {
+  pid_alive "$STATE/run/rabbitmq.pid" || return 0
+  say "stopping RabbitMQ"
+  local pid; pid=$(cat "$STATE/run/rabbitmq.pid")
+  rabbit rabbitmqctl stop "$STATE/run/rabbitmq.pid" >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  rm -f "$STATE/run/rabbitmq.pid"
+  # epmd is started on the node's behalf; leave none behind when no other node uses it.
+  if command -v epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then epmd -kill >/dev/null 2>&1 || true; fi
+}
+
+minio_start() {
+  pid_alive "$STATE/run/minio.pid" && return 0
+  mkdir -p "$STATE/minio"
+  say "starting MinIO on 127.0.0.1:$S3_PORT"
+  MINIO_ROOT_USER=$S3_ACCESS_KEY MINIO_ROOT_PASSWORD=$S3_SECRET_KEY MINIO_BROWSER=on \
+    daemon "$STATE/run/minio.pid" "$STATE/log/minio.log" "$MINIO_BIN" server "$STATE/minio" \
+    --address "127.0.0.1:$S3_PORT" --console-address "127.0.0.1:$S3_CONSOLE_PORT" --quiet
+  wait_for 60 MinIO curl -fsS "http://127.0.0.1:$S3_PORT/minio/health/live"
+  # Create the bucket (a 409 means it is there already).
+  curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
+    -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET"
+}
+
+kill_pidfile() {
+  local f="$STATE/run/$1.pid"
+  pid_alive "$f" || { rm -f "$f"; return 0; }
+  say "stopping $1"
+  local pid; pid=$(cat "$f"); kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$f"
+}
+
+status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; else printf '  %-10s down\n' "$1"; fi; }
+
+case "${1:-start}" in
+  start) pg_start; ferretdb_start; rabbit_start; minio_start ;;
+  stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;
+  status)
+    status_line postgresql "as_postgres $PG_BIN/pg_ctl -D $PG_DATA status"
+    status_line ferretdb "pid_alive $STATE/run/ferretdb.pid"
+    status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
+    status_line minio "pid_alive $STATE/run/minio.pid" ;;
+  *) echo "usage: servers.sh start|stop|status" >&2; exit 2 ;;
+esac

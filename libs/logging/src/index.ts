@@ -1,0 +1,2 @@
+export { createLogger, taskLogger } from './logger';
+export type { Logger } from './logger';

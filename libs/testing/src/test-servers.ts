@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { hasExplicitServers, loadServerUrls, type ServerUrls } from '@taskyard/config';
+import { startContainers } from './containers';
+
+/** The real servers one test file uses, isolated from every other file: its own database, vhost and bucket. */
+export interface TestServers extends ServerUrls {
+  /** Which servers these are: the env's, testcontainers', or the local stack's. */
+  source: 'env' | 'testcontainers' | 'local';
+  /** The unique name of this file's database, vhost and bucket. */
+  namespace: string;
+  /** Drops the database, vhost and bucket. */
+  cleanup(): Promise<void>;
+}
+
+function dockerEngineReachable(): boolean {
+  return Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
+}
+
+function withDatabase(mongoUrl: string, db: string): string {
+  const url = new URL(mongoUrl);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+function withVhost(amqpUrl: string, vhost: string): string {
+  const url = new URL(amqpUrl);
+  url.pathname = `/${encodeURIComponent(vhost)}`;
+  return url.toString();
+}
+
+async function management(baseUrl: string, method: string, path: string, body?: unknown): Promise<void> {
+  const url = new URL(baseUrl);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const res = await fetch(new URL(path, url), {
+    method,
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${method} ${path}: ${res.status} ${await res.text()}`);
+}
+
+async function baseServers(): Promise<{ urls: ServerUrls; source: TestServers['source']; stop?: () => Promise<void> }> {
+  if (hasExplicitServers()) return { urls: loadServerUrls(), source: 'env' };
+  if (dockerEngineReachable()) {
+    const started = await startContainers().catch(() => undefined);
+    if (started) return { urls: started.urls, source: 'testcontainers', stop: started.stop };
+  }
+  return { urls: loadServerUrls({}), source: 'local' };
+}
+
+function s3Client(urls: ServerUrls): S3Client {
+  return new S3Client({
+    endpoint: urls.s3.endpoint,
+    region: urls.s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: urls.s3.accessKeyId, secretAccessKey: urls.s3.secretAccessKey },
+  });
+}
+
+async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 }));
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (keys.length === 0) break;
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+  }
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/**
+ * Real servers for one test file: the env URLs if set, else testcontainers when a Docker engine answers,
+ * else the local stack (`npm start` / deploy/local). Call `cleanup()` in afterAll.
+ */
+export async function testServers(label = 'test'): Promise<TestServers> {
+  const { urls, source, stop } = await baseServers();
+  const namespace = `t-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 20)}-${randomBytes(4).toString('hex')}`;
+  const dbName = namespace.replace(/-/g, '_');
+
+  let rabbitmqUrl = urls.rabbitmqUrl;
+  if (urls.rabbitmqManagementUrl) {
+    await management(urls.rabbitmqManagementUrl, 'PUT', `/api/vhosts/${encodeURIComponent(namespace)}`);
+    const user = decodeURIComponent(new URL(urls.rabbitmqUrl).username || 'guest');
+    await management(urls.rabbitmqManagementUrl, 'PUT', `/api/permissions/${encodeURIComponent(namespace)}/${encodeURIComponent(user)}`, {
+      configure: '.*',
+      write: '.*',
+      read: '.*',
+    });
+    rabbitmqUrl = withVhost(urls.rabbitmqUrl, namespace);
+  }
+
+  const s3 = s3Client(urls);
+  await s3.send(new CreateBucketCommand({ Bucket: namespace }));
+
+  const servers: TestServers = {
+    source,
+    namespace,
+    mongoUrl: withDatabase(urls.mongoUrl, dbName),
+    rabbitmqUrl,
+    rabbitmqManagementUrl: urls.rabbitmqManagementUrl,
+    s3: { ...urls.s3, bucket: namespace },
+    async cleanup() {
+      const mongoose = await import('mongoose');
+      const conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
+      await conn.dropDatabase().catch(() => undefined);
+      await conn.close();
+      if (urls.rabbitmqManagementUrl) {
+        await management(urls.rabbitmqManagementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
+      }
+      await emptyAndDeleteBucket(s3, namespace).catch(() => undefined);
+      s3.destroy();
+      await stop?.();
+    },
+  };
+  return servers;
+}
+
+/** The environment a child process (a service under test) needs to reach these servers. */
+export function serverEnv(servers: ServerUrls): Record<string, string> {
+  const env: Record<string, string> = {
+    MONGO_URL: servers.mongoUrl,
+    RABBITMQ_URL: servers.rabbitmqUrl,
+    S3_ENDPOINT: servers.s3.endpoint,
+    S3_REGION: servers.s3.region,
+    S3_ACCESS_KEY_ID: servers.s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
+    S3_BUCKET: servers.s3.bucket,
+  };
+  if (servers.rabbitmqManagementUrl) env.RABBITMQ_MANAGEMENT_URL = servers.rabbitmqManagementUrl;
+  return env;
+}
