@@ -1,0 +1,68 @@
+import type { JSONSchemaType } from 'ajv';
+
+/** What the platform needs to know of a job type. Limits are per type; the defaults are in `withDefaults`. */
+export interface JobLimits {
+  /** A job past this is aborted and counts as a failed attempt. */
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Back-off before attempt n+1 is backoffMs[n-1] (the last value repeats). */
+  backoffMs: number[];
+  /** Unfinished (queued/running/retrying) tasks one owner may have of this type. */
+  unfinishedPerOwner: number;
+  /** How long artifacts are kept after success, then deleted and the task `expired`. */
+  retentionMs: number;
+  /** A task waiting longer than this in its queue is dead-lettered and fails with `expired-in-queue`. */
+  messageTtlMs: number;
+  /** Messages a consumer holds unacked at once. */
+  prefetch: number;
+  /** Window after which a running task with no heartbeat is recovered. */
+  heartbeatWindowMs: number;
+}
+
+export interface UploadLimits {
+  /** Largest upload accepted (413 past it). */
+  maxBytes: number;
+  /** Largest total uncompressed size of a zip's entries (422 past it). */
+  maxUncompressedBytes: number;
+  maxEntries: number;
+}
+
+export interface JobTypeDefinition<P = unknown> {
+  type: string;
+  title: string;
+  description: string;
+  /** JSON Schema of `params`, validated by the gateway with Ajv. */
+  paramsSchema: JSONSchemaType<P> | Record<string, unknown>;
+  limits: JobLimits;
+  /** Present when the type takes a zip upload (multipart `file`). */
+  upload?: UploadLimits;
+  /** Off unless configuration enables it (the diagnostic type). */
+  enabledByDefault: boolean;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_LIMITS: JobLimits = {
+  timeoutMs: 15 * MINUTE,
+  maxAttempts: 3,
+  backoffMs: [1_000, 5_000, 30_000],
+  unfinishedPerOwner: 3,
+  retentionMs: DAY,
+  messageTtlMs: 14 * DAY,
+  prefetch: 4,
+  heartbeatWindowMs: 60_000,
+};
+
+export function defineJobType<P>(def: Omit<JobTypeDefinition<P>, 'limits' | 'enabledByDefault'> & {
+  limits?: Partial<JobLimits>;
+  enabledByDefault?: boolean;
+}): JobTypeDefinition<P> {
+  return { ...def, enabledByDefault: def.enabledByDefault ?? true, limits: { ...DEFAULT_LIMITS, ...def.limits } };
+}
+
+export function backoffFor(limits: JobLimits, attempt: number): number {
+  const list = limits.backoffMs;
+  return list[Math.min(attempt - 1, list.length - 1)] ?? 0;
+}

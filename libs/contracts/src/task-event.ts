@@ -1,0 +1,51 @@
+import type { ArtifactRef, TaskError } from './task-message';
+
+/**
+ * Status events on the `task-events` exchange (routing key `<type>.<kind>`), folded into the task by the
+ * status service. Events from a worker carry the run that sent them (`runId`, a fresh id per execution)
+ * and a sequence number within that run, so a duplicate or stale event changes nothing.
+ */
+export interface EventBase {
+  taskId: string;
+  type: string;
+  /** ISO time the event happened. */
+  at: string;
+  attempt?: number;
+  runId?: string;
+  seq?: number;
+}
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export type TaskEvent = EventBase &
+  (
+    | { kind: 'started'; attempt: number; runId: string; seq: number; workerId: string }
+    | { kind: 'progress'; runId: string; seq: number; progress?: number; logs?: LogLine[] }
+    | { kind: 'heartbeat'; runId: string; seq: number }
+    | { kind: 'succeeded'; runId: string; seq: number; artifacts: ArtifactRef[]; logs?: LogLine[]; result?: Record<string, unknown> }
+    | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[] }
+    /** The worker aborted a running task after a cancel request. */
+    | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[] }
+    /** The task's handler created child tasks (fan-out); the task finishes when they have. */
+    | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[] }
+    /** From the gateway (a user's cancel) or the status service (a cancelled parent). */
+    | { kind: 'cancel-requested'; requestedBy: string }
+    /** From the status service: the message's TTL ran out in its queue. */
+    | { kind: 'expired-in-queue' }
+    /** From the sweeper: the run stopped sending heartbeats. */
+    | { kind: 'heartbeat-lost'; runId: string; final: boolean; retryAt?: string }
+    /** From the retention sweeper: the artifacts were deleted. */
+    | { kind: 'artifacts-expired' }
+    /** From the status service: a child of this task reached a terminal status. */
+    | { kind: 'child-finished'; childId: string; childStatus: 'succeeded' | 'failed' | 'cancelled'; artifacts: ArtifactRef[]; error?: TaskError }
+  );
+
+export type TaskEventKind = TaskEvent['kind'];
+
+/** Distributive Omit, so each member of the union keeps its own fields. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type TaskEventInput = DistributiveOmit<TaskEvent, 'at'> & { at?: string };

@@ -1,0 +1,26 @@
+/** The body of a message on the `tasks` exchange: everything a worker needs, so it need not read the task first. */
+export interface TaskMessage {
+  id: string;
+  type: string;
+  owner: string;
+  title: string;
+  tag?: string;
+  params: Record<string, unknown>;
+  /** 1 for the first attempt; a retry republishes with attempt + 1. */
+  attempt: number;
+  maxAttempts: number;
+  parentId?: string;
+  createdAt: string;
+}
+
+export interface ArtifactRef {
+  name: string;
+  key: string;
+  size: number;
+  contentType: string;
+}
+
+export interface TaskError {
+  code: string;
+  message: string;
+}

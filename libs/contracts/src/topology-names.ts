@@ -1,0 +1,26 @@
+/** Broker names. They read well in the RabbitMQ management UI: `tasks.<type>`, `tasks.<type>.dead`, ... */
+export const TASKS_EXCHANGE = 'tasks';
+export const TASK_EVENTS_EXCHANGE = 'task-events';
+/** Dead letters of every type: routed by job type to `tasks.<type>.dead`. */
+export const DEAD_LETTER_EXCHANGE = 'tasks.dead';
+/** Where a queue's expired (TTL) messages go, for the status service to fail them with `expired-in-queue`. */
+export const EXPIRED_EXCHANGE = 'tasks.expired';
+export const EXPIRED_QUEUE = 'tasks.expired';
+/** Consistent-hash exchange that splits task events into partitions by task id (one writer per task). */
+export const STATUS_PARTITION_EXCHANGE = 'task-events.by-task';
+
+export const queueName = (type: string): string => `tasks.${type}`;
+export const deadQueueName = (type: string): string => `tasks.${type}.dead`;
+/** A back-off delay queue: its messages wait `delayMs` then are dead-lettered back to `tasks`. */
+export const delayQueueName = (type: string, delayMs: number): string => `tasks.${type}.delay.${Math.round(delayMs / 1000)}s`;
+export const statusPartitionQueue = (index: number): string => `task-events.status.p${index}`;
+export const eventRoutingKey = (type: string, kind: string): string => `${type}.${kind}`;
+
+/** Message headers the platform sets. */
+export const HEADER = {
+  attempt: 'x-taskyard-attempt',
+  taskId: 'x-taskyard-task-id',
+  republished: 'x-taskyard-republished',
+  errorCode: 'x-taskyard-error-code',
+  errorMessage: 'x-taskyard-error-message',
+} as const;

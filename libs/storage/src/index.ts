@@ -1,0 +1,1 @@
+export { ObjectStore, artifactKey, uploadKey } from './object-store';

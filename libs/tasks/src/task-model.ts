@@ -1,0 +1,114 @@
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { TASK_STATUSES } from '@taskyard/contracts';
+import type { TaskRecord } from './task-record';
+
+const { Schema } = mongoose;
+
+const artifactSchema = new Schema({ name: String, key: String, size: Number, contentType: String }, { _id: false });
+const logSchema = new Schema({ at: String, level: String, message: String }, { _id: false });
+
+export const taskSchema = new Schema<TaskRecord>(
+  {
+    _id: { type: String, required: true },
+    type: { type: String, required: true },
+    title: { type: String, required: true },
+    owner: { type: String, required: true },
+    tag: String,
+    params: { type: Schema.Types.Mixed, default: {} },
+    status: { type: String, enum: TASK_STATUSES, required: true },
+    progress: { type: Number, default: 0 },
+    attempt: { type: Number, default: 0 },
+    maxAttempts: { type: Number, required: true },
+    artifacts: { type: [artifactSchema], default: [] },
+    error: { type: new Schema({ code: String, message: String }, { _id: false }), default: undefined },
+    logs: { type: [logSchema], default: [] },
+    idempotencyKey: String,
+    idempotencyScope: String,
+    parentId: String,
+    callbackUrl: String,
+    createdAt: { type: Date, required: true },
+    queuedAt: { type: Date, required: true },
+    startedAt: Date,
+    finishedAt: Date,
+    expiresAt: Date,
+    durationMs: Number,
+    slotId: String,
+    runId: String,
+    lastSeq: Number,
+    heartbeatAt: Date,
+    cancelRequestedAt: Date,
+    retryAt: Date,
+    result: Schema.Types.Mixed,
+    children: { type: new Schema({ total: Number, finished: [String], failed: Number }, { _id: false }), default: undefined },
+  },
+  { versionKey: false, collection: 'tasks', minimize: false },
+);
+// The caller's task list, newest first, filtered by type/status/tag.
+taskSchema.index({ owner: 1, createdAt: -1, _id: -1 });
+taskSchema.index({ createdAt: -1, _id: -1 });
+taskSchema.index({ status: 1, heartbeatAt: 1 });
+taskSchema.index({ status: 1, expiresAt: 1 });
+taskSchema.index({ parentId: 1 }, { sparse: true });
+taskSchema.index({ idempotencyScope: 1 }, { unique: true, sparse: true });
+
+/** One document per held place under an owner's unfinished limit: `<owner>:<type>:<k>`, taken by insert, freed by delete. */
+export interface SlotRecord {
+  _id: string;
+  taskId: string;
+  takenAt: Date;
+}
+const slotSchema = new Schema<SlotRecord>({ _id: String, taskId: String, takenAt: Date }, { versionKey: false, collection: 'slots' });
+
+/** A task stored but not confirmed by the broker; the relay republishes it and deletes this entry. */
+export interface OutboxRecord {
+  _id: string;
+  createdAt: Date;
+}
+const outboxSchema = new Schema<OutboxRecord>({ _id: String, createdAt: Date }, { versionKey: false, collection: 'outbox' });
+
+/** A request about a task (cancel), one per kind: `<taskId>:<kind>` decides a race of 30 identical requests. */
+export interface TaskRequestRecord {
+  _id: string;
+  taskId: string;
+  kind: string;
+  by: string;
+  at: Date;
+}
+const requestSchema = new Schema<TaskRequestRecord>(
+  { _id: String, taskId: String, kind: String, by: String, at: Date },
+  { versionKey: false, collection: 'task_requests' },
+);
+
+/** A lease or a once-only occurrence (a sweep round, a schedule tick): the unique `_id` decides who acts. */
+export interface LeaseRecord {
+  _id: string;
+  holder: string;
+  at: Date;
+}
+const leaseSchema = new Schema<LeaseRecord>({ _id: String, holder: String, at: Date }, { versionKey: false, collection: 'leases' });
+
+export interface TaskModels {
+  Task: Model<TaskRecord>;
+  Slot: Model<SlotRecord>;
+  Outbox: Model<OutboxRecord>;
+  TaskRequest: Model<TaskRequestRecord>;
+  Lease: Model<LeaseRecord>;
+}
+
+export function taskModels(conn: Connection): TaskModels {
+  return {
+    Task: conn.models.Task ?? conn.model<TaskRecord>('Task', taskSchema),
+    Slot: conn.models.Slot ?? conn.model<SlotRecord>('Slot', slotSchema),
+    Outbox: conn.models.Outbox ?? conn.model<OutboxRecord>('Outbox', outboxSchema),
+    TaskRequest: conn.models.TaskRequest ?? conn.model<TaskRequestRecord>('TaskRequest', requestSchema),
+    Lease: conn.models.Lease ?? conn.model<LeaseRecord>('Lease', leaseSchema),
+  };
+}
+
+/** Creates the indexes (autoIndex is off: services call this once at start). */
+export async function ensureTaskIndexes(models: TaskModels): Promise<void> {
+  await models.Task.createIndexes();
+}
+
+export const isDuplicateKey = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;

@@ -1,0 +1,42 @@
+import type { ArtifactRef, LogLine, TaskError, TaskStatus } from '@taskyard/contracts';
+
+/** A task as stored. `_id` is the task id (a UUID). */
+export interface TaskRecord {
+  _id: string;
+  type: string;
+  title: string;
+  owner: string;
+  tag?: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  progress: number;
+  /** The current or last attempt that started; 0 before the first. */
+  attempt: number;
+  maxAttempts: number;
+  artifacts: ArtifactRef[];
+  error?: TaskError;
+  /** The last LOG_CAP lines. */
+  logs: LogLine[];
+  idempotencyKey?: string;
+  /** `<owner>:<idempotencyKey>`, unique: decides a race of duplicate submissions. */
+  idempotencyScope?: string;
+  parentId?: string;
+  callbackUrl?: string;
+  createdAt: Date;
+  queuedAt: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+  expiresAt?: Date;
+  durationMs?: number;
+  // Bookkeeping of the status service (the task's only writer after its insert).
+  /** The owner's unfinished-limit slot this task holds, freed (deleted) when it finishes. */
+  slotId?: string;
+  runId?: string;
+  lastSeq?: number;
+  heartbeatAt?: Date;
+  cancelRequestedAt?: Date;
+  retryAt?: Date;
+  result?: Record<string, unknown>;
+  /** Fan-out: how many children, and which have finished. */
+  children?: { total: number; finished: string[]; failed: number };
+}

@@ -1,0 +1,207 @@
+import type { LogLine, TaskEvent, TaskStatus } from '@taskyard/contracts';
+import { isTerminal } from '@taskyard/contracts';
+import type { TaskRecord } from './task-record';
+
+/** Allowed transitions, in one place. Terminal states never change except `succeeded` → `expired`. */
+export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  queued: ['running', 'cancelled', 'failed'],
+  running: ['running', 'succeeded', 'failed', 'retrying', 'cancelled'],
+  retrying: ['running', 'cancelled', 'failed'],
+  succeeded: ['expired'],
+  failed: [],
+  cancelled: [],
+  expired: [],
+};
+
+export const canTransition = (from: TaskStatus, to: TaskStatus): boolean => TRANSITIONS[from].includes(to);
+
+export const LOG_CAP = 200;
+
+/** What the status service must do after a fold is written. */
+export type FoldEffect =
+  | { kind: 'release-slot'; slotId: string }
+  | { kind: 'notify-parent'; parentId: string }
+  | { kind: 'cancel-children' }
+  | { kind: 'terminal'; status: TaskStatus };
+
+export interface FoldContext {
+  retentionMs: number;
+  logCap?: number;
+}
+
+/** The fields of a task the fold reads and writes. */
+export type TaskState = Pick<
+  TaskRecord,
+  | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
+  | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
+  | 'retryAt' | 'result' | 'children'
+>;
+
+export interface FoldResult {
+  state: TaskState;
+  /** Fields that changed (what one `$set` writes), or null when the event changes nothing. */
+  changes: Partial<TaskState> | null;
+  effects: FoldEffect[];
+}
+
+function appendLogs(existing: LogLine[], more: LogLine[] | undefined, cap: number): LogLine[] {
+  if (!more || more.length === 0) return existing;
+  const all = existing.concat(more);
+  return all.length > cap ? all.slice(all.length - cap) : all;
+}
+
+/** True when an event of a run is the current run's and newer than anything folded from it. */
+function fromCurrentRun(task: TaskState, e: { runId: string; seq: number }): boolean {
+  return task.status === 'running' && task.runId === e.runId && e.seq > (task.lastSeq ?? -1);
+}
+
+type Patch = Partial<TaskState>;
+
+function finish(task: TaskState, status: TaskStatus, at: Date, patch: Patch): Patch {
+  const startedAt = task.startedAt;
+  return {
+    ...patch,
+    status,
+    finishedAt: at,
+    durationMs: startedAt ? at.getTime() - startedAt.getTime() : 0,
+  };
+}
+
+function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | null {
+  const at = new Date(event.at);
+  const cap = ctx.logCap ?? LOG_CAP;
+  switch (event.kind) {
+    case 'started': {
+      const newAttempt = event.attempt > task.attempt && (task.status === 'queued' || task.status === 'retrying');
+      // The same attempt started again by another run: the broker redelivered it after its worker died.
+      const redelivered = event.attempt === task.attempt && task.status === 'running' && task.runId !== event.runId && !task.children;
+      if (!newAttempt && !redelivered) return null;
+      return {
+        status: 'running',
+        attempt: event.attempt,
+        runId: event.runId,
+        lastSeq: event.seq,
+        heartbeatAt: at,
+        startedAt: task.startedAt ?? at,
+        retryAt: undefined,
+      };
+    }
+    case 'progress':
+      if (!fromCurrentRun(task, event)) return null;
+      return {
+        lastSeq: event.seq,
+        heartbeatAt: at,
+        ...(event.progress !== undefined ? { progress: Math.max(0, Math.min(100, Math.round(event.progress))) } : {}),
+        ...(event.logs?.length ? { logs: appendLogs(task.logs, event.logs, cap) } : {}),
+      };
+    case 'heartbeat':
+      if (!fromCurrentRun(task, event)) return null;
+      return { lastSeq: event.seq, heartbeatAt: at };
+    case 'succeeded':
+      if (!fromCurrentRun(task, event)) return null;
+      return finish(task, 'succeeded', at, {
+        lastSeq: event.seq,
+        progress: 100,
+        artifacts: event.artifacts,
+        logs: appendLogs(task.logs, event.logs, cap),
+        expiresAt: new Date(at.getTime() + ctx.retentionMs),
+        ...(event.result ? { result: event.result } : {}),
+      });
+    case 'failed': {
+      if (!fromCurrentRun(task, event)) return null;
+      const common = { lastSeq: event.seq, error: event.error, logs: appendLogs(task.logs, event.logs, cap) };
+      if (event.final || task.cancelRequestedAt) return finish(task, task.cancelRequestedAt ? 'cancelled' : 'failed', at, common);
+      return { ...common, status: 'retrying', retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
+    }
+    case 'cancelled':
+      if (!fromCurrentRun(task, event)) return null;
+      return finish(task, 'cancelled', at, { lastSeq: event.seq, logs: appendLogs(task.logs, event.logs, cap) });
+    case 'fanned-out':
+      if (!fromCurrentRun(task, event)) return null;
+      return {
+        lastSeq: event.seq,
+        heartbeatAt: at,
+        logs: appendLogs(task.logs, event.logs, cap),
+        children: { total: event.childIds.length, finished: [], failed: 0 },
+      };
+    case 'cancel-requested':
+      if (task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });
+      if (task.status === 'running' && !task.cancelRequestedAt) {
+        // A parent waiting on its children has no run to abort: it is cancelled at once, and so are they.
+        if (task.children) return finish(task, 'cancelled', at, { cancelRequestedAt: at });
+        return { cancelRequestedAt: at };
+      }
+      return null;
+    case 'expired-in-queue':
+      if (task.status !== 'queued' && task.status !== 'retrying') return null;
+      return finish(task, 'failed', at, {
+        error: { code: 'expired-in-queue', message: 'The task waited in its queue longer than its type allows.' },
+      });
+    case 'heartbeat-lost':
+      if (task.status !== 'running' || task.runId !== event.runId || task.children) return null;
+      {
+        const error = { code: 'heartbeat-lost', message: 'The worker running this task stopped sending heartbeats.' };
+        if (event.final) return finish(task, 'failed', at, { error });
+        return { status: 'retrying', error, retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
+      }
+    case 'artifacts-expired':
+      if (task.status !== 'succeeded') return null;
+      return { status: 'expired' };
+    case 'child-finished': {
+      if (task.status !== 'running' || !task.children || task.children.finished.includes(event.childId)) return null;
+      const children = {
+        total: task.children.total,
+        finished: [...task.children.finished, event.childId],
+        failed: task.children.failed + (event.childStatus === 'succeeded' ? 0 : 1),
+      };
+      const artifacts = task.artifacts.concat(event.artifacts);
+      if (event.childStatus !== 'succeeded') {
+        return finish(task, 'failed', at, {
+          children,
+          artifacts,
+          error: { code: 'child-failed', message: `Child task ${event.childId} ${event.childStatus}: ${event.error?.message ?? 'no reason given'}` },
+        });
+      }
+      if (children.finished.length < children.total) {
+        return { children, artifacts, progress: Math.floor((100 * children.finished.length) / children.total) };
+      }
+      return finish(task, 'succeeded', at, { children, artifacts, progress: 100, expiresAt: new Date(at.getTime() + ctx.retentionMs) });
+    }
+  }
+}
+
+/**
+ * Folds one event into a task: the task's next state, the fields that changed, and the effects to carry
+ * out after writing. A stale, duplicate or out-of-order event, or one no transition allows, changes nothing.
+ */
+export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldResult {
+  if (isTerminal(task.status) && !(task.status === 'succeeded' && event.kind === 'artifacts-expired')) {
+    return { state: task, changes: null, effects: [] };
+  }
+  const patch = patchFor(task, event, ctx);
+  if (!patch || (patch.status && !canTransition(task.status, patch.status))) return { state: task, changes: null, effects: [] };
+  const state = { ...task, ...patch };
+  const effects: FoldEffect[] = [];
+  if (patch.status && patch.status !== task.status && isTerminal(patch.status) && patch.status !== 'expired') {
+    effects.push({ kind: 'terminal', status: patch.status });
+    if (task.slotId) effects.push({ kind: 'release-slot', slotId: task.slotId });
+    if (task.parentId) effects.push({ kind: 'notify-parent', parentId: task.parentId });
+    if (task.children && patch.status !== 'succeeded') effects.push({ kind: 'cancel-children' });
+  }
+  return { state, changes: patch, effects };
+}
+
+/** Folds several events of one task in order: one write for all of them (the coalescing the status service does). */
+export function foldAll(task: TaskState, events: TaskEvent[], ctx: FoldContext): FoldResult {
+  let state = task;
+  let changes: Partial<TaskState> | null = null;
+  const effects: FoldEffect[] = [];
+  for (const e of events) {
+    const r = fold(state, e, ctx);
+    if (!r.changes) continue;
+    state = r.state;
+    changes = { ...(changes ?? {}), ...r.changes };
+    effects.push(...r.effects);
+  }
+  return { state, changes, effects };
+}

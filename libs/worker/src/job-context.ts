@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+import type { Connection } from 'mongoose';
+import type { ArtifactRef, TaskMessage } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import type { ObjectStore } from '@taskyard/storage';
+
+/** Writes a task's outputs to S3 under `artifacts/<type>/<taskId>/<name>`; each becomes one of `task.artifacts`. */
+export interface ArtifactWriter {
+  write(name: string, body: Buffer | string | Readable, contentType: string): Promise<ArtifactRef>;
+}
+
+export interface ChildSpec {
+  title: string;
+  params: Record<string, unknown>;
+}
+
+/** What a handler gets: the task, a signal that aborts on cancel or timeout, and the means to report and write. */
+export interface JobContext<P = Record<string, unknown>> {
+  task: TaskMessage & { params: P };
+  /** Aborts when the task is cancelled or passes its type's timeout. Pass it on to anything that waits. */
+  signal: AbortSignal;
+  /** 0–100; buffered and sent as a status event at most once a second. */
+  progress(percent: number): void;
+  /** A line of the job's log, kept on the task (the last 200 lines). */
+  log(message: string, level?: 'info' | 'warn' | 'error'): void;
+  artifacts: ArtifactWriter;
+  /** S3, for reading inputs such as an uploaded zip. */
+  store: ObjectStore;
+  /** The database connection, for reading (and, for imports, writing) the school dataset. */
+  db: Connection;
+  logger: Logger;
+  /**
+   * Fan-out: creates one child task per spec on this type's queue; the task then finishes when every
+   * child has (succeeded when all succeed, listing their artifacts; failed if one fails for good).
+   * The handler should return right after.
+   */
+  fanOut(children: ChildSpec[]): Promise<string[]>;
+}
+
+export interface JobOutcome {
+  /** A small JSON summary kept on the task as `result`. */
+  result?: Record<string, unknown>;
+}
+
+export type JobHandler<P = Record<string, unknown>> = (ctx: JobContext<P>) => Promise<JobOutcome | void>;
+
+/** Thrown by a handler for a failure that retrying cannot fix (bad input): the task fails at once. */
+export class PermanentJobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** Thrown by a handler for a failure worth retrying (the default for any other error). */
+export class RetriableJobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetriableJobError';
+  }
+}
