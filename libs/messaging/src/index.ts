@@ -1,0 +1,6 @@
+export { BrokerConnection } from './broker-connection';
+export { ConfirmPublisher, BrokerUnavailable } from './confirm-publisher';
+export { QueueConsumer } from './queue-consumer';
+export type { Settlement, MessageHandler, ConsumerOptions } from './queue-consumer';
+export { declareTopology, declareExchanges, declareJobType, declareStatusPartitions, delaysFor, DEFAULT_STATUS_PARTITIONS } from './topology';
+export { publishTask, publishRetry, publishDeadLetter, publishEvent, parseJson } from './task-publishing';

@@ -1,0 +1,91 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Logger } from '@taskyard/logging';
+import type { BrokerConnection } from './broker-connection';
+
+/** What to do with a message once handled. */
+export type Settlement = 'ack' | 'requeue' | 'drop';
+
+export type MessageHandler = (msg: ConsumeMessage) => Promise<Settlement>;
+export type BatchHandler = (msgs: ConsumeMessage[]) => Promise<Settlement>;
+
+export interface ConsumerOptions {
+  queue: string;
+  prefetch: number;
+  /** Declares what the consumer needs on the fresh channel (run after every reconnect). */
+  setup?: (ch: Channel) => Promise<void>;
+  exclusive?: boolean;
+}
+
+/**
+ * Consumes one queue with manual acks and a prefetch, resubscribing after a reconnect. `stop()` stops
+ * taking messages, waits for those in hand (or requeues them after `graceMs`), then closes the channel.
+ */
+export class QueueConsumer {
+  private channel?: Channel;
+  private tag?: string;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private readonly setupFn = (conn: Parameters<Parameters<BrokerConnection['onConnect']>[0]>[0]): Promise<void> => this.subscribe(conn);
+
+  constructor(
+    private readonly broker: BrokerConnection,
+    private readonly opts: ConsumerOptions,
+    private readonly handler: MessageHandler,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): Promise<void> {
+    return this.broker.onConnect(this.setupFn);
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async subscribe(conn: Parameters<Parameters<BrokerConnection['onConnect']>[0]>[0]): Promise<void> {
+    if (this.stopping) return;
+    const ch = await conn.createChannel();
+    ch.on('error', (err: Error) => this.logger.warn({ err: err.message, queue: this.opts.queue }, 'consumer channel error'));
+    await this.opts.setup?.(ch);
+    await ch.prefetch(this.opts.prefetch);
+    this.channel = ch;
+    const { consumerTag } = await ch.consume(this.opts.queue, (msg) => msg && this.dispatch(ch, msg), {
+      noAck: false,
+      exclusive: this.opts.exclusive ?? false,
+    });
+    this.tag = consumerTag;
+  }
+
+  private dispatch(ch: Channel, msg: ConsumeMessage): void {
+    const work = this.handler(msg)
+      .catch((err: unknown) => {
+        this.logger.error({ err: (err as Error).message, queue: this.opts.queue }, 'message handler failed; requeueing');
+        return 'requeue' as Settlement;
+      })
+      .then((settlement) => settle(ch, msg, settlement))
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  async stop(graceMs = 30_000): Promise<void> {
+    this.stopping = true;
+    this.broker.removeSetup(this.setupFn);
+    const ch = this.channel;
+    if (ch && this.tag) await ch.cancel(this.tag).catch(() => undefined);
+    const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+    // Closing the channel returns whatever is still unacked to the queue.
+    await ch?.close().catch(() => undefined);
+    this.channel = undefined;
+  }
+}
+
+function settle(ch: Channel, msg: ConsumeMessage, s: Settlement): void {
+  try {
+    if (s === 'ack') ch.ack(msg);
+    else if (s === 'requeue') ch.nack(msg, false, true);
+    else ch.nack(msg, false, false);
+  } catch {
+    // The channel closed under us: the broker requeues the message itself.
+  }
+}

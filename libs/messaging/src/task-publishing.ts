@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEAD_LETTER_EXCHANGE,
+  HEADER,
+  TASK_EVENTS_EXCHANGE,
+  TASKS_EXCHANGE,
+  delayQueueName,
+  eventRoutingKey,
+  type TaskError,
+  type TaskEvent,
+  type TaskEventInput,
+  type TaskMessage,
+} from '@taskyard/contracts';
+import type { ConfirmPublisher } from './confirm-publisher';
+
+/** Publishes a task to its type's queue. Message id = task id, persistent, confirmed. */
+export function publishTask(p: ConfirmPublisher, task: TaskMessage, opts: { republished?: boolean } = {}): Promise<void> {
+  return p.publish(TASKS_EXCHANGE, task.type, task, {
+    messageId: task.id,
+    headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt, ...(opts.republished ? { [HEADER.republished]: true } : {}) },
+  });
+}
+
+/** Publishes the next attempt to the back-off delay queue; it reaches the work queue after `delayMs`. */
+export function publishRetry(p: ConfirmPublisher, task: TaskMessage, delayMs: number): Promise<void> {
+  return p.publish('', delayQueueName(task.type, delayMs), task, {
+    messageId: task.id,
+    headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt },
+  });
+}
+
+/** Puts a task that failed for good into `tasks.<type>.dead`, with the reason, for admins to inspect and replay. */
+export function publishDeadLetter(p: ConfirmPublisher, task: TaskMessage, error: TaskError): Promise<void> {
+  return p.publish(DEAD_LETTER_EXCHANGE, task.type, task, {
+    messageId: task.id,
+    headers: {
+      [HEADER.taskId]: task.id,
+      [HEADER.attempt]: task.attempt,
+      [HEADER.errorCode]: error.code,
+      [HEADER.errorMessage]: error.message.slice(0, 500),
+      'x-taskyard-dead-at': new Date().toISOString(),
+    },
+  });
+}
+
+/** Publishes a status event on `task-events` (`<type>.<kind>`); the `task-id` header picks its partition. */
+export function publishEvent(p: ConfirmPublisher, input: TaskEventInput): Promise<void> {
+  const event = { ...input, at: input.at ?? new Date().toISOString() } as TaskEvent;
+  return p.publish(TASK_EVENTS_EXCHANGE, eventRoutingKey(event.type, event.kind), event, {
+    messageId: randomUUID(),
+    headers: { 'task-id': event.taskId },
+  });
+}
+
+export function parseJson<T>(content: Buffer): T {
+  return JSON.parse(content.toString('utf8')) as T;
+}

@@ -1,0 +1,82 @@
+import type { Channel } from 'amqplib';
+import {
+  DEAD_LETTER_EXCHANGE,
+  EXPIRED_EXCHANGE,
+  EXPIRED_QUEUE,
+  STATUS_PARTITION_EXCHANGE,
+  TASK_EVENTS_EXCHANGE,
+  TASKS_EXCHANGE,
+  deadQueueName,
+  delayQueueName,
+  queueName,
+  statusPartitionQueue,
+  type JobTypeDefinition,
+} from '@taskyard/contracts';
+
+const QUORUM = { 'x-queue-type': 'quorum' };
+
+/** How many partitions the status service's event stream is split into (one writer per partition). */
+export const DEFAULT_STATUS_PARTITIONS = 4;
+
+export function delaysFor(def: JobTypeDefinition): number[] {
+  return [...new Set(def.limits.backoffMs.map((ms) => Math.max(0, Math.round(ms / 1000) * 1000)))];
+}
+
+/** Declares one job type's queues: work, dead letters, and one back-off delay queue per delay. */
+export async function declareJobType(ch: Channel, def: JobTypeDefinition): Promise<void> {
+  const q = queueName(def.type);
+  await ch.assertQueue(q, {
+    durable: true,
+    arguments: { ...QUORUM, 'x-message-ttl': def.limits.messageTtlMs, 'x-dead-letter-exchange': EXPIRED_EXCHANGE },
+  });
+  await ch.bindQueue(q, TASKS_EXCHANGE, def.type);
+  await ch.assertQueue(deadQueueName(def.type), { durable: true, arguments: QUORUM });
+  await ch.bindQueue(deadQueueName(def.type), DEAD_LETTER_EXCHANGE, def.type);
+  for (const delay of delaysFor(def)) {
+    // No plugin needed: the message waits out the queue's TTL, then is dead-lettered back to `tasks`.
+    await ch.assertQueue(delayQueueName(def.type, delay), {
+      durable: true,
+      arguments: {
+        ...QUORUM,
+        'x-message-ttl': delay,
+        'x-dead-letter-exchange': TASKS_EXCHANGE,
+        'x-dead-letter-routing-key': def.type,
+      },
+    });
+  }
+}
+
+/** Declares the exchanges every service relies on (idempotent; safe to run from each service at start). */
+export async function declareExchanges(ch: Channel): Promise<void> {
+  await ch.assertExchange(TASKS_EXCHANGE, 'direct', { durable: true });
+  await ch.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
+  await ch.assertExchange(EXPIRED_EXCHANGE, 'fanout', { durable: true });
+  await ch.assertExchange(TASK_EVENTS_EXCHANGE, 'topic', { durable: true });
+  await ch.assertQueue(EXPIRED_QUEUE, { durable: true, arguments: QUORUM });
+  await ch.bindQueue(EXPIRED_QUEUE, EXPIRED_EXCHANGE, '');
+}
+
+/**
+ * The status service's view of `task-events`: a consistent-hash exchange splits events by task id over
+ * `partitions` queues, each single-active-consumer, so exactly one status replica writes a given task.
+ */
+export async function declareStatusPartitions(ch: Channel, partitions = DEFAULT_STATUS_PARTITIONS): Promise<string[]> {
+  await ch.assertExchange(STATUS_PARTITION_EXCHANGE, 'x-consistent-hash', {
+    durable: true,
+    arguments: { 'hash-header': 'task-id' },
+  });
+  await ch.bindExchange(STATUS_PARTITION_EXCHANGE, TASK_EVENTS_EXCHANGE, '#');
+  const queues: string[] = [];
+  for (let i = 0; i < partitions; i++) {
+    const q = statusPartitionQueue(i);
+    await ch.assertQueue(q, { durable: true, arguments: { ...QUORUM, 'x-single-active-consumer': true } });
+    await ch.bindQueue(q, STATUS_PARTITION_EXCHANGE, '1');
+    queues.push(q);
+  }
+  return queues;
+}
+
+export async function declareTopology(ch: Channel, types: Iterable<JobTypeDefinition>): Promise<void> {
+  await declareExchanges(ch);
+  for (const def of types) await declareJobType(ch, def);
+}

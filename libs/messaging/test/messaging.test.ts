@@ -1,0 +1,109 @@
+import type { ConsumeMessage } from 'amqplib';
+import { jobTypes, queueName, statusPartitionQueue, type TaskEvent, type TaskMessage } from '@taskyard/contracts';
+import { createLogger } from '@taskyard/logging';
+import { testServers, waitFor, type TestServers } from '@taskyard/testing';
+import {
+  BrokerConnection,
+  ConfirmPublisher,
+  QueueConsumer,
+  declareStatusPartitions,
+  declareTopology,
+  parseJson,
+  publishEvent,
+  publishTask,
+} from '../src';
+
+const logger = createLogger('messaging-test');
+let servers: TestServers;
+let broker: BrokerConnection;
+let publisher: ConfirmPublisher;
+
+const task = (id: string): TaskMessage => ({
+  id,
+  type: 'diagnostic',
+  owner: 'o',
+  title: 't',
+  params: {},
+  attempt: 1,
+  maxAttempts: 3,
+  createdAt: new Date().toISOString(),
+});
+
+async function management(path: string, method = 'GET'): Promise<Response> {
+  const base = new URL(servers.rabbitmqManagementUrl!);
+  const auth = Buffer.from(`${base.username}:${base.password}`).toString('base64');
+  return fetch(`${base.protocol}//${base.host}${path}`, { method, headers: { authorization: `Basic ${auth}` } });
+}
+
+beforeAll(async () => {
+  servers = await testServers('messaging');
+  broker = new BrokerConnection(servers.rabbitmqUrl, logger, `messaging-test-${servers.namespace}`);
+  await broker.onConnect(async (conn) => {
+    const ch = await conn.createChannel();
+    await declareTopology(ch, jobTypes({ enableDiagnostic: true }).values());
+    await declareStatusPartitions(ch, 4);
+    await ch.close();
+  });
+  publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  await broker.start();
+});
+afterAll(async () => {
+  await broker?.close();
+  await servers?.cleanup();
+});
+
+test('declares a quorum queue per job type and routes a confirmed task to it', async () => {
+  await publishTask(publisher, task('t-1'));
+  const got: ConsumeMessage[] = [];
+  const consumer = new QueueConsumer(broker, { queue: queueName('diagnostic'), prefetch: 5 }, async (m) => {
+    got.push(m);
+    return 'ack';
+  }, logger);
+  await consumer.start();
+  await waitFor('the task message', () => got.length === 1);
+  expect(got[0].properties.messageId).toBe('t-1');
+  expect(parseJson<TaskMessage>(got[0].content).id).toBe('t-1');
+  await consumer.stop();
+  const q = await (await management(`/api/queues/${encodeURIComponent(servers.namespace)}/tasks.diagnostic`)).json();
+  expect(q.type).toBe('quorum');
+  expect(q.arguments['x-message-ttl']).toBe(14 * 24 * 3600 * 1000);
+});
+
+test('events of one task always land in the same status partition', async () => {
+  for (let i = 0; i < 10; i++) await publishEvent(publisher, { kind: 'heartbeat', taskId: 'same-task', type: 'diagnostic', runId: 'r', seq: i });
+  const counts: number[] = [];
+  await waitFor('events routed', async () => {
+    counts.length = 0;
+    for (let p = 0; p < 4; p++) {
+      const q = await (await management(`/api/queues/${encodeURIComponent(servers.namespace)}/${statusPartitionQueue(p)}`)).json();
+      counts.push(q.messages ?? 0);
+    }
+    return counts.reduce((a, b) => a + b, 0) === 10;
+  });
+  expect(counts.filter((c) => c > 0)).toEqual([10]);
+  const idx = counts.findIndex((c) => c === 10);
+  const seqs: number[] = [];
+  const consumer = new QueueConsumer(broker, { queue: statusPartitionQueue(idx), prefetch: 50 }, async (m) => {
+    seqs.push(parseJson<TaskEvent>(m.content).seq!);
+    return 'ack';
+  }, logger);
+  await consumer.start();
+  await waitFor('all events', () => seqs.length === 10);
+  expect(seqs).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  await consumer.stop();
+});
+
+test('reconnects after the broker drops the connection, and publishing works again', async () => {
+  const name = `messaging-test-${servers.namespace}`;
+  const conns = await waitFor('the named connection', async () => {
+    const list = (await (await management('/api/connections')).json()) as Array<{ name: string; client_properties: { connection_name?: string } }>;
+    const mine = list.filter((c) => c.client_properties.connection_name === name);
+    return mine.length ? mine : undefined;
+  });
+  const reconnected = new Promise((r) => broker.once('connected', r));
+  for (const c of conns) await management(`/api/connections/${encodeURIComponent(c.name)}`, 'DELETE');
+  await reconnected;
+  await waitFor('publisher ready', () => publisher.ready);
+  await expect(publishTask(publisher, task('t-2'))).resolves.toBeUndefined();
+});
