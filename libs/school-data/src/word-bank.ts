@@ -1,0 +1,20 @@
+/** Words the seeder draws weekly tests from, roughly by difficulty (primary-school spelling lists). */
+export const WORD_BANK: readonly string[] = [
+  'because', 'friend', 'people', 'water', 'again', 'could', 'would', 'should', 'after', 'every',
+  'house', 'mouse', 'night', 'light', 'right', 'bright', 'school', 'little', 'children', 'mother',
+  'father', 'brother', 'sister', 'before', 'always', 'animal', 'answer', 'around', 'autumn', 'beautiful',
+  'believe', 'bicycle', 'breathe', 'build', 'business', 'calendar', 'caught', 'centre', 'century', 'certain',
+  'circle', 'complete', 'consider', 'continue', 'decide', 'describe', 'different', 'difficult', 'disappear', 'early',
+  'earth', 'eight', 'enough', 'exercise', 'experience', 'experiment', 'extreme', 'famous', 'favourite', 'february',
+  'forward', 'fruit', 'grammar', 'group', 'guard', 'guide', 'heard', 'heart', 'height', 'history',
+  'imagine', 'important', 'increase', 'interest', 'island', 'knowledge', 'learn', 'length', 'library', 'material',
+  'medicine', 'mention', 'minute', 'natural', 'naughty', 'notice', 'occasion', 'often', 'opposite', 'ordinary',
+  'particular', 'peculiar', 'perhaps', 'popular', 'position', 'possess', 'possible', 'potatoes', 'pressure', 'probably',
+  'promise', 'purpose', 'quarter', 'question', 'recent', 'regular', 'reign', 'remember', 'sentence', 'separate',
+  'special', 'straight', 'strange', 'strength', 'suppose', 'surprise', 'therefore', 'though', 'thought', 'through',
+  'various', 'weight', 'woman', 'women', 'accident', 'actually', 'address', 'arrive', 'appear', 'breath',
+  'accommodate', 'achieve', 'aggressive', 'amateur', 'ancient', 'apparent', 'appreciate', 'attached', 'available', 'average',
+  'awkward', 'bargain', 'bruise', 'category', 'cemetery', 'committee', 'communicate', 'community', 'competition', 'conscience',
+  'conscious', 'controversy', 'convenience', 'correspond', 'criticise', 'curiosity', 'definite', 'desperate', 'determined', 'develop',
+  'dictionary', 'disastrous', 'embarrass', 'environment', 'equipment', 'especially', 'exaggerate', 'excellent', 'existence', 'explanation',
+];
