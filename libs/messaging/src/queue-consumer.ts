@@ -11,8 +11,11 @@ export type BatchHandler = (msgs: ConsumeMessage[]) => Promise<Settlement>;
 export interface ConsumerOptions {
   queue: string;
   prefetch: number;
-  /** Declares what the consumer needs on the fresh channel (run after every reconnect). */
-  setup?: (ch: Channel) => Promise<void>;
+  /**
+   * Declares what the consumer needs on the fresh channel (run after every reconnect); may return the
+   * queue to consume instead of `queue` (a server-named exclusive queue).
+   */
+  setup?: (ch: Channel) => Promise<string | void>;
   exclusive?: boolean;
 }
 
@@ -46,10 +49,10 @@ export class QueueConsumer {
     if (this.stopping) return;
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => this.logger.warn({ err: err.message, queue: this.opts.queue }, 'consumer channel error'));
-    await this.opts.setup?.(ch);
+    const queue = (await this.opts.setup?.(ch)) || this.opts.queue;
     await ch.prefetch(this.opts.prefetch);
     this.channel = ch;
-    const { consumerTag } = await ch.consume(this.opts.queue, (msg) => msg && this.dispatch(ch, msg), {
+    const { consumerTag } = await ch.consume(queue, (msg) => msg && this.dispatch(ch, msg), {
       noAck: false,
       exclusive: this.opts.exclusive ?? false,
     });

@@ -72,7 +72,9 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
   const cap = ctx.logCap ?? LOG_CAP;
   switch (event.kind) {
     case 'started': {
-      const newAttempt = event.attempt > task.attempt && (task.status === 'queued' || task.status === 'retrying');
+      // A later attempt may also find the task `running` when the previous attempt's `failed` event was lost.
+      const newAttempt =
+        event.attempt > task.attempt && (task.status === 'queued' || task.status === 'retrying' || (task.status === 'running' && !task.children));
       // The same attempt started again by another run: the broker redelivered it after its worker died.
       const redelivered = event.attempt === task.attempt && task.status === 'running' && task.runId !== event.runId && !task.children;
       if (!newAttempt && !redelivered) return null;

@@ -1,7 +1,25 @@
-import { startHealthServer } from '@taskyard/worker';
+import { loadServerUrls } from '@taskyard/config';
+import { jobTypesFromEnv } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
+import { startStatusService } from './status-service';
 
-// Foundation stage: starts, logs and answers /healthz. The lifecycle issue fills it in.
-const logger = createLogger('status');
-const port = Number(process.env.PORT ?? 0);
-void startHealthServer({ port, host: process.env.HOST }).then(() => logger.info({ port }, 'status started'));
+const env = process.env;
+const logger = createLogger('status', env);
+
+void startStatusService({
+  servers: loadServerUrls(env),
+  jobTypes: jobTypesFromEnv(env),
+  logger,
+  partitions: env.STATUS_PARTITIONS ? Number(env.STATUS_PARTITIONS) : undefined,
+  sweepIntervalMs: env.SWEEP_INTERVAL_MS ? Number(env.SWEEP_INTERVAL_MS) : undefined,
+  callbackSecret: env.CALLBACK_SECRET,
+  port: Number(env.PORT ?? 0),
+  host: env.HOST,
+}).then((service) => {
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+});

@@ -1,0 +1,101 @@
+import type { Server } from 'node:http';
+import mongoose from 'mongoose';
+import { loadServerUrls, type ServerUrls } from '@taskyard/config';
+import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
+import { createLogger, type Logger } from '@taskyard/logging';
+import { BrokerConnection, ConfirmPublisher } from '@taskyard/messaging';
+import { ObjectStore } from '@taskyard/storage';
+import { taskModels } from '@taskyard/tasks';
+import type { WorkerDefinition } from './define-worker';
+import { startHealthServer } from './health-server';
+import { WorkerEngine } from './worker-engine';
+import { WorkerMetrics } from './worker-metrics';
+
+export interface WorkerOptions {
+  servers: ServerUrls;
+  /** The job type as configured (limits applied). */
+  jobType: JobTypeDefinition;
+  logger?: Logger;
+  /** Port for /healthz, /readyz, /metrics; none when undefined. */
+  port?: number;
+  host?: string;
+  heartbeatMs?: number;
+  flushMs?: number;
+}
+
+export interface RunningWorker {
+  engine: WorkerEngine<unknown>;
+  /** Graceful: stop taking tasks, finish (or after `graceMs` requeue) those in hand, close connections. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts a worker in this process: database, S3, broker, the engine, and its health server. */
+export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptions): Promise<RunningWorker> {
+  const logger = opts.logger ?? createLogger(def.type);
+  const db = await mongoose
+    .createConnection(opts.servers.mongoUrl, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: 60_000, maxPoolSize: 20 })
+    .asPromise();
+  const store = new ObjectStore(opts.servers.s3);
+  const broker = new BrokerConnection(opts.servers.rabbitmqUrl, logger, `worker:${def.type}`);
+  const publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  const metrics = new WorkerMetrics();
+  const engine = new WorkerEngine(def, {
+    broker,
+    publisher,
+    models: taskModels(db),
+    db,
+    store,
+    logger,
+    jobType: opts.jobType,
+    metrics,
+    heartbeatMs: opts.heartbeatMs,
+    flushMs: opts.flushMs,
+  });
+  await engine.start();
+  await broker.start();
+  let health: Server | undefined;
+  if (opts.port !== undefined) {
+    health = await startHealthServer({
+      port: opts.port,
+      host: opts.host,
+      ready: async () => broker.connected && (await db.db!.admin().ping()).ok === 1 && (await store.ping()),
+      metrics: () => metrics.text(),
+    });
+  }
+  logger.info({ type: def.type, workerId: engine.workerId }, 'worker started');
+  return {
+    engine: engine as WorkerEngine<unknown>,
+    async stop(graceMs = 20_000) {
+      await engine.stop(graceMs);
+      await publisher.close();
+      await broker.close();
+      await db.close();
+      store.close();
+      await new Promise((r) => (health ? health.close(r) : r(undefined)));
+    },
+  };
+}
+
+/** The main of a worker service: configuration from the environment, graceful stop on SIGTERM/SIGINT. */
+export async function runWorkerService<P>(def: WorkerDefinition<P>, env: Record<string, string | undefined> = process.env): Promise<void> {
+  const logger = createLogger(def.type, env);
+  const jobType = jobTypesFromEnv(env).get(def.type);
+  if (!jobType) {
+    logger.error({ type: def.type }, 'job type not enabled by configuration; exiting');
+    process.exit(1);
+  }
+  const worker = await startWorker(def, {
+    servers: loadServerUrls(env),
+    jobType,
+    logger,
+    port: Number(env.PORT ?? 0),
+    host: env.HOST,
+  });
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    void worker.stop(Number(env.SHUTDOWN_GRACE_MS ?? 20_000)).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ConsumeMessage } from 'amqplib';
+import type { Connection } from 'mongoose';
+import {
+  HEADER,
+  TASK_EVENTS_EXCHANGE,
+  backoffFor,
+  eventRoutingKey,
+  isTerminal,
+  queueName,
+  type ArtifactRef,
+  type JobTypeDefinition,
+  type TaskEvent,
+  type TaskMessage,
+} from '@taskyard/contracts';
+import { taskLogger, type Logger } from '@taskyard/logging';
+import {
+  BrokerConnection,
+  ConfirmPublisher,
+  QueueConsumer,
+  declareExchanges,
+  declareJobType,
+  parseJson,
+  publishDeadLetter,
+  publishRetry,
+  type Settlement,
+} from '@taskyard/messaging';
+import { artifactKey, type ObjectStore } from '@taskyard/storage';
+import type { TaskModels } from '@taskyard/tasks';
+import type { WorkerDefinition } from './define-worker';
+import { RunEvents } from './event-stream';
+import type { ChildSpec, JobContext } from './job-context';
+import { JobAborted, classifyFailure, type AbortReason } from './job-failure';
+import { publishChildren, spawnChildren } from './fan-out';
+import type { WorkerMetrics } from './worker-metrics';
+
+export interface WorkerDeps {
+  broker: BrokerConnection;
+  publisher: ConfirmPublisher;
+  models: TaskModels;
+  db: Connection;
+  store: ObjectStore;
+  logger: Logger;
+  jobType: JobTypeDefinition;
+  metrics: WorkerMetrics;
+  /** How often a running job reports it is alive (default: a third of the heartbeat window, at most 10 s). */
+  heartbeatMs?: number;
+  flushMs?: number;
+}
+
+interface Running {
+  controller: AbortController;
+  abort(reason: AbortReason): void;
+}
+
+/**
+ * The shared engine under every worker: takes tasks of one type, runs the handler with an AbortSignal
+ * (cancel, timeout), reports status events, and decides retry (delay queue) or dead letter. A message is
+ * acked only once the task's outcome has been published.
+ */
+export class WorkerEngine<P> {
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private consumer?: QueueConsumer;
+  private cancelConsumer?: QueueConsumer;
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly def: WorkerDefinition<P>,
+    private readonly deps: WorkerDeps,
+  ) {}
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  async start(): Promise<void> {
+    const { broker, jobType, logger } = this.deps;
+    await broker.onConnect(async (conn) => {
+      const ch = await conn.createChannel();
+      await declareExchanges(ch);
+      await declareJobType(ch, jobType);
+      await ch.close();
+    });
+    // Cancel requests reach the process running the task through its own exclusive queue.
+    this.cancelConsumer = new QueueConsumer(
+      broker,
+      {
+        queue: '',
+        prefetch: 50,
+        exclusive: true,
+        setup: async (ch) => {
+          const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+          await ch.bindQueue(q.queue, TASK_EVENTS_EXCHANGE, eventRoutingKey(jobType.type, 'cancel-requested'));
+          return q.queue;
+        },
+      },
+      async (msg) => this.onCancelRequested(msg),
+      logger,
+    );
+    await this.cancelConsumer.start();
+    this.consumer = new QueueConsumer(
+      broker,
+      { queue: queueName(jobType.type), prefetch: this.def.concurrency ?? jobType.limits.prefetch },
+      (msg) => this.onTask(msg),
+      logger,
+    );
+    await this.consumer.start();
+  }
+
+  /** Stops taking tasks, lets those in hand finish for `graceMs`, then aborts them (they return to the queue). */
+  async stop(graceMs = 20_000): Promise<void> {
+    const stopping = this.consumer?.stop(graceMs + 2_000);
+    const timer = setTimeout(() => {
+      for (const r of this.running.values()) r.abort('shutdown');
+    }, graceMs);
+    await stopping;
+    clearTimeout(timer);
+    await this.cancelConsumer?.stop(0);
+  }
+
+  private async onCancelRequested(msg: ConsumeMessage): Promise<Settlement> {
+    const event = parseJson<TaskEvent>(msg.content);
+    this.running.get(event.taskId)?.abort('cancelled');
+    return 'ack';
+  }
+
+  /** A task may run unless its record says it already finished, was cancelled, or is running elsewhere. */
+  private async shouldRun(task: TaskMessage, redelivered: boolean, log: Logger): Promise<boolean> {
+    const current = await this.deps.models.Task.findById(task.id, { status: 1, attempt: 1, cancelRequestedAt: 1 })
+      .lean()
+      .maxTimeMS(10_000);
+    if (!current) {
+      log.warn('task not found; dropping its message');
+      return false;
+    }
+    if (isTerminal(current.status) || current.cancelRequestedAt) return false;
+    if (current.attempt > task.attempt) return false;
+    if (current.status === 'running' && current.attempt === task.attempt && !redelivered) return false;
+    return true;
+  }
+
+  private async onTask(msg: ConsumeMessage): Promise<Settlement> {
+    const body = parseJson<TaskMessage>(msg.content);
+    const headerAttempt = Number(msg.properties.headers?.[HEADER.attempt]);
+    const task: TaskMessage = { ...body, attempt: Number.isFinite(headerAttempt) && headerAttempt > 0 ? headerAttempt : body.attempt };
+    const log = taskLogger(this.deps.logger, task.id, task.type);
+    if (!(await this.shouldRun(task, msg.fields.redelivered, log))) return 'ack';
+    await this.run(task, log);
+    return 'ack';
+  }
+
+  private async run(task: TaskMessage, log: Logger): Promise<void> {
+    const { jobType, publisher, metrics } = this.deps;
+    const events = new RunEvents(publisher, task, randomUUID(), this.deps.flushMs);
+    const controller = new AbortController();
+    let abortReason: AbortReason | undefined;
+    let rejectAbort: (err: JobAborted) => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => (rejectAbort = reject));
+    aborted.catch(() => undefined);
+    const abort = (reason: AbortReason): void => {
+      if (abortReason) return;
+      abortReason = reason;
+      controller.abort(new JobAborted(reason));
+      rejectAbort(new JobAborted(reason));
+    };
+    this.running.set(task.id, { controller, abort });
+    const timeout = setTimeout(() => abort('timeout'), jobType.limits.timeoutMs);
+    const heartbeatMs = this.deps.heartbeatMs ?? Math.min(10_000, Math.floor(jobType.limits.heartbeatWindowMs / 3));
+    const heartbeat = setInterval(() => void events.heartbeat().catch(() => undefined), heartbeatMs);
+    const started = Date.now();
+    const artifacts: ArtifactRef[] = [];
+    let childIds: string[] | undefined;
+    try {
+      await events.started(this.workerId);
+      log.info({ attempt: task.attempt }, 'job started');
+      const ctx = this.context(task, controller.signal, events, artifacts, log, async (children) => {
+        // Announce the children before publishing them, so their results never reach the parent first.
+        const messages = await spawnChildren(this.deps, task, children);
+        childIds = messages.map((m) => m.id);
+        await events.fannedOut(childIds);
+        await publishChildren(this.deps, messages);
+        return childIds;
+      });
+      const outcome = await Promise.race([this.def.handler(ctx), aborted]);
+      if (abortReason) throw new JobAborted(abortReason);
+      if (!childIds) await events.succeeded(artifacts, outcome?.result);
+      metrics.jobs.inc({ type: task.type, outcome: 'succeeded' });
+      metrics.duration.observe({ type: task.type, outcome: 'succeeded' }, (Date.now() - started) / 1000);
+      log.info({ durationMs: Date.now() - started }, childIds ? 'job fanned out' : 'job succeeded');
+    } catch (err) {
+      await this.settleFailure(task, err, events, log);
+      metrics.duration.observe({ type: task.type, outcome: 'failed' }, (Date.now() - started) / 1000);
+    } finally {
+      clearTimeout(timeout);
+      clearInterval(heartbeat);
+      this.running.delete(task.id);
+    }
+  }
+
+  private async settleFailure(task: TaskMessage, err: unknown, events: RunEvents, log: Logger): Promise<void> {
+    const { jobType, publisher, metrics } = this.deps;
+    if (err instanceof JobAborted && err.reason === 'cancelled') {
+      await events.cancelled();
+      metrics.jobs.inc({ type: task.type, outcome: 'cancelled' });
+      log.info('job cancelled');
+      return;
+    }
+    if (err instanceof JobAborted && err.reason === 'shutdown') {
+      // Not the job's fault: the message goes back to the queue when the channel closes.
+      throw err;
+    }
+    const { error, retriable } = classifyFailure(err, jobType.limits.timeoutMs);
+    if (retriable && task.attempt < task.maxAttempts) {
+      const delay = backoffFor(jobType.limits, task.attempt);
+      await publishRetry(publisher, { ...task, attempt: task.attempt + 1 }, delay);
+      await events.failed(error, false, new Date(Date.now() + delay).toISOString());
+      metrics.retries.inc({ type: task.type });
+      metrics.jobs.inc({ type: task.type, outcome: 'retrying' });
+      log.warn({ error, attempt: task.attempt, retryInMs: delay }, 'job failed; retrying');
+      return;
+    }
+    await publishDeadLetter(publisher, task, error);
+    await events.failed(error, true);
+    metrics.deadLetters.inc({ type: task.type });
+    metrics.jobs.inc({ type: task.type, outcome: 'failed' });
+    log.error({ error, attempt: task.attempt }, 'job failed for good; dead-lettered');
+  }
+
+  private context(
+    task: TaskMessage,
+    signal: AbortSignal,
+    events: RunEvents,
+    artifacts: ArtifactRef[],
+    log: Logger,
+    fanOut: (children: ChildSpec[]) => Promise<string[]>,
+  ): JobContext<P> {
+    const { store, db } = this.deps;
+    return {
+      task: task as JobContext<P>['task'],
+      signal,
+      progress: (percent) => events.progress(percent),
+      log: (message, level = 'info') => {
+        events.log({ at: new Date().toISOString(), level, message });
+        log[level]({ jobLog: true }, message);
+      },
+      artifacts: {
+        async write(name, body, contentType) {
+          const key = artifactKey(task.type, task.id, name);
+          const size = await store.put(key, body, contentType, signal);
+          const ref = { name, key, size, contentType };
+          artifacts.push(ref);
+          return ref;
+        },
+      },
+      store,
+      db,
+      logger: log,
+      fanOut,
+    };
+  }
+}

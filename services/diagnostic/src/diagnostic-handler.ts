@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { DiagnosticParams } from '@taskyard/contracts';
+import { RetriableJobError, defineWorker } from '@taskyard/worker';
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** `artifactBytes` of random data, streamed in 64 KiB chunks so large sizes stay in bounded memory. */
+function randomStream(total: number): Readable {
+  let left = total;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, 64 * 1024);
+      left -= n;
+      this.push(randomBytes(n));
+    },
+  });
+}
+
+/** The platform's own job, for tests and benchmarks: sleeps, fails, hangs, writes, reports progress. */
+export const diagnosticWorker = defineWorker<DiagnosticParams>({
+  type: 'diagnostic',
+  async handler({ task, signal, progress, log, artifacts }) {
+    const { sleepMs = 0, failAttempts = 0, hang = false, artifactBytes, progressSteps = 0 } = task.params;
+    if (task.attempt <= failAttempts) {
+      log(`failing attempt ${task.attempt} of the first ${failAttempts} on purpose`, 'warn');
+      throw new RetriableJobError('diagnostic-failure', `diagnostic failure on attempt ${task.attempt}`);
+    }
+    const steps = Math.max(progressSteps, 1);
+    for (let i = 1; i <= progressSteps; i++) {
+      await sleep(sleepMs / steps, signal);
+      progress((100 * i) / progressSteps);
+      log(`step ${i} of ${progressSteps}`);
+    }
+    if (progressSteps === 0 && sleepMs > 0) await sleep(sleepMs, signal);
+    if (hang) await new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    if (artifactBytes !== undefined) await artifacts.write('diagnostic.bin', randomStream(artifactBytes), 'application/octet-stream');
+    return { result: { attempt: task.attempt } };
+  },
+});

@@ -1,0 +1,65 @@
+import type { ConsumeMessage } from 'amqplib';
+import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { parseJson } from '@taskyard/messaging';
+import { foldAll, type TaskModels } from '@taskyard/tasks';
+import { applyEffects, type EffectDeps } from './fold-effects';
+import type { StatusMetrics } from './status-metrics';
+import { readTasks, updateFor, type FoldTask } from './task-writes';
+
+export interface FolderDeps extends EffectDeps {
+  models: TaskModels;
+  jobTypes: Map<string, JobTypeDefinition>;
+  logger: Logger;
+  metrics: StatusMetrics;
+  /** Writes of different tasks in one batch run this many at a time. */
+  writeConcurrency?: number;
+}
+
+function groupByTask(events: TaskEvent[]): Map<string, TaskEvent[]> {
+  const groups = new Map<string, TaskEvent[]>();
+  for (const e of events) {
+    const list = groups.get(e.taskId);
+    if (list) list.push(e);
+    else groups.set(e.taskId, [e]);
+  }
+  return groups;
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}
+
+/**
+ * Folds a batch of one partition's events: one read of all their tasks, then per task every event in
+ * order and one write of what changed, then the effects. The status service is the only writer of a
+ * task after its insert, and one partition's batches run one after another, so no two writes race.
+ */
+export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promise<void> {
+  const events = msgs.map((m) => parseJson<TaskEvent>(m.content));
+  deps.metrics.batchSize.observe(events.length);
+  const groups = groupByTask(events);
+  const tasks = await readTasks(deps.models.Task, [...groups.keys()]);
+  await inParallel([...groups.entries()], deps.writeConcurrency ?? 16, async ([taskId, taskEvents]) => {
+    const task = tasks.get(taskId);
+    if (!task) {
+      deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'events for an unknown task; dropped');
+      return;
+    }
+    await foldTask(deps, task, taskEvents);
+  });
+}
+
+async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): Promise<void> {
+  const retentionMs = deps.jobTypes.get(task.type)?.limits.retentionMs ?? 24 * 3600_000;
+  const { state, changes, effects } = foldAll(task, events, { retentionMs });
+  for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
+  if (!changes) return;
+  await deps.models.Task.updateOne({ _id: task._id }, updateFor(changes)).maxTimeMS(15_000);
+  deps.metrics.writes.inc();
+  await applyEffects(deps, { ...task, ...state }, effects);
+}

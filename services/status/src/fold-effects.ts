@@ -1,0 +1,74 @@
+import { createHmac } from 'node:crypto';
+import type { TaskEvent } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
+import { releaseSlot, type FoldEffect, type TaskModels } from '@taskyard/tasks';
+import type { FoldTask } from './task-writes';
+import type { StatusMetrics } from './status-metrics';
+
+export interface EffectDeps {
+  models: TaskModels;
+  publisher: ConfirmPublisher;
+  logger: Logger;
+  metrics: StatusMetrics;
+  callbackSecret?: string;
+}
+
+/**
+ * Carries out what a written fold asks for. Each is safe to repeat; anything that fails here is
+ * picked up by a sweeper (stale slots, orphaned children), so a failure is logged, not retried inline.
+ */
+export async function applyEffects(deps: EffectDeps, task: FoldTask, effects: FoldEffect[]): Promise<void> {
+  for (const effect of effects) {
+    try {
+      await applyEffect(deps, task, effect);
+    } catch (err) {
+      deps.logger.warn({ taskId: task._id, effect: effect.kind, err: (err as Error).message }, 'effect failed; a sweeper will retry it');
+    }
+  }
+}
+
+async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'release-slot':
+      await releaseSlot(deps.models.Slot, effect.slotId, task._id);
+      return;
+    case 'notify-parent':
+      await publishEvent(deps.publisher, {
+        kind: 'child-finished',
+        taskId: effect.parentId,
+        type: task.type,
+        childId: task._id,
+        childStatus: task.status as 'succeeded' | 'failed' | 'cancelled',
+        artifacts: task.artifacts,
+        ...(task.error ? { error: task.error } : {}),
+      });
+      return;
+    case 'cancel-children': {
+      const children = await deps.models.Task.find({ parentId: task._id, status: { $in: ['queued', 'running', 'retrying'] } }, { _id: 1 })
+        .lean()
+        .maxTimeMS(15_000);
+      for (const c of children) await publishEvent(deps.publisher, { kind: 'cancel-requested', taskId: c._id, type: task.type, requestedBy: `parent:${task._id}` });
+      return;
+    }
+    case 'terminal':
+      deps.metrics.finished.inc({ type: task.type, status: effect.status });
+      if (task.callbackUrl) await postCallback(deps, task);
+      return;
+  }
+}
+
+/** POSTs the terminal status to the task's callbackUrl, signed with HMAC-SHA256 of the body. */
+async function postCallback(deps: EffectDeps, task: FoldTask): Promise<void> {
+  const body = JSON.stringify({ id: task._id, type: task.type, status: task.status, error: task.error, finishedAt: task.finishedAt });
+  const signature = createHmac('sha256', deps.callbackSecret ?? 'taskyard').update(body).digest('hex');
+  const res = await fetch(task.callbackUrl!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-taskyard-signature': `sha256=${signature}` },
+    body,
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!res.ok) deps.logger.warn({ taskId: task._id, status: res.status }, 'callback answered with an error');
+}
+
+export type { TaskEvent };

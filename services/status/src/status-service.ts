@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import mongoose from 'mongoose';
+import type { ServerUrls } from '@taskyard/config';
+import { EXPIRED_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
+import { createLogger, type Logger } from '@taskyard/logging';
+import {
+  BrokerConnection,
+  ConfirmPublisher,
+  DEFAULT_STATUS_PARTITIONS,
+  QueueConsumer,
+  declareStatusPartitions,
+  declareTopology,
+} from '@taskyard/messaging';
+import { ObjectStore } from '@taskyard/storage';
+import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { startHealthServer } from '@taskyard/worker';
+import { EventBatcher } from './event-batcher';
+import { foldBatch, type FolderDeps } from './event-folder';
+import { onExpiredMessage } from './expired-in-queue';
+import { StatusMetrics } from './status-metrics';
+import { startSweepers } from './sweepers';
+
+export interface StatusConfig {
+  servers: ServerUrls;
+  jobTypes: Map<string, JobTypeDefinition>;
+  logger?: Logger;
+  partitions?: number;
+  /** How long events are gathered before one batch is folded. */
+  batchWindowMs?: number;
+  sweepIntervalMs?: number;
+  callbackSecret?: string;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningStatusService {
+  stop(): Promise<void>;
+  metrics: StatusMetrics;
+}
+
+/** The status service: folds task events into tasks (the only writer after the insert) and runs the sweepers. */
+export async function startStatusService(cfg: StatusConfig): Promise<RunningStatusService> {
+  const logger = cfg.logger ?? createLogger('status');
+  const db = await mongoose
+    .createConnection(cfg.servers.mongoUrl, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: 60_000, maxPoolSize: 32 })
+    .asPromise();
+  const models = taskModels(db);
+  await ensureTaskIndexes(models);
+  const store = new ObjectStore(cfg.servers.s3);
+  const broker = new BrokerConnection(cfg.servers.rabbitmqUrl, logger, 'status');
+  const publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  const metrics = new StatusMetrics();
+  const partitions = cfg.partitions ?? DEFAULT_STATUS_PARTITIONS;
+  const partitionQueues: string[] = [];
+  await broker.onConnect(async (conn) => {
+    const ch = await conn.createChannel();
+    await declareTopology(ch, cfg.jobTypes.values());
+    partitionQueues.splice(0, partitionQueues.length, ...(await declareStatusPartitions(ch, partitions)));
+    await ch.close();
+  });
+  await broker.start();
+
+  const deps: FolderDeps = { models, publisher, logger, metrics, jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
+  const consumers = partitionQueues.map((queue) => {
+    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 5, 200);
+    return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
+  });
+  consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
+  for (const c of consumers) await c.start();
+
+  const stopSweepers = startSweepers(
+    { models, publisher, store, jobTypes: cfg.jobTypes, logger, holder: `status:${randomUUID().slice(0, 8)}` },
+    cfg.sweepIntervalMs ?? 15_000,
+  );
+  let health: Server | undefined;
+  if (cfg.port !== undefined) {
+    health = await startHealthServer({
+      port: cfg.port,
+      host: cfg.host,
+      ready: async () => broker.connected && (await db.db!.admin().ping()).ok === 1,
+      metrics: () => metrics.text(),
+    });
+  }
+  logger.info({ partitions }, 'status service started');
+  return {
+    metrics,
+    async stop() {
+      stopSweepers();
+      for (const c of consumers) await c.stop(10_000);
+      await publisher.close();
+      await broker.close();
+      await db.close();
+      store.close();
+      await new Promise((r) => (health ? health.close(r) : r(undefined)));
+    },
+  };
+}

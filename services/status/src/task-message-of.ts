@@ -1,0 +1,18 @@
+import type { TaskMessage } from '@taskyard/contracts';
+import type { TaskRecord } from '@taskyard/tasks';
+
+/** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
+export function taskMessageOf(t: TaskRecord, attempt: number): TaskMessage {
+  return {
+    id: t._id,
+    type: t.type,
+    owner: t.owner,
+    title: t.title,
+    ...(t.tag ? { tag: t.tag } : {}),
+    params: t.params,
+    attempt,
+    maxAttempts: t.maxAttempts,
+    ...(t.parentId ? { parentId: t.parentId } : {}),
+    createdAt: new Date(t.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Model } from 'mongoose';
+import type { TaskRecord, TaskState } from '@taskyard/tasks';
+
+/** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
+export function updateFor(changes: Partial<TaskState>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
+  const $set: Record<string, unknown> = {};
+  const $unset: Record<string, ''> = {};
+  for (const [k, v] of Object.entries(changes)) {
+    if (k === '_id') continue;
+    if (v === undefined) $unset[k] = '';
+    else $set[k] = v;
+  }
+  return { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) };
+}
+
+export const FOLD_FIELDS = {
+  _id: 1, type: 1, status: 1, progress: 1, attempt: 1, maxAttempts: 1, artifacts: 1, error: 1, logs: 1, parentId: 1, slotId: 1,
+  startedAt: 1, finishedAt: 1, expiresAt: 1, durationMs: 1, runId: 1, lastSeq: 1, heartbeatAt: 1, cancelRequestedAt: 1,
+  retryAt: 1, result: 1, children: 1, callbackUrl: 1, owner: 1, title: 1,
+} as const;
+
+export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title'>;
+
+/** Reads the tasks of a batch in one query. */
+export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise<Map<string, FoldTask>> {
+  const docs = (await Task.find({ _id: { $in: ids } }, FOLD_FIELDS).lean().maxTimeMS(15_000)) as FoldTask[];
+  return new Map(docs.map((d) => [d._id, d]));
+}
