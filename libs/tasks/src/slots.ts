@@ -8,8 +8,10 @@ export const slotId = (owner: string, type: string, k: number): string => `${own
  * makes this exact under races (no read-then-write). Returns the slot id, or null when all are held.
  */
 export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: string, limit: number, taskId: string): Promise<string | null> {
-  for (let k = 0; k < limit; k++) {
-    const id = slotId(owner, type, k);
+  // Probing from a random place keeps a large limit cheap: a few inserts, not one per held slot.
+  const start = Math.floor(Math.random() * limit);
+  for (let i = 0; i < limit; i++) {
+    const id = slotId(owner, type, (start + i) % limit);
     try {
       await Slot.collection.insertOne({ _id: id, taskId, takenAt: new Date() } as never);
       return id;

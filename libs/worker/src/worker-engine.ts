@@ -136,6 +136,8 @@ export class WorkerEngine<P> {
     }
     if (isTerminal(current.status) || current.cancelRequestedAt) return false;
     if (current.attempt > task.attempt) return false;
+    // Its attempt was already written off (heartbeat lost): the next attempt's message is on its way.
+    if (current.status === 'retrying' && current.attempt >= task.attempt) return false;
     if (current.status === 'running' && current.attempt === task.attempt && !redelivered) return false;
     return true;
   }

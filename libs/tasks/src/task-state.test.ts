@@ -1,0 +1,81 @@
+import type { TaskEvent } from '@taskyard/contracts';
+import { canTransition, fold, foldAll, type TaskState } from './task-state';
+
+const ctx = { retentionMs: 60_000 };
+const at = (s: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+const base = { taskId: 't', type: 'diagnostic' };
+
+function queued(extra: Partial<TaskState> = {}): TaskState {
+  return { _id: 't', status: 'queued', progress: 0, attempt: 0, maxAttempts: 3, artifacts: [], logs: [], slotId: 'o:diagnostic:0', ...extra };
+}
+const started = (attempt: number, runId: string, s = 1): TaskEvent => ({ ...base, kind: 'started', attempt, runId, seq: 1, workerId: 'w', at: at(s) });
+const succeeded = (runId: string, seq: number, s = 2): TaskEvent => ({ ...base, kind: 'succeeded', runId, seq, artifacts: [], at: at(s) });
+
+test('started then succeeded coalesce into one change, with the slot released', () => {
+  const r = foldAll(queued(), [started(1, 'r1'), succeeded('r1', 2, 3)], ctx);
+  expect(r.state.status).toBe('succeeded');
+  expect(r.state.durationMs).toBe(2000);
+  expect(r.state.expiresAt).toEqual(new Date(new Date(at(3)).getTime() + 60_000));
+  expect(r.effects).toEqual([{ kind: 'terminal', status: 'succeeded' }, { kind: 'release-slot', slotId: 'o:diagnostic:0' }]);
+});
+
+test('terminal states never change, except succeeded → expired', () => {
+  const done = foldAll(queued(), [started(1, 'r1'), succeeded('r1', 2)], ctx).state;
+  for (const e of [started(2, 'r2'), { ...base, kind: 'cancel-requested', requestedBy: 'x', at: at(9) } as TaskEvent, { ...base, kind: 'expired-in-queue', at: at(9) } as TaskEvent]) {
+    expect(fold(done, e, ctx).changes).toBeNull();
+  }
+  expect(fold(done, { ...base, kind: 'artifacts-expired', at: at(9) }, ctx).state.status).toBe('expired');
+  expect(canTransition('failed', 'running')).toBe(false);
+  expect(canTransition('succeeded', 'expired')).toBe(true);
+});
+
+test('duplicate and stale events from a run change nothing', () => {
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const p2 = fold(running, { ...base, kind: 'progress', runId: 'r1', seq: 2, progress: 50, at: at(2) }, ctx).state;
+  expect(fold(p2, { ...base, kind: 'progress', runId: 'r1', seq: 2, progress: 50, at: at(2) }, ctx).changes).toBeNull();
+  expect(fold(p2, { ...base, kind: 'progress', runId: 'r1', seq: 1, progress: 10, at: at(2) }, ctx).changes).toBeNull();
+  expect(fold(p2, { ...base, kind: 'progress', runId: 'other', seq: 9, progress: 90, at: at(2) }, ctx).changes).toBeNull();
+  expect(fold(p2, started(1, 'r1'), ctx).changes).toBeNull();
+});
+
+test('a retry goes running → retrying → running with the next attempt', () => {
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const retrying = fold(running, { ...base, kind: 'failed', runId: 'r1', seq: 2, final: false, error: { code: 'x', message: 'y' }, at: at(2) }, ctx).state;
+  expect(retrying.status).toBe('retrying');
+  expect(fold(retrying, started(1, 'r1b'), ctx).changes).toBeNull();
+  const again = fold(retrying, started(2, 'r2', 3), ctx).state;
+  expect(again).toMatchObject({ status: 'running', attempt: 2, runId: 'r2' });
+});
+
+test('cancel: a queued task is cancelled at once; a running one only once its worker confirms', () => {
+  const cancel: TaskEvent = { ...base, kind: 'cancel-requested', requestedBy: 'o', at: at(5) };
+  expect(fold(queued(), cancel, ctx).state.status).toBe('cancelled');
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const requested = fold(running, cancel, ctx).state;
+  expect(requested.status).toBe('running');
+  expect(fold(requested, cancel, ctx).changes).toBeNull();
+  expect(fold(requested, { ...base, kind: 'cancelled', runId: 'r1', seq: 2, at: at(6) }, ctx).state.status).toBe('cancelled');
+});
+
+test('a fan-out parent succeeds when every child has, listing their artifacts, and fails when one fails', () => {
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const waiting = fold(running, { ...base, kind: 'fanned-out', runId: 'r1', seq: 2, childIds: ['c1', 'c2'], at: at(2) }, ctx).state;
+  const art = (n: string) => ({ name: n, key: `k/${n}`, size: 1, contentType: 'text/csv' });
+  const child = (id: string, status: 'succeeded' | 'failed'): TaskEvent => ({ ...base, kind: 'child-finished', childId: id, childStatus: status, artifacts: status === 'succeeded' ? [art(id)] : [], at: at(3) });
+  const one = fold(waiting, child('c1', 'succeeded'), ctx).state;
+  expect(one.status).toBe('running');
+  expect(fold(one, child('c1', 'succeeded'), ctx).changes).toBeNull();
+  const both = fold(one, child('c2', 'succeeded'), ctx).state;
+  expect(both.status).toBe('succeeded');
+  expect(both.artifacts.map((a) => a.name)).toEqual(['c1', 'c2']);
+  const failed = fold(one, child('c2', 'failed'), ctx);
+  expect(failed.state.status).toBe('failed');
+  expect(failed.state.error?.code).toBe('child-failed');
+});
+
+test('logs are capped to the last lines', () => {
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const logs = Array.from({ length: 30 }, (_, i) => ({ at: at(1), level: 'info' as const, message: `l${i}` }));
+  const r = fold(running, { ...base, kind: 'progress', runId: 'r1', seq: 2, logs, at: at(2) }, { ...ctx, logCap: 10 });
+  expect(r.state.logs.map((l) => l.message)).toEqual(logs.slice(20).map((l) => l.message));
+});
