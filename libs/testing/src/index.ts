@@ -1,3 +1,5 @@
 export { testServers, serverEnv } from './test-servers';
 export type { TestServers } from './test-servers';
 export { waitFor } from './wait-for';
+export { startProcessStack, freePort, DEFAULT_KEYS } from './process-stack';
+export type { ProcessStack, StackOptions, ServiceProcess, ApiKey } from './process-stack';

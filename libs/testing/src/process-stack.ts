@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ServerUrls } from '@taskyard/config';
+import { serverEnv } from './test-servers';
+import { waitFor } from './wait-for';
+
+const REPO = path.resolve(__dirname, '../../..');
+
+export interface ApiKey {
+  key: string;
+  principal: string;
+  role: 'user' | 'admin';
+}
+
+export interface StackOptions {
+  servers: ServerUrls;
+  /** Worker services to run, by service folder name, with how many processes of each. */
+  workers?: Record<string, number>;
+  /** Status service replicas (default 1). */
+  statusReplicas?: number;
+  /** TASKYARD_LIMITS: per-type limit overrides. */
+  limits?: Record<string, Record<string, unknown>>;
+  keys?: ApiKey[];
+  env?: Record<string, string>;
+  /** Where service output goes: 'ignore' (default) or 'inherit'. */
+  stdio?: 'ignore' | 'inherit';
+}
+
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+export interface ProcessStack {
+  gatewayUrl: string;
+  keys: ApiKey[];
+  processes: ServiceProcess[];
+  /** Starts one more process of a service (a worker replica). */
+  add(name: string): Promise<ServiceProcess>;
+  /** SIGTERM to every process, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_KEYS: ApiKey[] = [
+  { key: 'test-user-key', principal: 'teacher-1', role: 'user' },
+  { key: 'test-user-2-key', principal: 'teacher-2', role: 'user' },
+  { key: 'test-admin-key', principal: 'admin-1', role: 'admin' },
+];
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The whole product as separate processes (gateway, status service, workers) against the given servers,
+ * each started as `npm start` starts it. For end-to-end and browser tests and benchmarks.
+ */
+export async function startProcessStack(opts: StackOptions): Promise<ProcessStack> {
+  const keys = opts.keys ?? DEFAULT_KEYS;
+  const dir = mkdtempSync(path.join(tmpdir(), 'taskyard-stack-'));
+  const keysFile = path.join(dir, 'keys.json');
+  writeFileSync(keysFile, JSON.stringify(keys));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...serverEnv(opts.servers),
+    TASKYARD_KEYS_FILE: keysFile,
+    ENABLE_DIAGNOSTIC: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'warn',
+    HOST: '127.0.0.1',
+    ...(opts.limits ? { TASKYARD_LIMITS: JSON.stringify(opts.limits) } : {}),
+    ...opts.env,
+  };
+  delete env.JEST_WORKER_ID;
+  const processes: ServiceProcess[] = [];
+
+  const add = async (name: string): Promise<ServiceProcess> => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: path.join(REPO, 'services', name),
+      env: { ...env, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      stdio: opts.stdio ?? 'ignore',
+    });
+    const proc = { name, port, child };
+    processes.push(proc);
+    await waitFor(`${name} /healthz`, async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+    }, { timeoutMs: 60_000, intervalMs: 200 });
+    return proc;
+  };
+
+  const stop = async (graceMs = 10_000): Promise<void> => {
+    await Promise.all(
+      processes.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
+            p.child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            p.child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+
+  try {
+    const starts: Promise<ServiceProcess>[] = [];
+    for (let i = 0; i < (opts.statusReplicas ?? 1); i++) starts.push(add('status'));
+    for (const [name, count] of Object.entries(opts.workers ?? {})) for (let i = 0; i < count; i++) starts.push(add(name));
+    starts.push(add('gateway'));
+    await Promise.all(starts);
+  } catch (err) {
+    await stop(1000);
+    throw err;
+  }
+  const gateway = processes.find((p) => p.name === 'gateway')!;
+  return { gatewayUrl: `http://127.0.0.1:${gateway.port}`, keys, processes, add, stop };
+}
