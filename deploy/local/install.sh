@@ -71,10 +71,23 @@ ensure_node_modules() {
   echo "$want" > "$stamp"
 }
 
+# The browser console (services/gateway/console) is served by the gateway from its dist/; built when
+# missing or older than any of its sources, so both `npm start` and `npm test` have it.
+ensure_console() {
+  local dir="$ROOT/services/gateway/console" built="$ROOT/services/gateway/console/dist/index.html"
+  if [ -f "$built" ] && [ -z "$(find "$dir/src" "$dir/index.html" "$dir/vite.config.ts" "$dir/package.json" "$dir/tsconfig.json" -newer "$built" -print -quit)" ]; then
+    return 0
+  fi
+  say "building the console"
+  (cd "$ROOT" && pnpm --filter @taskyard/console build >"$STATE/log/console-build.log" 2>&1) \
+    || { tail -30 "$STATE/log/console-build.log"; exit 1; }
+}
+
 pkgs=(postgresql rabbitmq-server curl unzip ca-certificates)
 [ $want_browser = 1 ] && pkgs+=(chromium fonts-dejavu-core)
 apt_install "${pkgs[@]}"
 ensure_pnpm
 ensure_node_modules
+ensure_console
 ensure_ferretdb
 ensure_minio

@@ -1,0 +1,59 @@
+import { ApiError, apiErrorFrom, asApiError } from './api-error';
+import {
+  deadLettersPath,
+  replayPath,
+  taskCancelPath,
+  taskListPath,
+  taskLogsPath,
+  taskPath,
+  type TaskFilter,
+} from './api-paths';
+import type { DeadLetter, JobType, LogLine, Me, QueuesAnswer, ReplayAnswer, SubmitAnswer, Task, TaskPage } from './api-types';
+
+export interface NewTask {
+  type: string;
+  title?: string;
+  tag?: string;
+  params: Record<string, unknown>;
+}
+
+/** The gateway's JSON API with one API key. Every failure is an ApiError; a 401 also calls `onUnauthorized`. */
+export class ApiClient {
+  constructor(
+    readonly key: string,
+    private readonly onUnauthorized: () => void = () => {},
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.key}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      throw asApiError(error);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const error = apiErrorFrom(response.status, text);
+      if (response.status === 401) this.onUnauthorized();
+      throw error;
+    }
+    try {
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch {
+      throw new ApiError(response.status, 'bad-response', 'The server answered with something that is not JSON.');
+    }
+  }
+
+  me = (): Promise<Me> => this.request('GET', '/v1/me');
+  jobTypes = async (): Promise<JobType[]> => (await this.request<{ items: JobType[] }>('GET', '/v1/job-types')).items;
+  listTasks = (filter: TaskFilter): Promise<TaskPage> => this.request('GET', taskListPath(filter));
+  task = (id: string): Promise<Task> => this.request('GET', taskPath(id));
+  logs = async (id: string): Promise<LogLine[]> => (await this.request<{ lines: LogLine[] }>('GET', taskLogsPath(id))).lines ?? [];
+  submit = (task: NewTask): Promise<SubmitAnswer> => this.request('POST', '/v1/tasks', task);
+  cancel = (id: string): Promise<{ id: string; status: string }> => this.request('POST', taskCancelPath(id), {});
+  queues = (): Promise<QueuesAnswer> => this.request('GET', '/v1/admin/queues');
+  deadLetters = async (type: string): Promise<DeadLetter[]> => (await this.request<{ items: DeadLetter[] }>('GET', deadLettersPath(type))).items;
+  replay = (type: string, taskIds?: string[]): Promise<ReplayAnswer> => this.request('POST', replayPath(type), taskIds ? { taskIds } : {});
+}

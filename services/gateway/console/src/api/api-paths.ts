@@ -1,0 +1,29 @@
+/** The gateway's URLs the console calls, built in one place. */
+
+export interface TaskFilter {
+  type?: string;
+  status?: string;
+  tag?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+const enc = encodeURIComponent;
+
+export function taskListPath(filter: TaskFilter): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filter)) {
+    if (value !== undefined && value !== '') query.set(name, String(value));
+  }
+  const search = query.toString();
+  return search ? `/v1/tasks?${search}` : '/v1/tasks';
+}
+
+export const taskPath = (id: string): string => `/v1/tasks/${enc(id)}`;
+export const taskLogsPath = (id: string): string => `/v1/tasks/${enc(id)}/logs`;
+export const taskCancelPath = (id: string): string => `/v1/tasks/${enc(id)}/cancel`;
+export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}`;
+export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;
+
+/** EventSource cannot send headers, so the stream takes the key as a query parameter. */
+export const taskEventsPath = (id: string, key: string): string => `/v1/tasks/${enc(id)}/events?access_token=${enc(key)}`;

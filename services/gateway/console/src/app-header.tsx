@@ -1,0 +1,60 @@
+import type { Me } from './api/api-types';
+import type { Route } from './routing/route';
+import { routeHref } from './routing/route';
+
+interface Props {
+  me: Me;
+  route: Route;
+  onSignOut: () => void;
+}
+
+function NavLink({ href, current, children }: { href: string; current: boolean; children: string }) {
+  return (
+    <li>
+      <a href={href} aria-current={current ? 'page' : undefined}>
+        {children}
+      </a>
+    </li>
+  );
+}
+
+/** The bar on every signed-in screen: where to go, who is signed in, sign out. */
+export function AppHeader({ me, route, onSignOut }: Props) {
+  const isAdminRoute = route.name === 'queues' || route.name === 'dead-letters';
+  return (
+    <header class="app-header">
+      <a class="brand" href={routeHref({ name: 'tasks' })}>
+        Taskyard
+      </a>
+      <nav aria-label="Main">
+        <ul>
+          <NavLink href={routeHref({ name: 'tasks' })} current={route.name === 'tasks' || route.name === 'task'}>
+            Tasks
+          </NavLink>
+          <NavLink href={routeHref({ name: 'new' })} current={route.name === 'new'}>
+            New task
+          </NavLink>
+          {me.role === 'admin' && (
+            <NavLink href={routeHref({ name: 'queues' })} current={isAdminRoute}>
+              Queues
+            </NavLink>
+          )}
+          <li>
+            <a href="/docs" target="_blank" rel="noopener">
+              API docs<span class="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          </li>
+        </ul>
+      </nav>
+      <div class="who">
+        <span class="who-name" title={me.principal}>
+          {me.principal}
+        </span>
+        {me.role === 'admin' && <span class="role-tag">admin</span>}
+        <button type="button" class="button link" onClick={onSignOut}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

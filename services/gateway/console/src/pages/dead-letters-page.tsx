@@ -1,0 +1,134 @@
+import { useState } from 'preact/hooks';
+import type { ApiError } from '../api/api-error';
+import { asApiError } from '../api/api-error';
+import type { ReplayAnswer } from '../api/api-types';
+import { useSession } from '../app-context';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
+import { formatDateTime } from '../format/format';
+import { useAsync } from '../hooks/use-async';
+import { useTitleFocus } from '../hooks/use-title-focus';
+import { routeHref } from '../routing/route';
+
+function ReplayResult({ answer }: { answer: ReplayAnswer }) {
+  if (answer.replayed.length === 0) return <p class="banner banner-info" role="status">Nothing was replayed.</p>;
+  return (
+    <div class="banner banner-success" role="status">
+      <p class="banner-title">Replayed {answer.replayed.length === 1 ? 'one task' : `${answer.replayed.length} tasks`} as new tasks:</p>
+      <ul>
+        {answer.replayed.map((r) => (
+          <li key={r.taskId}>
+            <span class="mono">{r.taskId.slice(0, 8)}</span> →{' '}
+            <a href={routeHref({ name: 'task', id: r.newTaskId })} class="mono">
+              {r.newTaskId}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Admin: the tasks of one type that used up their attempts, with replay of some or all. */
+export function DeadLettersPage({ type }: { type: string }) {
+  const { client, jobTypes } = useSession();
+  const title = jobTypes.find((t) => t.type === type)?.title ?? type;
+  const heading = useTitleFocus(`Dead letters: ${title}`);
+  const letters = useAsync(() => client.deadLetters(type), [client, type]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [answer, setAnswer] = useState<ReplayAnswer>();
+  const [error, setError] = useState<ApiError>();
+  const items = letters.data ?? [];
+
+  const toggle = (id: string): void =>
+    setSelected((old) => {
+      const next = new Set(old);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  const replay = async (ids?: string[]): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    setAnswer(undefined);
+    try {
+      setAnswer(await client.replay(type, ids));
+      setSelected(new Set());
+      letters.reload();
+    } catch (caught) {
+      setError(asApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href={routeHref({ name: 'queues' })}>Queues</a> › Dead letters
+      </p>
+      <h1 ref={heading} tabIndex={-1}>
+        Dead letters: {title}
+      </h1>
+      <p class="muted">Tasks that failed every attempt. Replaying one submits it again as a new task with the same parameters.</p>
+      {answer && <ReplayResult answer={answer} />}
+      {error && <ErrorBanner error={error} />}
+      {letters.error && <ErrorBanner error={letters.error} onRetry={letters.reload} />}
+      {!letters.data && !letters.error && <Loading what="dead letters" />}
+      {letters.data && items.length === 0 && <p class="empty">No dead letters for {title}.</p>}
+      {items.length > 0 && (
+        <>
+          <div class="actions">
+            <button type="button" class="button primary" disabled={busy || selected.size === 0} onClick={() => void replay([...selected])}>
+              Replay selected ({selected.size})
+            </button>
+            <button type="button" class="button secondary" disabled={busy} onClick={() => void replay()}>
+              Replay all ({items.length})
+            </button>
+          </div>
+          <table class="table dead-table">
+            <caption class="visually-hidden">Dead letters of {title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span class="visually-hidden">Select</span>
+                </th>
+                <th scope="col">Task</th>
+                <th scope="col">Owner</th>
+                <th scope="col" class="num">Attempts</th>
+                <th scope="col">Error</th>
+                <th scope="col">Dead since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((d) => (
+                <tr key={d.taskId}>
+                  <td data-label="Select">
+                    <input type="checkbox" id={`dl-${d.taskId}`} checked={selected.has(d.taskId)} onChange={() => toggle(d.taskId)} aria-label={`Select ${d.title || d.taskId}`} />
+                  </td>
+                  <td data-label="Task">
+                    <a href={routeHref({ name: 'task', id: d.taskId })}>{d.title || d.taskId.slice(0, 8)}</a>
+                  </td>
+                  <td data-label="Owner">{d.owner}</td>
+                  <td data-label="Attempts" class="num">
+                    {d.attempt}
+                  </td>
+                  <td data-label="Error">
+                    {d.error ? (
+                      <>
+                        {d.error.message} <span class="muted small mono">({d.error.code})</span>
+                      </>
+                    ) : (
+                      '–'
+                    )}
+                  </td>
+                  <td data-label="Dead since">{formatDateTime(d.deadAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,203 @@
+import { useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiError } from '../api/api-error';
+import { asApiError } from '../api/api-error';
+import type { JobType } from '../api/api-types';
+import { uploadTask, type UploadHandle } from '../api/upload-task';
+import { useSession } from '../app-context';
+import { ErrorBanner } from '../components/error-banner';
+import { ProgressBar } from '../components/progress-bar';
+import { fieldId, SchemaField } from '../components/schema-field';
+import { ZipPicker } from '../components/zip-picker';
+import { formatDuration } from '../format/format';
+import { flattenFields } from '../forms/field-spec';
+import { buildParams, initialValues, requiredPaths, type FieldErrors, type FormValue } from '../forms/form-values';
+import { schemaFields } from '../forms/schema-fields';
+import { mapServerErrors } from '../forms/server-errors';
+import { navigate } from '../hooks/use-hash-route';
+import { useTitleFocus } from '../hooks/use-title-focus';
+import { routeHref } from '../routing/route';
+import { zipProblem } from '../tasks/zip-check';
+
+/** Params the gateway fills in itself from the upload: never asked of the user. */
+const UPLOAD_SET_PARAMS = ['uploadKey', 'fileName'];
+
+function TypeChooser({ jobTypes }: { jobTypes: JobType[] }) {
+  const heading = useTitleFocus('New task');
+  return (
+    <>
+      <h1 ref={heading} tabIndex={-1}>
+        New task
+      </h1>
+      <p class="muted">Choose what to run. Each task runs in the background; you can leave the page and come back to it.</p>
+      <ul class="type-list">
+        {jobTypes.map((jobType) => (
+          <li key={jobType.type} class="card">
+            <h2>
+              <a href={routeHref({ name: 'new', type: jobType.type })}>{jobType.title}</a>
+            </h2>
+            <p>{jobType.description}</p>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function LimitsNote({ jobType }: { jobType: JobType }) {
+  const { limits } = jobType;
+  return (
+    <p class="muted small">
+      You can have up to {limits.unfinishedPerOwner} unfinished {jobType.title.toLowerCase()} tasks at once. Each runs for at most{' '}
+      {formatDuration(limits.timeoutMs)}, with up to {limits.maxAttempts} attempts; its files are kept for {formatDuration(limits.retentionMs)}.
+    </p>
+  );
+}
+
+function focusField(path: string): void {
+  // After the render that shows the errors.
+  setTimeout(() => document.getElementById(path === 'zip' ? 'zip-file' : fieldId(path))?.focus(), 0);
+}
+
+function TaskForm({ jobType }: { jobType: JobType }) {
+  const { client } = useSession();
+  const heading = useTitleFocus(`New ${jobType.title}`);
+  const fields = useMemo(() => schemaFields(jobType.paramsSchema, { hide: jobType.upload ? UPLOAD_SET_PARAMS : [] }), [jobType]);
+  const [values, setValues] = useState(() => initialValues(fields));
+  const [title, setTitle] = useState('');
+  const [tag, setTag] = useState('');
+  const [file, setFile] = useState<File>();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [apiError, setApiError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const [uploaded, setUploaded] = useState<number>();
+  const upload = useRef<UploadHandle | undefined>(undefined);
+  const required = useMemo(() => requiredPaths(fields, values), [fields, values]);
+
+  const onChange = (path: string, value: FormValue): void => {
+    setValues((old) => ({ ...old, [path]: value }));
+    setErrors(({ [path]: _cleared, ...rest }) => rest);
+  };
+  const onFile = (picked: File | undefined): void => {
+    setFile(picked);
+    setErrors(({ zip: _cleared, ...rest }) => rest);
+  };
+
+  const showErrors = (found: FieldErrors): void => {
+    setErrors(found);
+    const first = [...flattenFields(fields).map((f) => f.path), 'zip'].find((path) => found[path]);
+    if (first) focusField(first);
+  };
+
+  const send = async (params: Record<string, unknown>): Promise<string> => {
+    const task = { type: jobType.type, title: title.trim() || undefined, tag: tag.trim() || undefined, params };
+    if (!jobType.upload || !file) return (await client.submit(task)).id;
+    setUploaded(0);
+    upload.current = uploadTask(client.key, task, file, setUploaded);
+    return (await upload.current.done).id;
+  };
+
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    setApiError(undefined);
+    setGeneral([]);
+    const built = buildParams(fields, values);
+    const zip = jobType.upload ? (file ? zipProblem(file, jobType.upload) : 'Choose a zip file to import.') : undefined;
+    const found: FieldErrors = zip ? { ...built.errors, zip } : built.errors;
+    if (Object.keys(found).length > 0) return showErrors(found);
+    setBusy(true);
+    try {
+      navigate(routeHref({ name: 'task', id: await send(built.params) }));
+    } catch (caught) {
+      const error = asApiError(caught);
+      setApiError(error);
+      if (error.code === 'invalid-params') {
+        const mapped = mapServerErrors(error.details, fields);
+        setGeneral(mapped.general);
+        showErrors(mapped.byField);
+      }
+      if (error.code === 'invalid-zip' || error.code === 'upload-too-large') showErrors({ zip: error.message });
+    } finally {
+      setBusy(false);
+      setUploaded(undefined);
+    }
+  };
+
+  const errorCount = Object.keys(errors).length;
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href={routeHref({ name: 'new' })}>New task</a> › {jobType.title}
+      </p>
+      <h1 ref={heading} tabIndex={-1}>
+        {jobType.title}
+      </h1>
+      <p>{jobType.description}</p>
+      <LimitsNote jobType={jobType} />
+      {apiError && <ErrorBanner error={apiError} extra={general} />}
+      {apiError?.code === 'quota-exceeded' && (
+        <p>
+          <a href={routeHref({ name: 'tasks', type: jobType.type })}>See your {jobType.title.toLowerCase()} tasks</a>
+        </p>
+      )}
+      {!apiError && errorCount > 0 && (
+        <p class="banner banner-error" role="alert">
+          {errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} attention before submitting.
+        </p>
+      )}
+      <form class="card task-form" onSubmit={submit} noValidate>
+        {jobType.upload && <ZipPicker file={file} problem={errors.zip} limits={jobType.upload} disabled={busy} onFile={onFile} />}
+        {fields.map((field) => (
+          <SchemaField key={field.path} field={field} values={values} errors={errors} required={required} onChange={onChange} />
+        ))}
+        <div class="field">
+          <label for="task-title">
+            Title<span class="optional-mark"> (optional)</span>
+          </label>
+          <p class="hint" id="task-title-hint">
+            A name to find this task by in your list.
+          </p>
+          <input id="task-title" type="text" maxLength={200} value={title} aria-describedby="task-title-hint" onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <div class="field">
+          <label for="task-tag">
+            Tag<span class="optional-mark"> (optional)</span>
+          </label>
+          <p class="hint" id="task-tag-hint">
+            Groups related tasks, e.g. a school or client key; the task list can filter by it.
+          </p>
+          <input id="task-tag" type="text" maxLength={100} value={tag} aria-describedby="task-tag-hint" onInput={(e) => setTag((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        {uploaded !== undefined && <ProgressBar value={uploaded * 100} label="Upload progress" />}
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>
+            {busy ? (uploaded !== undefined ? 'Uploading…' : 'Submitting…') : jobType.upload ? 'Upload and import' : 'Submit'}
+          </button>
+          {busy && upload.current && (
+            <button type="button" class="button secondary" onClick={() => upload.current?.abort()}>
+              Stop upload
+            </button>
+          )}
+        </div>
+      </form>
+    </>
+  );
+}
+
+/** Picks a job type, then shows the form generated from its schema. */
+export function NewTaskPage({ type }: { type?: string }) {
+  const { jobTypes } = useSession();
+  if (!type) return <TypeChooser jobTypes={jobTypes} />;
+  const jobType = jobTypes.find((t) => t.type === type);
+  if (!jobType) {
+    return (
+      <>
+        <h1>Unknown job type</h1>
+        <p>
+          There is no job type “{type}” on this server. <a href={routeHref({ name: 'new' })}>Choose one of the available types.</a>
+        </p>
+      </>
+    );
+  }
+  return <TaskForm key={jobType.type} jobType={jobType} />;
+}

@@ -1,0 +1,223 @@
+import { useState } from 'preact/hooks';
+import type { ApiError } from '../api/api-error';
+import { ApiError as ApiErrorClass, asApiError } from '../api/api-error';
+import type { Artifact, Task } from '../api/api-types';
+import { useSession } from '../app-context';
+import { ArtifactList } from '../components/artifact-list';
+import { ErrorBanner } from '../components/error-banner';
+import { Loading } from '../components/loading';
+import { LogTail } from '../components/log-tail';
+import { ProgressBar } from '../components/progress-bar';
+import { ResultView } from '../components/result-view';
+import { StatusBadge } from '../components/status-badge';
+import { TaskTimings } from '../components/task-timings';
+import { useLiveTask } from '../hooks/use-live-task';
+import { useNow } from '../hooks/use-now';
+import { useTitleFocus } from '../hooks/use-title-focus';
+import { routeHref } from '../routing/route';
+import { artifactState } from '../tasks/artifact-state';
+import { isCancellable, statusSentence } from '../tasks/status-text';
+import type { StreamMode } from '../tasks/task-stream';
+
+const MODE_TEXT: Record<StreamMode, string> = {
+  connecting: 'Connecting to live updates…',
+  live: 'Live: updates as they happen',
+  polling: 'Checking for updates every 2 seconds',
+  ended: 'Finished: no more updates',
+};
+
+function CancelControl({ onCancel }: { onCancel: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const confirm = async (): Promise<void> => {
+    setBusy(true);
+    await onCancel();
+    setBusy(false);
+    setAsking(false);
+  };
+  if (!asking) {
+    return (
+      <button type="button" class="button danger-outline" onClick={() => setAsking(true)}>
+        Cancel task
+      </button>
+    );
+  }
+  return (
+    <div class="confirm" role="group" aria-label="Confirm cancelling">
+      <span>Cancel this task? Work done so far is discarded.</span>
+      <button type="button" class="button danger" disabled={busy} onClick={() => void confirm()} autoFocus>
+        {busy ? 'Cancelling…' : 'Yes, cancel it'}
+      </button>
+      <button type="button" class="button secondary" disabled={busy} onClick={() => setAsking(false)}>
+        Keep it
+      </button>
+    </div>
+  );
+}
+
+function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; onCancel: () => Promise<void> }) {
+  return (
+    <section class="card status-panel" aria-labelledby="status-heading">
+      <h2 id="status-heading" class="visually-hidden">
+        Status
+      </h2>
+      <div class="status-line" aria-live="polite">
+        <StatusBadge status={task.status} /> <span>{statusSentence(task)}</span>
+      </div>
+      <ProgressBar value={task.progress ?? 0} label="Task progress" />
+      <p class="status-meta">
+        <span>
+          Attempt {Math.max(task.attempt, task.status === 'queued' ? 0 : 1)} of {task.maxAttempts}
+        </span>
+        <span class={`live live-${mode}`}>{MODE_TEXT[mode]}</span>
+      </p>
+      {task.error && (
+        <div class="banner banner-error" role="alert" data-error-code={task.error.code}>
+          <p class="banner-title">
+            {task.status === 'retrying' ? 'The last attempt failed' : 'The task failed'}: {task.error.message}
+          </p>
+          <p class="small mono">Code: {task.error.code}</p>
+        </div>
+      )}
+      {isCancellable(task) && <CancelControl onCancel={onCancel} />}
+    </section>
+  );
+}
+
+function Children({ task }: { task: Task }) {
+  const children = task.children;
+  if (!children) return null;
+  return (
+    <section class="card" aria-labelledby="children-heading">
+      <h2 id="children-heading">Parts</h2>
+      <p>
+        {children.finished.length} of {children.total} parts finished{children.failed ? `, ${children.failed} failed` : ''}.
+      </p>
+      {children.finished.length > 0 && (
+        <ul class="inline-list">
+          {children.finished.map((id) => (
+            <li key={id}>
+              <a href={routeHref({ name: 'task', id })} class="mono">
+                {id.slice(0, 8)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function TaskDetails({ task }: { task: Task }) {
+  return (
+    <section class="card" aria-labelledby="details-heading">
+      <h2 id="details-heading">Details</h2>
+      <dl class="facts">
+        <div>
+          <dt>Task ID</dt>
+          <dd class="mono">{task.id}</dd>
+        </div>
+        <div>
+          <dt>Type</dt>
+          <dd>{task.type}</dd>
+        </div>
+        <div>
+          <dt>Owner</dt>
+          <dd>{task.owner}</dd>
+        </div>
+        {task.tag && (
+          <div>
+            <dt>Tag</dt>
+            <dd>{task.tag}</dd>
+          </div>
+        )}
+        {task.parentId && (
+          <div>
+            <dt>Part of</dt>
+            <dd>
+              <a href={routeHref({ name: 'task', id: task.parentId })} class="mono">
+                {task.parentId}
+              </a>
+            </dd>
+          </div>
+        )}
+      </dl>
+      <details class="details">
+        <summary>Parameters</summary>
+        <pre class="code">{JSON.stringify(task.params, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
+
+/** One task, live: status, progress, attempt, timings, files, result, log tail, cancel. */
+export function TaskPage({ id }: { id: string }) {
+  const { client, jobTypes } = useSession();
+  const live = useLiveTask(client, id);
+  const now = useNow(5000);
+  const [actionError, setActionError] = useState<ApiError>();
+  const { task } = live;
+  const typeTitle = jobTypes.find((t) => t.type === task?.type)?.title ?? task?.type ?? 'Task';
+  const heading = useTitleFocus(task?.title || typeTitle);
+
+  const cancel = async (): Promise<void> => {
+    setActionError(undefined);
+    try {
+      await client.cancel(id);
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    }
+    await live.refresh();
+  };
+  const followFreshLink = async (artifact: Artifact): Promise<void> => {
+    const fresh = await live.refresh();
+    const again = fresh?.artifacts.find((a) => a.name === artifact.name);
+    if (fresh && again && artifactState(fresh, again, Date.now()) === 'available') location.assign(again.url);
+    else setActionError(new ApiErrorClass(410, 'artifact-expired', `${artifact.name} is no longer available.`));
+  };
+
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href={routeHref({ name: 'tasks' })}>Tasks</a> › {task ? task.title || typeTitle : id.slice(0, 8)}
+      </p>
+      <h1 ref={heading} tabIndex={-1}>
+        {task ? task.title || typeTitle : 'Task'}
+      </h1>
+      {task?.title && <p class="muted">{typeTitle}</p>}
+      {live.error && !(task && live.error.code === 'network-error') && <ErrorBanner error={live.error} onRetry={() => void live.refresh()} />}
+      {live.error?.code === 'network-error' && task && (
+        <p class="banner banner-info" role="status">
+          Lost contact with the server; still trying…
+        </p>
+      )}
+      {actionError && <ErrorBanner error={actionError} />}
+      {!task && !live.error && <Loading what="the task" />}
+      {task && (
+        <div class="task-grid">
+          <StatusPanel task={task} mode={live.mode} onCancel={cancel} />
+          <section class="card" aria-labelledby="files-heading">
+            <h2 id="files-heading">Files</h2>
+            <ArtifactList task={task} now={now} onStale={(a) => void followFreshLink(a)} />
+          </section>
+          {task.result && Object.keys(task.result).length > 0 && (
+            <section class="card" aria-labelledby="result-heading">
+              <h2 id="result-heading">Result</h2>
+              <ResultView result={task.result} />
+            </section>
+          )}
+          <Children task={task} />
+          <section class="card" aria-labelledby="timings-heading">
+            <h2 id="timings-heading">Timings</h2>
+            <TaskTimings task={task} now={now} />
+          </section>
+          <section class="card wide" aria-labelledby="log-heading">
+            <h2 id="log-heading">Log</h2>
+            <LogTail lines={live.logs} />
+          </section>
+          <TaskDetails task={task} />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+import { parseRoute, routeHref, type Route } from './route';
+
+describe('routes', () => {
+  it.each<[string, Route]>([
+    ['', { name: 'tasks', type: undefined, status: undefined }],
+    ['#/', { name: 'tasks', type: undefined, status: undefined }],
+    ['#/tasks?type=diagnostic&status=failed', { name: 'tasks', type: 'diagnostic', status: 'failed' }],
+    ['#/tasks/0b1c', { name: 'task', id: '0b1c' }],
+    ['#/new', { name: 'new', type: undefined }],
+    ['#/new/cloud-import', { name: 'new', type: 'cloud-import' }],
+    ['#/admin/queues', { name: 'queues' }],
+    ['#/admin/dead-letters/diagnostic', { name: 'dead-letters', type: 'diagnostic' }],
+    ['#/nowhere/at/all', { name: 'not-found', hash: '/nowhere/at/all' }],
+  ])('%s', (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
+  });
+
+  it('round-trips every route through its href', () => {
+    const routes: Route[] = [
+      { name: 'tasks', type: 'spelling-report', status: 'running' },
+      { name: 'task', id: 'a b/c' },
+      { name: 'new', type: 'assessment-report' },
+      { name: 'queues' },
+      { name: 'dead-letters', type: 'cloud-import' },
+    ];
+    for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
+    expect(routeHref({ name: 'tasks' })).toBe('#/tasks');
+  });
+});

@@ -1,0 +1,54 @@
+/** The console's screens, addressed by the URL hash so that the gateway serves one index.html for all. */
+export type Route =
+  | { name: 'tasks'; type?: string; status?: string }
+  | { name: 'task'; id: string }
+  | { name: 'new'; type?: string }
+  | { name: 'queues' }
+  | { name: 'dead-letters'; type: string }
+  | { name: 'not-found'; hash: string };
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter(Boolean).map(decodeURIComponent);
+}
+
+function tasksRoute(query: URLSearchParams): Route {
+  return { name: 'tasks', type: query.get('type') || undefined, status: query.get('status') || undefined };
+}
+
+/** `#/tasks/abc` → `{name: 'task', id: 'abc'}`; an empty hash is the task list. */
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [path, search = ''] = raw.split('?', 2);
+  const query = new URLSearchParams(search);
+  const [first, second, third] = segmentsOf(path);
+  if (!first || (first === 'tasks' && !second)) return tasksRoute(query);
+  if (first === 'tasks' && second && !third) return { name: 'task', id: second };
+  if (first === 'new' && !third) return { name: 'new', type: second };
+  if (first === 'admin' && second === 'queues' && !third) return { name: 'queues' };
+  if (first === 'admin' && second === 'dead-letters' && third) return { name: 'dead-letters', type: third };
+  return { name: 'not-found', hash: raw };
+}
+
+/** The hash of a route, for links: the inverse of parseRoute. */
+export function routeHref(route: Route): string {
+  const enc = encodeURIComponent;
+  switch (route.name) {
+    case 'tasks': {
+      const query = new URLSearchParams();
+      if (route.type) query.set('type', route.type);
+      if (route.status) query.set('status', route.status);
+      const search = query.toString();
+      return search ? `#/tasks?${search}` : '#/tasks';
+    }
+    case 'task':
+      return `#/tasks/${enc(route.id)}`;
+    case 'new':
+      return route.type ? `#/new/${enc(route.type)}` : '#/new';
+    case 'queues':
+      return '#/admin/queues';
+    case 'dead-letters':
+      return `#/admin/dead-letters/${enc(route.type)}`;
+    case 'not-found':
+      return `#${route.hash}`;
+  }
+}

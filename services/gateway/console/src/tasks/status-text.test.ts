@@ -1,0 +1,19 @@
+import type { Task } from '../api/api-types';
+import { isCancellable, statusSentence } from './status-text';
+
+const base: Task = { id: 't', type: 'x', owner: 'o', params: {}, status: 'queued', progress: 0, attempt: 0, maxAttempts: 3, artifacts: [], createdAt: '' };
+
+describe('status text', () => {
+  it('explains each status', () => {
+    expect(statusSentence({ ...base, status: 'retrying', attempt: 1 })).toBe('Attempt 1 of 3 failed; it will be retried shortly.');
+    expect(statusSentence({ ...base, status: 'failed', attempt: 3 })).toBe('Failed after 3 attempts.');
+    expect(statusSentence({ ...base, status: 'running', cancelRequestedAt: 'x' })).toBe('Cancelling: the worker is stopping the job.');
+  });
+
+  it('offers cancel only while the task is unfinished and no cancel is pending', () => {
+    expect(isCancellable(base)).toBe(true);
+    expect(isCancellable({ ...base, status: 'running' })).toBe(true);
+    expect(isCancellable({ ...base, status: 'succeeded' })).toBe(false);
+    expect(isCancellable({ ...base, cancelRequestedAt: 'x' })).toBe(false);
+  });
+});

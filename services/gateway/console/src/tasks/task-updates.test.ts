@@ -1,0 +1,57 @@
+import type { LogLine, Task } from '../api/api-types';
+import { applyUpdate, mergeLogs, needsRefetch } from './task-updates';
+
+const task: Task = {
+  id: 't1',
+  type: 'diagnostic',
+  owner: 'alice',
+  params: {},
+  status: 'queued',
+  progress: 0,
+  attempt: 0,
+  maxAttempts: 3,
+  artifacts: [],
+  createdAt: '2026-01-10T12:00:00Z',
+};
+const line = (message: string, at = '2026-01-10T12:00:01Z'): LogLine => ({ at, level: 'info', message });
+
+describe('applyUpdate', () => {
+  it('takes status, progress and attempt, and the start time from the event', () => {
+    const next = applyUpdate(task, { kind: 'started', at: '2026-01-10T12:00:05Z', status: 'running', attempt: 1 });
+    expect(next).toMatchObject({ status: 'running', attempt: 1, startedAt: '2026-01-10T12:00:05Z' });
+    expect(applyUpdate(next, { kind: 'progress', at: 'x', progress: 140 }).progress).toBe(100);
+  });
+
+  it('never moves a finished task back', () => {
+    const done = { ...task, status: 'succeeded' as const, progress: 100 };
+    expect(applyUpdate(done, { kind: 'progress', at: 'x', status: 'running', progress: 50 })).toBe(done);
+  });
+
+  it('notes a cancel request', () => {
+    expect(applyUpdate(task, { kind: 'cancel-requested', at: '2026-01-10T12:01:00Z' }).cancelRequestedAt).toBe('2026-01-10T12:01:00Z');
+  });
+});
+
+describe('mergeLogs', () => {
+  it('appends only lines not shown yet', () => {
+    const shown = [line('a'), line('b')];
+    expect(mergeLogs(shown, [line('b'), line('c')]).map((l) => l.message)).toEqual(['a', 'b', 'c']);
+    expect(mergeLogs(shown, [])).toBe(shown);
+    expect(mergeLogs(shown, [line('a')])).toBe(shown);
+  });
+
+  it('keeps the tail only', () => {
+    const many = Array.from({ length: 10 }, (_, i) => line(`m${i}`, `2026-01-10T12:00:${String(i).padStart(2, '0')}Z`));
+    expect(mergeLogs([], many, 4).map((l) => l.message)).toEqual(['m6', 'm7', 'm8', 'm9']);
+  });
+});
+
+describe('needsRefetch', () => {
+  it('refetches for changes the event does not carry in full', () => {
+    expect(needsRefetch({ kind: 'progress', at: 'x', progress: 10 })).toBe(false);
+    expect(needsRefetch({ kind: 'heartbeat', at: 'x' })).toBe(false);
+    expect(needsRefetch({ kind: 'succeeded', at: 'x', status: 'succeeded' })).toBe(true);
+    expect(needsRefetch({ kind: 'failed', at: 'x', status: 'retrying' })).toBe(true);
+    expect(needsRefetch({ kind: 'progress', at: 'x', status: 'failed' })).toBe(true);
+  });
+});
