@@ -1,0 +1,157 @@
+import autocannon from 'autocannon';
+import mongoose, { type Connection } from 'mongoose';
+import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { measureCeilings, type Ceilings } from '../ceilings/measure';
+import { printTable, writeResults, type Row } from '../lib/report';
+import { round } from '../lib/rate';
+import { diffWrites, readWriteCounts, totalWrites, type WriteCounts } from './db-write-counter';
+import { TaskClient } from './task-client';
+
+// Many unfinished tasks per owner are legitimate here: the benchmark queues thousands at once.
+const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function inParallel(total: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await fn(next++);
+  }));
+}
+
+async function succeededCount(db: Connection): Promise<number> {
+  return db.collection('tasks').countDocuments({ status: 'succeeded' });
+}
+
+async function waitForSucceeded(db: Connection, n: number, timeoutMs = 600_000): Promise<void> {
+  await waitFor(`${n} tasks to succeed`, async () => (await succeededCount(db)) >= n, { timeoutMs, intervalMs: 200 });
+}
+
+/** Database writes per no-op task from submit to `succeeded`, every collection, counted by PostgreSQL. */
+async function measureWritesPerTask(servers: TestServers, client: TaskClient, db: Connection, n: number) {
+  const dbName = new URL(servers.mongoUrl).pathname.slice(1);
+  const before = readWriteCounts(dbName);
+  const base = await succeededCount(db);
+  await inParallel(n, 8, () => client.submit('diagnostic', {}));
+  await waitForSucceeded(db, base + n);
+  await new Promise((r) => setTimeout(r, 2500)); // PostgreSQL publishes its counters lazily
+  const after = readWriteCounts(dbName);
+  if (!before || !after) return undefined;
+  const diff: WriteCounts = diffWrites(before, after);
+  return { tasks: n, perTask: round(totalWrites(diff) / n, 2), byCollection: diff };
+}
+
+/** End-to-end no-op tasks/s: from the first submit to the last `succeeded`. */
+async function measureThroughput(client: TaskClient, db: Connection, n: number): Promise<{ tasks: number; seconds: number; perSecond: number }> {
+  const base = await succeededCount(db);
+  const started = performance.now();
+  await inParallel(n, 32, () => client.submit('diagnostic', {}));
+  await waitForSucceeded(db, base + n);
+  const seconds = (performance.now() - started) / 1000;
+  return { tasks: n, seconds: round(seconds, 2), perSecond: round(n / seconds, 1) };
+}
+
+function cannon(url: string, key: string, opts: { connections: number; duration: number; overallRate?: number }): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/v1/tasks`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'diagnostic', params: {} }),
+        connections: opts.connections,
+        duration: opts.duration,
+        ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const servers = await testServers('bench-lifecycle');
+  let stack: ProcessStack | undefined;
+  const db = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  try {
+    log('ceilings (same run)');
+    const ceilings: Ceilings = await measureCeilings({ servers, dbMs: quick ? 1500 : 3000, brokerMs: 1500, objects: { smallObjects: 100, largeObjects: 4 } });
+    stack = await startProcessStack({ servers, workers: { diagnostic: 1 }, limits: LIMITS });
+    const user = stack.keys.find((k) => k.role === 'user')!.key;
+    const client = new TaskClient(stack.gatewayUrl, user);
+    await inParallel(20, 4, () => client.submit('diagnostic', {})); // warm-up
+    await waitForSucceeded(db, 20);
+
+    log('writes per no-op task');
+    const writes = await measureWritesPerTask(servers, client, db, quick ? 100 : 300);
+    const n = quick ? 300 : 1000;
+    log(`end-to-end throughput, 1 worker process (${n} tasks)`);
+    const oneWorker = await measureThroughput(client, db, n);
+    await stack.add('diagnostic');
+    log(`end-to-end throughput, 2 worker processes (${n} tasks)`);
+    const twoWorkers = await measureThroughput(client, db, n);
+
+    // Submit alone: workers stopped, so the gateway and the database do nothing else.
+    for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) p.child.kill('SIGTERM');
+    log('submit: highest sustained accepted rate (50 connections, 10 s)');
+    const saturation = await cannon(stack.gatewayUrl, user, { connections: 50, duration: quick ? 5 : 10 });
+    const sustained = round(saturation['2xx'] / (saturation.duration || 1), 1);
+    log(`submit latency: 1,000 connections offering ${Math.round(sustained / 2)}/s`);
+    const latency = await cannon(stack.gatewayUrl, user, { connections: 1000, duration: quick ? 5 : 10, overallRate: Math.max(1, Math.round(sustained / 2)) });
+
+    const condUpdate16 = ceilings.database.conditionalUpdatesPerSec.c16.perSecond;
+    const insert16 = ceilings.database.insertsPerSec.c16.perSecond;
+    const perTask = writes?.perTask ?? 4;
+    const e2eTarget = round((0.7 * condUpdate16) / perTask, 1);
+    const result = {
+      ceilings: { insertsPerSec16: insert16, conditionalUpdatesPerSec16: condUpdate16 },
+      writesPerTask: writes,
+      endToEnd: {
+        oneWorker: { ...oneWorker, ratioToCeilingPerTask: round(oneWorker.perSecond / (condUpdate16 / perTask), 2) },
+        twoWorkers: { ...twoWorkers, ratioToCeilingPerTask: round(twoWorkers.perSecond / (condUpdate16 / perTask), 2) },
+        target: e2eTarget,
+      },
+      submit: {
+        sustainedAcceptedPerSec: sustained,
+        non2xx: saturation.non2xx,
+        ratioToInsertCeiling: round(sustained / insert16, 2),
+        latencyAtHalfRate: {
+          connections: 1000,
+          offeredPerSec: Math.round(sustained / 2),
+          acceptedPerSec: round(latency['2xx'] / (latency.duration || 1), 1),
+          p50ms: latency.latency.p50,
+          p99ms: latency.latency.p99,
+          p999ms: latency.latency.p99_9 ?? latency.latency.p99,
+          errors: latency.errors + latency.timeouts,
+        },
+      },
+    };
+    const rows: Row[] = [
+      { measure: 'db writes per no-op task', value: perTask, target: '<= 4' },
+      ...Object.entries(writes?.byCollection ?? {}).map(([c, w]) => ({
+        measure: `  ${c}: inserts/updates/deletes per task`,
+        value: `${round(w.inserts / writes!.tasks, 2)} / ${round(w.updates / writes!.tasks, 2)} / ${round(w.deletes / writes!.tasks, 2)}`,
+        target: '',
+      })),
+      { measure: 'e2e tasks/s, 1 worker', value: oneWorker.perSecond, target: `>= ${e2eTarget}` },
+      { measure: 'e2e tasks/s, 2 workers', value: twoWorkers.perSecond, target: `>= ${e2eTarget}` },
+      { measure: 'submit accepted/s (50 conns)', value: sustained, target: `>= ${round(0.4 * insert16, 1)} (40% of ${insert16})` },
+      { measure: 'submit p50 ms @1000 conns, half rate', value: latency.latency.p50, target: '' },
+      { measure: 'submit p99 ms @1000 conns, half rate', value: latency.latency.p99, target: '<= 100' },
+      { measure: 'submit p99.9 ms @1000 conns, half rate', value: result.submit.latencyAtHalfRate.p999ms, target: '' },
+      { measure: 'ceiling: inserts/s (16 clients)', value: insert16, target: '' },
+      { measure: 'ceiling: conditional updates/s (16 clients)', value: condUpdate16, target: '' },
+    ];
+    printTable('Task lifecycle benchmark', rows);
+    writeResults('lifecycle', result);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await stack?.stop(5000);
+    await db.close();
+    await servers.cleanup();
+  }
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
