@@ -64,7 +64,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
 
   const deps: FolderDeps = { models, publisher, logger, metrics, jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
   const consumers = partitionQueues.map((queue) => {
-    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 5, 200);
+    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
