@@ -1,0 +1,19 @@
+import type { Connection } from 'mongoose';
+import type { AssessmentReportParams } from '@taskyard/contracts';
+import { schoolModels, type AssessmentBatchRecord } from '@taskyard/school-data';
+import { PermanentJobError } from '@taskyard/worker';
+
+/**
+ * The batches a request names, checked before any work or fan-out: every id must exist, and with a
+ * channel filter only the batches published on those channels are reported.
+ */
+export async function selectBatches(db: Connection, filters: AssessmentReportParams['batchFilters']): Promise<{ selected: AssessmentBatchRecord[]; outOfChannel: string[] }> {
+  const found = await schoolModels(db).AssessmentBatch.find({ _id: { $in: filters.ids } }).lean();
+  const byId = new Map(found.map((b) => [b._id, b]));
+  const missing = filters.ids.filter((id) => !byId.has(id));
+  if (missing.length) throw new PermanentJobError('batch-not-found', `no assessment batch ${missing.join(', ')}`);
+  const channels = new Set(filters.channels);
+  const inChannel = (b: AssessmentBatchRecord): boolean => channels.size === 0 || channels.has(b.channel);
+  const ordered = filters.ids.map((id) => byId.get(id)!);
+  return { selected: ordered.filter(inChannel), outOfChannel: ordered.filter((b) => !inChannel(b)).map((b) => b._id) };
+}
