@@ -64,8 +64,10 @@ export interface Artifact {
   name: string;
   size: number;
   contentType: string;
-  url: string;
-  expiresAt: string;
+  /** Presigned and short-lived; null once the task's files have expired. */
+  url: string | null;
+  /** When `url` stops working (not when the file is deleted: that is the task's `expiresAt`). */
+  expiresAt: string | null;
 }
 
 export interface LogLine {

@@ -1,5 +1,5 @@
 import { ApiError, apiErrorFrom, asApiError, NETWORK_ERROR } from './api-error';
-import { errorMessage } from './error-messages';
+import { errorMessage, taskErrorHint } from './error-messages';
 
 describe('apiErrorFrom', () => {
   it('reads the error envelope', () => {
@@ -45,5 +45,13 @@ describe('errorMessage', () => {
 
   it('leaves out a server message that only repeats the title', () => {
     expect(errorMessage(new ApiError(404, 'not-found', 'Not found')).detail).toBeUndefined();
+  });
+});
+
+describe('taskErrorHint', () => {
+  it('explains the platform codes a task can fail with, and nothing for codes it does not know', () => {
+    expect(taskErrorHint('expired-in-queue')).toMatch(/waited in the queue/);
+    expect(taskErrorHint('timeout')).toMatch(/time limit/);
+    expect(taskErrorHint('some-job-specific-code')).toBeUndefined();
   });
 });

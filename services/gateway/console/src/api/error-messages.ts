@@ -50,3 +50,17 @@ export function errorMessage(error: ApiError): ErrorMessage {
   const detail = error.message && error.message.toLowerCase() !== known.title.toLowerCase() ? error.message : undefined;
   return { ...known, detail };
 }
+
+/** What a task's own error code (set by a worker or the platform, not an HTTP answer) means for the user. */
+const TASK_ERROR_HINTS: Record<string, string> = {
+  'expired-in-queue': 'It waited in the queue longer than allowed without a worker taking it. Submit it again; if this repeats, tell an administrator.',
+  timeout: 'The job ran longer than its time limit and was stopped. Try a smaller scope (one class, a shorter period).',
+  'heartbeat-lost': 'The worker running it stopped responding. It is retried automatically while attempts remain.',
+  'child-failed': 'One or more of its parts failed; their pages say why.',
+  'invalid-zip': MESSAGES['invalid-zip'].hint,
+  internal: 'Something went wrong on the server. Try again; if this repeats, tell an administrator.',
+};
+
+export function taskErrorHint(code: string): string | undefined {
+  return TASK_ERROR_HINTS[code];
+}

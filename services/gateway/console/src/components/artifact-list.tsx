@@ -1,4 +1,5 @@
 import type { Artifact, Task } from '../api/api-types';
+import { isTerminal } from '../api/api-types';
 import { formatBytes, formatDateTime, formatRelative } from '../format/format';
 import { artifactState } from '../tasks/artifact-state';
 
@@ -11,7 +12,7 @@ interface Props {
 
 function ArtifactItem({ task, artifact, now, onStale }: Props & { artifact: Artifact }) {
   const state = artifactState(task, artifact, now);
-  const size = `${formatBytes(artifact.size)}${artifact.contentType ? `, ${artifact.contentType}` : ''}`;
+  const size = formatBytes(artifact.size);
   if (state === 'expired') {
     return (
       <li class="artifact artifact-expired">
@@ -28,14 +29,15 @@ function ArtifactItem({ task, artifact, now, onStale }: Props & { artifact: Arti
   };
   return (
     <li class="artifact">
-      <a href={artifact.url} download={artifact.name} onClick={onClick} rel="noopener">
+      <a href={artifact.url ?? '#'} download={artifact.name} onClick={onClick} rel="noopener">
         Download {artifact.name}
       </a>{' '}
       <span class="muted">({size})</span>
-      <span class="block small muted">
-        Link valid until <time dateTime={artifact.expiresAt}>{formatDateTime(artifact.expiresAt)}</time> ({formatRelative(artifact.expiresAt, now)})
-        {task.expiresAt ? `; file kept until ${formatDateTime(task.expiresAt)}` : ''}
-      </span>
+      {task.expiresAt && (
+        <span class="block small muted">
+          Kept until <time dateTime={task.expiresAt}>{formatDateTime(task.expiresAt)}</time> ({formatRelative(task.expiresAt, now)}), then deleted.
+        </span>
+      )}
     </li>
   );
 }
@@ -43,7 +45,7 @@ function ArtifactItem({ task, artifact, now, onStale }: Props & { artifact: Arti
 /** The task's output files with download links and when they run out. */
 export function ArtifactList(props: Props) {
   const { task } = props;
-  if (task.artifacts.length === 0) return <p class="muted">No files{task.status === 'succeeded' ? '.' : ' yet.'}</p>;
+  if (task.artifacts.length === 0) return <p class="muted">No files{isTerminal(task.status) ? '.' : ' yet.'}</p>;
   return (
     <ul class="artifacts">
       {task.artifacts.map((artifact) => (

@@ -9,7 +9,7 @@ export function TaskTimings({ task, now }: { task: Task; now: number }) {
     ['Queued', task.queuedAt],
     ['Started', task.startedAt],
     ['Finished', task.finishedAt],
-    ['Files kept until', task.expiresAt],
+    [task.status === 'expired' ? 'Files deleted' : 'Files kept until', task.expiresAt],
   ];
   return (
     <dl class="facts">

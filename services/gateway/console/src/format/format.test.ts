@@ -1,4 +1,4 @@
-import { formatBytes, formatDateTime, formatDuration, formatRelative } from './format';
+import { formatBytes, formatDateTime, formatDuration, formatRelative, formatSpan } from './format';
 
 describe('format', () => {
   it('formats sizes', () => {
@@ -32,5 +32,16 @@ describe('format', () => {
     expect(formatDateTime(undefined)).toBe('–');
     expect(formatDateTime('not a date')).toBe('–');
     expect(formatDateTime('2026-01-10T12:00:00Z', 'en-GB')).toContain('2026');
+  });
+});
+
+describe('formatSpan', () => {
+  it('says configured limits in words', () => {
+    expect(formatSpan(86_400_000)).toBe('1 day');
+    expect(formatSpan(14 * 86_400_000)).toBe('14 days');
+    expect(formatSpan(30 * 60_000)).toBe('30 minutes');
+    expect(formatSpan(90 * 60_000)).toBe('90 minutes');
+    expect(formatSpan(2000)).toBe('2 seconds');
+    expect(formatSpan(1500)).toBe('1500 milliseconds');
   });
 });

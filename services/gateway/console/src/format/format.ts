@@ -45,3 +45,17 @@ export function formatRelative(iso: string | undefined, now: number): string {
   const text = formatDuration(Math.abs(delta)).split(' ').slice(0, 2).join(' ');
   return delta > 0 ? `in ${text}` : `${text} ago`;
 }
+
+const SPAN_UNITS: [number, string][] = [
+  [86_400_000, 'day'],
+  [3_600_000, 'hour'],
+  [60_000, 'minute'],
+  [1000, 'second'],
+];
+
+/** A configured span in words, in the largest unit it is a whole number of: 86_400_000 → "1 day", 1_800_000 → "30 minutes". */
+export function formatSpan(ms: number): string {
+  const [size, unit] = SPAN_UNITS.find(([size]) => ms >= size && ms % size === 0) ?? [1, 'millisecond'];
+  const count = ms / size;
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}

@@ -14,7 +14,7 @@ function ReplayResult({ answer }: { answer: ReplayAnswer }) {
   if (answer.replayed.length === 0) return <p class="banner banner-info" role="status">Nothing was replayed.</p>;
   return (
     <div class="banner banner-success" role="status">
-      <p class="banner-title">Replayed {answer.replayed.length === 1 ? 'one task' : `${answer.replayed.length} tasks`} as new tasks:</p>
+      <p class="banner-title">{answer.replayed.length === 1 ? 'Replayed one task as a new task:' : `Replayed ${answer.replayed.length} tasks as new tasks:`}</p>
       <ul>
         {answer.replayed.map((r) => (
           <li key={r.taskId}>

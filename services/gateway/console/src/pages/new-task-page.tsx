@@ -8,7 +8,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { ProgressBar } from '../components/progress-bar';
 import { fieldId, SchemaField } from '../components/schema-field';
 import { ZipPicker } from '../components/zip-picker';
-import { formatDuration } from '../format/format';
+import { formatSpan } from '../format/format';
 import { flattenFields } from '../forms/field-spec';
 import { buildParams, initialValues, requiredPaths, type FieldErrors, type FormValue } from '../forms/form-values';
 import { schemaFields } from '../forms/schema-fields';
@@ -48,7 +48,7 @@ function LimitsNote({ jobType }: { jobType: JobType }) {
   return (
     <p class="muted small">
       You can have up to {limits.unfinishedPerOwner} unfinished {jobType.title.toLowerCase()} tasks at once. Each runs for at most{' '}
-      {formatDuration(limits.timeoutMs)}, with up to {limits.maxAttempts} attempts; its files are kept for {formatDuration(limits.retentionMs)}.
+      {formatSpan(limits.timeoutMs)}, with up to {limits.maxAttempts} attempts; its files are kept for {formatSpan(limits.retentionMs)}.
     </p>
   );
 }

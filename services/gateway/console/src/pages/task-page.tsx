@@ -4,6 +4,7 @@ import { ApiError as ApiErrorClass, asApiError } from '../api/api-error';
 import type { Artifact, Task } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ArtifactList } from '../components/artifact-list';
+import { taskErrorHint } from '../api/error-messages';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { LogTail } from '../components/log-tail';
@@ -76,6 +77,7 @@ function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; o
           <p class="banner-title">
             {task.status === 'retrying' ? 'The last attempt failed' : 'The task failed'}: {task.error.message}
           </p>
+          {taskErrorHint(task.error.code) && <p>{taskErrorHint(task.error.code)}</p>}
           <p class="small mono">Code: {task.error.code}</p>
         </div>
       )}
@@ -172,7 +174,7 @@ export function TaskPage({ id }: { id: string }) {
   const followFreshLink = async (artifact: Artifact): Promise<void> => {
     const fresh = await live.refresh();
     const again = fresh?.artifacts.find((a) => a.name === artifact.name);
-    if (fresh && again && artifactState(fresh, again, Date.now()) === 'available') location.assign(again.url);
+    if (fresh && again?.url && artifactState(fresh, again, Date.now()) === 'available') location.assign(again.url);
     else setActionError(new ApiErrorClass(410, 'artifact-expired', `${artifact.name} is no longer available.`));
   };
 

@@ -10,7 +10,7 @@ export const LINK_MARGIN_MS = 30_000;
  */
 export type ArtifactState = 'available' | 'stale' | 'expired';
 
-const past = (iso: string | undefined, now: number, margin = 0): boolean => {
+const past = (iso: string | null | undefined, now: number, margin = 0): boolean => {
   const at = iso ? Date.parse(iso) : NaN;
   return Number.isFinite(at) && at - margin <= now;
 };
