@@ -147,9 +147,11 @@ export interface DeadLetter {
   owner: string;
   attempt: number;
   error?: TaskError;
-  deadAt: string;
+  deadAt: string | null;
 }
 
 export interface ReplayAnswer {
   replayed: { taskId: string; newTaskId: string }[];
+  /** Dead letters left in place, e.g. because their owner is at the unfinished limit. */
+  skipped?: { taskId: string; reason: string }[];
 }

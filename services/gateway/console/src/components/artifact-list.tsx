@@ -1,7 +1,9 @@
 import type { Artifact, Task } from '../api/api-types';
 import { isTerminal } from '../api/api-types';
 import { formatBytes, formatDateTime, formatRelative } from '../format/format';
+import { isPreviewable } from '../tasks/artifact-preview';
 import { artifactState } from '../tasks/artifact-state';
+import { ArtifactPreview } from './artifact-preview';
 
 interface Props {
   task: Task;
@@ -38,6 +40,7 @@ function ArtifactItem({ task, artifact, now, onStale }: Props & { artifact: Arti
           Kept until <time dateTime={task.expiresAt}>{formatDateTime(task.expiresAt)}</time> ({formatRelative(task.expiresAt, now)}), then deleted.
         </span>
       )}
+      {state === 'available' && isPreviewable(artifact) && <ArtifactPreview artifact={artifact} />}
     </li>
   );
 }

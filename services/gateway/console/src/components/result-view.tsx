@@ -1,29 +1,71 @@
-import { fieldLabel } from '../forms/field-label';
+import { resultParts, type ResultPart } from '../tasks/result-shape';
 
-const isPlain = (value: unknown): value is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof value);
+function Facts({ facts }: { facts: [string, string][] }) {
+  return (
+    <dl class="facts">
+      {facts.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
-/** A job's result object: simple values as a list of facts, anything nested as formatted JSON. */
+function Part({ part }: { part: ResultPart }) {
+  switch (part.kind) {
+    case 'facts':
+      return (
+        <>
+          {part.title && <h3>{part.title}</h3>}
+          <Facts facts={part.facts} />
+        </>
+      );
+    case 'table':
+      return (
+        <div class="table-scroll">
+          <table class="table result-table">
+            <caption>{part.title}</caption>
+            <thead>
+              <tr>
+                {part.columns.map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {part.rows.map((row, i) => (
+                <tr key={i}>
+                  {row.map((cell, j) => (
+                    <td key={j} data-label={part.columns[j]}>
+                      {cell}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      );
+    case 'json':
+      return (
+        <details class="details">
+          <summary>{part.title}</summary>
+          <pre class="code">{part.json}</pre>
+        </details>
+      );
+  }
+}
+
+/** A job's result (e.g. an import's summary): facts, tables of records, and JSON for the rest. */
 export function ResultView({ result }: { result: Record<string, unknown> }) {
-  const entries = Object.entries(result);
-  const plain = entries.filter(([, value]) => isPlain(value));
-  const nested = entries.filter(([, value]) => !isPlain(value) && value !== null && value !== undefined);
   return (
     <>
-      {plain.length > 0 && (
-        <dl class="facts">
-          {plain.map(([name, value]) => (
-            <div key={name}>
-              <dt>{fieldLabel(name)}</dt>
-              <dd>{String(value)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-      {nested.map(([name, value]) => (
-        <details key={name} class="details">
-          <summary>{fieldLabel(name)}</summary>
-          <pre class="code">{JSON.stringify(value, null, 2)}</pre>
-        </details>
+      {resultParts(result).map((part, i) => (
+        <Part key={i} part={part} />
       ))}
     </>
   );

@@ -28,7 +28,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** An ISO time in the reader's locale and zone, to the second. */
-export function formatDateTime(iso: string | undefined, locale?: string): string {
+export function formatDateTime(iso: string | null | undefined, locale?: string): string {
   if (!iso) return '–';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '–';

@@ -10,9 +10,27 @@ import { useAsync } from '../hooks/use-async';
 import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
 
-function ReplayResult({ answer }: { answer: ReplayAnswer }) {
-  if (answer.replayed.length === 0) return <p class="banner banner-info" role="status">Nothing was replayed.</p>;
+function Skipped({ skipped }: { skipped: NonNullable<ReplayAnswer['skipped']> }) {
   return (
+    <div class="banner banner-error" role="alert">
+      <p class="banner-title">{skipped.length === 1 ? 'One dead letter was not replayed:' : `${skipped.length} dead letters were not replayed:`}</p>
+      <ul>
+        {skipped.map((s) => (
+          <li key={s.taskId}>
+            <span class="mono">{s.taskId.slice(0, 8)}</span>: {s.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ReplayResult({ answer }: { answer: ReplayAnswer }) {
+  const skipped = answer.skipped ?? [];
+  if (answer.replayed.length === 0) return skipped.length ? <Skipped skipped={skipped} /> : <p class="banner banner-info" role="status">Nothing was replayed.</p>;
+  return (
+    <>
+    {skipped.length > 0 && <Skipped skipped={skipped} />}
     <div class="banner banner-success" role="status">
       <p class="banner-title">{answer.replayed.length === 1 ? 'Replayed one task as a new task:' : `Replayed ${answer.replayed.length} tasks as new tasks:`}</p>
       <ul>
@@ -26,6 +44,7 @@ function ReplayResult({ answer }: { answer: ReplayAnswer }) {
         ))}
       </ul>
     </div>
+    </>
   );
 }
 

@@ -203,7 +203,7 @@ export function TaskPage({ id }: { id: string }) {
             <ArtifactList task={task} now={now} onStale={(a) => void followFreshLink(a)} />
           </section>
           {task.result && Object.keys(task.result).length > 0 && (
-            <section class="card" aria-labelledby="result-heading">
+            <section class="card wide" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
               <ResultView result={task.result} />
             </section>

@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium (install.sh --browser installs it); playwright-core drives it, it downloads no browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Screenshots for a person to look at; test-artifacts/ is not committed. */
+export const SHOTS_DIR = path.resolve(__dirname, '../../../../test-artifacts/console');
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Browser {
+  context: BrowserContext;
+  /** A fresh page (its own sessionStorage, so its own sign-in). */
+  newPage(width?: number): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a throw-away profile, so no state leaks between runs. */
+export async function launchBrowser(): Promise<Browser> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'taskyard-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  return {
+    context,
+    async newPage(width = 1280) {
+      const page = await context.newPage();
+      await page.setViewportSize({ width, height: width < 500 ? 812 : 900 });
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot at the page's width and again at phone width (375 px). */
+export async function screenshot(page: Page, name: string, widths: number[] = [1280, 375]): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  const original = page.viewportSize();
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: width < 500 ? 812 : 900 });
+    await page.screenshot({ path: path.join(SHOTS_DIR, `${name}-${width}.png`), fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+}
