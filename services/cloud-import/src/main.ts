@@ -1,7 +1,4 @@
-import { startHealthServer } from '@taskyard/worker';
-import { createLogger } from '@taskyard/logging';
+import { runWorkerService } from '@taskyard/worker';
+import { worker } from './worker';
 
-// Foundation stage: starts, logs and answers /healthz. The lifecycle issue fills it in.
-const logger = createLogger('cloud-import');
-const port = Number(process.env.PORT ?? 0);
-void startHealthServer({ port, host: process.env.HOST }).then(() => logger.info({ port }, 'cloud-import started'));
+void runWorkerService(worker);

@@ -1,0 +1,23 @@
+import { schoolModels, type ClassRecord } from '@taskyard/school-data';
+import { id, int, parseRow, text } from './field-rules';
+import { IdempotentWriter } from './idempotent-writer';
+import type { FileImporter } from './import-context';
+import { otherSchool } from './other-school';
+
+export const CLASS_COLUMNS = { class_id: id, school_id: id, name: text(64), year_group: int(0, 13) };
+
+export const importClasses: FileImporter = async (rows, c) => {
+  const writer = new IdempotentWriter<ClassRecord>(schoolModels(c.db).Class.collection, (r) => c.sink.add(r), otherSchool('class_id'));
+  for await (const row of rows) {
+    const v = parseRow(row, CLASS_COLUMNS, c.sink);
+    if (!v) continue;
+    const owner = c.refs.classes.get(v.class_id);
+    if (owner && owner !== v.school_id) {
+      c.sink.add({ row: row.row, column: 'class_id', reason: `class ${v.class_id} belongs to school ${owner}` });
+      continue;
+    }
+    c.refs.classes.set(v.class_id, v.school_id);
+    await writer.add({ _id: v.class_id, schoolId: v.school_id, name: v.name, yearGroup: v.year_group }, row.row);
+  }
+  return writer.close();
+};

@@ -1,0 +1,16 @@
+import type { Connection } from 'mongoose';
+import type { CsvRow } from './csv-rows';
+import type { WriteCounts } from './idempotent-writer';
+import type { ImportRefs } from './import-refs';
+import type { RejectSink } from './rejections';
+
+/** What each file's importer gets. */
+export interface ImportContext {
+  db: Connection;
+  refs: ImportRefs;
+  sink: RejectSink;
+  signal: AbortSignal;
+}
+
+/** Reads a file's rows, checks each, writes the good ones; returns the documents written. */
+export type FileImporter = (rows: AsyncIterable<CsvRow>, c: ImportContext) => Promise<WriteCounts>;

@@ -1,0 +1,41 @@
+import type { Connection } from 'mongoose';
+import { schoolModels, type AssessmentBatchRecord } from '@taskyard/school-data';
+
+interface PupilRef {
+  schoolId: string;
+  classId: string;
+}
+
+/**
+ * What rows are checked against: the classes and pupils of the schools this import touches (from the
+ * database, then from the zip's own classes.csv and pupils.csv as they are accepted) and the batches
+ * its scores name. Sized by those schools, not by the zip.
+ */
+export class ImportRefs {
+  readonly classes = new Map<string, string>();
+  readonly pupils = new Map<string, PupilRef>();
+  private readonly batches = new Map<string, Pick<AssessmentBatchRecord, 'schoolId' | 'channel'> | null>();
+
+  private constructor(private readonly db: Connection) {}
+
+  static async load(db: Connection, schoolIds: string[]): Promise<ImportRefs> {
+    const refs = new ImportRefs(db);
+    const m = schoolModels(db);
+    for (const c of await m.Class.find({ schoolId: { $in: schoolIds } }, { schoolId: 1 }).lean()) refs.classes.set(c._id, c.schoolId);
+    for (const p of await m.Pupil.find({ schoolId: { $in: schoolIds } }, { schoolId: 1, classId: 1 }).lean()) refs.pupils.set(p._id, { schoolId: p.schoolId, classId: p.classId });
+    return refs;
+  }
+
+  /** A batch as stored, or as first named by this import; null when neither. Cached: one query per batch. */
+  async batch(id: string): Promise<Pick<AssessmentBatchRecord, 'schoolId' | 'channel'> | null> {
+    if (!this.batches.has(id)) {
+      const found = await schoolModels(this.db).AssessmentBatch.findById(id, { schoolId: 1, channel: 1 }).lean();
+      this.batches.set(id, found ? { schoolId: found.schoolId, channel: found.channel } : null);
+    }
+    return this.batches.get(id)!;
+  }
+
+  noteBatch(id: string, schoolId: string, channel: string): void {
+    this.batches.set(id, { schoolId, channel });
+  }
+}

@@ -1,0 +1,2 @@
+/** The definition main.ts hands to the engine (`runWorkerService`). */
+export { cloudImportWorker as worker } from './cloud-import-handler';
