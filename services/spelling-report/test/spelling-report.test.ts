@@ -55,7 +55,8 @@ async function expectedForClass(cls: string): Promise<{ pupilAverage: Map<string
 
 async function workbookOf(key: string): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await store.getBuffer(key));
+  const bytes = await store.getBuffer(key);
+  await wb.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   return wb;
 }
 
