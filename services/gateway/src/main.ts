@@ -1,6 +1,32 @@
-import Fastify from 'fastify';
+import { createLogger } from '@taskyard/logging';
+import { gatewayConfigFromEnv } from './config';
+import { startGateway } from './gateway';
 
-// Foundation stage: starts and answers /healthz. The lifecycle issue fills it in.
-const app = Fastify({ logger: true });
-app.get('/healthz', async () => ({ status: 'ok' }));
-void app.listen({ port: Number(process.env.PORT ?? 8080), host: process.env.HOST ?? '127.0.0.1' });
+const logger = createLogger('gateway');
+
+async function main(): Promise<void> {
+  const gateway = await startGateway({ ...gatewayConfigFromEnv(process.env), logger });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop taking requests, let those in flight finish, then close the broker and database connections.
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    gateway.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error({ err: err.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  logger.fatal({ err: err.message }, 'gateway failed to start');
+  process.exit(1);
+});

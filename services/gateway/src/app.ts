@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { SHARED_SCHEMAS } from './api-schemas';
+import type { GatewayDeps } from './deps';
+import { authPlugin } from './plugins/auth';
+import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console';
+import { errorsPlugin } from './plugins/errors';
+import { observabilityPlugin } from './plugins/observability';
+import { adminRoutes } from './routes/admin';
+import { healthRoutes } from './routes/health';
+import { jobTypeRoutes } from './routes/job-types';
+import { meRoutes } from './routes/me';
+import { taskEventRoutes } from './routes/task-events';
+import { taskRoutes } from './routes/tasks';
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Taskyard API', version: '1.0.0', description: 'Background jobs: submit, watch, cancel, download.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' } } },
+      security: [{ apiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}
+
+/** The `/v1` API: every route behind the API-key hook, the admin routes behind the admin check too. */
+async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin, { keys: deps.keys });
+      await v1.register(meRoutes);
+      await v1.register(taskRoutes, deps);
+      await v1.register(taskEventRoutes, deps);
+      await v1.register(jobTypeRoutes, deps);
+      await v1.register(adminRoutes, deps);
+    },
+    { prefix: '/v1' },
+  );
+}
+
+/** The gateway's Fastify instance, from its dependencies (startGateway builds them; tests may too). */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's base logger so the instance keeps Fastify's default generics (plugins expect them).
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    // Requests are logged by the observability plugin, with the query-string key redacted.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    genReqId: () => randomUUID(),
+    // Reject unknown body fields rather than silently drop them; coerce only query strings' scalars.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+  });
+  // The API speaks JSON (and multipart for uploads); a text body is a mistake, not a string to accept.
+  app.removeContentTypeParser('text/plain');
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  const consoleDir = consoleBuilt(deps.consoleDir) ? deps.consoleDir : undefined;
+  await app.register(errorsPlugin, { notFoundFallback: consoleDir ? consoleFallback : undefined });
+  await app.register(observabilityPlugin, { metrics: deps.metrics });
+  await registerDocs(app);
+  await app.register(multipart, { throwFileSizeLimit: false });
+  await app.register(healthRoutes, deps);
+  await registerApi(app, deps);
+  if (consoleDir) await app.register(consolePlugin, { dir: consoleDir });
+  return app;
+}

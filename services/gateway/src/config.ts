@@ -1,0 +1,40 @@
+import { resolve } from 'node:path';
+import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard/config';
+import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { apiKeysFromEnv, type ApiKey } from './api-keys';
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  servers: ServerUrls;
+  jobTypes: Map<string, JobTypeDefinition>;
+  keys: ApiKey[];
+  /** The console's build; served at `/` when it exists. */
+  consoleDir?: string;
+  logger?: Logger;
+  /** How often the outbox relay looks for unpublished tasks (default 1 s). */
+  outboxIntervalMs?: number;
+  /** Lifetime of presigned artifact URLs (default 15 minutes). */
+  presignSeconds?: number;
+  /** Deadline of one database read (default 5 s). */
+  dbTimeoutMs?: number;
+  /** How long start-up waits for the broker before serving anyway, publishing via the outbox (default 10 s). */
+  brokerStartTimeoutMs?: number;
+  /** Where multipart uploads are spooled before inspection (default the OS temp dir). */
+  uploadDir?: string;
+}
+
+export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
+  return {
+    port: intFromEnv(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    servers: loadServerUrls(env),
+    jobTypes: jobTypesFromEnv(env),
+    keys: apiKeysFromEnv(env),
+    consoleDir: env.CONSOLE_DIR ?? resolve(__dirname, '../console/dist'),
+    outboxIntervalMs: intFromEnv(env, 'OUTBOX_INTERVAL_MS', 1000),
+    presignSeconds: intFromEnv(env, 'PRESIGN_SECONDS', 900),
+    uploadDir: env.UPLOAD_DIR,
+  };
+}

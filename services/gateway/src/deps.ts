@@ -1,0 +1,33 @@
+import type { Logger } from '@taskyard/logging';
+import type { KeyRing } from './api-keys';
+import type { DeadLetters } from './dead-letters';
+import type { JobCatalog } from './job-catalog';
+import type { GatewayMetrics } from './metrics';
+import type { RabbitManagement } from './rabbit-management';
+import type { Readiness } from './readiness';
+import type { SseHub } from './sse-hub';
+import type { TaskCancellation } from './task-cancellation';
+import type { TaskQueries } from './task-queries';
+import type { TaskSubmission } from './task-submission';
+import type { Presign } from './task-view';
+import type { UploadIntake } from './upload-intake';
+
+/** Everything the HTTP app needs, built by startGateway (or a test) and passed in: no module globals. */
+export interface GatewayDeps {
+  logger: Logger;
+  keys: KeyRing;
+  catalog: JobCatalog;
+  submission: TaskSubmission;
+  queries: TaskQueries;
+  cancellation: TaskCancellation;
+  intake: UploadIntake;
+  hub: SseHub;
+  deadLetters: DeadLetters;
+  /** Absent when no RabbitMQ management URL is configured. */
+  management?: RabbitManagement;
+  readiness: Readiness;
+  metrics: GatewayMetrics;
+  presign: Presign;
+  presignSeconds: number;
+  consoleDir?: string;
+}

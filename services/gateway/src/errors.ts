@@ -1,0 +1,116 @@
+/**
+ * The failures the API answers with, one class per code. Their HTTP statuses are assigned in one place,
+ * plugins/errors.ts, so a route only says what went wrong.
+ */
+export type ErrorCode =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'malformed-json'
+  | 'invalid-params'
+  | 'invalid-request'
+  | 'unknown-type'
+  | 'quota-exceeded'
+  | 'upload-too-large'
+  | 'invalid-zip'
+  | 'not-cancellable'
+  | 'unsupported-media-type'
+  | 'body-too-large'
+  | 'broker-unavailable'
+  | 'database-unavailable'
+  | 'management-unavailable'
+  | 'not-ready'
+  | 'internal';
+
+export abstract class ApiFailure extends Error {
+  abstract readonly code: ErrorCode;
+
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class Unauthorized extends ApiFailure {
+  readonly code = 'unauthorized';
+}
+export class Forbidden extends ApiFailure {
+  readonly code = 'forbidden';
+}
+export class TaskNotFound extends ApiFailure {
+  readonly code = 'not-found';
+  constructor(id: string) {
+    super(`task ${id} not found`);
+  }
+}
+export class RouteNotFound extends ApiFailure {
+  readonly code = 'not-found';
+  constructor(method: string, url: string) {
+    super(`no route ${method} ${url.split('?')[0]}`);
+  }
+}
+export class MalformedJson extends ApiFailure {
+  readonly code = 'malformed-json';
+}
+/** A body that breaks its JSON Schema; `details` are the Ajv errors, each `instancePath` naming the field. */
+export class InvalidParams extends ApiFailure {
+  readonly code = 'invalid-params';
+}
+/** A query string, path parameter or header that breaks the route's schema, or a bad cursor. */
+export class InvalidRequest extends ApiFailure {
+  readonly code = 'invalid-request';
+}
+export class UnknownJobType extends ApiFailure {
+  readonly code = 'unknown-type';
+  constructor(type: string, known: string[]) {
+    super(`unknown job type "${type}"; known types: ${known.join(', ')}`, { type, known });
+  }
+}
+export class QuotaExceeded extends ApiFailure {
+  readonly code = 'quota-exceeded';
+  constructor(type: string, limit: number) {
+    super(`you already have ${limit} unfinished ${type} task(s), the most allowed; wait for one to finish or cancel one`, { type, limit });
+  }
+}
+export class UploadTooLarge extends ApiFailure {
+  readonly code = 'upload-too-large';
+  constructor(maxBytes: number) {
+    super(`the upload is larger than ${maxBytes} bytes`, { maxBytes });
+  }
+}
+export class InvalidZip extends ApiFailure {
+  readonly code = 'invalid-zip';
+}
+export class NotCancellable extends ApiFailure {
+  readonly code = 'not-cancellable';
+  constructor(id: string, status: string) {
+    super(`task ${id} is ${status} and can no longer be cancelled`, { status });
+  }
+}
+export class UnsupportedMediaType extends ApiFailure {
+  readonly code = 'unsupported-media-type';
+}
+export class BodyTooLarge extends ApiFailure {
+  readonly code = 'body-too-large';
+}
+export class BrokerDown extends ApiFailure {
+  readonly code = 'broker-unavailable';
+  constructor(message = 'the message broker is unavailable; try again shortly') {
+    super(message);
+  }
+}
+export class DatabaseDown extends ApiFailure {
+  readonly code = 'database-unavailable';
+  constructor() {
+    super('the database is unavailable; try again shortly');
+  }
+}
+export class ManagementUnavailable extends ApiFailure {
+  readonly code = 'management-unavailable';
+}
+export class NotReady extends ApiFailure {
+  readonly code = 'not-ready';
+}

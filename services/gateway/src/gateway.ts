@@ -1,0 +1,130 @@
+import { hostname, tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import mongoose, { type Connection } from 'mongoose';
+import type { FastifyInstance } from 'fastify';
+import { createLogger, type Logger } from '@taskyard/logging';
+import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
+import { ObjectStore } from '@taskyard/storage';
+import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { KeyRing } from './api-keys';
+import { buildApp } from './app';
+import type { GatewayConfig } from './config';
+import { DeadLetters } from './dead-letters';
+import type { GatewayDeps } from './deps';
+import { JobCatalog } from './job-catalog';
+import { GatewayMetrics } from './metrics';
+import { OutboxRelay } from './outbox-relay';
+import { RabbitManagement } from './rabbit-management';
+import { Readiness } from './readiness';
+import { SseHub } from './sse-hub';
+import { TaskCancellation } from './task-cancellation';
+import { TaskQueries } from './task-queries';
+import { TaskSubmission } from './task-submission';
+import { UploadIntake } from './upload-intake';
+
+export interface RunningGateway {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function connectDatabase(url: string): Promise<Connection> {
+  // No command buffering and bounded socket waits: a database call fails by its deadline, never hangs.
+  return mongoose
+    .createConnection(url, {
+      serverSelectionTimeoutMS: 5000,
+      socketTimeoutMS: 15_000,
+      connectTimeoutMS: 5000,
+      maxPoolSize: 50,
+      bufferCommands: false,
+      autoIndex: false,
+      autoCreate: false,
+    })
+    .asPromise();
+}
+
+/** Resolves when the broker is connected, or after `ms` (it keeps trying; tasks wait in the outbox). */
+function brokerOrTimeout(broker: BrokerConnection, ms: number, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      logger.warn({ waitedMs: ms }, 'broker not reachable yet; serving anyway, submissions go through the outbox');
+      resolve();
+    }, ms);
+    void broker.start().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Starts the gateway: connects the database (and creates the task indexes), the broker (declares the
+ * topology, opens the confirm channel and the SSE hub's queue), S3; starts the outbox relay; listens.
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const logger = config.logger ?? createLogger('gateway');
+  const dbTimeoutMs = config.dbTimeoutMs ?? 5000;
+  const conn = await connectDatabase(config.servers.mongoUrl);
+  const models = taskModels(conn);
+  await ensureTaskIndexes(models);
+
+  const store = new ObjectStore(config.servers.s3);
+  const broker = new BrokerConnection(config.servers.rabbitmqUrl, logger, `gateway@${hostname()}:${process.pid}`);
+  await broker.onConnect(async (c) => {
+    const ch = await c.createChannel();
+    await declareTopology(ch, config.jobTypes.values());
+    await ch.close();
+  });
+  const publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  const hub = new SseHub(broker, logger);
+  await hub.start();
+  await brokerOrTimeout(broker, config.brokerStartTimeoutMs ?? 10_000, logger);
+
+  const metrics = new GatewayMetrics();
+  const catalog = new JobCatalog(config.jobTypes);
+  const queries = new TaskQueries(models.Task, dbTimeoutMs);
+  const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, dbTimeoutMs);
+  const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
+  relay.start();
+  void relay.tick();
+
+  const presignSeconds = config.presignSeconds ?? 900;
+  const deps: GatewayDeps = {
+    logger,
+    keys: new KeyRing(config.keys),
+    catalog,
+    submission,
+    queries,
+    cancellation: new TaskCancellation(models, queries, publisher, logger),
+    intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir()),
+    hub,
+    deadLetters: new DeadLetters(broker, submission, logger),
+    management: config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined,
+    readiness: new Readiness(conn, publisher, store),
+    metrics,
+    presign: (key, name) => store.presign(key, presignSeconds, name),
+    presignSeconds,
+    consoleDir: config.consoleDir,
+  };
+  const app = await buildApp(deps);
+  await app.listen({ port: config.port, host: config.host });
+  const { port } = app.server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ port, jobTypes: [...config.jobTypes.keys()] }, 'gateway listening');
+
+  return {
+    app,
+    url: `http://${shownHost}:${port}`,
+    async close() {
+      // SSE streams first: an open stream would keep the server from closing.
+      await hub.close();
+      await app.close();
+      await relay.stop();
+      await publisher.close();
+      await broker.close();
+      await conn.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { Model } from 'mongoose';
+import { slotId, type SlotRecord, type TaskRecord } from '@taskyard/tasks';
+
+/** A repeat of a submission within this window returns the first task. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export type IdempotentTask = Pick<TaskRecord, '_id' | 'status' | 'createdAt'>;
+
+/**
+ * `Idempotency-Key` as a unique value: the task carries `idempotencyScope`, and the unique index decides a
+ * race of duplicates (one insert wins). The scope is `<owner>:<key>`; once that task is older than the
+ * window the key is free again, and the next task takes `<owner>:<key>#<n>`.
+ */
+export class Idempotency {
+  constructor(
+    private readonly Task: Model<TaskRecord>,
+    private readonly Slot: Model<SlotRecord>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private scope(owner: string, key: string, generation: number): string {
+    return generation === 0 ? `${owner}:${key}` : `${owner}:${key}#${generation}`;
+  }
+
+  private byScope(scope: string): Promise<IdempotentTask | null> {
+    return this.Task.findOne({ idempotencyScope: scope }, { _id: 1, status: 1, createdAt: 1 }).maxTimeMS(this.timeoutMs).lean<IdempotentTask>().exec();
+  }
+
+  /** The task a key still names (within the window), else the scope a new task should take. */
+  async lookup(owner: string, key: string, now = Date.now()): Promise<{ existing?: IdempotentTask; scope: string }> {
+    for (let generation = 0; ; generation++) {
+      const scope = this.scope(owner, key, generation);
+      const task = await this.byScope(scope);
+      if (!task) return { scope };
+      if (now - new Date(task.createdAt).getTime() < IDEMPOTENCY_WINDOW_MS) return { existing: task, scope };
+    }
+  }
+
+  /** The task that won a race for `scope`, read after losing the insert. */
+  winner(scope: string): Promise<IdempotentTask | null> {
+    return this.byScope(scope);
+  }
+
+  /**
+   * A repeat that found every slot taken may be racing its own twin, which holds a slot but has not yet
+   * inserted its task. While any slot's task is still missing, wait for the twin rather than answer 429.
+   */
+  async awaitTwin(scope: string, owner: string, type: string, limit: number, deadlineMs = 3000): Promise<IdempotentTask | null> {
+    const ids = Array.from({ length: limit }, (_, k) => slotId(owner, type, k));
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      const twin = await this.byScope(scope);
+      if (twin) return twin;
+      const slots = await this.Slot.find({ _id: { $in: ids } }, { taskId: 1 }).maxTimeMS(this.timeoutMs).lean().exec();
+      const taskIds = slots.map((s) => s.taskId);
+      const stored = await this.Task.countDocuments({ _id: { $in: taskIds } }).maxTimeMS(this.timeoutMs).exec();
+      if (stored === taskIds.length || Date.now() > until) return this.byScope(scope);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}

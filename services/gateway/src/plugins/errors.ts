@@ -1,0 +1,102 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { BrokerUnavailable } from '@taskyard/messaging';
+import {
+  ApiFailure,
+  BodyTooLarge,
+  BrokerDown,
+  DatabaseDown,
+  InvalidParams,
+  InvalidRequest,
+  MalformedJson,
+  RouteNotFound,
+  UnsupportedMediaType,
+  type ErrorCode,
+} from '../errors';
+import { invalidParams } from '../job-catalog';
+
+/** The one place an error code becomes an HTTP status. */
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'malformed-json': 400,
+  'invalid-params': 400,
+  'invalid-request': 400,
+  'unknown-type': 400,
+  'quota-exceeded': 429,
+  'upload-too-large': 413,
+  'invalid-zip': 422,
+  'not-cancellable': 409,
+  'unsupported-media-type': 415,
+  'body-too-large': 413,
+  'broker-unavailable': 503,
+  'database-unavailable': 503,
+  'management-unavailable': 503,
+  'not-ready': 503,
+  internal: 500,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+const MONGO_UNREACHABLE = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+
+/** Fastify's, the multipart parser's and the drivers' errors, as the API's own. */
+function translate(err: FastifyError): ApiFailure | undefined {
+  if (err instanceof ApiFailure) return err;
+  if (err instanceof BrokerUnavailable) return new BrokerDown();
+  if (MONGO_UNREACHABLE.has(err.name)) return new DatabaseDown();
+  if (err.validation) {
+    if (err.validationContext === 'body') return invalidParams(err.validation as never, 'body');
+    return new InvalidRequest(err.message, err.validation);
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new MalformedJson('the request body is not valid JSON');
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+      return new MalformedJson('a multipart field declared as JSON is not valid JSON');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new UnsupportedMediaType('send application/json, or multipart/form-data for uploads');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new BodyTooLarge('the request body is too large');
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_PROTO_VIOLATION':
+      return new InvalidParams(`the multipart form is not acceptable: ${err.message}`);
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new InvalidRequest(err.message);
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, failure: ApiFailure): FastifyReply {
+  const body: ErrorBody = { error: { code: failure.code, message: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) } };
+  return reply.code(HTTP_STATUS[failure.code]).type('application/json; charset=utf-8').send(body);
+}
+
+/** Handles a request no route took; returns true when it answered (e.g. the console's index.html). */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+
+/** Every 4xx/5xx as `{error: {code, message, details?}}`, unknown routes included; never a stack trace. */
+export const errorsPlugin = fp<{ notFoundFallback?: NotFoundFallback }>(
+  async (app, { notFoundFallback }) => {
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      const failure = translate(err);
+      if (failure) {
+        if (HTTP_STATUS[failure.code] >= 500) request.log.warn({ err: err.message, code: failure.code }, 'request failed');
+        return sendError(reply, failure);
+      }
+      request.log.error({ err }, 'unexpected error');
+      return reply.code(500).type('application/json; charset=utf-8').send({ error: { code: 'internal', message: 'internal error' } } satisfies ErrorBody);
+    });
+    app.setNotFoundHandler(async (request, reply) => {
+      if (notFoundFallback && (await notFoundFallback(request, reply))) return reply;
+      return sendError(reply, new RouteNotFound(request.method, request.url));
+    });
+  },
+  { name: 'taskyard-errors' },
+);

@@ -1,0 +1,120 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { deadQueueName, queueName } from '@taskyard/contracts';
+import { errorResponses } from '../api-schemas';
+import type { GatewayDeps } from '../deps';
+import { ManagementUnavailable } from '../errors';
+import { requireAdmin } from '../plugins/auth';
+
+const typeParams = { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+
+const deadLetterSchema = {
+  type: 'object',
+  properties: {
+    taskId: { type: 'string' },
+    title: { type: 'string' },
+    owner: { type: 'string' },
+    attempt: { type: 'integer' },
+    error: { $ref: 'TaskError#' },
+    deadAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+/** Admin only (403 for a user key): queue depths from the management API, dead letters and their replay. */
+export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalog, management, deadLetters }) => {
+  app.addHook('onRequest', requireAdmin);
+
+  app.get(
+    '/admin/queues',
+    {
+      schema: {
+        summary: 'Depth, unacked messages, consumers and dead letters of each job type queue',
+        tags: ['admin'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    type: { type: 'string' },
+                    queue: { type: 'string' },
+                    ready: { type: 'integer' },
+                    unacked: { type: 'integer' },
+                    consumers: { type: 'integer' },
+                    dead: { type: 'integer' },
+                  },
+                },
+              },
+              managementUrl: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => {
+      if (!management) throw new ManagementUnavailable('no RabbitMQ management URL is configured (RABBITMQ_MANAGEMENT_URL)');
+      const stats = await management.queues();
+      const items = catalog.list().map((d) => {
+        const q = stats.get(queueName(d.type));
+        return {
+          type: d.type,
+          queue: queueName(d.type),
+          ready: q?.ready ?? 0,
+          unacked: q?.unacked ?? 0,
+          consumers: q?.consumers ?? 0,
+          dead: stats.get(deadQueueName(d.type))?.messages ?? 0,
+        };
+      });
+      return { items, managementUrl: management.publicUrl };
+    },
+  );
+
+  app.get<{ Params: { type: string } }>(
+    '/admin/dead-letters/:type',
+    {
+      schema: {
+        summary: "A job type's dead letters (read without removing them)",
+        tags: ['admin'],
+        params: typeParams,
+        response: {
+          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: deadLetterSchema } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => ({ items: await deadLetters.peek(catalog.get(request.params.type).type) }),
+  );
+
+  app.post<{ Params: { type: string }; Body: { taskIds?: string[] } | undefined }>(
+    '/admin/dead-letters/:type/replay',
+    {
+      schema: {
+        summary: 'Submit dead tasks again as new tasks of their owners',
+        description: 'Each replay is a NEW task (the dead one stays failed), taking a place under its owner\'s limit; its dead letter is removed once the new task is accepted. Without `taskIds`, every dead letter of the type is replayed.',
+        tags: ['admin'],
+        params: typeParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { taskIds: { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 64 } } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['replayed'],
+            properties: {
+              replayed: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, newTaskId: { type: 'string' } } } },
+              skipped: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, reason: { type: 'string' } } } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => deadLetters.replay(catalog.get(request.params.type).type, request.body?.taskIds),
+  );
+};

@@ -1,0 +1,91 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TaskEvent } from '@taskyard/contracts';
+import type { TaskRecord } from '@taskyard/tasks';
+import { errorResponses, taskIdParams } from '../api-schemas';
+import type { GatewayDeps } from '../deps';
+import { TaskStream } from '../task-stream';
+import { toTaskView } from '../task-view';
+
+const PING_MS = 15_000;
+
+const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Server-sent events of one task: `snapshot` (the task), then `update` per change, then `end` after a
+ * terminal status. Fed by the SSE hub's in-memory fan-out of `task-events`; nothing polls the database.
+ */
+export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => {
+  app.get<{ Params: { id: string }; Querystring: { access_token?: string } }>(
+    '/tasks/:id/events',
+    {
+      config: { allowQueryToken: true },
+      schema: {
+        summary: "Server-sent events of a task's changes",
+        description:
+          'text/event-stream: `event: snapshot` (the task), `event: update` ({kind, at, status, progress, attempt, logs?}) per change, `event: end` after a terminal status. EventSource cannot send headers, so the key may also come as `?access_token=`.',
+        tags: ['tasks'],
+        params: taskIdParams,
+        querystring: { type: 'object', properties: { access_token: { type: 'string' } } },
+        response: { 200: { description: 'text/event-stream', type: 'string' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      // Subscribe before reading the snapshot, so nothing published in between is lost; events that
+      // arrive meanwhile are folded after it (folding is idempotent, so overlap is harmless).
+      const early: TaskEvent[] = [];
+      let onEvent: (e: TaskEvent) => void = (e) => early.push(e);
+      let onClose = (): void => undefined;
+      const unsubscribe = deps.hub.subscribe(id, { event: (e) => onEvent(e), close: () => onClose() });
+
+      let record: TaskRecord;
+      try {
+        record = await deps.queries.full(request.principal, id);
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      const stream = new TaskStream(record, { retentionMs: deps.catalog.types.get(record.type)?.limits.retentionMs ?? 0 });
+      const snapshot = await toTaskView(record, deps.presign, deps.presignSeconds);
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      deps.metrics.sseClients.inc();
+      const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
+      let ended = false;
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        clearInterval(ping);
+        unsubscribe();
+        deps.metrics.sseClients.dec();
+        res.end();
+      };
+      onClose = end;
+      request.raw.on('close', end);
+
+      const deliver = (event: TaskEvent): void => {
+        if (ended) return;
+        const update = stream.apply(event);
+        if (update) res.write(frame('update', update));
+        if (stream.finished) {
+          res.write(frame('end', { status: stream.status }));
+          end();
+        }
+      };
+      res.write(frame('snapshot', snapshot));
+      if (stream.finished) {
+        res.write(frame('end', { status: stream.status }));
+        return end();
+      }
+      onEvent = deliver;
+      for (const e of early.splice(0)) deliver(e);
+    },
+  );
+};

@@ -1,0 +1,41 @@
+import { isTerminal, type TaskStatus } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
+import { isDuplicateKey, type TaskModels } from '@taskyard/tasks';
+import type { Principal } from './api-keys';
+import { BrokerDown, NotCancellable } from './errors';
+import type { TaskQueries } from './task-queries';
+
+/**
+ * A cancel is a request to the status service, never a write to the task (design rule 3). The request
+ * document `<taskId>:cancel` is inserted once however many race (a unique `_id`), and only the winner
+ * publishes the `cancel-requested` event. If that publish fails, the request is removed so a retry can win.
+ */
+export class TaskCancellation {
+  constructor(
+    private readonly models: TaskModels,
+    private readonly queries: TaskQueries,
+    private readonly publisher: ConfirmPublisher,
+    private readonly logger: Logger,
+  ) {}
+
+  async cancel(who: Principal, id: string): Promise<{ id: string; status: TaskStatus }> {
+    const task = await this.queries.view(who, id);
+    if (isTerminal(task.status)) throw new NotCancellable(id, task.status);
+    const requestId = `${id}:cancel`;
+    try {
+      await this.models.TaskRequest.collection.insertOne({ _id: requestId, taskId: id, kind: 'cancel', by: who.principal, at: new Date() } as never);
+    } catch (err) {
+      if (isDuplicateKey(err)) return { id, status: task.status };
+      throw err;
+    }
+    try {
+      await publishEvent(this.publisher, { kind: 'cancel-requested', taskId: id, type: task.type, requestedBy: who.principal });
+    } catch (err) {
+      this.logger.warn({ taskId: id, err: (err as Error).message }, 'cancel request not published; withdrawn');
+      await this.models.TaskRequest.deleteOne({ _id: requestId });
+      throw new BrokerDown('the cancel request could not be delivered; try again shortly');
+    }
+    return { id, status: task.status };
+  }
+}

@@ -1,0 +1,52 @@
+import { isTerminal, type LogLine, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
+import { fold, type FoldContext, type TaskState } from '@taskyard/tasks';
+
+/** `event: update` of a task's SSE stream. */
+export interface TaskUpdate {
+  kind: string;
+  at: string;
+  status?: TaskStatus;
+  progress?: number;
+  attempt?: number;
+  logs?: LogLine[];
+}
+
+/**
+ * What a stream's client sees of a task's events: they are folded into the snapshot with the status
+ * service's own state machine, so `status` is what the task will read once folded (started → running,
+ * failed → retrying or failed, a cancel of a queued task → cancelled...), and a duplicate, stale or
+ * heartbeat-only event sends nothing.
+ */
+export class TaskStream {
+  constructor(
+    private state: TaskState,
+    private readonly ctx: FoldContext,
+  ) {}
+
+  get status(): TaskStatus {
+    return this.state.status;
+  }
+
+  get finished(): boolean {
+    return isTerminal(this.state.status);
+  }
+
+  /** The update to send for an event, or undefined when it changes nothing the client shows. */
+  apply(event: TaskEvent): TaskUpdate | undefined {
+    const { state, changes } = fold(this.state, event, this.ctx);
+    if (!changes) return undefined;
+    const before = this.state;
+    this.state = state;
+    const logs = 'logs' in event && event.logs?.length ? event.logs : undefined;
+    const visible = state.status !== before.status || state.progress !== before.progress || state.attempt !== before.attempt || logs;
+    if (!visible && event.kind !== 'cancel-requested') return undefined;
+    return {
+      kind: event.kind,
+      at: event.at,
+      status: state.status,
+      progress: state.progress,
+      attempt: state.attempt,
+      ...(logs ? { logs } : {}),
+    };
+  }
+}

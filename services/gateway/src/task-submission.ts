@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { JobTypeDefinition } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
+import { isDuplicateKey, releaseSlot, takeSlot, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { InvalidParams, QuotaExceeded } from './errors';
+import { Idempotency, type IdempotentTask } from './idempotency';
+import type { JobCatalog } from './job-catalog';
+import type { GatewayMetrics } from './metrics';
+import { firstAttemptMessage } from './task-message';
+
+export interface SubmitRequest {
+  owner: string;
+  type: string;
+  title?: string;
+  params: Record<string, unknown>;
+  tag?: string;
+  callbackUrl?: string;
+  idempotencyKey?: string;
+}
+
+/** Something stored beside the task (an upload) once its id is known; undone if the task is not stored. */
+export interface StagedAttachment {
+  params: Record<string, unknown>;
+  discard(): Promise<void>;
+}
+export type Stager = (taskId: string) => Promise<StagedAttachment>;
+
+export interface SubmitOutcome {
+  id: string;
+  status: TaskRecord['status'];
+  /** False when an Idempotency-Key named an existing task. */
+  created: boolean;
+}
+
+type NewTask = Omit<TaskRecord, 'error' | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs'>;
+
+/**
+ * Accepts a task in at most two database writes on the happy path (its slot under the owner's limit, then
+ * the task) and publishes it with a confirm. If the broker does not confirm, the task goes to the outbox
+ * (a third write) and is still accepted: the relay publishes it later. After the insert the gateway never
+ * writes the task again; the status service does.
+ */
+export class TaskSubmission {
+  private readonly idempotency: Idempotency;
+
+  constructor(
+    private readonly models: TaskModels,
+    private readonly publisher: ConfirmPublisher,
+    private readonly catalog: JobCatalog,
+    private readonly logger: Logger,
+    private readonly metrics: GatewayMetrics,
+    dbTimeoutMs: number,
+  ) {
+    this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
+  }
+
+  /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
+  check(req: Pick<SubmitRequest, 'type' | 'params'>, withFile: boolean): JobTypeDefinition {
+    const def = this.catalog.get(req.type);
+    this.catalog.validate(def, req.params);
+    if (def.upload && !withFile) {
+      throw new InvalidParams(`file is required: ${def.type} takes a zip upload (multipart/form-data with a "file" part)`, [
+        { instancePath: '/file', keyword: 'required', params: { missingProperty: 'file' }, message: 'a zip file is required' },
+      ]);
+    }
+    if (!def.upload && withFile) {
+      throw new InvalidParams(`file is not accepted: ${def.type} takes no upload`, [
+        { instancePath: '/file', keyword: 'not', params: {}, message: 'this job type takes no file' },
+      ]);
+    }
+    return def;
+  }
+
+  async submit(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
+    const def = this.check(req, stage !== undefined);
+    const idem = req.idempotencyKey ? await this.idempotency.lookup(req.owner, req.idempotencyKey) : undefined;
+    if (idem?.existing) return this.repeat(idem.existing);
+
+    const id = randomUUID();
+    const limit = def.limits.unfinishedPerOwner;
+    const slot = await takeSlot(this.models.Slot, req.owner, def.type, limit, id);
+    if (!slot) {
+      const twin = idem && (await this.idempotency.awaitTwin(idem.scope, req.owner, def.type, limit));
+      if (twin) return this.repeat(twin);
+      this.metrics.rejected.inc({ type: def.type, code: 'quota-exceeded' });
+      throw new QuotaExceeded(def.type, limit);
+    }
+
+    let staged: StagedAttachment | undefined;
+    let task: NewTask;
+    try {
+      staged = stage ? await stage(id) : undefined;
+      task = this.newTask(id, def, req, slot, idem?.scope, staged?.params);
+      await this.models.Task.collection.insertOne(withoutUndefined(task) as never);
+    } catch (err) {
+      await this.undo(id, slot, staged);
+      const winner = idem && isDuplicateKey(err) ? await this.idempotency.winner(idem.scope) : null;
+      if (winner) return this.repeat(winner);
+      throw err;
+    }
+    await this.dispatch(task);
+    this.metrics.submitted.inc({ type: def.type });
+    return { id, status: 'queued', created: true };
+  }
+
+  private repeat(task: IdempotentTask): SubmitOutcome {
+    return { id: task._id, status: task.status, created: false };
+  }
+
+  private newTask(id: string, def: JobTypeDefinition, req: SubmitRequest, slot: string, scope?: string, extra?: Record<string, unknown>): NewTask {
+    const now = new Date();
+    return {
+      _id: id,
+      type: def.type,
+      title: req.title?.trim() || def.title,
+      owner: req.owner,
+      tag: req.tag,
+      params: { ...req.params, ...extra },
+      status: 'queued',
+      progress: 0,
+      attempt: 0,
+      maxAttempts: def.limits.maxAttempts,
+      artifacts: [],
+      logs: [],
+      idempotencyKey: req.idempotencyKey,
+      idempotencyScope: scope,
+      callbackUrl: req.callbackUrl,
+      createdAt: now,
+      queuedAt: now,
+      slotId: slot,
+    };
+  }
+
+  private async undo(id: string, slot: string, staged?: StagedAttachment): Promise<void> {
+    await releaseSlot(this.models.Slot, slot, id).catch((err: Error) => this.logger.error({ err: err.message, slot }, 'could not free a slot'));
+    await staged?.discard().catch((err: Error) => this.logger.error({ err: err.message, taskId: id }, 'could not discard an upload'));
+  }
+
+  /** Publishes with a confirm; anything unconfirmed goes to the outbox for the relay, and the task stands. */
+  private async dispatch(task: NewTask): Promise<void> {
+    try {
+      await publishTask(this.publisher, firstAttemptMessage(task));
+    } catch (err) {
+      this.logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
+      await this.models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never).catch((outboxErr: unknown) => {
+        if (isDuplicateKey(outboxErr)) return;
+        // The task is stored but neither published nor in the outbox: only the status service's sweep of
+        // stale queued tasks can recover it now.
+        this.logger.error({ taskId: task._id, err: (outboxErr as Error).message }, 'task stored but neither published nor in the outbox');
+      });
+      this.metrics.outboxed.inc({ type: task.type });
+    }
+  }
+}
+
+/** The driver stores `undefined` as null, which a sparse unique index would count; leave such fields out. */
+function withoutUndefined<T extends object>(doc: T): Partial<T> {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,86 @@
+import type { ArtifactRef, TaskError, TaskStatus } from '@taskyard/contracts';
+import type { TaskRecord } from '@taskyard/tasks';
+
+export interface ArtifactView {
+  name: string;
+  size: number;
+  contentType: string;
+  /** Presigned and short-lived; null once the artifacts have expired. */
+  url: string | null;
+  expiresAt: string | null;
+}
+
+/** A task as the API shows it: no bookkeeping fields, dates as ISO strings, artifact URLs presigned. */
+export interface TaskView {
+  id: string;
+  type: string;
+  title: string;
+  owner: string;
+  tag?: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  progress: number;
+  attempt: number;
+  maxAttempts: number;
+  artifacts: ArtifactView[];
+  error?: TaskError;
+  parentId?: string;
+  children?: { total: number; finished: string[]; failed: number };
+  result?: Record<string, unknown>;
+  createdAt: string;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  expiresAt?: string;
+  durationMs?: number;
+  cancelRequestedAt?: string;
+}
+
+/** The stored fields a view needs (logs stay out: they have their own route). */
+export const VIEW_PROJECTION = { logs: 0, slotId: 0, runId: 0, lastSeq: 0, heartbeatAt: 0, idempotencyScope: 0, retryAt: 0 } as const;
+export type ViewRecord = Omit<TaskRecord, 'logs'>;
+
+export type Presign = (key: string, downloadName: string) => Promise<string>;
+
+const iso = (d: Date | string | undefined | null): string | undefined => (d ? new Date(d).toISOString() : undefined);
+
+async function artifactView(a: ArtifactRef, expired: boolean, presign: Presign, expiresAt: string): Promise<ArtifactView> {
+  const base = { name: a.name, size: a.size, contentType: a.contentType };
+  if (expired) return { ...base, url: null, expiresAt: null };
+  return { ...base, url: await presign(a.key, a.name), expiresAt };
+}
+
+/** Present fields only: an absent optional field is left out rather than sent as null. */
+function defined<T extends object>(view: T): T {
+  return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+export async function toTaskView(task: ViewRecord, presign: Presign, presignSeconds: number): Promise<TaskView> {
+  const urlExpiresAt = new Date(Date.now() + presignSeconds * 1000).toISOString();
+  const expired = task.status === 'expired';
+  const artifacts = await Promise.all((task.artifacts ?? []).map((a) => artifactView(a, expired, presign, urlExpiresAt)));
+  return defined<TaskView>({
+    id: task._id,
+    type: task.type,
+    title: task.title,
+    owner: task.owner,
+    tag: task.tag,
+    params: task.params ?? {},
+    status: task.status,
+    progress: task.progress ?? 0,
+    attempt: task.attempt ?? 0,
+    maxAttempts: task.maxAttempts,
+    artifacts,
+    error: task.error?.code ? { code: task.error.code, message: task.error.message } : undefined,
+    parentId: task.parentId,
+    children: task.children,
+    result: task.result,
+    createdAt: iso(task.createdAt)!,
+    queuedAt: iso(task.queuedAt ?? task.createdAt)!,
+    startedAt: iso(task.startedAt),
+    finishedAt: iso(task.finishedAt),
+    expiresAt: iso(task.expiresAt),
+    durationMs: task.durationMs,
+    cancelRequestedAt: iso(task.cancelRequestedAt),
+  });
+}
