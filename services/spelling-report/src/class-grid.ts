@@ -31,6 +31,11 @@ export class ClassGrid {
     private readonly weekCount: number,
   ) {}
 
+  /** Takes a pupil's row as it was read (see read-grids). */
+  adopt(pupil: PupilRecord | undefined, pupilId: string, correct: Uint8Array, total: Uint8Array): void {
+    this.rows.set(pupilId, { pupilId, givenName: pupil?.givenName ?? '', familyName: pupil?.familyName ?? pupilId, correct, total });
+  }
+
   add(pupil: PupilRecord | undefined, pupilId: string, column: number, correct: number, total: number): void {
     let row = this.rows.get(pupilId);
     if (!row) {

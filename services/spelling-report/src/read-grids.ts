@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { schoolModels, scoreOf, type SpellingWeekRecord } from '@taskyard/school-data';
 import { ClassGrid } from './class-grid';
-import type { ReportScope } from './report-scope';
+import type { ReportTarget, Roster } from './report-scope';
 import type { WeekAxis } from './week-axis';
 
 export interface ReadStats {
@@ -10,43 +10,61 @@ export interface ReadStats {
   skipped: number;
 }
 
+/** Scores as read: class -> pupil -> words right and words set per week column (0 set = no test). */
+export type Cells = Map<string, Map<string, { correct: Uint8Array; total: Uint8Array }>>;
+
 type TestFields = Pick<SpellingWeekRecord, 'classId' | 'pupilId' | 'week' | 'results'>;
 
 /** Documents per round trip: FerretDB returns a batch as one response, so bigger batches mean fewer waits. */
 const BATCH_SIZE = 2000;
 
 /**
- * Reads every test of the scope with ONE cursor (one sequential scan on FerretDB, whose per-class
- * queries each scan the whole collection) and folds each document into its class's grid as it
- * arrives, so only the grids stay in memory, never the documents.
+ * Reads every test of the report with ONE cursor (one sequential scan on FerretDB, whose per-class
+ * queries would each scan the whole collection) and folds each document into two bytes per cell as it
+ * arrives, so only the cells stay in memory (about 80 KB for a school year), never the documents.
  */
-export async function readGrids(
-  db: Connection,
-  scope: ReportScope,
-  axis: WeekAxis,
-  signal: AbortSignal,
-  onDocs: (docs: number) => void,
-): Promise<{ grids: ClassGrid[]; stats: ReadStats }> {
-  const grids = new Map(scope.classes.map((c) => [c._id, new ClassGrid(c, axis.length)]));
+export async function readCells(db: Connection, target: ReportTarget, axis: WeekAxis, signal: AbortSignal, onDocs: (docs: number) => void): Promise<{ cells: Cells; stats: ReadStats }> {
+  const cells: Cells = new Map();
   const stats: ReadStats = { docs: 0, skipped: 0 };
-  const cursor = schoolModels(db)
-    .SpellingWeek.collection.find<TestFields>(scope.filter, { projection: { _id: 0, classId: 1, pupilId: 1, week: 1, results: 1 }, batchSize: BATCH_SIZE });
+  const cursor = schoolModels(db).SpellingWeek.collection.find<TestFields>(target.filter, {
+    projection: { _id: 0, classId: 1, pupilId: 1, week: 1, results: 1 },
+    batchSize: BATCH_SIZE,
+  });
   try {
     for await (const doc of cursor) {
       signal.throwIfAborted();
       stats.docs++;
-      const grid = grids.get(doc.classId);
       const column = axis.columnOf(doc.week);
-      if (!grid || column === undefined) {
+      if (column === undefined) {
         stats.skipped++;
         continue;
       }
+      let pupils = cells.get(doc.classId);
+      if (!pupils) cells.set(doc.classId, (pupils = new Map()));
+      let row = pupils.get(doc.pupilId);
+      if (!row) pupils.set(doc.pupilId, (row = { correct: new Uint8Array(axis.length), total: new Uint8Array(axis.length) }));
       const { correct, total } = scoreOf(doc.results);
-      grid.add(scope.pupils.get(doc.pupilId), doc.pupilId, column, correct, total);
+      row.correct[column] = Math.min(correct, 255);
+      row.total[column] = Math.min(total, 255);
       if (stats.docs % BATCH_SIZE === 0) onDocs(stats.docs);
     }
   } finally {
     await cursor.close();
   }
-  return { grids: [...grids.values()], stats };
+  return { cells, stats };
+}
+
+/** One grid per class of the roster, in its order; tests of classes not in it are counted as skipped. */
+export function buildGrids(cells: Cells, roster: Roster, axis: WeekAxis, stats: ReadStats): ClassGrid[] {
+  const grids = roster.classes.map((cls) => {
+    const grid = new ClassGrid(cls, axis.length);
+    for (const [pupilId, row] of cells.get(cls._id) ?? []) grid.adopt(roster.pupils.get(pupilId), pupilId, row.correct, row.total);
+    return grid;
+  });
+  const known = new Set(roster.classes.map((c) => c._id));
+  for (const [classId, pupils] of cells) {
+    if (known.has(classId)) continue;
+    for (const row of pupils.values()) stats.skipped += row.total.filter((t) => t > 0).length;
+  }
+  return grids;
 }

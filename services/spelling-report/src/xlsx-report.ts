@@ -15,6 +15,8 @@ const TOTAL_BORDER: Partial<ExcelJS.Borders> = { top: { style: 'thin' } };
 
 export const SUMMARY_HEADERS = ['Class', 'Year group', 'Pupils', 'Tests taken', 'Average %', 'Lowest pupil average %', 'Highest pupil average %'];
 
+const oneDecimal = (value: number | undefined): number | null => (value === undefined ? null : Math.round(value * 10) / 10);
+
 function styleHeader(row: ExcelJS.Row): void {
   row.eachCell((cell) => {
     cell.fill = HEADER_FILL;
@@ -66,7 +68,9 @@ function writeClassSheet(ws: ExcelJS.Worksheet, grid: ClassGrid, axis: WeekAxis)
     { width: 16 },
     { width: 14 },
     { width: 12 },
-    ...columns.map(() => ({ width: 11, style: { numFmt: SCORE_FORMAT } })),
+    // No style on the week cells: exceljs looks a cell's style up per cell, the bulk of its time here;
+    // the values are rounded to one decimal instead.
+    ...columns.map(() => ({ width: 11 })),
     { width: 10, style: { numFmt: SCORE_FORMAT } },
     { width: 7 },
   ];
@@ -74,12 +78,12 @@ function writeClassSheet(ws: ExcelJS.Worksheet, grid: ClassGrid, axis: WeekAxis)
   const rows = grid.sortedRows();
   for (const row of rows) {
     const stats = ClassGrid.rowStats(row);
-    const r = ws.addRow([row.pupilId, row.familyName, row.givenName, ...columns.map((c) => percent(row.correct[c], row.total[c]) ?? null), stats.average ?? null, stats.tests]);
+    const r = ws.addRow([row.pupilId, row.familyName, row.givenName, ...columns.map((c) => oneDecimal(percent(row.correct[c], row.total[c]))), stats.average ?? null, stats.tests]);
     r.getCell(columns.length + 4).font = { bold: true };
     r.commit();
   }
   const classAverage = grid.summary().average;
-  const footer = ws.addRow(['Class average', null, null, ...columns.map((c) => grid.columnAverage(c) ?? null), classAverage ?? null, null]);
+  const footer = ws.addRow(['Class average', null, null, ...columns.map((c) => oneDecimal(grid.columnAverage(c))), classAverage ?? null, null]);
   footer.font = { bold: true };
   footer.eachCell((cell) => (cell.border = TOTAL_BORDER));
   footer.commit();

@@ -1,0 +1,51 @@
+import { performance } from 'node:perf_hooks';
+import mongoose from 'mongoose';
+import { loadServerUrls } from '@taskyard/config';
+import type { SpellingReportParams } from '@taskyard/contracts';
+import { COLLECTIONS } from '@taskyard/school-data';
+import { directJobContext } from '@taskyard/school-data/src/testing/direct-job-context';
+import { spellingReportWorker } from '@taskyard/spelling-report/src/spelling-report-handler';
+import { ObjectStore } from '@taskyard/storage';
+import { peakRssMb } from '../lib/child-run';
+
+/**
+ * One measured step, in its own process: `report` runs the spelling-report handler for a whole school
+ * and year; `bare` reads the same documents with one bare cursor (raw BSON, nothing done with them).
+ * Prints one JSON line: wall time, documents and bytes, peak RSS.
+ */
+const [mode, schoolId, from, to] = process.argv.slice(2);
+
+async function bare(conn: mongoose.Connection): Promise<{ docs: number; bytes: number }> {
+  let docs = 0;
+  let bytes = 0;
+  const cursor = conn.db!.collection(COLLECTIONS.spellingWeeks).find({ schoolId, week: { $gte: from, $lte: to } }, { raw: true, batchSize: 2000 });
+  for await (const raw of cursor) {
+    docs++;
+    bytes += (raw as unknown as Buffer).length;
+  }
+  return { docs, bytes };
+}
+
+async function report(conn: mongoose.Connection): Promise<{ docs: number; xlsxBytes: number; csvBytes: number }> {
+  const store = new ObjectStore(loadServerUrls().s3);
+  const params: SpellingReportParams = { scope: 'school', schoolId, from, to };
+  const run = directJobContext({ type: 'spelling-report', params, db: conn, store });
+  const outcome = await spellingReportWorker.handler(run.ctx);
+  const xlsx = run.artifacts.find((a) => a.name === 'report.xlsx')!;
+  const csv = run.artifacts.find((a) => a.name === 'report.csv')!;
+  await store.deleteKeys(run.artifacts.map((a) => a.key));
+  store.close();
+  return { docs: Number((outcome as { result: { docsRead: number } }).result.docsRead), xlsxBytes: xlsx.size, csvBytes: csv.size };
+}
+
+async function main(): Promise<void> {
+  const conn = await mongoose.createConnection(loadServerUrls().mongoUrl).asPromise();
+  const baseline = peakRssMb();
+  const t0 = performance.now();
+  const result = mode === 'bare' ? await bare(conn) : await report(conn);
+  const wallMs = Math.round(performance.now() - t0);
+  await conn.close();
+  console.log(JSON.stringify({ mode, wallMs, ...result, peakRssMb: peakRssMb(), rssBeforeMb: baseline }));
+}
+
+void main();

@@ -1,0 +1,85 @@
+import mongoose from 'mongoose';
+import { loadServerUrls } from '@taskyard/config';
+import { COLLECTIONS, schoolId, seedDataset } from '@taskyard/school-data';
+import { measureCeilings } from '../ceilings/measure';
+import { runChild } from '../lib/child-run';
+import { round } from '../lib/rate';
+import { printTable, writeResults } from '../lib/report';
+
+/**
+ * Whole-school, whole-year spelling report (1,000 pupils x 40 weeks x 20 words) against a bare cursor
+ * read of the same documents, each step in its own process, alternated over `ROUNDS` rounds (medians
+ * reported), beside the machine's ceilings measured in the same run. Targets (issue 9): at most 1.3x
+ * the bare read, peak RSS at most 256 MB.
+ * Usage: tsx bench/spelling-report/run.ts [--pupils 1000] [--weeks 40] [--rounds 3] [--no-ceilings]
+ */
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const PUPILS = arg('pupils', 1000);
+const WEEKS = arg('weeks', 40);
+const ROUNDS = arg('rounds', 3);
+const DB = 'bench_spelling';
+const FIRST_WEEK = '2024-09-02';
+const TO = '2025-08-31';
+
+interface Step {
+  mode: string;
+  wallMs: number;
+  docs: number;
+  bytes?: number;
+  xlsxBytes?: number;
+  csvBytes?: number;
+  peakRssMb: number;
+  rssBeforeMb: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function seed(url: string): Promise<number> {
+  const conn = await mongoose.createConnection(url).asPromise();
+  try {
+    const have = await conn.db!.collection(COLLECTIONS.pupils).countDocuments({ schoolId: schoolId(1) });
+    if (have !== PUPILS) {
+      await conn.dropDatabase();
+      process.stderr.write(`seeding ${PUPILS} pupils x ${WEEKS} weeks...\n`);
+      await seedDataset(conn, { schools: 1, pupilsPerSchool: PUPILS, weeks: WEEKS, wordsPerTest: 20, assessmentsPerBatch: 0, firstWeek: FIRST_WEEK });
+    }
+    return await conn.db!.collection(COLLECTIONS.spellingWeeks).countDocuments();
+  } finally {
+    await conn.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const servers = loadServerUrls();
+  const url = new URL(servers.mongoUrl);
+  url.pathname = `/${DB}`;
+  const ceilings = process.argv.includes('--no-ceilings') ? undefined : await measureCeilings({ dbMs: 1500, brokerMs: 1000, log: (l) => process.stderr.write(`ceilings: ${l}\n`) });
+  const docs = await seed(url.toString());
+  const env = { MONGO_URL: url.toString() };
+  const args = [schoolId(1), FIRST_WEEK, TO];
+  const bare: Step[] = [];
+  const report: Step[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    bare.push(await runChild<Step>(`${__dirname}/report-once.ts`, ['bare', ...args], env));
+    report.push(await runChild<Step>(`${__dirname}/report-once.ts`, ['report', ...args], env));
+    process.stderr.write(`round ${r + 1}: bare ${bare[r].wallMs} ms, report ${report[r].wallMs} ms\n`);
+  }
+  const bareMs = median(bare.map((s) => s.wallMs));
+  const reportMs = median(report.map((s) => s.wallMs));
+  const rows = [
+    { step: 'bare cursor read (raw BSON)', 'wall s': bareMs / 1000, docs: bare[0].docs, 'docs/s': Math.round((1000 * bare[0].docs) / bareMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'peak RSS MB': Math.max(...bare.map((s) => s.peakRssMb)) },
+    { step: 'spelling report (xlsx + csv to S3)', 'wall s': reportMs / 1000, docs: report[0].docs, 'docs/s': Math.round((1000 * report[0].docs) / reportMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'peak RSS MB': Math.max(...report.map((s) => s.peakRssMb)) },
+  ];
+  const ratio = round(reportMs / bareMs, 2);
+  printTable(`Spelling report, whole school and year: ${PUPILS} pupils x ${WEEKS} weeks x 20 words (${docs} documents); report/bare = ${ratio}x`, rows);
+  const file = writeResults('spelling-report', { measuredAt: new Date().toISOString(), pupils: PUPILS, weeks: WEEKS, documents: docs, ratioToBareRead: ratio, bare, report, rows, ceilings, targets: { ratio: 1.3, peakRssMb: 256 } });
+  console.log(JSON.stringify({ file, ratio, rows }));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
