@@ -11,7 +11,8 @@ const submit = (as: string, json: unknown, headers?: Record<string, string>) => 
 
 describe('authentication', () => {
   test('401 without a key, with a bad key and with a malformed header, in the error shape', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope-not-a-key' }, { authorization: keyOf('alice') }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer nope-not-a-key' }, { authorization: keyOf('alice') }];
+    for (const headers of attempts) {
       const res = await h.api('GET', '/v1/tasks', { headers });
       expect(res.status).toBe(401);
       expect(res.body.error?.code).toBe('unauthorized');
