@@ -1,0 +1,104 @@
+import { createLogger } from '@taskyard/logging';
+import { BrokerConnection, ConfirmPublisher, publishEvent } from '@taskyard/messaging';
+import type { TaskEventInput } from '@taskyard/contracts';
+import { keyOf, startHarness, type Harness } from './gateway-harness';
+import { SseReader } from './sse-reader';
+
+let h: Harness;
+let broker: BrokerConnection;
+let publisher: ConfirmPublisher;
+const logger = createLogger('sse-test');
+
+beforeAll(async () => {
+  h = await startHarness('gw-sse');
+  broker = new BrokerConnection(h.servers.rabbitmqUrl, logger, 'sse-test-publisher');
+  publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  await broker.start();
+});
+afterAll(async () => {
+  await publisher?.close();
+  await broker?.close();
+  await h?.close();
+});
+
+async function newTask(as: string): Promise<string> {
+  const res = await h.api('POST', '/v1/tasks', { as, json: { type: 'diagnostic', params: {} } });
+  return String(res.body.id);
+}
+
+/** Opens the stream the way EventSource does: the key in the query string. */
+async function open(id: string, as: string): Promise<{ res: Response; reader: SseReader }> {
+  const res = await fetch(`${h.gateway.url}/v1/tasks/${id}/events?access_token=${keyOf(as)}`, { headers: { accept: 'text/event-stream' } });
+  return { res, reader: new SseReader(res) };
+}
+
+const event = (taskId: string, e: Record<string, unknown>): TaskEventInput => ({ taskId, type: 'diagnostic', ...e }) as TaskEventInput;
+
+test('a snapshot, then an update per change (status derived from the event), then end', async () => {
+  const id = await newTask('alice');
+  const other = await newTask('alice');
+  const { res, reader } = await open(id, 'alice');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const snapshot = await reader.next();
+  expect(snapshot).toEqual({ event: 'snapshot', data: expect.objectContaining({ id, status: 'queued', owner: 'alice' }) });
+
+  const run = { runId: 'run-1', attempt: 1 };
+  await publishEvent(publisher, event(other, { kind: 'started', ...run, seq: 0, workerId: 'w' }));
+  await publishEvent(publisher, event(id, { kind: 'started', ...run, seq: 0, workerId: 'w' }));
+  await publishEvent(publisher, event(id, { kind: 'heartbeat', runId: 'run-1', seq: 1 }));
+  await publishEvent(publisher, event(id, { kind: 'progress', runId: 'run-1', seq: 2, progress: 50, logs: [{ at: new Date().toISOString(), level: 'info', message: 'half way' }] }));
+  await publishEvent(publisher, event(id, { kind: 'failed', runId: 'run-1', seq: 3, error: { code: 'boom', message: 'went wrong' }, final: false }));
+  await publishEvent(publisher, event(id, { kind: 'started', runId: 'run-2', attempt: 2, seq: 0, workerId: 'w' }));
+  await publishEvent(publisher, event(id, { kind: 'succeeded', runId: 'run-2', seq: 1, artifacts: [] }));
+
+  const updates = [];
+  for (let i = 0; i < 5; i++) updates.push(await reader.next());
+  expect(updates.map((u) => u?.event)).toEqual(['update', 'update', 'update', 'update', 'update']);
+  expect(updates.map((u) => [u?.data.kind, u?.data.status])).toEqual([
+    ['started', 'running'],
+    ['progress', 'running'],
+    ['failed', 'retrying'],
+    ['started', 'running'],
+    ['succeeded', 'succeeded'],
+  ]);
+  expect(updates[0]?.data.attempt).toBe(1);
+  expect(updates[1]?.data).toMatchObject({ progress: 50, logs: [expect.objectContaining({ message: 'half way' })] });
+  expect(updates[3]?.data.attempt).toBe(2);
+  expect(await reader.next()).toEqual({ event: 'end', data: { status: 'succeeded' } });
+  expect(await reader.next()).toBeUndefined();
+});
+
+test('a cancel request of a queued task reads as cancelled', async () => {
+  const id = await newTask('bob');
+  const { reader } = await open(id, 'bob');
+  await reader.next();
+  expect((await h.api('POST', `/v1/tasks/${id}/cancel`, { as: 'bob' })).status).toBe(202);
+  expect(await reader.next()).toMatchObject({ event: 'update', data: { kind: 'cancel-requested', status: 'cancelled' } });
+  expect(await reader.next()).toMatchObject({ event: 'end', data: { status: 'cancelled' } });
+});
+
+test('the stream needs a valid key and the owner (or an admin)', async () => {
+  const id = await newTask('carol');
+  const bad = await fetch(`${h.gateway.url}/v1/tasks/${id}/events?access_token=wrong-key-123`);
+  expect(bad.status).toBe(401);
+  expect((await bad.json()).error.code).toBe('unauthorized');
+  const theirs = await fetch(`${h.gateway.url}/v1/tasks/${id}/events`, { headers: { authorization: `Bearer ${keyOf('dave')}` } });
+  expect(theirs.status).toBe(404);
+  const admin = await open(id, 'admin');
+  expect(admin.res.status).toBe(200);
+  expect((await admin.reader.next())?.event).toBe('snapshot');
+  await admin.reader.cancel();
+});
+
+test('a closed client is unsubscribed', async () => {
+  const id = await newTask('erin');
+  const { reader } = await open(id, 'erin');
+  await reader.next();
+  const metrics = async (): Promise<string> => (await fetch(`${h.gateway.url}/metrics`)).text();
+  expect(await metrics()).toMatch(/taskyard_sse_clients [1-9]/);
+  await reader.cancel();
+  const { waitFor } = await import('@taskyard/testing');
+  await waitFor('the stream to close', async () => /taskyard_sse_clients 0/.test(await metrics()));
+});
