@@ -19,7 +19,7 @@ const key = (role: 'user' | 'admin' = 'user'): string => stack.keys.find((k) => 
 async function api<T>(path: string, init: RequestInit = {}, role: 'user' | 'admin' = 'user'): Promise<{ status: number; body: T }> {
   const res = await fetch(`${stack.gatewayUrl}${path}`, {
     ...init,
-    headers: { authorization: `Bearer ${key(role)}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    headers: { authorization: `Bearer ${key(role)}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
   });
   return { status: res.status, body: (await res.json()) as T };
 }
