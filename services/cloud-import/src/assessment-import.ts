@@ -36,7 +36,7 @@ async function checkBatch(c: ImportContext, row: number, v: { batch_id: string; 
 
 export const importAssessmentScores: FileImporter = async (rows, c) => {
   const m = schoolModels(c.db);
-  const writer = new IdempotentWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, (r) => c.sink.add(r), otherSchool('pupil_id'));
+  const writer = new IdempotentWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
   const created: AssessmentBatchRecord[] = [];
   for await (const row of rows) {
     const v = parseRow(row, SCORE_COLUMNS, c.sink);

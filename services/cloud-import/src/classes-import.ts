@@ -7,7 +7,7 @@ import { otherSchool } from './other-school';
 export const CLASS_COLUMNS = { class_id: id, school_id: id, name: text(64), year_group: int(0, 13) };
 
 export const importClasses: FileImporter = async (rows, c) => {
-  const writer = new IdempotentWriter<ClassRecord>(schoolModels(c.db).Class.collection, (r) => c.sink.add(r), otherSchool('class_id'));
+  const writer = new IdempotentWriter<ClassRecord>(schoolModels(c.db).Class.collection, c.schools, (r) => c.sink.add(r), otherSchool('class_id'));
   for await (const row of rows) {
     const v = parseRow(row, CLASS_COLUMNS, c.sink);
     if (!v) continue;

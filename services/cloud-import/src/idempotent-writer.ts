@@ -1,4 +1,5 @@
 import { insertNew } from '@taskyard/school-data';
+import { fingerprint, knownDocuments, type ScanTarget } from './known-documents';
 import type { Rejection } from './rejections';
 
 /** What a batch of writes did: new documents, documents that differed and were replaced, and the same. */
@@ -13,9 +14,9 @@ interface ReplaceOp {
 }
 
 /** The driver calls the writer makes (a mongoose `Model.collection` fits). */
-export interface WriteTarget {
+export interface WriteTarget extends ScanTarget {
   insertMany(docs: object[], options: { ordered: boolean }): Promise<{ insertedCount: number }>;
-  find(filter: object): { toArray(): Promise<object[]> };
+  findOne(filter: object): Promise<object | null>;
   bulkWrite(ops: ReplaceOp[], options: { ordered: boolean }): Promise<unknown>;
 }
 
@@ -27,26 +28,24 @@ const BATCH = 1000;
 /** FerretDB hangs on a bulkWrite of about 64 statements or more: keep well under. */
 const REPLACE_CHUNK = 32;
 
-function sameDoc(a: object, b: object): boolean {
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  return keys.length === Object.keys(y).length && keys.every((k) => JSON.stringify(x[k]) === JSON.stringify(y[k]));
-}
+type Entry<T> = { doc: T; row: number };
 
 /**
- * Writes documents with deterministic `_id`s idempotently, without per-row upserts (FerretDB upserts one
- * at a time, ~600/s): each batch is one unordered insert; a duplicate key means the document is there,
- * and only those that differ are replaced. Re-running the same import therefore writes nothing. One
- * batch is in flight while the next is being parsed, so parsing overlaps the database's work.
+ * Writes documents with deterministic `_id`s idempotently and without per-row upserts (FerretDB upserts
+ * one at a time, ~600/s). It first learns what the schools already hold (`knownDocuments`), then each
+ * batch inserts only new ids in one unordered insert, leaves identical documents alone and replaces
+ * only those that differ. Re-running the same import therefore writes nothing. One batch is in flight
+ * while the next is parsed, so parsing overlaps the database's work.
  */
 export class IdempotentWriter<T extends { _id: string }> {
   readonly counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  private batch: { doc: T; row: number }[] = [];
+  private batch: Entry<T>[] = [];
   private inFlight: Promise<void> = Promise.resolve();
+  private known?: Map<string, string>;
 
   constructor(
     private readonly target: WriteTarget,
+    private readonly schools: string[],
     private readonly onReject: (r: Rejection) => void,
     private readonly guard?: Guard<T>,
   ) {}
@@ -74,30 +73,45 @@ export class IdempotentWriter<T extends { _id: string }> {
     return this.counts;
   }
 
-  private async write(batch: { doc: T; row: number }[]): Promise<void> {
+  private async write(batch: Entry<T>[]): Promise<void> {
+    this.known ??= await knownDocuments(this.target, this.schools);
     // The last row wins when one batch names an id twice (e.g. a corrected row further down the file).
     const byId = new Map(batch.map((b) => [b.doc._id, b]));
-    const docs = [...byId.values()].map((b) => b.doc);
-    const { inserted, existing } = await insertNew(this.target, docs);
-    this.counts.inserted += inserted;
-    if (existing.length === 0) return;
-    const current = new Map(((await this.target.find({ _id: { $in: existing } }).toArray()) as T[]).map((d) => [d._id, d]));
-    const changed: T[] = [];
-    for (const id of existing) {
-      const { doc, row } = byId.get(id)!;
-      const before = current.get(id);
-      if (before && sameDoc(doc, before)) {
-        this.counts.unchanged++;
-        continue;
-      }
-      const refused = before && this.guard?.(doc, before);
-      if (refused) this.onReject({ ...refused, row });
-      else changed.push(doc);
+    const fresh: T[] = [];
+    const changed: Entry<T>[] = [];
+    for (const entry of byId.values()) {
+      const print = fingerprint(entry.doc);
+      const before = this.known.get(entry.doc._id);
+      if (before === undefined) fresh.push(entry.doc);
+      else if (before === print) this.counts.unchanged++;
+      else changed.push(entry);
+      this.known.set(entry.doc._id, print);
     }
-    for (let i = 0; i < changed.length; i += REPLACE_CHUNK) {
-      const ops = changed.slice(i, i + REPLACE_CHUNK).map((d): ReplaceOp => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
+    const { inserted, existing } = await insertNew(this.target, fresh);
+    this.counts.inserted += inserted;
+    // Rare: an id another school holds (not in `known`). Looked up one by one.
+    for (const id of existing) await this.settleExisting(byId.get(id)!, changed);
+    await this.replace(changed.map((e) => e.doc));
+  }
+
+  private async settleExisting(entry: Entry<T>, changed: Entry<T>[]): Promise<void> {
+    const current = (await this.target.findOne({ _id: entry.doc._id })) as T | null;
+    if (current && fingerprint(current) === fingerprint(entry.doc)) {
+      this.counts.unchanged++;
+      return;
+    }
+    const refused = current && this.guard?.(entry.doc, current);
+    if (refused) {
+      this.known!.delete(entry.doc._id);
+      this.onReject({ ...refused, row: entry.row });
+    } else changed.push(entry);
+  }
+
+  private async replace(docs: T[]): Promise<void> {
+    for (let i = 0; i < docs.length; i += REPLACE_CHUNK) {
+      const ops = docs.slice(i, i + REPLACE_CHUNK).map((d): ReplaceOp => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }));
       await this.target.bulkWrite(ops, { ordered: false });
     }
-    this.counts.updated += changed.length;
+    this.counts.updated += docs.length;
   }
 }

@@ -8,6 +8,8 @@ import type { RejectSink } from './rejections';
 export interface ImportContext {
   db: Connection;
   refs: ImportRefs;
+  /** The schools the import writes (and holds the leases of). */
+  schools: string[];
   sink: RejectSink;
   signal: AbortSignal;
 }

@@ -24,12 +24,12 @@ async function ensureSchools(ctx: Ctx, schools: string[]): Promise<void> {
   if (inserted) ctx.log(`created ${inserted} new school(s)`);
 }
 
-async function importFile(ctx: Ctx, name: KnownFile, file: Extracted['files'] extends Map<KnownFile, infer F> ? F : never, refs: ImportRefs, outbound: string, progress: ImportProgress): Promise<FileReport & { refused?: string }> {
+async function importFile(ctx: Ctx, name: KnownFile, file: Extracted['files'] extends Map<KnownFile, infer F> ? F : never, refs: ImportRefs, schools: string[], outbound: string, progress: ImportProgress): Promise<FileReport & { refused?: string }> {
   const { columns, run } = FILE_IMPORTERS[name];
   const sink = new RejectedRowsFile(join(outbound, `rejected-${name}`));
   const stats: CsvStats = { dataRows: 0 };
   const rows = readCsvRows(file.path, { required: columns, sink, stats, onBytes: progress.onBytes, signal: ctx.signal });
-  const documents = await run(rows, { db: ctx.db, refs, sink, signal: ctx.signal });
+  const documents = await run(rows, { db: ctx.db, refs, schools, sink, signal: ctx.signal });
   await sink.close();
   const rejected = stats.refused ? 0 : sink.rows;
   const report: FileReport & { refused?: string } = { entry: file.entry, rows: stats.dataRows, accepted: stats.dataRows - rejected, rejected, documents };
@@ -50,7 +50,7 @@ export async function importFiles(ctx: Ctx, extracted: Extracted, schools: strin
   const files: ImportSummary['files'] = {};
   for (const name of KNOWN_FILES) {
     const file = extracted.files.get(name);
-    if (file) files[name] = await importFile(ctx, name, file, refs, outbound, progress);
+    if (file) files[name] = await importFile(ctx, name, file, refs, schools, outbound, progress);
   }
   return files;
 }

@@ -7,7 +7,7 @@ import { otherSchool } from './other-school';
 export const PUPIL_COLUMNS = { pupil_id: id, school_id: id, class_id: id, given_name: text(64), family_name: text(64) };
 
 export const importPupils: FileImporter = async (rows, c) => {
-  const writer = new IdempotentWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, (r) => c.sink.add(r), otherSchool('pupil_id'));
+  const writer = new IdempotentWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
   for await (const row of rows) {
     const v = parseRow(row, PUPIL_COLUMNS, c.sink);
     if (!v) continue;

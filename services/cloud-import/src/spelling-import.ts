@@ -31,8 +31,8 @@ class SpellingPacker {
 
   constructor(private readonly c: ImportContext) {
     const m = schoolModels(c.db);
-    this.weeks = new IdempotentWriter(m.SpellingWeek.collection, (r) => c.sink.add(r), otherSchool('pupil_id'));
-    this.tests = new IdempotentWriter(m.SpellingTest.collection, (r) => c.sink.add(r));
+    this.weeks = new IdempotentWriter(m.SpellingWeek.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
+    this.tests = new IdempotentWriter(m.SpellingTest.collection, c.schools, (r) => c.sink.add(r));
   }
 
   async add(row: number, v: { school_id: string; pupil_id: string; week: string; word: string; correct: boolean }, classId: string): Promise<void> {

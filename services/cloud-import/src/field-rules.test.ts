@@ -1,0 +1,25 @@
+import { bit, dateTime, id, Invalid, monday, number, parseRow, word } from './field-rules';
+import type { Rejection } from './rejections';
+
+test('rules parse good values and name the problem with bad ones', () => {
+  expect(id('sch0001-p00001')).toBe('sch0001-p00001');
+  expect(id('../x')).toBeInstanceOf(Invalid);
+  expect(monday('2025-01-06')).toBe('2025-01-06');
+  expect((monday('2025-01-07') as Invalid).reason).toMatch(/not a Monday/);
+  expect(bit('yes')).toBe(true);
+  expect(bit('0')).toBe(false);
+  expect(dateTime('2025-01-10')).toBe('2025-01-10T00:00:00.000Z');
+  expect(dateTime('10/01/2025')).toBeInstanceOf(Invalid);
+  expect(number(0, 20)('17.5')).toBe(17.5);
+  expect(word("o'clock")).toBe("o'clock");
+  expect(word('two words')).toBeInstanceOf(Invalid);
+});
+
+test('parseRow reports every failing column of a row', () => {
+  const seen: Rejection[] = [];
+  const sink = { add: (r: Rejection) => void seen.push(r), ready: async () => undefined };
+  const rules = { pupil_id: id, correct: bit };
+  expect(parseRow({ row: 7, values: { pupil_id: 'p1', correct: '1' } }, rules, sink)).toEqual({ pupil_id: 'p1', correct: true });
+  expect(parseRow({ row: 8, values: { pupil_id: '', correct: 'x' } }, rules, sink)).toBeUndefined();
+  expect(seen.map((r) => `${r.row}:${r.column}`)).toEqual(['8:pupil_id', '8:correct']);
+});
