@@ -6,35 +6,60 @@ type RunEvent = DistributiveOmit<TaskEventInput, 'taskId' | 'type' | 'runId' | '
 /**
  * The status events of one run of a task. Progress and log lines are buffered and flushed at most once
  * per `flushMs` (one event, not one per call), so a chatty job costs few broker messages and fewer writes.
+ * `started` waits `startDelayMs` too: a job that finishes sooner sends `started` and its outcome back to
+ * back, so the status service folds them into one write.
  */
 export class RunEvents {
   private seq = 0;
   private pendingProgress?: number;
   private pendingLogs: LogLine[] = [];
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private startTimer?: NodeJS.Timeout;
+  private workerId?: string;
+  /** When the run really began (the `started` event may go out later). */
+  private startedAt = '';
+  private startSent = false;
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly publisher: ConfirmPublisher,
     private readonly task: TaskMessage,
     readonly runId: string,
     private readonly flushMs = 1000,
+    private readonly startDelayMs = 250,
   ) {}
 
-  private send(e: RunEvent): Promise<void> {
-    this.seq += 1;
-    return publishEvent(this.publisher, {
-      ...e,
-      taskId: this.task.id,
-      type: this.task.type,
-      attempt: this.task.attempt,
-      runId: this.runId,
-      seq: this.seq,
-    } as TaskEventInput);
+  /** Queues an event behind those before it; events of a run are published in order. */
+  private enqueue(make: () => RunEvent | undefined): Promise<void> {
+    this.chain = this.chain.then(() => {
+      const e = make();
+      if (!e) return;
+      this.seq += 1;
+      return publishEvent(this.publisher, {
+        ...e,
+        taskId: this.task.id,
+        type: this.task.type,
+        attempt: this.task.attempt,
+        runId: this.runId,
+        seq: this.seq,
+      } as TaskEventInput);
+    });
+    return this.chain;
   }
 
-  started(workerId: string): Promise<void> {
-    return this.send({ kind: 'started', workerId } as RunEvent);
+  private ensureStarted(): void {
+    if (this.startSent || !this.workerId) return;
+    this.startSent = true;
+    clearTimeout(this.startTimer);
+    const { workerId, startedAt } = this;
+    void this.enqueue(() => ({ kind: 'started', workerId, at: startedAt }) as RunEvent).catch(() => undefined);
+  }
+
+  /** Announces the run; sent after `startDelayMs`, or at once with whatever the job reports first. */
+  started(workerId: string): void {
+    this.workerId = workerId;
+    this.startedAt = new Date().toISOString();
+    this.startTimer = setTimeout(() => this.ensureStarted(), this.startDelayMs);
   }
 
   progress(percent: number): void {
@@ -49,7 +74,8 @@ export class RunEvents {
 
   heartbeat(): Promise<void> {
     if (this.pendingProgress !== undefined || this.pendingLogs.length) return this.flush();
-    return this.send({ kind: 'heartbeat' } as RunEvent);
+    this.ensureStarted();
+    return this.enqueue(() => ({ kind: 'heartbeat' }) as RunEvent);
   }
 
   private schedule(): void {
@@ -59,20 +85,20 @@ export class RunEvents {
     }, this.flushMs);
   }
 
-  /** Sends what is buffered as one progress event. Serialised so events keep their order. */
+  /** Sends what is buffered as one progress event. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => {
-      if (this.pendingProgress === undefined && this.pendingLogs.length === 0) return;
+    this.ensureStarted();
+    return this.enqueue(() => {
+      if (this.pendingProgress === undefined && this.pendingLogs.length === 0) return undefined;
       const progress = this.pendingProgress;
       const logs = this.pendingLogs;
       this.pendingProgress = undefined;
       this.pendingLogs = [];
-      return this.send({ kind: 'progress', ...(progress !== undefined ? { progress } : {}), ...(logs.length ? { logs } : {}) } as RunEvent);
+      return { kind: 'progress', ...(progress !== undefined ? { progress } : {}), ...(logs.length ? { logs } : {}) } as RunEvent;
     });
-    return this.flushing;
   }
 
-  /** Drops the timer and hands back unsent log lines, to ride on the terminal event. */
+  /** Drops the timers and hands back unsent log lines, to ride on the terminal event. */
   private drain(): LogLine[] {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -82,23 +108,31 @@ export class RunEvents {
     return logs;
   }
 
-  async succeeded(artifacts: ArtifactRef[], result?: Record<string, unknown>): Promise<void> {
-    await this.flushing;
-    await this.send({ kind: 'succeeded', artifacts, logs: this.drain(), ...(result ? { result } : {}) } as RunEvent);
+  private terminal(make: (logs: LogLine[]) => RunEvent): Promise<void> {
+    this.ensureStarted();
+    return this.enqueue(() => make(this.drain()));
   }
 
-  async failed(error: TaskError, final: boolean, retryAt?: string): Promise<void> {
-    await this.flushing;
-    await this.send({ kind: 'failed', error, final, logs: this.drain(), ...(retryAt ? { retryAt } : {}) } as RunEvent);
+  succeeded(artifacts: ArtifactRef[], result?: Record<string, unknown>): Promise<void> {
+    return this.terminal((logs) => ({ kind: 'succeeded', artifacts, logs, ...(result ? { result } : {}) }) as RunEvent);
   }
 
-  async cancelled(): Promise<void> {
-    await this.flushing;
-    await this.send({ kind: 'cancelled', logs: this.drain() } as RunEvent);
+  failed(error: TaskError, final: boolean, retryAt?: string): Promise<void> {
+    return this.terminal((logs) => ({ kind: 'failed', error, final, logs, ...(retryAt ? { retryAt } : {}) }) as RunEvent);
+  }
+
+  cancelled(): Promise<void> {
+    return this.terminal((logs) => ({ kind: 'cancelled', logs }) as RunEvent);
   }
 
   async fannedOut(childIds: string[]): Promise<void> {
     await this.flush();
-    await this.send({ kind: 'fanned-out', childIds, logs: this.drain() } as RunEvent);
+    await this.terminal((logs) => ({ kind: 'fanned-out', childIds, logs }) as RunEvent);
+  }
+
+  /** Stops the timers of a run that ends without a terminal event (a shutdown hands it back to the queue). */
+  close(): void {
+    clearTimeout(this.startTimer);
+    this.drain();
   }
 }

@@ -174,7 +174,7 @@ export class WorkerEngine<P> {
     const artifacts: ArtifactRef[] = [];
     let childIds: string[] | undefined;
     try {
-      await events.started(this.workerId);
+      events.started(this.workerId);
       log.info({ attempt: task.attempt }, 'job started');
       const ctx = this.context(task, controller.signal, events, artifacts, log, async (children) => {
         // Announce the children before publishing them, so their results never reach the parent first.
@@ -194,6 +194,7 @@ export class WorkerEngine<P> {
       await this.settleFailure(task, err, events, log);
       metrics.duration.observe({ type: task.type, outcome: 'failed' }, (Date.now() - started) / 1000);
     } finally {
+      events.close();
       clearTimeout(timeout);
       clearInterval(heartbeat);
       this.running.delete(task.id);

@@ -21,8 +21,11 @@ export const FOLD_FIELDS = {
 
 export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title'>;
 
-/** Reads the tasks of a batch in one query. */
+/**
+ * Reads the tasks of a batch, one lookup by `_id` each, side by side: FerretDB pushes an `_id` equality
+ * down to PostgreSQL's index but scans the whole collection for `$in`.
+ */
 export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise<Map<string, FoldTask>> {
-  const docs = (await Task.find({ _id: { $in: ids } }, FOLD_FIELDS).lean().maxTimeMS(15_000)) as FoldTask[];
-  return new Map(docs.map((d) => [d._id, d]));
+  const docs = await Promise.all(ids.map((id) => Task.findById(id, FOLD_FIELDS).lean().maxTimeMS(15_000) as Promise<FoldTask | null>));
+  return new Map(docs.filter((d): d is FoldTask => d !== null).map((d) => [d._id, d]));
 }
