@@ -68,7 +68,7 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
         res.end();
       };
       onClose = end;
-      request.raw.on('close', end);
+      res.on('close', end);
 
       const deliver = (event: TaskEvent): void => {
         if (ended) return;
