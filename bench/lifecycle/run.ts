@@ -33,7 +33,7 @@ async function measureWritesPerTask(servers: TestServers, client: TaskClient, db
   const base = await succeededCount(db);
   await inParallel(n, 8, () => client.submit('diagnostic', {}));
   await waitForSucceeded(db, base + n);
-  await new Promise((r) => setTimeout(r, 2500)); // PostgreSQL publishes its counters lazily
+  await new Promise((r) => setTimeout(r, 12_000)); // PostgreSQL publishes an idle backend's counters within 10 s
   const after = readWriteCounts(dbName);
   if (!before || !after) return undefined;
   const diff: WriteCounts = diffWrites(before, after);

@@ -19,7 +19,6 @@ export class RunEvents {
   /** When the run really began (the `started` event may go out later). */
   private startedAt = '';
   private startSent = false;
-  private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly publisher: ConfirmPublisher,
@@ -29,22 +28,22 @@ export class RunEvents {
     private readonly startDelayMs = 250,
   ) {}
 
-  /** Queues an event behind those before it; events of a run are published in order. */
+  /**
+   * Publishes at once, without waiting for the confirms of earlier events: the channel keeps them in
+   * order, and a `started` right before its outcome reaches the status service in the same batch.
+   */
   private enqueue(make: () => RunEvent | undefined): Promise<void> {
-    this.chain = this.chain.then(() => {
-      const e = make();
-      if (!e) return;
-      this.seq += 1;
-      return publishEvent(this.publisher, {
-        ...e,
-        taskId: this.task.id,
-        type: this.task.type,
-        attempt: this.task.attempt,
-        runId: this.runId,
-        seq: this.seq,
-      } as TaskEventInput);
-    });
-    return this.chain;
+    const e = make();
+    if (!e) return Promise.resolve();
+    this.seq += 1;
+    return publishEvent(this.publisher, {
+      ...e,
+      taskId: this.task.id,
+      type: this.task.type,
+      attempt: this.task.attempt,
+      runId: this.runId,
+      seq: this.seq,
+    } as TaskEventInput);
   }
 
   private ensureStarted(): void {
