@@ -5,3 +5,4 @@ export { taskModels, ensureTaskIndexes, isDuplicateKey, taskSchema } from './tas
 export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseRecord } from './task-model';
 export { takeSlot, releaseSlot, slotId } from './slots';
 export { claimOnce } from './leases';
+export { taskMessageOf } from './task-message-of';

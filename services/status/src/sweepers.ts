@@ -2,8 +2,7 @@ import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishEvent, publishRetry, publishTask, type ConfirmPublisher } from '@taskyard/messaging';
 import type { ObjectStore } from '@taskyard/storage';
-import { claimOnce, type TaskModels, type TaskRecord } from '@taskyard/tasks';
-import { taskMessageOf } from './task-message-of';
+import { claimOnce, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 
 export interface SweeperDeps {
   models: TaskModels;

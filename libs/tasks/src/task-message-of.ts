@@ -1,8 +1,11 @@
 import type { TaskMessage } from '@taskyard/contracts';
-import type { TaskRecord } from '@taskyard/tasks';
+import type { TaskRecord } from './task-record';
 
 /** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
-export function taskMessageOf(t: TaskRecord, attempt: number): TaskMessage {
+export function taskMessageOf(
+  t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'>,
+  attempt: number,
+): TaskMessage {
   return {
     id: t._id,
     type: t.type,
