@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config';
 import { DeadLetters } from './dead-letters';
 import type { GatewayDeps } from './deps';
 import { JobCatalog } from './job-catalog';
+import { InFlight } from './in-flight';
 import { GatewayMetrics } from './metrics';
 import { OutboxRelay } from './outbox-relay';
 import { RabbitManagement } from './rabbit-management';
@@ -57,6 +58,25 @@ function brokerOrTimeout(broker: BrokerConnection, ms: number, logger: Logger): 
   });
 }
 
+const DRAIN_MS = 15_000;
+
+/**
+ * Stops taking requests, lets the write paths under way finish (bounded), then drops what is left:
+ * keep-alive connections that went idle after closing began would otherwise hold `close()` open.
+ */
+async function closeHttp(app: FastifyInstance, inFlight: InFlight, logger: Logger): Promise<void> {
+  const closed = app.close();
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    if (!(await inFlight.drain(DRAIN_MS))) logger.warn({ inFlight: inFlight.size }, 'shutdown: requests still under way after the grace period');
+    const done = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+    if (!done) app.server.closeAllConnections();
+    await closed;
+  } finally {
+    clearInterval(sweep);
+  }
+}
+
 /**
  * Starts the gateway: connects the database (and creates the task indexes), the broker (declares the
  * topology, opens the confirm channel and the SSE hub's queue), S3; starts the outbox relay; listens.
@@ -82,9 +102,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await brokerOrTimeout(broker, config.brokerStartTimeoutMs ?? 10_000, logger);
 
   const metrics = new GatewayMetrics();
+  const inFlight = new InFlight();
   const catalog = new JobCatalog(config.jobTypes);
   const queries = new TaskQueries(models.Task, dbTimeoutMs);
-  const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, dbTimeoutMs);
+  const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs);
   const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
   relay.start();
   void relay.tick();
@@ -96,7 +117,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     catalog,
     submission,
     queries,
-    cancellation: new TaskCancellation(models, queries, publisher, logger),
+    cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir()),
     hub,
     deadLetters: new DeadLetters(broker, submission, logger),
@@ -119,7 +140,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     async close() {
       // SSE streams first: an open stream would keep the server from closing.
       await hub.close();
-      await app.close();
+      await closeHttp(app, inFlight, logger);
       await relay.stop();
       await publisher.close();
       await broker.close();

@@ -4,6 +4,7 @@ import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import { isDuplicateKey, type TaskModels } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { BrokerDown, NotCancellable } from './errors';
+import type { InFlight } from './in-flight';
 import type { TaskQueries } from './task-queries';
 
 /**
@@ -17,9 +18,14 @@ export class TaskCancellation {
     private readonly queries: TaskQueries,
     private readonly publisher: ConfirmPublisher,
     private readonly logger: Logger,
+    private readonly inFlight: InFlight,
   ) {}
 
-  async cancel(who: Principal, id: string): Promise<{ id: string; status: TaskStatus }> {
+  cancel(who: Principal, id: string): Promise<{ id: string; status: TaskStatus }> {
+    return this.inFlight.run(() => this.request(who, id));
+  }
+
+  private async request(who: Principal, id: string): Promise<{ id: string; status: TaskStatus }> {
     const task = await this.queries.view(who, id);
     if (isTerminal(task.status)) throw new NotCancellable(id, task.status);
     const requestId = `${id}:cancel`;

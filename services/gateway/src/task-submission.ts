@@ -5,6 +5,7 @@ import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
 import { isDuplicateKey, releaseSlot, takeSlot, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { InvalidParams, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
+import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
 import type { GatewayMetrics } from './metrics';
 import { firstAttemptMessage } from './task-message';
@@ -50,6 +51,7 @@ export class TaskSubmission {
     private readonly catalog: JobCatalog,
     private readonly logger: Logger,
     private readonly metrics: GatewayMetrics,
+    private readonly inFlight: InFlight,
     dbTimeoutMs: number,
   ) {
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
@@ -72,7 +74,11 @@ export class TaskSubmission {
     return def;
   }
 
-  async submit(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
+  submit(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
+    return this.inFlight.run(() => this.accept(req, stage));
+  }
+
+  private async accept(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
     const def = this.check(req, stage !== undefined);
     const idem = req.idempotencyKey ? await this.idempotency.lookup(req.owner, req.idempotencyKey) : undefined;
     if (idem?.existing) return this.repeat(idem.existing);
