@@ -25,6 +25,8 @@ export type Guard<T> = (incoming: T, existing: T) => Rejection | undefined;
 
 /** insert batches: one round trip per 1,000 documents. */
 const BATCH = 1000;
+/** Batches written at once: FerretDB and PostgreSQL work on one while the next is parsed and sent. */
+const IN_FLIGHT = 2;
 /** FerretDB hangs on a bulkWrite of about 64 statements or more: keep well under. */
 const REPLACE_CHUNK = 32;
 
@@ -37,14 +39,15 @@ const WRITTEN_NOW = '';
  * Writes documents with deterministic `_id`s idempotently and without per-row upserts (FerretDB upserts
  * one at a time, ~600/s). It first learns what the schools already hold (`knownDocuments`), then each
  * batch inserts only new ids in one unordered insert, leaves identical documents alone and replaces
- * only those that differ. Re-running the same import therefore writes nothing. One batch is in flight
- * while the next is parsed, so parsing overlaps the database's work.
+ * only those that differ. Re-running the same import therefore writes nothing. Two batches are in
+ * flight while the next is parsed, so parsing overlaps the database's work.
  */
 export class IdempotentWriter<T extends { _id: string }> {
   readonly counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
   private batch: Entry<T>[] = [];
-  private inFlight: Promise<void> = Promise.resolve();
+  private readonly inFlight: Promise<void>[] = [];
   private known?: Map<string, string>;
+  private loading?: Promise<Map<string, string>>;
 
   constructor(
     private readonly target: WriteTarget,
@@ -58,26 +61,27 @@ export class IdempotentWriter<T extends { _id: string }> {
     if (this.batch.length >= BATCH) await this.flush();
   }
 
-  /** Starts writing the current batch once the previous one is done; waits only for the previous one. */
+  /** Starts writing the current batch, with at most IN_FLIGHT batches being written at once. */
   async flush(): Promise<void> {
     const batch = this.batch;
     this.batch = [];
-    await this.inFlight;
+    while (this.inFlight.length >= IN_FLIGHT) await this.inFlight.shift();
     if (batch.length) {
-      this.inFlight = this.write(batch);
+      const writing = this.write(batch);
       // Marked handled now; the error still surfaces at the next flush or close, which await it.
-      this.inFlight.catch(() => undefined);
+      writing.catch(() => undefined);
+      this.inFlight.push(writing);
     }
   }
 
   async close(): Promise<WriteCounts> {
     await this.flush();
-    await this.inFlight;
+    while (this.inFlight.length) await this.inFlight.shift();
     return this.counts;
   }
 
   private async write(batch: Entry<T>[]): Promise<void> {
-    this.known ??= await knownDocuments(this.target, this.schools);
+    this.known ??= await (this.loading ??= knownDocuments(this.target, this.schools));
     // The last row wins when one batch names an id twice (e.g. a corrected row further down the file).
     const byId = new Map(batch.map((b) => [b.doc._id, b]));
     const fresh: T[] = [];
