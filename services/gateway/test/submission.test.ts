@@ -48,6 +48,20 @@ describe('Idempotency-Key', () => {
     expect(other.body.id).not.toBe(first.body.id);
   });
 
+  test('after 24 h a key is free again: the next submit makes a new task, which its repeats then return', async () => {
+    const long = new Date(Date.now() - 25 * 3600_000);
+    await models.Task.collection.insertOne({
+      _id: 'old-keyed-task', type: 'diagnostic', title: 'old', owner: 'bob', params: {}, status: 'succeeded', progress: 100, attempt: 1,
+      maxAttempts: 3, artifacts: [], logs: [], idempotencyKey: 'nightly', idempotencyScope: 'bob:nightly', createdAt: long, queuedAt: long,
+    } as never);
+    const fresh = await submit('bob', diagnostic, { 'idempotency-key': 'nightly' });
+    expect(fresh.status).toBe(202);
+    expect(fresh.body.id).not.toBe('old-keyed-task');
+    const repeat = await submit('bob', diagnostic, { 'idempotency-key': 'nightly' });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.id).toBe(fresh.body.id);
+  });
+
   test('50 concurrent submits with one key make one task, one message, and hold one slot', async () => {
     const before = await queueDepth(queueName('diagnostic'));
     const answers = await Promise.all(Array.from({ length: 50 }, () => submit('grace', diagnostic, { 'idempotency-key': 'same-key' })));
