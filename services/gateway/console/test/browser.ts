@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -6,8 +6,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Debian's chromium (install.sh --browser installs it); playwright-core drives it, it downloads no browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** The workspace root, found from the working directory (this file runs as CommonJS under Jest, as ESM under tsx). */
+function workspaceRoot(): string {
+  for (let dir = process.cwd(); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
+  }
+  return process.cwd();
+}
+
 /** Screenshots for a person to look at; test-artifacts/ is not committed. */
-export const SHOTS_DIR = path.resolve(__dirname, '../../../../test-artifacts/console');
+export const SHOTS_DIR = path.join(workspaceRoot(), 'test-artifacts', 'console');
 
 const ARGS = [
   '--headless',

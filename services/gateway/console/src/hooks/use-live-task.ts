@@ -3,7 +3,7 @@ import type { ApiClient } from '../api/api-client';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
 import type { LogLine, Task } from '../api/api-types';
-import { applyUpdate, mergeLogs, needsRefetch } from '../tasks/task-updates';
+import { applyUpdate, mergeFetched, mergeLogs, needsRefetch } from '../tasks/task-updates';
 import { watchTask, type StreamMode } from '../tasks/task-stream';
 
 export interface LiveTask {
@@ -25,7 +25,7 @@ export function useLiveTask(client: ApiClient, id: string): LiveTask {
   const refresh = useCallback(async (): Promise<Task | undefined> => {
     try {
       const [fresh, lines] = await Promise.all([client.task(id), client.logs(id)]);
-      setTask(fresh);
+      setTask((old) => mergeFetched(old, fresh));
       setLogs((old) => mergeLogs(old, lines));
       setError(undefined);
       return fresh;
@@ -43,7 +43,7 @@ export function useLiveTask(client: ApiClient, id: string): LiveTask {
     client.logs(id).then((lines) => setLogs((old) => mergeLogs(lines, old)), () => undefined);
     return watchTask(client, id, {
       onTask: (fresh) => {
-        setTask(fresh);
+        setTask((old) => mergeFetched(old, fresh));
         setError(undefined);
       },
       onUpdate: (update) => {
@@ -52,10 +52,7 @@ export function useLiveTask(client: ApiClient, id: string): LiveTask {
         if (needsRefetch(update)) void refresh();
       },
       onLogs: (lines) => setLogs((old) => mergeLogs(old, lines)),
-      onMode: (next) => {
-        setMode(next);
-        if (next === 'ended') void refresh();
-      },
+      onMode: setMode,
       onError: setError,
     });
   }, [client, id, refresh]);

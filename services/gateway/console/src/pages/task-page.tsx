@@ -90,7 +90,7 @@ function Children({ task }: { task: Task }) {
   const children = task.children;
   if (!children) return null;
   return (
-    <section class="card" aria-labelledby="children-heading">
+    <section class="card wide" aria-labelledby="children-heading">
       <h2 id="children-heading">Parts</h2>
       <p>
         {children.finished.length} of {children.total} parts finished{children.failed ? `, ${children.failed} failed` : ''}.
@@ -112,7 +112,7 @@ function Children({ task }: { task: Task }) {
 
 function TaskDetails({ task }: { task: Task }) {
   return (
-    <section class="card" aria-labelledby="details-heading">
+    <section class="card details-card" aria-labelledby="details-heading">
       <h2 id="details-heading">Details</h2>
       <dl class="facts">
         <div>
@@ -202,6 +202,10 @@ export function TaskPage({ id }: { id: string }) {
             <h2 id="files-heading">Files</h2>
             <ArtifactList task={task} now={now} onStale={(a) => void followFreshLink(a)} />
           </section>
+          <section class="card" aria-labelledby="timings-heading">
+            <h2 id="timings-heading">Timings</h2>
+            <TaskTimings task={task} now={now} />
+          </section>
           {task.result && Object.keys(task.result).length > 0 && (
             <section class="card wide" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
@@ -209,10 +213,6 @@ export function TaskPage({ id }: { id: string }) {
             </section>
           )}
           <Children task={task} />
-          <section class="card" aria-labelledby="timings-heading">
-            <h2 id="timings-heading">Timings</h2>
-            <TaskTimings task={task} now={now} />
-          </section>
           <section class="card wide" aria-labelledby="log-heading">
             <h2 id="log-heading">Log</h2>
             <LogTail lines={live.logs} />

@@ -29,5 +29,6 @@ describe('resultParts', () => {
     expect(resultParts({ totals: { rows: 4, rejected: 1 } })).toEqual([{ kind: 'facts', title: 'Totals', facts: [['Rows', '4'], ['Rejected', '1']] }]);
     expect(resultParts({ deep: { a: { b: { c: 1 } } } })[0]).toMatchObject({ kind: 'json', title: 'Deep' });
     expect(resultParts({ batches: ['b1', 'b2'] })).toEqual([{ kind: 'facts', title: undefined, facts: [['Batches', 'b1, b2']] }]);
+    expect(resultParts({ schools: [] })).toEqual([{ kind: 'facts', title: undefined, facts: [['Schools', '–']] }]);
   });
 });

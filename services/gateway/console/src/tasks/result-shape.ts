@@ -38,7 +38,7 @@ function partOf(name: string, value: unknown): ResultPart {
   if (isRecord(value) && Object.values(value).every(isPlain)) {
     return { kind: 'facts', title, facts: Object.entries(value).map(([k, v]) => [fieldLabel(k), String(v)]) };
   }
-  if (Array.isArray(value) && value.every(isPlain)) return { kind: 'facts', title: undefined, facts: [[title, value.join(', ')]] };
+  if (Array.isArray(value) && value.every(isPlain)) return { kind: 'facts', title: undefined, facts: [[title, value.length ? value.join(', ') : '–']] };
   return { kind: 'json', title, json: JSON.stringify(value, null, 2) };
 }
 

@@ -3,6 +3,7 @@ import { ApiError, asApiError } from '../api/api-error';
 import { taskEventsPath } from '../api/api-paths';
 import type { LogLine, Task, TaskUpdate } from '../api/api-types';
 import { isTerminal } from '../api/api-types';
+import { advance, isAhead, type StreamedState } from './task-updates';
 
 export type StreamMode = 'connecting' | 'live' | 'polling' | 'ended';
 
@@ -17,6 +18,18 @@ export interface StreamHandlers {
 export const POLL_MS = 2000;
 /** Reconnects EventSource may try on its own before the page gives up on it and polls instead. */
 const MAX_SSE_ERRORS = 3;
+/**
+ * While live, the task is also fetched now and then, to notice a stream that missed events (e.g. ones
+ * that passed before it subscribed and were not yet in the snapshot it sent): the page then polls.
+ */
+export const VERIFY_FIRST_MS = 2000;
+export const VERIFY_EVERY_MS = 10_000;
+/**
+ * The stream folds events itself, so its `end` can come before the database has the final state: the
+ * page then fetches the task every SETTLE_MS until it reads terminal too (with its files and timings).
+ */
+export const SETTLE_MS = 500;
+const SETTLE_TRIES = 120;
 
 /** Polls the task and its logs every POLL_MS until the task is terminal. Returns a stop function. */
 function poll(client: ApiClient, id: string, handlers: StreamHandlers): () => void {
@@ -63,35 +76,86 @@ function parse<T>(event: MessageEvent<string>): T | undefined {
 export function watchTask(client: ApiClient, id: string, handlers: StreamHandlers): () => void {
   if (typeof EventSource === 'undefined') return poll(client, id, handlers);
   let stopPolling: (() => void) | undefined;
+  let verifyTimer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+  let stopped = false;
   let errors = 0;
+  /** What the stream has delivered so far, to compare fetched tasks with. */
+  let streamed: StreamedState | undefined;
   handlers.onMode('connecting');
   const source = new EventSource(taskEventsPath(id, client.key));
-  const fallBack = (): void => {
+  const finish = (): void => {
+    finished = true;
     source.close();
+    clearTimeout(verifyTimer);
+  };
+  const fallBack = (): void => {
+    finish();
     stopPolling ??= poll(client, id, handlers);
+  };
+  /** After `end`: fetches until the stored task is terminal too, then hands over the final task and logs. */
+  const settle = async (tries = 0): Promise<void> => {
+    try {
+      const [task, lines] = await Promise.all([client.task(id), client.logs(id)]);
+      if (stopped) return;
+      if (isTerminal(task.status)) {
+        handlers.onTask(task);
+        handlers.onLogs(lines);
+        handlers.onMode('ended');
+        return;
+      }
+    } catch {
+      // Tried again below, like a task that is not stored as finished yet.
+    }
+    if (stopped) return;
+    if (tries >= SETTLE_TRIES) return void (stopPolling ??= poll(client, id, handlers));
+    verifyTimer = setTimeout(() => void settle(tries + 1), SETTLE_MS);
+  };
+  const verify = async (): Promise<void> => {
+    try {
+      const task = await client.task(id);
+      if (finished) return;
+      handlers.onTask(task);
+      if (isTerminal(task.status)) {
+        finish();
+        return void settle();
+      }
+      if (streamed && isAhead(task, streamed)) return fallBack();
+    } catch {
+      // The stream is still the main source; a failed check is simply tried again later.
+    }
+    if (!finished) verifyTimer = setTimeout(() => void verify(), VERIFY_EVERY_MS);
   };
   source.addEventListener('snapshot', (event) => {
     errors = 0;
     const task = parse<Task>(event as MessageEvent<string>);
     if (task) handlers.onTask(task);
+    if (task) streamed = { status: task.status, progress: task.progress, attempt: task.attempt };
     handlers.onMode('live');
+    clearTimeout(verifyTimer);
+    verifyTimer = setTimeout(() => void verify(), VERIFY_FIRST_MS);
   });
   source.addEventListener('update', (event) => {
     errors = 0;
     const update = parse<TaskUpdate>(event as MessageEvent<string>);
-    if (update) handlers.onUpdate(update);
+    if (!update) return;
+    if (streamed) streamed = advance(streamed, update);
+    handlers.onUpdate(update);
   });
   source.addEventListener('end', () => {
-    source.close();
-    handlers.onMode('ended');
+    finish();
+    void settle();
   });
   source.onerror = () => {
+    if (finished) return;
     errors += 1;
     // CLOSED: the server refused the stream outright; otherwise EventSource is reconnecting by itself.
     if (source.readyState === EventSource.CLOSED || errors >= MAX_SSE_ERRORS) fallBack();
   };
   return () => {
-    source.close();
+    stopped = true;
+    finish();
+    clearTimeout(verifyTimer);
     stopPolling?.();
   };
 }

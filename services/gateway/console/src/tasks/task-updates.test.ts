@@ -1,5 +1,5 @@
 import type { LogLine, Task } from '../api/api-types';
-import { applyUpdate, mergeLogs, needsRefetch } from './task-updates';
+import { applyUpdate, isAhead, mergeFetched, mergeLogs, needsRefetch } from './task-updates';
 
 const task: Task = {
   id: 't1',
@@ -53,5 +53,42 @@ describe('needsRefetch', () => {
     expect(needsRefetch({ kind: 'succeeded', at: 'x', status: 'succeeded' })).toBe(true);
     expect(needsRefetch({ kind: 'failed', at: 'x', status: 'retrying' })).toBe(true);
     expect(needsRefetch({ kind: 'progress', at: 'x', status: 'failed' })).toBe(true);
+  });
+});
+
+describe('mergeFetched', () => {
+  const running = { ...task, status: 'running' as const, attempt: 1, progress: 60 };
+
+  it('takes the fetched task when it is as far along or further', () => {
+    const done = { ...running, status: 'succeeded' as const, progress: 100, artifacts: [{ name: 'a', size: 1, contentType: 'x', url: 'u', expiresAt: 'e' }] };
+    expect(mergeFetched(running, done)).toBe(done);
+    expect(mergeFetched(undefined, running)).toBe(running);
+  });
+
+  it('never moves back to an earlier status, attempt or progress', () => {
+    const done = { ...running, status: 'succeeded' as const, progress: 100 };
+    expect(mergeFetched(done, running)).toMatchObject({ status: 'succeeded', progress: 100 });
+    expect(mergeFetched(running, { ...task, status: 'queued' })).toMatchObject({ status: 'running', attempt: 1, progress: 60 });
+    expect(mergeFetched(running, { ...running, progress: 30 }).progress).toBe(60);
+  });
+
+  it('lets a retry restart progress in its new attempt', () => {
+    const retry = { ...running, status: 'running' as const, attempt: 2, progress: 10 };
+    expect(mergeFetched(running, retry)).toBe(retry);
+  });
+});
+
+describe('isAhead', () => {
+  const seen = { status: 'running' as const, attempt: 1, progress: 33 };
+
+  it('is true when the stored task got further than the stream delivered', () => {
+    expect(isAhead({ ...seen, progress: 67 }, seen)).toBe(true);
+    expect(isAhead({ ...seen, status: 'succeeded', progress: 100 }, seen)).toBe(true);
+    expect(isAhead({ ...seen, attempt: 2, progress: 0 }, seen)).toBe(true);
+  });
+
+  it('is false when the stream is level with it or ahead', () => {
+    expect(isAhead(seen, seen)).toBe(false);
+    expect(isAhead({ ...seen, progress: 0, status: 'queued', attempt: 0 }, seen)).toBe(false);
   });
 });

@@ -1,0 +1,271 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import ExcelJS from 'exceljs';
+import mongoose, { type Connection } from 'mongoose';
+import type { Page } from 'playwright-core';
+import { schoolId, seedDataset } from '@taskyard/school-data';
+import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { launchBrowser, screenshot, type Browser } from './browser';
+
+/**
+ * The console in headless Chromium against the whole product running as processes on real servers:
+ * what a teacher and an admin do in it, end to end. Screenshots go to test-artifacts/console/.
+ */
+
+const [USER, USER_2, ADMIN] = DEFAULT_KEYS;
+const SCHOOL = schoolId(1);
+const FROM = '2024-09-02';
+const TO = '2024-09-29';
+
+let servers: TestServers;
+let conn: Connection;
+let stack: ProcessStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  servers = await testServers('console');
+  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  await seedDataset(conn, { schools: 1, pupilsPerSchool: 40, weeks: 4, assessmentsPerBatch: 0, seed: 11 });
+  stack = await startProcessStack({
+    servers,
+    workers: { 'spelling-report': 1, 'cloud-import': 1, diagnostic: 1 },
+    // Quick retries, so a task that always fails reaches the dead-letter queue in about a second.
+    limits: { diagnostic: { backoffMs: [200], maxAttempts: 2 } },
+    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
+  });
+  browser = await launchBrowser();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await conn?.close();
+  await servers?.cleanup();
+}, 60_000);
+
+/** The JSON API directly, for setting up what a test is not about. */
+async function api<T>(key: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.gatewayUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+async function submit(key: string, type: string, params: Record<string, unknown>, title?: string): Promise<string> {
+  const res = await api<{ id: string }>(key, 'POST', '/v1/tasks', { type, params, title });
+  expect(res.status).toBe(202);
+  return res.body.id;
+}
+
+async function statusOf(key: string, id: string): Promise<string> {
+  return (await api<{ status: string }>(key, 'GET', `/v1/tasks/${id}`)).body.status;
+}
+
+async function signIn(page: Page, key: string, principal: string): Promise<void> {
+  await page.goto(`${stack.gatewayUrl}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  await expect(page.locator('.who-name').textContent()).resolves.toBe(principal);
+}
+
+/** Opens the form of a job type the way a person does: New task, then the type's link. */
+async function openForm(page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New task' }).click();
+  await page.getByRole('link', { name: title, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
+/** Waits for the task page's status badge to read `status`, with no reload of the page in between. */
+async function waitForStatus(page: Page, status: string, timeoutMs = 90_000): Promise<void> {
+  try {
+    await page.locator(`.status-panel [data-status="${status}"]`).waitFor({ timeout: timeoutMs });
+  } catch (err) {
+    await screenshot(page, `failed-waiting-for-${status}`, [1280]);
+    const shown = await page.locator('.status-panel').textContent().catch(() => 'no status panel');
+    throw new Error(`the task page did not reach ${status}; it shows: ${shown}`, { cause: err });
+  }
+}
+
+test('signing in: a wrong key is refused with a clear message, a right one opens the task list', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${stack.gatewayUrl}/`);
+  await screenshot(page, '01-sign-in');
+  await page.getByLabel('API key').fill('not-a-key');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('API key not accepted');
+  await signIn(page, USER.key, USER.principal);
+  await page.getByRole('heading', { level: 1, name: 'Your tasks' }).waitFor();
+  // The key is kept for the tab: a reload stays signed in.
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Your tasks' }).waitFor();
+  await page.close();
+});
+
+test('a spelling report submitted from its form reaches succeeded live, and its xlsx downloads', async () => {
+  const page = await browser.newPage();
+  await signIn(page, USER.key, USER.principal);
+  await openForm(page, 'Spelling report');
+  // The client-side checks name each missing field before anything is sent.
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.locator('.field-error').count()).resolves.toBeGreaterThanOrEqual(4);
+  await screenshot(page, '02-spelling-form-errors');
+
+  await page.getByLabel('Scope').selectOption('school');
+  await page.getByLabel('School ID').fill(SCHOOL);
+  await page.getByLabel('From').fill(FROM);
+  await page.getByLabel('To (required)').fill(TO);
+  await page.getByLabel('Title').fill('September spelling, whole school');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
+  // A marker that a reload would wipe: the page must get to succeeded by itself.
+  await page.evaluate(() => Object.assign(window, { taskyardNoReload: true }));
+  await waitForStatus(page, 'succeeded');
+  await expect(page.evaluate(() => (window as unknown as { taskyardNoReload?: boolean }).taskyardNoReload)).resolves.toBe(true);
+  await expect(page.getByRole('progressbar', { name: 'Task progress' }).getAttribute('aria-valuenow')).resolves.toBe('100');
+  await page.getByRole('link', { name: 'Download report.xlsx' }).waitFor();
+  await screenshot(page, '03-spelling-succeeded');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download report.xlsx' }).click()]);
+  const file = await download.path();
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(readFileSync(file) as unknown as ExcelJS.Buffer);
+  expect(workbook.worksheets.length).toBeGreaterThanOrEqual(2);
+  await page.close();
+}, 180_000);
+
+/** A zip as a school would upload it: one new class, two good pupils and one pupil row with no given name. */
+function importZip(): string {
+  const zip = new AdmZip();
+  zip.addFile('classes.csv', Buffer.from(`class_id,school_id,name,year_group\nimp-c1,${SCHOOL},Imported 1,4\n`));
+  zip.addFile(
+    'pupils.csv',
+    Buffer.from(
+      `pupil_id,school_id,class_id,given_name,family_name\nimp-p1,${SCHOOL},imp-c1,Ada,Lovelace\nimp-p2,${SCHOOL},imp-c1,Alan,Turing\nimp-p3,${SCHOOL},imp-c1,,Nameless\n`,
+    ),
+  );
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'taskyard-zip-')), 'school-data.zip');
+  writeFileSync(file, zip.toBuffer());
+  return file;
+}
+
+test('an uploaded zip is imported, and its page shows the summary and the rejected rows', async () => {
+  const page = await browser.newPage();
+  await signIn(page, USER.key, USER.principal);
+  await openForm(page, 'Data import (zip)');
+  // A file that is not a zip is refused before uploading.
+  await page.locator('#zip-file').setInputFiles({ name: 'pupils.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n') });
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await expect(page.locator('#zip-error').textContent()).resolves.toContain('is not a .zip file');
+
+  await page.locator('#zip-file').setInputFiles(importZip());
+  await expect(page.locator('.dropzone-text').textContent()).resolves.toContain('school-data.zip');
+  await screenshot(page, '05-import-form', [1280]);
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
+  await waitForStatus(page, 'succeeded');
+  // The summary: totals as the result, file by file in summary.json; the refused row with its reason.
+  const result = page.getByRole('region', { name: 'Result' });
+  await expect(result.textContent()).resolves.toMatch(/Rows\s*4.*Accepted\s*3.*Rejected\s*1/);
+  await page.getByRole('button', { name: 'Show summary.json' }).click();
+  await expect(page.getByLabel('Contents of summary.json').textContent()).resolves.toContain('pupils.csv');
+  await page.getByRole('button', { name: 'Show rejected-pupils.csv' }).click();
+  const rejected = await page.getByLabel('Contents of rejected-pupils.csv').textContent();
+  expect(rejected).toContain('row,column,reason');
+  expect(rejected).toMatch(/4,given_name,is required/);
+  await screenshot(page, '06-import-succeeded');
+  await page.close();
+}, 180_000);
+
+test("a running task's progress and log lines arrive live, before it finishes", async () => {
+  // Three steps five seconds apart: each step's log line and progress reach the open page as they
+  // happen (over the event stream, or by polling when the stream has missed events).
+  const id = await submit(USER.key, 'diagnostic', { sleepMs: 15_000, progressSteps: 3 }, 'Slow diagnostic');
+  const page = await browser.newPage();
+  await signIn(page, USER.key, USER.principal);
+  await page.goto(`${stack.gatewayUrl}/#/tasks/${id}`);
+  await page.getByText('Live: updates as they happen').waitFor();
+  await page.locator('.log').getByText('step 2 of 3').waitFor({ timeout: 20_000 }).catch(async (err: Error) => {
+    await screenshot(page, 'failed-waiting-for-step-2', [1280]);
+    throw err;
+  });
+  await expect(page.locator('.status-panel [data-status="running"]').count()).resolves.toBe(1);
+  const progress = Number(await page.getByRole('progressbar', { name: 'Task progress' }).getAttribute('aria-valuenow'));
+  expect(progress).toBeGreaterThan(0);
+  expect(progress).toBeLessThan(100);
+  await screenshot(page, '04-task-running');
+  await waitForStatus(page, 'succeeded', 30_000);
+  await page.close();
+}, 90_000);
+
+test('a fourth unfinished task of a type shows the quota message', async () => {
+  const hanging = [];
+  for (let i = 1; i <= 3; i++) hanging.push(await submit(USER.key, 'diagnostic', { hang: true }, `Hanging ${i}`));
+  const page = await browser.newPage();
+  await signIn(page, USER.key, USER.principal);
+  await openForm(page, 'Diagnostic');
+  await page.getByLabel('Sleep (ms)').fill('100');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const alert = page.locator('[data-error-code="quota-exceeded"]');
+  await alert.waitFor();
+  await expect(alert.textContent()).resolves.toContain('Limit of unfinished tasks reached');
+  await screenshot(page, '07-quota-reached');
+
+  // Cancelling one from its page frees a place.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+  await page.getByRole('link', { name: 'Hanging 1' }).click();
+  await page.getByRole('button', { name: 'Cancel task' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await waitForStatus(page, 'cancelled', 30_000);
+  await page.close();
+  for (const id of hanging.slice(1)) await api(USER.key, 'POST', `/v1/tasks/${id}/cancel`);
+}, 120_000);
+
+test('an admin sees the queues and replays a dead letter', async () => {
+  const id = await submit(USER_2.key, 'diagnostic', { failAttempts: 10 }, 'Always fails');
+  await waitFor('the task to fail for good', async () => (await statusOf(USER_2.key, id)) === 'failed', { timeoutMs: 30_000 });
+
+  const page = await browser.newPage();
+  await signIn(page, ADMIN.key, ADMIN.principal);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queues' }).click();
+  const table = page.locator('.queues-table');
+  await table.waitFor();
+  await expect(table.textContent()).resolves.toContain('tasks.spelling-report');
+  await expect(page.getByRole('link', { name: /RabbitMQ management UI/ }).getAttribute('href')).resolves.toMatch(/^http/);
+  await screenshot(page, '08-admin-queues');
+
+  await page.getByRole('link', { name: /dead letters of Diagnostic/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Dead letters: Diagnostic' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Select Always fails' }).check();
+  await screenshot(page, '09-dead-letters');
+  await page.getByRole('button', { name: /^Replay selected/ }).click();
+  const done = page.locator('.banner-success');
+  await done.waitFor();
+  await expect(done.textContent()).resolves.toContain('Replayed one task as a new task');
+  await screenshot(page, '10-dead-letter-replayed', [1280]);
+
+  // The replay is a new task of the same owner, and its page opens from the link.
+  await done.getByRole('link').click();
+  await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);
+  await expect(page.getByRole('region', { name: 'Details' }).textContent()).resolves.toContain(USER_2.principal);
+  await page.close();
+}, 120_000);
+
+test('the task list filters by type and by status', async () => {
+  for (let i = 1; i <= 3; i++) await submit(USER_2.key, 'diagnostic', { sleepMs: 10 }, `Quick ${i}`);
+  const page = await browser.newPage(375);
+  await signIn(page, USER_2.key, USER_2.principal);
+  await page.getByLabel('Type').selectOption('diagnostic');
+  await page.waitForURL(/type=diagnostic/);
+  await page.getByRole('link', { name: 'Quick 3' }).waitFor();
+  await page.getByLabel('Status').selectOption('failed');
+  await page.waitForURL(/status=failed/);
+  await page.getByRole('link', { name: 'Always fails' }).first().waitFor();
+  await expect(page.getByRole('link', { name: 'Quick 1' }).count()).resolves.toBe(0);
+  await screenshot(page, '11-task-list-filtered', [375, 1280]);
+  await page.close();
+}, 60_000);
