@@ -6,3 +6,4 @@ export type { JobContext, JobHandler, JobOutcome, ArtifactWriter, ChildSpec } fr
 export { startWorker, runWorkerService } from './run-worker-service';
 export type { WorkerOptions, RunningWorker } from './run-worker-service';
 export { WorkerEngine } from './worker-engine';
+export { streamArtifact } from './stream-artifact';

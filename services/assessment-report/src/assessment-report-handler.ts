@@ -1,10 +1,9 @@
 import type { AssessmentReportParams } from '@taskyard/contracts';
 import type { AssessmentBatchRecord } from '@taskyard/school-data';
-import { defineWorker, PermanentJobError, type JobContext, type JobOutcome } from '@taskyard/worker';
+import { defineWorker, PermanentJobError, streamArtifact, type JobContext, type JobOutcome } from '@taskyard/worker';
 import { selectBatches } from './batch-selection';
 import { writeCsv, writeJson } from './report-writers';
 import { scoreRows } from './score-rows';
-import { streamArtifact } from './stream-artifact';
 
 type Ctx = JobContext<AssessmentReportParams>;
 

@@ -1,9 +1,8 @@
 import type { SpellingReportParams } from '@taskyard/contracts';
-import { defineWorker, type JobContext } from '@taskyard/worker';
+import { defineWorker, streamArtifact, type JobContext } from '@taskyard/worker';
 import { writeCsv } from './csv-report';
 import { buildGrids, readCells } from './read-grids';
 import { loadRoster, resolveTarget } from './report-scope';
-import { streamArtifact } from './stream-artifact';
 import { WeekAxis } from './week-axis';
 import { writeWorkbook, XLSX_CONTENT_TYPE } from './xlsx-report';
 

@@ -1,6 +1,6 @@
 import { PassThrough, type Writable } from 'node:stream';
 import type { ArtifactRef } from '@taskyard/contracts';
-import type { JobContext } from '@taskyard/worker';
+import type { JobContext } from './job-context';
 
 /**
  * Streams an artifact to S3 while `produce` writes it, so a large file never sits in memory. If the
