@@ -1,8 +1,7 @@
 import type { Logger } from '@taskyard/logging';
 import { publishTask, type BrokerConnection, type ConfirmPublisher } from '@taskyard/messaging';
-import type { TaskModels, TaskRecord } from '@taskyard/tasks';
+import { taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { GatewayMetrics } from './metrics';
-import { firstAttemptMessage } from './task-message';
 
 const BATCH = 100;
 
@@ -48,17 +47,16 @@ export class OutboxRelay {
     for (;;) {
       const entries = await this.models.Outbox.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(BATCH).maxTimeMS(this.dbTimeoutMs).lean().exec();
       if (entries.length === 0) return;
-      const ids = entries.map((e) => e._id);
-      const tasks = await this.models.Task.find({ _id: { $in: ids } }, RELAY_FIELDS).maxTimeMS(this.dbTimeoutMs).lean<RelayTask[]>().exec();
-      const byId = new Map(tasks.map((t) => [t._id, t]));
-      await Promise.all(ids.map((id) => this.relay(id, byId.get(id))));
+      await Promise.all(entries.map((e) => this.relay(e._id)));
       if (entries.length < BATCH) return;
     }
   }
 
-  private async relay(id: string, task: RelayTask | undefined): Promise<void> {
+  private async relay(id: string): Promise<void> {
+    // One read by _id per entry: FerretDB answers `_id: {$in: [...]}` with a table scan.
+    const task = await this.models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(this.dbTimeoutMs).lean<RelayTask>().exec();
     // A task past `queued` was delivered after all (a confirm that timed out); nothing to publish.
-    if (task && task.status === 'queued') await publishTask(this.publisher, firstAttemptMessage(task), { republished: true });
+    if (task && task.status === 'queued') await publishTask(this.publisher, taskMessageOf(task, 1), { republished: true });
     await this.models.Outbox.deleteOne({ _id: id });
     this.metrics.relayed.inc();
     this.logger.info({ taskId: id, published: task?.status === 'queued' }, 'outbox entry relayed');

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
-import { isDuplicateKey, releaseSlot, takeSlot, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { isDuplicateKey, releaseSlot, takeSlot, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { InvalidParams, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
 import type { GatewayMetrics } from './metrics';
-import { firstAttemptMessage } from './task-message';
 
 export interface SubmitRequest {
   owner: string;
@@ -146,7 +145,7 @@ export class TaskSubmission {
   /** Publishes with a confirm; anything unconfirmed goes to the outbox for the relay, and the task stands. */
   private async dispatch(task: NewTask): Promise<void> {
     try {
-      await publishTask(this.publisher, firstAttemptMessage(task));
+      await publishTask(this.publisher, taskMessageOf(task, 1));
     } catch (err) {
       this.logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
       await this.models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never).catch((outboxErr: unknown) => {
