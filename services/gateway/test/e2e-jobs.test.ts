@@ -1,0 +1,91 @@
+import AdmZip from 'adm-zip';
+import mongoose, { type Connection } from 'mongoose';
+import { batchId, classId, schoolId, seedDataset } from '@taskyard/school-data';
+import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+
+// The three job services end to end: submitted over HTTP, run by their own processes, results downloaded.
+let servers: TestServers;
+let stack: ProcessStack;
+let conn: Connection;
+
+interface TaskView {
+  id: string;
+  status: string;
+  params: Record<string, unknown>;
+  artifacts: Array<{ name: string; size: number; url: string | null }>;
+  error?: { code: string; message: string };
+  children?: { total: number; finished: string[] };
+}
+
+const userKey = (): string => stack.keys.find((k) => k.role === 'user')!.key;
+const auth = (): Record<string, string> => ({ authorization: `Bearer ${userKey()}` });
+
+async function submitJson(type: string, params: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${stack.gatewayUrl}/v1/tasks`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ type, params }) });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { id: string }).id;
+}
+
+function waitForTerminal(id: string, timeoutMs = 60_000): Promise<TaskView> {
+  return waitFor(`task ${id} to finish`, async () => {
+    const t = (await (await fetch(`${stack.gatewayUrl}/v1/tasks/${id}`, { headers: auth() })).json()) as TaskView;
+    return ['succeeded', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
+  }, { timeoutMs, intervalMs: 250 });
+}
+
+const download = async (url: string | null): Promise<Buffer> => Buffer.from(await (await fetch(url!)).arrayBuffer());
+
+beforeAll(async () => {
+  servers = await testServers('e2e-jobs');
+  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  await seedDataset(conn, { schools: 1, pupilsPerSchool: 40, weeks: 4, assessmentsPerBatch: 3, seed: 7 });
+  stack = await startProcessStack({ servers, workers: { 'spelling-report': 1, 'assessment-report': 1, 'cloud-import': 1 } });
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop(5000);
+  await conn?.close();
+  await servers?.cleanup();
+});
+
+test('a spelling report for one class: report.xlsx and report.csv download', async () => {
+  const school = schoolId(1);
+  const id = await submitJson('spelling-report', { scope: 'class', schoolId: school, classId: classId(school, 1), from: '2024-09-02', to: '2024-09-29' });
+  const t = await waitForTerminal(id);
+  expect(t.status).toBe('succeeded');
+  expect(t.artifacts.map((a) => a.name).sort()).toEqual(['report.csv', 'report.xlsx']);
+  const xlsx = await download(t.artifacts.find((a) => a.name === 'report.xlsx')!.url);
+  expect(xlsx.subarray(0, 2).toString()).toBe('PK');
+  const csv = (await download(t.artifacts.find((a) => a.name === 'report.csv')!.url)).toString();
+  expect(csv.split('\n').length).toBeGreaterThan(2);
+});
+
+test('an assessment report over two batches fans out; the parent lists every child file', async () => {
+  const ids = [batchId(schoolId(1), 1), batchId(schoolId(1), 2)];
+  const id = await submitJson('assessment-report', { batchFilters: { ids, channels: [] }, output_format: 'csv' });
+  const t = await waitForTerminal(id);
+  expect(t.status).toBe('succeeded');
+  expect(t.children?.total).toBe(2);
+  expect(t.artifacts.map((a) => a.name).sort()).toEqual(ids.map((b) => `report-${b}.csv`).sort());
+  for (const a of t.artifacts) expect((await download(a.url)).toString()).toContain(',');
+});
+
+test('an uploaded zip imports its good rows and reports the bad ones', async () => {
+  const zip = new AdmZip();
+  zip.addFile('pupils.csv', Buffer.from(['pupil_id,school_id,class_id,given_name,family_name', `${schoolId(1)}-p99001,${schoolId(1)},${classId(schoolId(1), 1)},Nia,Okafor`, `${schoolId(1)}-p99002,${schoolId(1)},no-such-class,Ann,Lee`].join('\n')));
+  const form = new FormData();
+  form.set('type', 'cloud-import');
+  form.set('title', 'pupils');
+  form.set('params', '{}');
+  form.set('file', new Blob([new Uint8Array(zip.toBuffer())], { type: 'application/zip' }), 'pupils.zip');
+  const res = await fetch(`${stack.gatewayUrl}/v1/tasks`, { method: 'POST', headers: auth(), body: form });
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  const t = await waitForTerminal(id);
+  expect(t.status).toBe('succeeded');
+  const names = t.artifacts.map((a) => a.name);
+  expect(names).toEqual(expect.arrayContaining(['summary.json', 'rejected-pupils.csv']));
+  const rejected = (await download(t.artifacts.find((a) => a.name === 'rejected-pupils.csv')!.url)).toString();
+  expect(rejected).toContain('class_id');
+  expect(await conn.collection('pupils').countDocuments({ _id: `${schoolId(1)}-p99001` as never })).toBe(1);
+  expect(await conn.collection('pupils').countDocuments({ _id: `${schoolId(1)}-p99002` as never })).toBe(0);
+});
