@@ -59,13 +59,18 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Saves a full-page screenshot at the page's width and again at phone width (375 px). */
+/**
+ * Saves a full-page screenshot at each width (desktop and phone by default), and fails when the page is
+ * wider than the screen: at phone width nothing may need sideways scrolling.
+ */
 export async function screenshot(page: Page, name: string, widths: number[] = [1280, 375]): Promise<void> {
   mkdirSync(SHOTS_DIR, { recursive: true });
   const original = page.viewportSize();
   for (const width of widths) {
     await page.setViewportSize({ width, height: width < 500 ? 812 : 900 });
     await page.screenshot({ path: path.join(SHOTS_DIR, `${name}-${width}.png`), fullPage: true });
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (scrollWidth > width) throw new Error(`${name} is ${scrollWidth}px wide on a ${width}px screen`);
   }
   if (original) await page.setViewportSize(original);
 }

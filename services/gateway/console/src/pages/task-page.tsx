@@ -186,7 +186,7 @@ export function TaskPage({ id }: { id: string }) {
       <h1 ref={heading} tabIndex={-1}>
         {task ? task.title || typeTitle : 'Task'}
       </h1>
-      {task?.title && <p class="muted">{typeTitle}</p>}
+      {task?.title && task.title !== typeTitle && <p class="muted">{typeTitle}</p>}
       {live.error && !(task && live.error.code === 'network-error') && <ErrorBanner error={live.error} onRetry={() => void live.refresh()} />}
       {live.error?.code === 'network-error' && task && (
         <p class="banner banner-info" role="status">
