@@ -38,6 +38,9 @@ export class ObjectStore {
       region: settings.region,
       forcePathStyle: true,
       credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+      // Deadlines: a connection that will not open, or a request silent for a minute, fails instead of hanging.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+      maxAttempts: 3,
     });
   }
 

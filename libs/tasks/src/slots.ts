@@ -3,21 +3,52 @@ import { isDuplicateKey, type SlotRecord } from './task-model';
 
 export const slotId = (owner: string, type: string, k: number): string => `${owner}:${type}:${k}`;
 
+/** Up to this limit the held slots are read first (cheap `_id` lookups) rather than probed by insert. */
+const READ_FIRST_LIMIT = 16;
+
+async function tryInsert(Slot: Model<SlotRecord>, id: string, taskId: string): Promise<boolean> {
+  try {
+    await Slot.collection.insertOne({ _id: id, taskId, takenAt: new Date() } as never);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/**
+ * The order to try an owner's slots in: for a small limit, the free ones first (read by `_id`, which costs
+ * far less than a refused insert here), in random order so racing submits spread out; for a large limit,
+ * from a random place on.
+ */
+async function candidates(Slot: Model<SlotRecord>, owner: string, type: string, limit: number): Promise<string[]> {
+  const all = Array.from({ length: limit }, (_, k) => slotId(owner, type, k));
+  if (limit > READ_FIRST_LIMIT) {
+    const start = Math.floor(Math.random() * limit);
+    return all.slice(start).concat(all.slice(0, start));
+  }
+  const held = await Promise.all(all.map((id) => Slot.findById(id, { _id: 1 }).lean().maxTimeMS(10_000)));
+  const free = all.filter((_, i) => !held[i]);
+  return free.length ? shuffled(free) : [];
+}
+
 /**
  * Takes one of an owner's `limit` places for a type by inserting its slot document. The unique `_id`
- * makes this exact under races (no read-then-write). Returns the slot id, or null when all are held.
+ * decides every race (the read before only picks where to try), so this is exact: 20 racing submits
+ * against a limit of 3 take exactly 3. Returns the slot id, or null when all are held.
  */
 export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: string, limit: number, taskId: string): Promise<string | null> {
-  // Probing from a random place keeps a large limit cheap: a few inserts, not one per held slot.
-  const start = Math.floor(Math.random() * limit);
-  for (let i = 0; i < limit; i++) {
-    const id = slotId(owner, type, (start + i) % limit);
-    try {
-      await Slot.collection.insertOne({ _id: id, taskId, takenAt: new Date() } as never);
-      return id;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+  for (const id of await candidates(Slot, owner, type, limit)) {
+    if (await tryInsert(Slot, id, taskId)) return id;
   }
   return null;
 }
