@@ -31,8 +31,10 @@ beforeAll(async () => {
   stack = await startProcessStack({
     servers,
     workers: { 'spelling-report': 1, 'cloud-import': 1, diagnostic: 1 },
-    // Quick retries, so a task that always fails reaches the dead-letter queue in about a second.
-    limits: { diagnostic: { backoffMs: [200], maxAttempts: 2 } },
+    // Quick retries, so a task that always fails reaches the dead-letter queue in about a second; and
+    // files kept a few seconds only, swept every second, so expiry can be watched.
+    limits: { diagnostic: { backoffMs: [200], maxAttempts: 2, retentionMs: 6000 } },
+    env: { SWEEP_INTERVAL_MS: '1000' },
     stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
   });
   browser = await launchBrowser();
@@ -91,14 +93,23 @@ async function waitForStatus(page: Page, status: string, timeoutMs = 90_000): Pr
   }
 }
 
-test('signing in: a wrong key is refused with a clear message, a right one opens the task list', async () => {
+test('signing in with the keyboard: a wrong key is refused with a clear message, a right one opens the task list', async () => {
   const page = await browser.newPage();
   await page.goto(`${stack.gatewayUrl}/`);
   await screenshot(page, '01-sign-in');
-  await page.getByLabel('API key').fill('not-a-key');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The heading has focus on arrival; Tab reaches the key field, Enter submits.
+  await page.keyboard.press('Tab');
+  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('api-key');
+  await page.keyboard.type('not-a-key');
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('alert').textContent()).resolves.toContain('API key not accepted');
-  await signIn(page, USER.key, USER.principal);
+  await page.getByLabel('API key').fill(USER.key);
+  await page.keyboard.press('Enter');
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  // Each screen puts focus on its heading, so the next Tab is the screen's first control.
+  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Your tasks');
+  await page.keyboard.press('Tab');
+  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('New task');
   await page.getByRole('heading', { level: 1, name: 'Your tasks' }).waitFor();
   // The key is kept for the tab: a reload stays signed in.
   await page.reload();
@@ -255,6 +266,25 @@ test('an admin sees the queues and replays a dead letter', async () => {
   await page.close();
 }, 120_000);
 
+test('a file past its retention is shown as expired, not offered for download', async () => {
+  const id = await submit(USER_2.key, 'diagnostic', { artifactBytes: 2048 }, 'Short-lived file');
+  const page = await browser.newPage();
+  await signIn(page, USER_2.key, USER_2.principal);
+  await page.goto(`${stack.gatewayUrl}/#/tasks/${id}`);
+  await waitForStatus(page, 'succeeded', 30_000);
+  await page.getByRole('link', { name: 'Download diagnostic.bin' }).waitFor();
+  // Once the retention time passes, the open page takes the link away by itself...
+  await page.getByText('Expired: deleted after the retention period.').waitFor({ timeout: 20_000 });
+  await expect(page.getByRole('link', { name: 'Download diagnostic.bin' }).count()).resolves.toBe(0);
+  // ...and once the sweeper has deleted the file, the task itself reads expired.
+  await waitFor('the task to expire', async () => (await statusOf(USER_2.key, id)) === 'expired', { timeoutMs: 30_000 });
+  await page.reload();
+  await waitForStatus(page, 'expired', 15_000);
+  await expect(page.locator('.status-panel').textContent()).resolves.toContain('its files were deleted after the retention period');
+  await screenshot(page, '11-task-expired', [1280]);
+  await page.close();
+}, 90_000);
+
 test('the task list filters by type and by status', async () => {
   for (let i = 1; i <= 3; i++) await submit(USER_2.key, 'diagnostic', { sleepMs: 10 }, `Quick ${i}`);
   const page = await browser.newPage(375);
@@ -266,6 +296,6 @@ test('the task list filters by type and by status', async () => {
   await page.waitForURL(/status=failed/);
   await page.getByRole('link', { name: 'Always fails' }).first().waitFor();
   await expect(page.getByRole('link', { name: 'Quick 1' }).count()).resolves.toBe(0);
-  await screenshot(page, '11-task-list-filtered', [375, 1280]);
+  await screenshot(page, '12-task-list-filtered', [375, 1280]);
   await page.close();
 }, 60_000);

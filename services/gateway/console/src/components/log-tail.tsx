@@ -7,7 +7,7 @@ const timeOf = (iso: string): string => {
 };
 
 /** The job's log lines, scrolled to the newest unless the reader has scrolled up to read older ones. */
-export function LogTail({ lines }: { lines: LogLine[] }) {
+export function LogTail({ lines, finished }: { lines: LogLine[]; finished: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   useEffect(() => {
@@ -18,7 +18,7 @@ export function LogTail({ lines }: { lines: LogLine[] }) {
     const el = box.current;
     if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
   };
-  if (lines.length === 0) return <p class="muted">No log lines yet.</p>;
+  if (lines.length === 0) return <p class="muted">{finished ? 'The job logged nothing.' : 'No log lines yet.'}</p>;
   return (
     // Focusable so keyboard users can scroll it; not a live region, as a busy job would drown a screen reader.
     <div class="log" ref={box} onScroll={onScroll} tabIndex={0} role="log" aria-live="off" aria-label="Job log">

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { ApiError as ApiErrorClass, asApiError } from '../api/api-error';
 import type { Artifact, Task } from '../api/api-types';
+import { isTerminal } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ArtifactList } from '../components/artifact-list';
 import { taskErrorHint } from '../api/error-messages';
@@ -215,7 +216,7 @@ export function TaskPage({ id }: { id: string }) {
           <Children task={task} />
           <section class="card wide" aria-labelledby="log-heading">
             <h2 id="log-heading">Log</h2>
-            <LogTail lines={live.logs} />
+            <LogTail lines={live.logs} finished={isTerminal(task.status)} />
           </section>
           <TaskDetails task={task} />
         </div>
