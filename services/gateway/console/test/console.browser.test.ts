@@ -107,10 +107,13 @@ test('signing in with the keyboard: a wrong key is refused with a clear message,
   await page.keyboard.press('Enter');
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   // Each screen puts focus on its heading, so the next Tab is the screen's first control.
-  await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Your tasks');
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Your tasks', undefined, { timeout: 5000 });
   await page.keyboard.press('Tab');
   await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('New task');
   await page.getByRole('heading', { level: 1, name: 'Your tasks' }).waitFor();
+  // The API documentation the header links to is there.
+  await expect(page.getByRole('link', { name: /API docs/ }).getAttribute('href')).resolves.toBe('/docs');
+  expect((await fetch(`${stack.gatewayUrl}/docs`)).status).toBe(200);
   // The key is kept for the tab: a reload stays signed in.
   await page.reload();
   await page.getByRole('heading', { level: 1, name: 'Your tasks' }).waitFor();
@@ -172,6 +175,14 @@ test('an uploaded zip is imported, and its page shows the summary and the reject
   await page.locator('#zip-file').setInputFiles({ name: 'pupils.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n') });
   await page.getByRole('button', { name: 'Upload and import' }).click();
   await expect(page.locator('#zip-error').textContent()).resolves.toContain('is not a .zip file');
+
+  // A file named .zip that is not one is refused by the server, and said so plainly.
+  await page.locator('#zip-file').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: Buffer.from('this is not a zip archive') });
+  await page.getByRole('button', { name: 'Upload and import' }).click();
+  const refused = page.locator('[data-error-code="invalid-zip"]');
+  await refused.waitFor();
+  await expect(refused.textContent()).resolves.toContain('The file is not a usable zip');
+  await screenshot(page, '05-import-invalid-zip', [1280]);
 
   await page.locator('#zip-file').setInputFiles(importZip());
   await expect(page.locator('.dropzone-text').textContent()).resolves.toContain('school-data.zip');

@@ -6,16 +6,18 @@ interface Props {
   /** Lines that say more, e.g. schema errors that belong to no single field. */
   extra?: string[];
   onRetry?: () => void;
+  /** Leave out the server's own words, when the page shows them beside the field they concern. */
+  hideDetail?: boolean;
 }
 
 /** An API error as a person should read it: what happened, what to do, and the server's own words. */
-export function ErrorBanner({ error, extra = [], onRetry }: Props) {
+export function ErrorBanner({ error, extra = [], onRetry, hideDetail = false }: Props) {
   const message = errorMessage(error);
   return (
     <div class="banner banner-error" role="alert" data-error-code={error.code}>
       <p class="banner-title">{message.title}</p>
       <p>{message.hint}</p>
-      {message.detail && <p class="banner-detail">Server said: {message.detail}</p>}
+      {message.detail && !hideDetail && <p class="banner-detail">Server said: {message.detail}</p>}
       {extra.length > 0 && (
         <ul class="banner-list">
           {extra.map((line) => (

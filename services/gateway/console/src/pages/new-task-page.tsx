@@ -18,6 +18,11 @@ import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
 import { zipProblem } from '../tasks/zip-check';
 
+/** Refusals that concern the uploaded file: the server's words go beside the file picker. */
+const FILE_ERRORS = ['invalid-zip', 'upload-too-large'];
+
+const asSentence = (text: string): string => (text ? text[0].toUpperCase() + text.slice(1) : text);
+
 /** Params the gateway fills in itself from the upload: never asked of the user. */
 const UPLOAD_SET_PARAMS = ['uploadKey', 'fileName'];
 
@@ -116,7 +121,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
         setGeneral(mapped.general);
         showErrors(mapped.byField);
       }
-      if (error.code === 'invalid-zip' || error.code === 'upload-too-large') showErrors({ zip: error.message });
+      if (FILE_ERRORS.includes(error.code)) showErrors({ zip: asSentence(error.message) });
     } finally {
       setBusy(false);
       setUploaded(undefined);
@@ -134,7 +139,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
       </h1>
       <p>{jobType.description}</p>
       <LimitsNote jobType={jobType} />
-      {apiError && <ErrorBanner error={apiError} extra={general} />}
+      {apiError && <ErrorBanner error={apiError} extra={general} hideDetail={FILE_ERRORS.includes(apiError.code)} />}
       {apiError?.code === 'quota-exceeded' && (
         <p>
           <a href={routeHref({ name: 'tasks', type: jobType.type })}>See your {jobType.title.toLowerCase()} tasks</a>
