@@ -14,8 +14,19 @@ export interface HubListener {
  * server-named queue per gateway process, bound with `#`, fanned out in memory by task id. Events are
  * taken without acks: a stream is a live view, and a client that misses one reconnects to a fresh snapshot.
  */
+/** How long, and how many, recent events per task the hub keeps for streams that subscribe late. */
+const RECENT_MS = 120_000;
+const RECENT_PER_TASK = 100;
+const RECENT_TASKS = 20_000;
+
 export class SseHub {
   private readonly listeners = new Map<string, Set<HubListener>>();
+  /**
+   * Each task's latest events, replayed to a new subscriber: an event published before the stream
+   * subscribed but not yet written by the status service is in neither the snapshot nor the live feed.
+   * Replaying is safe because the stream folds events, and folding one twice changes nothing.
+   */
+  private readonly recent = new Map<string, { events: TaskEvent[]; at: number }>();
   private channel?: Channel;
   private closed = false;
 
@@ -46,6 +57,7 @@ export class SseHub {
     } catch {
       return;
     }
+    this.remember(event);
     const set = this.listeners.get(event.taskId);
     if (!set) return;
     for (const l of [...set]) {
@@ -57,11 +69,31 @@ export class SseHub {
     }
   }
 
-  /** Listens to one task's events; returns the unsubscribe. */
+  private remember(event: TaskEvent): void {
+    const now = Date.now();
+    const entry = this.recent.get(event.taskId);
+    if (entry) {
+      entry.events.push(event);
+      if (entry.events.length > RECENT_PER_TASK) entry.events.shift();
+      entry.at = now;
+      // Keep the map in recency order, so the oldest tasks are the first ones evicted.
+      this.recent.delete(event.taskId);
+      this.recent.set(event.taskId, entry);
+    } else {
+      this.recent.set(event.taskId, { events: [event], at: now });
+    }
+    for (const [id, e] of this.recent) {
+      if (this.recent.size <= RECENT_TASKS && now - e.at < RECENT_MS) break;
+      this.recent.delete(id);
+    }
+  }
+
+  /** Listens to one task's events, starting with its recent ones; returns the unsubscribe. */
   subscribe(taskId: string, listener: HubListener): () => void {
     let set = this.listeners.get(taskId);
     if (!set) this.listeners.set(taskId, (set = new Set()));
     set.add(listener);
+    for (const e of this.recent.get(taskId)?.events ?? []) listener.event(e);
     return () => {
       set.delete(listener);
       if (set.size === 0 && this.listeners.get(taskId) === set) this.listeners.delete(taskId);
@@ -78,6 +110,7 @@ export class SseHub {
     this.closed = true;
     for (const set of this.listeners.values()) for (const l of [...set]) l.close();
     this.listeners.clear();
+    this.recent.clear();
     const ch = this.channel;
     this.channel = undefined;
     await ch?.close().catch(() => undefined);

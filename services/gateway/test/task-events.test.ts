@@ -102,3 +102,20 @@ test('a closed client is unsubscribed', async () => {
   const { waitFor } = await import('@taskyard/testing');
   await waitFor('the stream to close', async () => /taskyard_sse_clients 0/.test(await metrics()));
 });
+
+test('a stream opened after events were published, but before the status service wrote them, still sees them', async () => {
+  const id = await newTask('alice');
+  const run = { runId: 'run-late', attempt: 1 };
+  await publishEvent(publisher, event(id, { kind: 'started', ...run, seq: 1, workerId: 'w' }));
+  await publishEvent(publisher, event(id, { kind: 'succeeded', runId: 'run-late', seq: 2, artifacts: [] }));
+  // No status service runs here: the stored task is still queued, so only the hub's memory has these.
+  await new Promise((r) => setTimeout(r, 300));
+  const { reader } = await open(id, 'alice');
+  expect(await reader.next()).toEqual({ event: 'snapshot', data: expect.objectContaining({ id, status: 'queued' }) });
+  const seen = [await reader.next(), await reader.next(), await reader.next()];
+  expect(seen.map((u) => [u?.event, u?.data.status])).toEqual([
+    ['update', 'running'],
+    ['update', 'succeeded'],
+    ['end', 'succeeded'],
+  ]);
+});
