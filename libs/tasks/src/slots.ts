@@ -25,20 +25,22 @@ function shuffled<T>(items: T[]): T[] {
   return a;
 }
 
+/** For a large limit: every slot from a random place on, made one at a time (a limit may be huge). */
+function* probeFromRandom(owner: string, type: string, limit: number): Generator<string> {
+  const start = Math.floor(Math.random() * limit);
+  for (let i = 0; i < limit; i++) yield slotId(owner, type, (start + i) % limit);
+}
+
 /**
  * The order to try an owner's slots in: for a small limit, the free ones first (read by `_id`, which costs
  * far less than a refused insert here), in random order so racing submits spread out; for a large limit,
  * from a random place on.
  */
-async function candidates(Slot: Model<SlotRecord>, owner: string, type: string, limit: number): Promise<string[]> {
+async function candidates(Slot: Model<SlotRecord>, owner: string, type: string, limit: number): Promise<Iterable<string>> {
+  if (limit > READ_FIRST_LIMIT) return probeFromRandom(owner, type, limit);
   const all = Array.from({ length: limit }, (_, k) => slotId(owner, type, k));
-  if (limit > READ_FIRST_LIMIT) {
-    const start = Math.floor(Math.random() * limit);
-    return all.slice(start).concat(all.slice(0, start));
-  }
   const held = await Promise.all(all.map((id) => Slot.findById(id, { _id: 1 }).lean().maxTimeMS(10_000)));
-  const free = all.filter((_, i) => !held[i]);
-  return free.length ? shuffled(free) : [];
+  return shuffled(all.filter((_, i) => !held[i]));
 }
 
 /**
