@@ -29,6 +29,7 @@ async function waitForSucceeded(db: Connection, n: number, timeoutMs = 600_000):
 /** Database writes per no-op task from submit to `succeeded`, every collection, counted by PostgreSQL. */
 async function measureWritesPerTask(servers: TestServers, client: TaskClient, db: Connection, n: number) {
   const dbName = new URL(servers.mongoUrl).pathname.slice(1);
+  await new Promise((r) => setTimeout(r, 12_000)); // earlier writes reach PostgreSQL's counters first
   const before = readWriteCounts(dbName);
   const base = await succeededCount(db);
   await inParallel(n, 8, () => client.submit('diagnostic', {}));
