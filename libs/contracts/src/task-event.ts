@@ -38,8 +38,6 @@ export type TaskEvent = EventBase &
     | { kind: 'expired-in-queue' }
     /** From the sweeper: the run stopped sending heartbeats. */
     | { kind: 'heartbeat-lost'; runId: string; final: boolean; retryAt?: string }
-    /** From a sweeper: the task's idempotency key is past its window; a repeat of it creates a new task. */
-    | { kind: 'idempotency-expired' }
     /** From the retention sweeper: the artifacts were deleted. */
     | { kind: 'artifacts-expired' }
     /** From the status service: a child of this task reached a terminal status. */

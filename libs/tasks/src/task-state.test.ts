@@ -79,10 +79,3 @@ test('logs are capped to the last lines', () => {
   const r = fold(running, { ...base, kind: 'progress', runId: 'r1', seq: 2, logs, at: at(2) }, { ...ctx, logCap: 10 });
   expect(r.state.logs.map((l) => l.message)).toEqual(logs.slice(20).map((l) => l.message));
 });
-
-test('an expired idempotency key is dropped even from a finished task', () => {
-  const done = foldAll(queued({ idempotencyScope: 'o:k' }), [started(1, 'r1'), succeeded('r1', 2)], ctx).state;
-  const r = fold(done, { ...base, kind: 'idempotency-expired', at: at(9) }, ctx);
-  expect(r.changes).toEqual({ idempotencyScope: undefined });
-  expect(r.state.status).toBe('succeeded');
-});

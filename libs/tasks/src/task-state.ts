@@ -34,7 +34,7 @@ export type TaskState = Pick<
   TaskRecord,
   | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
   | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
-  | 'retryAt' | 'result' | 'children' | 'idempotencyScope'
+  | 'retryAt' | 'result' | 'children'
 >;
 
 export interface FoldResult {
@@ -146,8 +146,6 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         if (event.final) return finish(task, 'failed', at, { error });
         return { status: 'retrying', error, retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
       }
-    case 'idempotency-expired':
-      return task.idempotencyScope ? { idempotencyScope: undefined } : null;
     case 'artifacts-expired':
       if (task.status !== 'succeeded') return null;
       return { status: 'expired' };
@@ -179,8 +177,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
  * out after writing. A stale, duplicate or out-of-order event, or one no transition allows, changes nothing.
  */
 export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldResult {
-  const bookkeeping = event.kind === 'idempotency-expired' || (task.status === 'succeeded' && event.kind === 'artifacts-expired');
-  if (isTerminal(task.status) && !bookkeeping) {
+  if (isTerminal(task.status) && !(task.status === 'succeeded' && event.kind === 'artifacts-expired')) {
     return { state: task, changes: null, effects: [] };
   }
   const patch = patchFor(task, event, ctx);

@@ -100,21 +100,6 @@ export async function sweepExpiredArtifacts(deps: SweeperDeps, now = Date.now())
   return due.length;
 }
 
-export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
-
-/** Idempotency keys past their 24 h window are dropped (by the task's writer), so the key may be used again. */
-export async function sweepIdempotencyKeys(deps: SweeperDeps, now = Date.now()): Promise<number> {
-  const due = await deps.models.Task.find(
-    { idempotencyScope: { $exists: true }, createdAt: { $lt: new Date(now - IDEMPOTENCY_WINDOW_MS) } },
-    { _id: 1, type: 1 },
-  )
-    .limit(BATCH)
-    .lean()
-    .maxTimeMS(DEADLINE);
-  for (const t of due) await publishEvent(deps.publisher, { kind: 'idempotency-expired', taskId: t._id, type: t.type });
-  return due.length;
-}
-
 /** Old sweep-round claims: they only matter while their round is current. */
 export async function sweepOldLeases(deps: SweeperDeps, now = Date.now()): Promise<number> {
   const r = await deps.models.Lease.deleteMany({ _id: /^sweep:/, at: { $lt: new Date(now - 3600_000) } }).maxTimeMS(DEADLINE);
@@ -127,7 +112,6 @@ export const SWEEPS = {
   slots: sweepStaleSlots,
   retention: sweepExpiredArtifacts,
   leases: sweepOldLeases,
-  idempotency: sweepIdempotencyKeys,
 } as const;
 
 /**

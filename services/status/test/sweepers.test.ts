@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
 import { createLogger } from '@taskyard/logging';
 import { ObjectStore } from '@taskyard/storage';
-import { waitFor } from '@taskyard/testing';
-import { sweepExpiredArtifacts, sweepIdempotencyKeys, sweepLostHeartbeats, type SweeperDeps } from '../src/sweepers';
+import { sweepExpiredArtifacts, sweepLostHeartbeats, type SweeperDeps } from '../src/sweepers';
 import { startHarness, type Harness } from './lifecycle-harness';
 
 let h: Harness;
@@ -49,16 +48,4 @@ test('a running task whose heartbeat stopped is recovered and runs again', async
   expect(await sweepLostHeartbeats(deps)).toBeGreaterThanOrEqual(1);
   const t = await h.waitForStatus(id, ['succeeded'], 20_000);
   expect(t.attempt).toBe(2);
-});
-
-test('an idempotency key past its 24 h window is dropped', async () => {
-  const id = randomUUID();
-  const old = new Date(Date.now() - 2 * DAY);
-  await h.models.Task.create({
-    _id: id, type: 'diagnostic', title: 'old', owner: 'o', params: {}, status: 'succeeded', progress: 100, attempt: 1, maxAttempts: 3,
-    artifacts: [], logs: [], createdAt: old, queuedAt: old, idempotencyKey: 'k1', idempotencyScope: 'o:k1',
-  });
-  expect(await sweepIdempotencyKeys(deps)).toBeGreaterThanOrEqual(1);
-  await waitFor('the key to be dropped', async () => !(await h.task(id)).idempotencyScope);
-  expect((await h.task(id)).idempotencyKey).toBe('k1');
 });
