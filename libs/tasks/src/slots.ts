@@ -1,20 +1,10 @@
 import type { Model } from 'mongoose';
-import { isDuplicateKey, type SlotRecord } from './task-model';
+import { insertUnique, type SlotRecord } from './task-model';
 
 export const slotId = (owner: string, type: string, k: number): string => `${owner}:${type}:${k}`;
 
 /** Up to this limit the held slots are read first (cheap `_id` lookups) rather than probed by insert. */
 const READ_FIRST_LIMIT = 16;
-
-async function tryInsert(Slot: Model<SlotRecord>, id: string, taskId: string): Promise<boolean> {
-  try {
-    await Slot.collection.insertOne({ _id: id, taskId, takenAt: new Date() } as never);
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 function shuffled<T>(items: T[]): T[] {
   const a = [...items];
@@ -50,7 +40,7 @@ async function candidates(Slot: Model<SlotRecord>, owner: string, type: string, 
  */
 export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: string, limit: number, taskId: string): Promise<string | null> {
   for (const id of await candidates(Slot, owner, type, limit)) {
-    if (await tryInsert(Slot, id, taskId)) return id;
+    if (await insertUnique(Slot, { _id: id, taskId, takenAt: new Date() })) return id;
   }
   return null;
 }

@@ -112,3 +112,17 @@ export async function ensureTaskIndexes(models: TaskModels): Promise<void> {
 
 export const isDuplicateKey = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+
+/**
+ * Inserts a document whose unique `_id` decides a race: true for exactly one of any number of racing
+ * callers, false (not an error) for the others.
+ */
+export async function insertUnique<T>(model: Model<T>, doc: { _id: string } & Record<string, unknown>): Promise<boolean> {
+  try {
+    await model.collection.insertOne(doc as never);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}

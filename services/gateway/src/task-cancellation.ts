@@ -1,7 +1,7 @@
 import { isTerminal, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
-import { isDuplicateKey, type TaskModels } from '@taskyard/tasks';
+import { insertUnique, type TaskModels } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { BrokerDown, NotCancellable } from './errors';
 import type { InFlight } from './in-flight';
@@ -29,12 +29,9 @@ export class TaskCancellation {
     const task = await this.queries.view(who, id);
     if (isTerminal(task.status)) throw new NotCancellable(id, task.status);
     const requestId = `${id}:cancel`;
-    try {
-      await this.models.TaskRequest.collection.insertOne({ _id: requestId, taskId: id, kind: 'cancel', by: who.principal, at: new Date() } as never);
-    } catch (err) {
-      if (isDuplicateKey(err)) return { id, status: task.status };
-      throw err;
-    }
+    // One request per task: of 30 racing cancels exactly one inserts it, and only that one publishes.
+    const first = await insertUnique(this.models.TaskRequest, { _id: requestId, taskId: id, kind: 'cancel', by: who.principal, at: new Date() });
+    if (!first) return { id, status: task.status };
     try {
       await publishEvent(this.publisher, { kind: 'cancel-requested', taskId: id, type: task.type, requestedBy: who.principal });
     } catch (err) {
