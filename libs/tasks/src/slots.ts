@@ -46,6 +46,6 @@ export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: str
 }
 
 export async function releaseSlot(Slot: Model<SlotRecord>, id: string, taskId?: string): Promise<boolean> {
-  const res = await Slot.deleteOne(taskId ? { _id: id, taskId } : { _id: id });
+  const res = await Slot.collection.deleteOne((taskId ? { _id: id, taskId } : { _id: id }) as never);
   return res.deletedCount === 1;
 }

@@ -27,7 +27,7 @@ import {
   type Settlement,
 } from '@taskyard/messaging';
 import { artifactKey, type ObjectStore } from '@taskyard/storage';
-import type { TaskModels } from '@taskyard/tasks';
+import type { TaskModels, TaskRecord } from '@taskyard/tasks';
 import type { WorkerDefinition } from './define-worker';
 import { RunEvents } from './event-stream';
 import type { ChildSpec, JobContext } from './job-context';
@@ -127,9 +127,10 @@ export class WorkerEngine<P> {
 
   /** A task may run unless its record says it already finished, was cancelled, or is running elsewhere. */
   private async shouldRun(task: TaskMessage, redelivered: boolean, log: Logger): Promise<boolean> {
-    const current = await this.deps.models.Task.findById(task.id, { status: 1, attempt: 1, cancelRequestedAt: 1 })
-      .lean()
-      .maxTimeMS(10_000);
+    const current = (await this.deps.models.Task.collection.findOne({ _id: task.id } as never, {
+      projection: { status: 1, attempt: 1, cancelRequestedAt: 1 },
+      maxTimeMS: 10_000,
+    })) as Pick<TaskRecord, 'status' | 'attempt' | 'cancelRequestedAt'> | null;
     if (!current) {
       log.warn('task not found; dropping its message');
       return false;

@@ -59,7 +59,8 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
   if (!changes) return;
-  await deps.models.Task.updateOne({ _id: task._id }, updateFor(changes)).maxTimeMS(15_000);
+  // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
+  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor(changes), { maxTimeMS: 15_000 });
   deps.metrics.writes.inc();
   await applyEffects(deps, { ...task, ...state }, effects);
 }

@@ -26,6 +26,7 @@ export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'ow
  * down to PostgreSQL's index but scans the whole collection for `$in`.
  */
 export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise<Map<string, FoldTask>> {
-  const docs = await Promise.all(ids.map((id) => Task.findById(id, FOLD_FIELDS).lean().maxTimeMS(15_000) as Promise<FoldTask | null>));
+  // The driver's own findOne: on this hot path mongoose's query building costs more CPU than the read.
+  const docs = await Promise.all(ids.map((id) => Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: 15_000 }) as Promise<FoldTask | null>));
   return new Map(docs.filter((d): d is FoldTask => d !== null).map((d) => [d._id, d]));
 }
