@@ -6,6 +6,7 @@ import { printTable, writeResults, type Row } from '../lib/report';
 import { round } from '../lib/rate';
 import { diffWrites, readWriteCounts, totalWrites, type WriteCounts } from './db-write-counter';
 import { TaskClient } from './task-client';
+import { cpuPerTask, cpuSeconds } from './cpu-accounting';
 
 // Many unfinished tasks per owner are legitimate here: the benchmark queues thousands at once.
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
@@ -86,7 +87,10 @@ async function main(): Promise<void> {
     const writes = await measureWritesPerTask(servers, client, db, quick ? 100 : 300);
     const n = quick ? 300 : 1000;
     log(`end-to-end throughput, 1 worker process (${n} tasks)`);
+    const cpuBefore = cpuSeconds();
     const oneWorker = await measureThroughput(client, db, n);
+    // Where the CPU went: with 2 cores shared by every part, this is what bounds tasks/s.
+    const cpu = cpuPerTask(cpuBefore, cpuSeconds(), n);
     await stack.add('diagnostic');
     log(`end-to-end throughput, 2 worker processes (${n} tasks)`);
     const twoWorkers = await measureThroughput(client, db, n);
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
         oneWorker: { ...oneWorker, ratioToCeilingPerTask: round(oneWorker.perSecond / (condUpdate16 / perTask), 2) },
         twoWorkers: { ...twoWorkers, ratioToCeilingPerTask: round(twoWorkers.perSecond / (condUpdate16 / perTask), 2) },
         target: e2eTarget,
+        cpuMsPerTaskOneWorker: cpu,
       },
       submit: {
         sustainedAcceptedPerSec: sustained,
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
       })),
       { measure: 'e2e tasks/s, 1 worker', value: oneWorker.perSecond, target: `>= ${e2eTarget}` },
       { measure: 'e2e tasks/s, 2 workers', value: twoWorkers.perSecond, target: `>= ${e2eTarget}` },
+      ...cpu.map((c) => ({ measure: `  CPU ms per task (1 worker): ${c.part}`, value: c.msPerTask, target: '' })),
       { measure: 'submit accepted/s (50 conns)', value: sustained, target: `>= ${round(0.4 * insert16, 1)} (40% of ${insert16})` },
       { measure: 'submit p50 ms @1000 conns, half rate', value: latency.latency.p50, target: '' },
       { measure: 'submit p99 ms @1000 conns, half rate', value: latency.latency.p99, target: '<= 100' },

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** CPU seconds used so far, per part of the system, read from /proc (Linux). */
+export type CpuSeconds = Map<string, number>;
+
+const TICKS_PER_SECOND = 100;
+
+function partOf(cmd: string, cwd: string): string {
+  if (cmd.includes('ferretdb')) return 'ferretdb';
+  if (cmd.startsWith('postgres')) return 'postgresql';
+  if (cmd.includes('beam.smp')) return 'rabbitmq';
+  if (cmd.includes('minio')) return 'minio';
+  if (cmd.includes('src/main.ts')) return `node ${cwd.split('/').pop()}`;
+  if (cmd.includes('bench/lifecycle')) return 'node benchmark (load)';
+  return 'other';
+}
+
+export function cpuSeconds(): CpuSeconds {
+  const parts: CpuSeconds = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      const part = partOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), readlinkSync(`/proc/${pid}/cwd`));
+      parts.set(part, (parts.get(part) ?? 0) + seconds);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return parts;
+}
+
+/** CPU milliseconds per task of each part between two readings, largest first. */
+export function cpuPerTask(before: CpuSeconds, after: CpuSeconds, tasks: number): Array<{ part: string; msPerTask: number }> {
+  return [...after]
+    .map(([part, s]) => ({ part, msPerTask: Number(((1000 * (s - (before.get(part) ?? 0))) / tasks).toFixed(2)) }))
+    .filter((r) => r.msPerTask >= 0.05)
+    .sort((a, b) => b.msPerTask - a.msPerTask);
+}
