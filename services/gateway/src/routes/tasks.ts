@@ -5,19 +5,12 @@ import { errorResponses, taskIdParams } from '../api-schemas';
 import type { GatewayDeps } from '../deps';
 import { MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
+import type { ListFilters } from '../task-queries';
 import type { SubmitOutcome, SubmitRequest } from '../task-submission';
 import { toTaskView } from '../task-view';
 
 type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey'>;
 
-interface ListQuery {
-  type?: string;
-  status?: string;
-  tag?: string;
-  owner?: string;
-  limit: number;
-  cursor?: string;
-}
 
 /** Compiled once per route context by Fastify (it caches by this object). */
 const SUBMIT_FIELDS = { $ref: 'SubmitFields#' };
@@ -88,7 +81,7 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
     },
   );
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get<{ Querystring: ListFilters }>(
     '/tasks',
     {
       schema: {
