@@ -4,7 +4,9 @@
 # stopping stops only what this script started (by pid).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PG_DATA="$STATE/pg/data"; PG_SOCK="$STATE/pg/socket"; PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA="$STATE/pg/data"; PG_SOCK="$STATE/pg/socket"
+# Debian installs each major version side by side; use the newest (15 on bookworm).
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 RABBIT_DIR="$STATE/rabbitmq"
 
 as_postgres() {
