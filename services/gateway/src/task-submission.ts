@@ -3,7 +3,7 @@ import type { JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
 import { isDuplicateKey, releaseSlot, takeSlot, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
-import { InvalidParams, QuotaExceeded } from './errors';
+import { BrokerDown, InvalidParams, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
@@ -104,7 +104,10 @@ export class TaskSubmission {
       if (winner) return this.repeat(winner);
       throw err;
     }
-    await this.dispatch(task);
+    if (!(await this.dispatch(task))) {
+      await this.withdraw(task, slot, staged);
+      throw new BrokerDown('the task could neither be queued nor kept for later; nothing was stored, try again shortly');
+    }
     this.metrics.submitted.inc({ type: def.type });
     return { id, status: 'queued', created: true };
   }
@@ -142,20 +145,38 @@ export class TaskSubmission {
     await staged?.discard().catch((err: Error) => this.logger.error({ err: err.message, taskId: id }, 'could not discard an upload'));
   }
 
-  /** Publishes with a confirm; anything unconfirmed goes to the outbox for the relay, and the task stands. */
-  private async dispatch(task: NewTask): Promise<void> {
+  /**
+   * Publishes with a confirm; anything unconfirmed goes to the outbox for the relay, and the task stands.
+   * False when neither happened (the broker and the database both failing).
+   */
+  private async dispatch(task: NewTask): Promise<boolean> {
     try {
       await publishTask(this.publisher, taskMessageOf(task, 1));
+      return true;
     } catch (err) {
       this.logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
-      await this.models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never).catch((outboxErr: unknown) => {
-        if (isDuplicateKey(outboxErr)) return;
-        // The task is stored but neither published nor in the outbox: only the status service's sweep of
-        // stale queued tasks can recover it now.
-        this.logger.error({ taskId: task._id, err: (outboxErr as Error).message }, 'task stored but neither published nor in the outbox');
-      });
-      this.metrics.outboxed.inc({ type: task.type });
     }
+    try {
+      await this.models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) {
+        this.logger.error({ taskId: task._id, err: (err as Error).message }, 'task neither published nor in the outbox');
+        return false;
+      }
+    }
+    this.metrics.outboxed.inc({ type: task.type });
+    return true;
+  }
+
+  /**
+   * Takes back a task nobody has seen (never published, not in the outbox): its insert is undone rather
+   * than left queued with no message. No other service knows the task yet, so this delete races no writer.
+   */
+  private async withdraw(task: NewTask, slot: string, staged?: StagedAttachment): Promise<void> {
+    await this.models.Task.collection
+      .deleteOne({ _id: task._id } as never)
+      .catch((err: Error) => this.logger.error({ taskId: task._id, err: err.message }, 'could not withdraw an unqueued task'));
+    await this.undo(task._id, slot, staged);
   }
 }
 
