@@ -25,7 +25,9 @@ S3_ACCESS_KEY=taskyard
 S3_SECRET_KEY=taskyard-local-secret
 S3_BUCKET=taskyard
 
-FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+# Keyed by the embedding program too, so a change to it is rebuilt rather than served from the cache.
+FERRETDB_SRC=$(cat "$ROOT/deploy/local/ferretdb/main.go" "$ROOT/deploy/local/ferretdb/go.sum" | sha1sum | cut -c1-10)
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
 
 say() { printf '\033[1m[taskyard]\033[0m %s\n' "$*" >&2; }
