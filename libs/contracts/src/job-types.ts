@@ -135,8 +135,8 @@ export function jobTypes(opts: JobTypeOptions = {}): Map<string, JobTypeDefiniti
   return map;
 }
 
-/** Reads ENABLE_DIAGNOSTIC and TASKYARD_LIMITS from the environment. */
-export function jobTypesFromEnv(env: Record<string, string | undefined> = process.env): Map<string, JobTypeDefinition> {
+/** Reads ENABLE_DIAGNOSTIC and TASKYARD_LIMITS from the given environment (no Node globals: the console imports contracts too). */
+export function jobTypesFromEnv(env: Record<string, string | undefined>): Map<string, JobTypeDefinition> {
   const enableDiagnostic = ['1', 'true', 'yes', 'on'].includes((env.ENABLE_DIAGNOSTIC ?? '').toLowerCase());
   const limitOverrides = env.TASKYARD_LIMITS ? (JSON.parse(env.TASKYARD_LIMITS) as Record<string, Partial<JobLimits>>) : undefined;
   return jobTypes({ enableDiagnostic, limitOverrides });
