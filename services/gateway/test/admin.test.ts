@@ -1,25 +1,19 @@
-import { createLogger } from '@taskyard/logging';
-import { BrokerConnection, ConfirmPublisher, publishDeadLetter } from '@taskyard/messaging';
+import { publishDeadLetter, type ConfirmPublisher } from '@taskyard/messaging';
 import type { TaskMessage } from '@taskyard/contracts';
 import { waitFor } from '@taskyard/testing';
 import type { TaskView } from '../src/task-view';
-import { startHarness, type Harness } from './gateway-harness';
+import { startHarness, startTestPublisher, type Harness } from './gateway-harness';
 
 let h: Harness;
-let broker: BrokerConnection;
 let publisher: ConfirmPublisher;
-const logger = createLogger('admin-test');
+let closePublisher: () => Promise<void>;
 
 beforeAll(async () => {
   h = await startHarness('gw-admin');
-  broker = new BrokerConnection(h.servers.rabbitmqUrl, logger, 'admin-test-publisher');
-  publisher = new ConfirmPublisher(broker, logger);
-  await publisher.start();
-  await broker.start();
+  ({ publisher, close: closePublisher } = await startTestPublisher(h.servers, 'admin-test'));
 });
 afterAll(async () => {
-  await publisher?.close();
-  await broker?.close();
+  await closePublisher?.();
   await h?.close();
 });
 

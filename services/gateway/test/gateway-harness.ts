@@ -1,5 +1,6 @@
 import { jobTypes, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
+import { BrokerConnection, ConfirmPublisher } from '@taskyard/messaging';
 import { testServers, type TestServers } from '@taskyard/testing';
 import type { ApiKey } from '../src/api-keys';
 import type { GatewayConfig } from '../src/config';
@@ -82,6 +83,22 @@ export async function startHarness(label: string, config: Partial<GatewayConfig>
     async close() {
       await gateway.close();
       await servers.cleanup();
+    },
+  };
+}
+
+/** A confirmed publisher of its own on the harness's vhost: what a worker or the status service would send. */
+export async function startTestPublisher(servers: TestServers, name: string): Promise<{ publisher: ConfirmPublisher; close(): Promise<void> }> {
+  const logger = createLogger(name);
+  const broker = new BrokerConnection(servers.rabbitmqUrl, logger, `${name}-publisher`);
+  const publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  await broker.start();
+  return {
+    publisher,
+    async close() {
+      await publisher.close();
+      await broker.close();
     },
   };
 }

@@ -1,24 +1,18 @@
-import { createLogger } from '@taskyard/logging';
-import { BrokerConnection, ConfirmPublisher, publishEvent } from '@taskyard/messaging';
+import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import type { TaskEventInput } from '@taskyard/contracts';
-import { keyOf, startHarness, type Harness } from './gateway-harness';
+import { keyOf, startHarness, startTestPublisher, type Harness } from './gateway-harness';
 import { SseReader } from './sse-reader';
 
 let h: Harness;
-let broker: BrokerConnection;
 let publisher: ConfirmPublisher;
-const logger = createLogger('sse-test');
+let closePublisher: () => Promise<void>;
 
 beforeAll(async () => {
   h = await startHarness('gw-sse');
-  broker = new BrokerConnection(h.servers.rabbitmqUrl, logger, 'sse-test-publisher');
-  publisher = new ConfirmPublisher(broker, logger);
-  await publisher.start();
-  await broker.start();
+  ({ publisher, close: closePublisher } = await startTestPublisher(h.servers, 'sse-test'));
 });
 afterAll(async () => {
-  await publisher?.close();
-  await broker?.close();
+  await closePublisher?.();
   await h?.close();
 });
 
