@@ -7,3 +7,4 @@ export type { TaskMessage, ArtifactRef, TaskError } from './task-message';
 export type { TaskEvent, TaskEventKind, TaskEventInput, EventBase, LogLine, DistributiveOmit } from './task-event';
 export { TASK_STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES, isTerminal } from './task-status';
 export type { TaskStatus } from './task-status';
+export type { ArtifactView, TaskView, TaskUpdate } from './api-views';

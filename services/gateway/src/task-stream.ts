@@ -1,15 +1,7 @@
-import { isTerminal, type LogLine, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
+import { isTerminal, type TaskEvent, type TaskStatus, type TaskUpdate } from '@taskyard/contracts';
 import { fold, type FoldContext, type TaskState } from '@taskyard/tasks';
 
-/** `event: update` of a task's SSE stream. */
-export interface TaskUpdate {
-  kind: string;
-  at: string;
-  status?: TaskStatus;
-  progress?: number;
-  attempt?: number;
-  logs?: LogLine[];
-}
+export type { TaskUpdate };
 
 /**
  * What a stream's client sees of a task's events: they are folded into the snapshot with the status

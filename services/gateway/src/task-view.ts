@@ -1,40 +1,7 @@
-import type { ArtifactRef, TaskError, TaskStatus } from '@taskyard/contracts';
+import type { ArtifactRef, ArtifactView, TaskView } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
 
-export interface ArtifactView {
-  name: string;
-  size: number;
-  contentType: string;
-  /** Presigned and short-lived; null once the artifacts have expired. */
-  url: string | null;
-  expiresAt: string | null;
-}
-
-/** A task as the API shows it: no bookkeeping fields, dates as ISO strings, artifact URLs presigned. */
-export interface TaskView {
-  id: string;
-  type: string;
-  title: string;
-  owner: string;
-  tag?: string;
-  params: Record<string, unknown>;
-  status: TaskStatus;
-  progress: number;
-  attempt: number;
-  maxAttempts: number;
-  artifacts: ArtifactView[];
-  error?: TaskError;
-  parentId?: string;
-  children?: { total: number; finished: string[]; failed: number };
-  result?: Record<string, unknown>;
-  createdAt: string;
-  queuedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  expiresAt?: string;
-  durationMs?: number;
-  cancelRequestedAt?: string;
-}
+export type { ArtifactView, TaskView };
 
 /** The stored fields a view needs (logs stay out: they have their own route). */
 export const VIEW_PROJECTION = { logs: 0, slotId: 0, runId: 0, lastSeq: 0, heartbeatAt: 0, idempotencyScope: 0, retryAt: 0 } as const;

@@ -1,3 +1,8 @@
+// The task shapes the gateway sends are defined once, in libs/contracts (type-only imports: nothing of
+// contracts reaches the bundle).
+export type { ArtifactView as Artifact, LogLine, TaskError, TaskView as Task, TaskUpdate } from '@taskyard/contracts';
+import type { TaskError, TaskView as Task } from '@taskyard/contracts';
+
 /** Shapes of the gateway's JSON answers, as the console reads them (see SPEC.md "HTTP API"). */
 
 export type Role = 'user' | 'admin';
@@ -60,52 +65,6 @@ export interface JobType {
   upload?: UploadLimits;
 }
 
-export interface Artifact {
-  name: string;
-  size: number;
-  contentType: string;
-  /** Presigned and short-lived; null once the task's files have expired. */
-  url: string | null;
-  /** When `url` stops working (not when the file is deleted: that is the task's `expiresAt`). */
-  expiresAt: string | null;
-}
-
-export interface LogLine {
-  at: string;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-export interface TaskError {
-  code: string;
-  message: string;
-}
-
-export interface Task {
-  id: string;
-  type: string;
-  title?: string;
-  owner: string;
-  tag?: string;
-  params: Record<string, unknown>;
-  status: TaskStatus;
-  progress: number;
-  attempt: number;
-  maxAttempts: number;
-  artifacts: Artifact[];
-  error?: TaskError;
-  parentId?: string;
-  children?: { total: number; finished: string[]; failed: number };
-  result?: Record<string, unknown>;
-  createdAt: string;
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  expiresAt?: string;
-  durationMs?: number;
-  cancelRequestedAt?: string;
-}
-
 export interface TaskPage {
   items: Task[];
   nextCursor?: string;
@@ -115,16 +74,6 @@ export interface SubmitAnswer {
   id: string;
   status: TaskStatus;
   statusUrl: string;
-}
-
-/** `event: update` of GET /v1/tasks/:id/events. */
-export interface TaskUpdate {
-  kind: string;
-  at: string;
-  status?: TaskStatus;
-  progress?: number;
-  attempt?: number;
-  logs?: LogLine[];
 }
 
 export interface QueueInfo {

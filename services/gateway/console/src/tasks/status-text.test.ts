@@ -1,7 +1,7 @@
 import type { Task } from '../api/api-types';
 import { isCancellable, statusSentence } from './status-text';
 
-const base: Task = { id: 't', type: 'x', owner: 'o', params: {}, status: 'queued', progress: 0, attempt: 0, maxAttempts: 3, artifacts: [], createdAt: '' };
+const base: Task = { id: 't', type: 'x', title: 'x', owner: 'o', params: {}, status: 'queued', progress: 0, attempt: 0, maxAttempts: 3, artifacts: [], createdAt: '', queuedAt: '' };
 
 describe('status text', () => {
   it('explains each status', () => {

@@ -4,6 +4,7 @@ import { applyUpdate, isAhead, mergeFetched, mergeLogs, needsRefetch } from './t
 const task: Task = {
   id: 't1',
   type: 'diagnostic',
+  title: 'Diagnostic',
   owner: 'alice',
   params: {},
   status: 'queued',
@@ -12,6 +13,7 @@ const task: Task = {
   maxAttempts: 3,
   artifacts: [],
   createdAt: '2026-01-10T12:00:00Z',
+  queuedAt: '2026-01-10T12:00:00Z',
 };
 const line = (message: string, at = '2026-01-10T12:00:01Z'): LogLine => ({ at, level: 'info', message });
 

@@ -1,0 +1,53 @@
+import type { LogLine } from './task-event';
+import type { TaskError } from './task-message';
+import type { TaskStatus } from './task-status';
+
+/**
+ * The HTTP API's JSON shapes of a task, shared by the gateway that sends them and the console that reads
+ * them (type-only, so the browser bundle carries none of contracts' code).
+ */
+export interface ArtifactView {
+  name: string;
+  size: number;
+  contentType: string;
+  /** Presigned and short-lived; null once the artifacts have expired. */
+  url: string | null;
+  /** When `url` stops working (not when the file is deleted: that is the task's `expiresAt`). */
+  expiresAt: string | null;
+}
+
+/** A task as the API shows it: no bookkeeping fields, dates as ISO strings, artifact URLs presigned. */
+export interface TaskView {
+  id: string;
+  type: string;
+  title: string;
+  owner: string;
+  tag?: string;
+  params: Record<string, unknown>;
+  status: TaskStatus;
+  progress: number;
+  attempt: number;
+  maxAttempts: number;
+  artifacts: ArtifactView[];
+  error?: TaskError;
+  parentId?: string;
+  children?: { total: number; finished: string[]; failed: number };
+  result?: Record<string, unknown>;
+  createdAt: string;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  expiresAt?: string;
+  durationMs?: number;
+  cancelRequestedAt?: string;
+}
+
+/** `event: update` of GET /v1/tasks/:id/events. */
+export interface TaskUpdate {
+  kind: string;
+  at: string;
+  status?: TaskStatus;
+  progress?: number;
+  attempt?: number;
+  logs?: LogLine[];
+}
