@@ -120,7 +120,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir()),
     hub,
-    deadLetters: new DeadLetters(broker, submission, logger),
+    deadLetters: new DeadLetters(broker, submission, models.Task, logger, dbTimeoutMs),
     management: config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined,
     readiness: new Readiness(conn, publisher, store),
     metrics,

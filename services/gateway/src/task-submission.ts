@@ -17,6 +17,8 @@ export interface SubmitRequest {
   tag?: string;
   callbackUrl?: string;
   idempotencyKey?: string;
+  /** Only a replay of a fan-out child sets it; the API never takes it from a client. */
+  parentId?: string;
 }
 
 /** Something stored beside the task (an upload) once its id is known; undone if the task is not stored. */
@@ -134,6 +136,7 @@ export class TaskSubmission {
       idempotencyKey: req.idempotencyKey,
       idempotencyScope: scope,
       callbackUrl: req.callbackUrl,
+      parentId: req.parentId,
       createdAt: now,
       queuedAt: now,
       slotId: slot,

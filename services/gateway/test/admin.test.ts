@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { publishDeadLetter, type ConfirmPublisher } from '@taskyard/messaging';
 import type { TaskMessage } from '@taskyard/contracts';
 import { waitFor } from '@taskyard/testing';
@@ -68,4 +69,61 @@ test('an unknown type is refused', async () => {
   const res = await h.api('GET', '/v1/admin/dead-letters/nope', { as: 'admin' });
   expect(res.status).toBe(400);
   expect(res.body.error?.code).toBe('unknown-type');
+});
+
+type Replay = { replayed: { taskId: string; newTaskId: string }[]; skipped: { taskId: string; reason: string }[]; unknown: string[] };
+const diagnosticDead = async (): Promise<DeadList & { total: number }> =>
+  (await h.api<DeadList & { total: number }>('GET', '/v1/admin/dead-letters/diagnostic', { as: 'admin' })).body;
+
+test('parallel listings each see every dead letter, and the queues page counts what the list shows', async () => {
+  await publishDeadLetter(publisher, dead('par-1', 'carol'), { code: 'boom', message: 'one' });
+  await publishDeadLetter(publisher, dead('par-2', 'carol'), { code: 'boom', message: 'two' });
+  const before = (await diagnosticDead()).items.length;
+
+  const lists = await Promise.all([diagnosticDead(), diagnosticDead(), diagnosticDead(), diagnosticDead()]);
+  for (const list of lists) {
+    expect(list.items).toHaveLength(before);
+    expect(list.total).toBe(before);
+    expect(list.items.map((d) => d.taskId)).toEqual(expect.arrayContaining(['par-1', 'par-2']));
+  }
+  // Counted by the broker at once, no sampling delay, even while listings run beside it.
+  const [queues] = await Promise.all([h.api<Queues>('GET', '/v1/admin/queues', { as: 'admin' }), diagnosticDead(), diagnosticDead()]);
+  expect(queues.body.items.find((q) => q.type === 'diagnostic')?.dead).toBe(before);
+});
+
+test('a replay without a body replays every dead letter, keeping the callback URL, tag and parent', async () => {
+  const submitted = await h.api<{ id: string }>('POST', '/v1/tasks', {
+    as: 'dave',
+    json: { type: 'diagnostic', title: 'with a callback', params: {}, tag: 'class-7', callbackUrl: 'https://hooks.example.com/taskyard' },
+  });
+  expect(submitted.status).toBe(202);
+  await publishDeadLetter(publisher, { ...dead(submitted.body.id, 'dave'), tag: 'class-7', parentId: 'parent-of-dave' }, { code: 'boom', message: 'x' });
+  const ids = (await diagnosticDead()).items.map((d) => d.taskId);
+  expect(ids).toContain(submitted.body.id);
+
+  const replay = await h.api<Replay>('POST', '/v1/admin/dead-letters/diagnostic/replay', { as: 'admin' });
+  expect(replay.status).toBe(200);
+  expect(replay.body.skipped).toEqual([]);
+  expect(replay.body.unknown).toEqual([]);
+  expect(replay.body.replayed.map((r) => r.taskId).sort()).toEqual([...ids].sort());
+  expect((await diagnosticDead()).items).toEqual([]);
+
+  const newId = replay.body.replayed.find((r) => r.taskId === submitted.body.id)!.newTaskId;
+  const fresh = await h.api<TaskView>('GET', `/v1/tasks/${newId}`, { as: 'dave' });
+  expect(fresh.body).toMatchObject({ owner: 'dave', tag: 'class-7', parentId: 'parent-of-dave', status: 'queued' });
+  const conn = await mongoose.createConnection(h.servers.mongoUrl).asPromise();
+  try {
+    const stored = await conn.collection('tasks').findOne({ _id: newId as never });
+    expect(stored?.callbackUrl).toBe('https://hooks.example.com/taskyard');
+  } finally {
+    await conn.close();
+  }
+});
+
+test('a replay names the ids that are not dead letters of the type', async () => {
+  await publishDeadLetter(publisher, dead('known-1', 'erin'), { code: 'boom', message: 'x' });
+  const replay = await h.api<Replay>('POST', '/v1/admin/dead-letters/diagnostic/replay', { as: 'admin', json: { taskIds: ['known-1', 'no-such-task'] } });
+  expect(replay.status).toBe(200);
+  expect(replay.body.replayed.map((r) => r.taskId)).toEqual(['known-1']);
+  expect(replay.body.unknown).toEqual(['no-such-task']);
 });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { deadQueueName, queueName } from '@taskyard/contracts';
+import { queueName } from '@taskyard/contracts';
 import { errorResponses } from '../api-schemas';
+import { MAX_READ } from '../dead-letters';
 import type { GatewayDeps } from '../deps';
 import { ManagementUnavailable } from '../errors';
 import { requireAdmin } from '../plugins/auth';
@@ -58,7 +59,10 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
     async () => {
       if (!management) throw new ManagementUnavailable('no RabbitMQ management URL is configured (RABBITMQ_MANAGEMENT_URL)');
       const stats = await management.queues();
-      const items = catalog.list().map((d) => {
+      // Dead letters counted by the broker itself, as the dead-letter list counts them: the management
+      // API's figures are samples that lag by seconds.
+      const dead = await Promise.all(catalog.list().map((d) => deadLetters.count(d.type)));
+      const items = catalog.list().map((d, i) => {
         const q = stats.get(queueName(d.type));
         return {
           type: d.type,
@@ -66,7 +70,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
           ready: q?.ready ?? 0,
           unacked: q?.unacked ?? 0,
           consumers: q?.consumers ?? 0,
-          dead: stats.get(deadQueueName(d.type))?.messages ?? 0,
+          dead: dead[i],
         };
       });
       return { items, managementUrl: management.publicUrl };
@@ -81,12 +85,19 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
         tags: ['admin'],
         params: typeParams,
         response: {
-          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: deadLetterSchema } } },
+          200: {
+            type: 'object',
+            required: ['items', 'total'],
+            properties: {
+              items: { type: 'array', maxItems: MAX_READ, items: deadLetterSchema },
+              total: { type: 'integer', description: `Every dead letter of the type; the list shows the first ${MAX_READ}` },
+            },
+          },
           ...errorResponses,
         },
       },
     },
-    async (request) => ({ items: await deadLetters.peek(catalog.get(request.params.type).type) }),
+    async (request) => deadLetters.peek(catalog.get(request.params.type).type),
   );
 
   app.post<{ Params: { type: string }; Body: { taskIds?: string[] } | undefined }>(
@@ -94,7 +105,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
     {
       schema: {
         summary: 'Submit dead tasks again as new tasks of their owners',
-        description: 'Each replay is a NEW task (the dead one stays failed), taking a place under its owner\'s limit; its dead letter is removed once the new task is accepted. Without `taskIds`, every dead letter of the type is replayed.',
+        description: `Each replay is a NEW task (the dead one stays failed) with the same tag, callback URL and parent, taking a place under its owner's limit; its dead letter is removed once the new task is accepted. Without \`taskIds\` (or without a body), every dead letter of the type is replayed (the first ${MAX_READ} per request). Ids that are not dead letters of the type come back in \`unknown\`.`,
         tags: ['admin'],
         params: typeParams,
         body: {
@@ -105,14 +116,19 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
         response: {
           200: {
             type: 'object',
-            required: ['replayed'],
+            required: ['replayed', 'skipped', 'unknown'],
             properties: {
               replayed: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, newTaskId: { type: 'string' } } } },
               skipped: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, reason: { type: 'string' } } } },
+              unknown: { type: 'array', items: { type: 'string' }, description: 'Asked-for ids that are not dead letters of this type' },
             },
           },
           ...errorResponses,
         },
+      },
+      // No body at all means "replay all", as an empty object does (the schema would refuse `undefined`).
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => deadLetters.replay(catalog.get(request.params.type).type, request.body?.taskIds),

@@ -9,7 +9,7 @@ import type { ListFilters } from '../task-queries';
 import type { SubmitOutcome, SubmitRequest } from '../task-submission';
 import { toTaskView } from '../task-view';
 
-type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey'>;
+type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId'>;
 
 
 /** Compiled once per route context by Fastify (it caches by this object). */

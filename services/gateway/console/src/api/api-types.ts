@@ -103,4 +103,6 @@ export interface ReplayAnswer {
   replayed: { taskId: string; newTaskId: string }[];
   /** Dead letters left in place, e.g. because their owner is at the unfinished limit. */
   skipped?: { taskId: string; reason: string }[];
+  /** Asked-for ids that are not dead letters of the type (replayed or removed meanwhile). */
+  unknown?: string[];
 }

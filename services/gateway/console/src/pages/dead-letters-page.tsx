@@ -25,12 +25,30 @@ function Skipped({ skipped }: { skipped: NonNullable<ReplayAnswer['skipped']> })
   );
 }
 
+function Unknown({ ids }: { ids: string[] }) {
+  return (
+    <div class="banner banner-info" role="status">
+      <p class="banner-title">{ids.length === 1 ? 'One selected task is no longer a dead letter:' : `${ids.length} selected tasks are no longer dead letters:`}</p>
+      <ul>
+        {ids.map((id) => (
+          <li key={id} class="mono">
+            {id.slice(0, 8)}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function ReplayResult({ answer }: { answer: ReplayAnswer }) {
   const skipped = answer.skipped ?? [];
-  if (answer.replayed.length === 0) return skipped.length ? <Skipped skipped={skipped} /> : <p class="banner banner-info" role="status">Nothing was replayed.</p>;
+  const unknown = answer.unknown ?? [];
+  if (answer.replayed.length === 0 && skipped.length === 0 && unknown.length === 0) return <p class="banner banner-info" role="status">Nothing was replayed.</p>;
   return (
     <>
     {skipped.length > 0 && <Skipped skipped={skipped} />}
+    {unknown.length > 0 && <Unknown ids={unknown} />}
+    {answer.replayed.length > 0 && (
     <div class="banner banner-success" role="status">
       <p class="banner-title">{answer.replayed.length === 1 ? 'Replayed one task as a new task:' : `Replayed ${answer.replayed.length} tasks as new tasks:`}</p>
       <ul>
@@ -44,6 +62,7 @@ function ReplayResult({ answer }: { answer: ReplayAnswer }) {
         ))}
       </ul>
     </div>
+    )}
     </>
   );
 }
