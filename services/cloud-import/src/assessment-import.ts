@@ -3,6 +3,7 @@ import { dateTime, id, number, parseRow, text } from './field-rules';
 import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
 import { otherSchool } from './other-school';
+import { isRepeat, refuseRows } from './row-checks';
 
 export const SCORE_COLUMNS = {
   school_id: id,
@@ -36,11 +37,17 @@ async function checkBatch(c: ImportContext, row: number, v: { batch_id: string; 
 
 export const importAssessmentScores: FileImporter = async (rows, c) => {
   const m = schoolModels(c.db);
-  const writer = new IdempotentWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
+  const writer = new IdempotentWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, {
+    schools: c.schools,
+    guard: otherSchool('pupil_id', 'score'),
+    onRefused: (refusal, rowsOf) => refuseRows(c.sink, refusal, rowsOf),
+  });
   const created: AssessmentBatchRecord[] = [];
   for await (const row of rows) {
     const v = parseRow(row, SCORE_COLUMNS, c.sink);
     if (!v) continue;
+    const scoreId = assessmentScoreId(v.batch_id, v.pupil_id, v.content_id);
+    if (await isRepeat(c.sink, writer, scoreId, row.row, 'content_id', `the score of pupil ${v.pupil_id} for content ${v.content_id} of batch ${v.batch_id}`)) continue;
     if (v.max_score <= 0 || v.score > v.max_score) {
       c.sink.add({ row: row.row, column: v.max_score <= 0 ? 'max_score' : 'score', reason: v.max_score <= 0 ? 'must be more than 0' : `${v.score} is more than max_score ${v.max_score}` });
       continue;
@@ -53,7 +60,7 @@ export const importAssessmentScores: FileImporter = async (rows, c) => {
     if (!(await checkBatch(c, row.row, v, created))) continue;
     await writer.add(
       {
-        _id: assessmentScoreId(v.batch_id, v.pupil_id, v.content_id),
+        _id: scoreId,
         batchId: v.batch_id,
         schoolId: v.school_id,
         pupilId: v.pupil_id,
@@ -63,7 +70,7 @@ export const importAssessmentScores: FileImporter = async (rows, c) => {
         maxScore: v.max_score,
         attemptedAt: v.attempted_at,
       },
-      row.row,
+      [row.row],
     );
   }
   const counts = await writer.close();

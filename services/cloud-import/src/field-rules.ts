@@ -38,12 +38,29 @@ export const number =
 export const monday: Rule<string> = (raw) =>
   required(raw) ?? (!isIsoDate(raw) ? new Invalid(`${show(raw)} is not a date (YYYY-MM-DD)`) : isMonday(raw) ? raw : new Invalid(`${raw} is not a Monday (weeks are named by their Monday)`));
 
-/** A date or a date-time, stored as an ISO date-time in UTC. */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * A date or a date-time (ISO 8601), stored as an ISO date-time in UTC. A date-time without a zone is
+ * UTC, never the server's zone (a date alone is midnight UTC). Every part is checked against the
+ * calendar: JavaScript's Date would roll 2024-02-30 over to 1 March, which is not what the user meant.
+ */
 export const dateTime: Rule<string> = (raw) => {
   const missing = required(raw);
   if (missing) return missing;
-  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw) : NaN;
-  return Number.isNaN(ms) ? new Invalid(`${show(raw)} is not a date or date-time (ISO 8601)`) : new Date(ms).toISOString();
+  const m = DATE_TIME.exec(raw);
+  const notOne = new Invalid(`${show(raw)} is not a date or date-time (ISO 8601, e.g. 2025-01-10 or 2025-01-10T09:30:00Z)`);
+  // Years before 1000 are typos here (and Date.UTC would read 0-99 as 1900-1999).
+  if (!m || Number(m[1]) < 1000) return notOne;
+  const part = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]));
+  const [year, month, day, hour, minute, second, zoneHours, zoneMinutes] = [1, 2, 3, 4, 5, 6, 10, 11].map(part);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return new Invalid(`${show(raw)} is not a date in the calendar`);
+  if (hour > 23 || minute > 59 || second > 59 || zoneHours > 14 || zoneMinutes > 59) return new Invalid(`${show(raw)} is not a time of day`);
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  const offset = (m[9] === '-' ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60_000).toISOString();
 };
 
 export const bit: Rule<boolean> = (raw) => {

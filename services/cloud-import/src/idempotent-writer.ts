@@ -20,8 +20,16 @@ export interface WriteTarget extends ScanTarget {
   bulkWrite(ops: ReplaceOp[], options: { ordered: boolean }): Promise<unknown>;
 }
 
-/** Refuses to overwrite an existing document (e.g. one that belongs to another school): the reason, or undefined. */
-export type Guard<T> = (incoming: T, existing: T) => Rejection | undefined;
+/** Refuses to overwrite an existing document (e.g. one that belongs to another school): why, or undefined. */
+export type Guard<T> = (incoming: T, existing: T) => Omit<Rejection, 'row'> | undefined;
+
+export interface WriterOptions<T> {
+  /** The schools the import writes: what they hold is learnt once, up front. */
+  schools: string[];
+  /** A document the guard refused when its batch was written: each of its rows is reported, the caller forgets what it noted. */
+  onRefused?: (refusal: Omit<Rejection, 'row'>, rows: readonly number[], doc: T) => void;
+  guard?: Guard<T>;
+}
 
 /** insert batches: one round trip per 1,000 documents. */
 const BATCH = 1000;
@@ -30,17 +38,19 @@ const IN_FLIGHT = 2;
 /** FerretDB hangs on a bulkWrite of about 64 statements or more: keep well under. */
 const REPLACE_CHUNK = 32;
 
-type Entry<T> = { doc: T; row: number };
+/** A document to write, the rows it came from, and the stored document's fingerprint before this import (if any). */
+type Entry<T> = { doc: T; rows: readonly number[]; before: string | undefined };
 
-/** The fingerprint of a document this import inserted (its content is not needed unless the zip repeats it). */
-const WRITTEN_NOW = '';
+/** `known` marks an id this import has taken with `#<row>` (a fingerprint is base64, never starts with #). */
+const TAKEN = '#';
 
 /**
  * Writes documents with deterministic `_id`s idempotently and without per-row upserts (FerretDB upserts
  * one at a time, ~600/s). It first learns what the schools already hold (`knownDocuments`), then each
  * batch inserts only new ids in one unordered insert, leaves identical documents alone and replaces
  * only those that differ. Re-running the same import therefore writes nothing. Two batches are in
- * flight while the next is parsed, so parsing overlaps the database's work.
+ * flight while the next is parsed, so parsing overlaps the database's work. An id is taken by the
+ * first row that names it: callers ask `takenAt` before accepting a row, so a repeat is refused at once.
  */
 export class IdempotentWriter<T extends { _id: string }> {
   readonly counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
@@ -51,13 +61,26 @@ export class IdempotentWriter<T extends { _id: string }> {
 
   constructor(
     private readonly target: WriteTarget,
-    private readonly schools: string[],
-    private readonly onReject: (r: Rejection) => void,
-    private readonly guard?: Guard<T>,
+    private readonly opts: WriterOptions<T>,
   ) {}
 
-  async add(doc: T, row: number): Promise<void> {
-    this.batch.push({ doc, row });
+  private async knownIds(): Promise<Map<string, string>> {
+    return (this.known ??= await (this.loading ??= knownDocuments(this.target, this.opts.schools)));
+  }
+
+  /** The row of this import that already took `id`, if one did. */
+  async takenAt(id: string): Promise<number | undefined> {
+    const mark = (await this.knownIds()).get(id);
+    return mark?.startsWith(TAKEN) ? Number(mark.slice(1)) : undefined;
+  }
+
+  /** Queues a document for writing; `rows` are the rows it came from (the first one takes its id). Check `takenAt` first. */
+  async add(doc: T, rows: readonly number[]): Promise<void> {
+    const known = await this.knownIds();
+    const before = known.get(doc._id);
+    if (before?.startsWith(TAKEN)) throw new Error(`${doc._id} was already written by row ${before.slice(1)}`);
+    known.set(doc._id, `${TAKEN}${rows[0]}`);
+    this.batch.push({ doc, rows, before });
     if (this.batch.length >= BATCH) await this.flush();
   }
 
@@ -81,43 +104,31 @@ export class IdempotentWriter<T extends { _id: string }> {
   }
 
   private async write(batch: Entry<T>[]): Promise<void> {
-    this.known ??= await (this.loading ??= knownDocuments(this.target, this.schools));
-    // The last row wins when one batch names an id twice (e.g. a corrected row further down the file).
-    const byId = new Map(batch.map((b) => [b.doc._id, b]));
-    const fresh: T[] = [];
-    const changed: Entry<T>[] = [];
-    for (const entry of byId.values()) {
-      const before = this.known.get(entry.doc._id);
-      if (before === undefined) {
-        // New: no fingerprint needed (hashing every new document cost ~5% of a fresh import).
-        fresh.push(entry.doc);
-        this.known.set(entry.doc._id, WRITTEN_NOW);
-        continue;
-      }
-      const print = fingerprint(entry.doc);
-      // Written earlier in this import (the zip names it twice): the later row wins.
-      if (before !== WRITTEN_NOW && before === print) this.counts.unchanged++;
-      else changed.push(entry);
-      this.known.set(entry.doc._id, print);
+    const fresh: Entry<T>[] = [];
+    const changed: T[] = [];
+    for (const entry of batch) {
+      // New: no fingerprint needed (hashing every new document cost ~5% of a fresh import).
+      if (entry.before === undefined) fresh.push(entry);
+      else if (entry.before === fingerprint(entry.doc)) this.counts.unchanged++;
+      else changed.push(entry.doc);
     }
-    const { inserted, existing } = await insertNew(this.target, fresh);
+    const { inserted, existing } = await insertNew(this.target, fresh.map((e) => e.doc));
     this.counts.inserted += inserted;
     // Rare: an id another school holds (not in `known`). Looked up one by one.
+    const byId = new Map(fresh.map((e) => [e.doc._id, e]));
     for (const id of existing) await this.settleExisting(byId.get(id)!, changed);
-    await this.replace(changed.map((e) => e.doc));
+    await this.replace(changed);
   }
 
-  private async settleExisting(entry: Entry<T>, changed: Entry<T>[]): Promise<void> {
+  private async settleExisting(entry: Entry<T>, changed: T[]): Promise<void> {
     const current = (await this.target.findOne({ _id: entry.doc._id })) as T | null;
     if (current && fingerprint(current) === fingerprint(entry.doc)) {
       this.counts.unchanged++;
       return;
     }
-    const refused = current && this.guard?.(entry.doc, current);
-    if (refused) {
-      this.known!.delete(entry.doc._id);
-      this.onReject({ ...refused, row: entry.row });
-    } else changed.push(entry);
+    const refused = current && this.opts.guard?.(entry.doc, current);
+    if (refused) this.opts.onRefused?.(refused, entry.rows, entry.doc);
+    else changed.push(entry.doc);
   }
 
   private async replace(docs: T[]): Promise<void> {

@@ -3,14 +3,23 @@ import { id, parseRow, text } from './field-rules';
 import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter } from './import-context';
 import { otherSchool } from './other-school';
+import { isRepeat, refuseRows } from './row-checks';
 
 export const PUPIL_COLUMNS = { pupil_id: id, school_id: id, class_id: id, given_name: text(64), family_name: text(64) };
 
 export const importPupils: FileImporter = async (rows, c) => {
-  const writer = new IdempotentWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
+  const writer = new IdempotentWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, {
+    schools: c.schools,
+    guard: otherSchool('pupil_id', 'pupil'),
+    // Another school's pupil: forgotten again, so none of this import's results can be filed under them.
+    onRefused: (refusal, rowsOf, doc) => {
+      refuseRows(c.sink, refusal, rowsOf);
+      c.refs.pupils.delete(doc._id);
+    },
+  });
   for await (const row of rows) {
     const v = parseRow(row, PUPIL_COLUMNS, c.sink);
-    if (!v) continue;
+    if (!v || (await isRepeat(c.sink, writer, v.pupil_id, row.row, 'pupil_id', `pupil ${v.pupil_id}`))) continue;
     const classSchool = c.refs.classes.get(v.class_id);
     if (classSchool !== v.school_id) {
       c.sink.add({ row: row.row, column: 'class_id', reason: classSchool ? `class ${v.class_id} is in school ${classSchool}` : `no class ${v.class_id} in school ${v.school_id}` });
@@ -22,7 +31,7 @@ export const importPupils: FileImporter = async (rows, c) => {
       continue;
     }
     c.refs.pupils.set(v.pupil_id, { schoolId: v.school_id, classId: v.class_id });
-    await writer.add({ _id: v.pupil_id, schoolId: v.school_id, classId: v.class_id, givenName: v.given_name, familyName: v.family_name }, row.row);
+    await writer.add({ _id: v.pupil_id, schoolId: v.school_id, classId: v.class_id, givenName: v.given_name, familyName: v.family_name }, [row.row]);
   }
   return writer.close();
 };

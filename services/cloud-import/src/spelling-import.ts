@@ -3,6 +3,7 @@ import { bit, id, monday, parseRow, word } from './field-rules';
 import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
 import { otherSchool } from './other-school';
+import { refuseRows } from './row-checks';
 
 export const SPELLING_COLUMNS = { school_id: id, pupil_id: id, week: monday, word, correct: bit };
 
@@ -18,51 +19,53 @@ interface OpenTest {
   week: string;
   words: string[];
   results: boolean[];
-  firstRow: number;
+  /** The rows the test came from: all are refused if its document is. */
+  rows: number[];
 }
 
 class SpellingPacker {
   private open?: OpenTest;
-  /** Tests already written: their rows must come together, as every export writes them. */
-  private readonly closed = new Set<string>();
-  private readonly testsWritten = new Set<string>();
   readonly weeks: IdempotentWriter<SpellingWeekRecord>;
   readonly tests: IdempotentWriter<SpellingTestRecord>;
 
   constructor(private readonly c: ImportContext) {
     const m = schoolModels(c.db);
-    this.weeks = new IdempotentWriter(m.SpellingWeek.collection, c.schools, (r) => c.sink.add(r), otherSchool('pupil_id'));
-    this.tests = new IdempotentWriter(m.SpellingTest.collection, c.schools, (r) => c.sink.add(r));
+    this.weeks = new IdempotentWriter(m.SpellingWeek.collection, {
+      schools: c.schools,
+      guard: otherSchool('pupil_id', "pupil's test"),
+      onRefused: (refusal, rows) => refuseRows(c.sink, refusal, rows),
+    });
+    this.tests = new IdempotentWriter(m.SpellingTest.collection, { schools: c.schools });
   }
 
   async add(row: number, v: { school_id: string; pupil_id: string; week: string; word: string; correct: boolean }, classId: string): Promise<void> {
     const key = spellingWeekId(v.pupil_id, v.week);
     if (this.open && this.open.key !== key) await this.flush();
     if (!this.open) {
-      if (this.closed.has(key)) {
-        this.c.sink.add({ row, column: 'week', reason: `the rows of pupil ${v.pupil_id}'s test of ${v.week} must be together; this one comes after other rows` });
+      // Tests already written: their rows must come together, as every export writes them.
+      const first = await this.weeks.takenAt(key);
+      if (first !== undefined) {
+        this.c.sink.add({ row, column: 'week', reason: `the rows of pupil ${v.pupil_id}'s test of ${v.week} must be together (it starts at row ${first}); this one comes after other rows` });
         return;
       }
-      this.open = { key, schoolId: v.school_id, classId, pupilId: v.pupil_id, week: v.week, words: [], results: [], firstRow: row };
+      this.open = { key, schoolId: v.school_id, classId, pupilId: v.pupil_id, week: v.week, words: [], results: [], rows: [] };
     }
     const t = this.open;
     if (t.words.includes(v.word)) return this.c.sink.add({ row, column: 'word', reason: `"${v.word}" is already in this pupil's test of ${v.week}` });
     if (t.words.length >= MAX_WORDS) return this.c.sink.add({ row, column: 'word', reason: `a test has at most ${MAX_WORDS} words` });
     t.words.push(v.word);
     t.results.push(v.correct);
+    t.rows.push(row);
   }
 
   async flush(): Promise<void> {
     const t = this.open;
     if (!t) return;
     this.open = undefined;
-    this.closed.add(t.key);
     const testId = spellingTestId(t.schoolId, t.week, t.words);
-    if (!this.testsWritten.has(testId)) {
-      this.testsWritten.add(testId);
-      await this.tests.add({ _id: testId, schoolId: t.schoolId, week: t.week, words: t.words }, t.firstRow);
-    }
-    await this.weeks.add({ _id: t.key, schoolId: t.schoolId, classId: t.classId, pupilId: t.pupilId, week: t.week, testId, results: packResults(t.results) }, t.firstRow);
+    // A word list is shared by every pupil who sat it: written once.
+    if ((await this.tests.takenAt(testId)) === undefined) await this.tests.add({ _id: testId, schoolId: t.schoolId, week: t.week, words: t.words }, t.rows);
+    await this.weeks.add({ _id: t.key, schoolId: t.schoolId, classId: t.classId, pupilId: t.pupilId, week: t.week, testId, results: packResults(t.results) }, t.rows);
   }
 }
 

@@ -1,50 +1,35 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { CloudImportParams } from '@taskyard/contracts';
 import { COLLECTIONS, schoolModels, seedDataset } from '@taskyard/school-data';
 import { directJobContext, type DirectRun } from '@taskyard/school-data/src/testing/direct-job-context';
-import { ObjectStore, uploadKey } from '@taskyard/storage';
-import { testServers, type TestServers } from '@taskyard/testing';
+import type { ObjectStore } from '@taskyard/storage';
 import { createCloudImportWorker } from '../src/cloud-import-handler';
 import type { ImportSummary } from '../src/import-summary';
 import { LEASE_COLLECTION } from '../src/school-lease';
+import { startImportHarness, type ImportHarness } from './import-harness';
 import { withDeclaredSize, zipOf, zipWithRawName, zipWithSymlink, type Files } from './zip-fixtures';
 
-let servers: TestServers;
+let h: ImportHarness;
 let conn: Connection;
 let store: ObjectStore;
-const workRoot = mkdtempSync(join(tmpdir(), 'cloud-import-test-'));
-const worker = createCloudImportWorker({ workRoot, lease: { waitMs: 300, staleMs: 60_000, pollMs: 50 } });
+let workRoot: string;
 let n = 0;
 
 beforeAll(async () => {
-  servers = await testServers('cloud-import');
-  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  store = new ObjectStore(servers.s3);
+  h = await startImportHarness('cloud-import');
+  ({ conn, store, workRoot } = h);
   await seedDataset(conn, { schools: 1, pupilsPerSchool: 30, weeks: 2, assessmentsPerBatch: 2, seed: 3 });
 });
 afterAll(async () => {
-  rmSync(workRoot, { recursive: true, force: true });
-  store?.close();
-  await conn?.close();
-  await servers?.cleanup();
+  await h?.close();
 });
 
-/** Uploads the zip as the gateway would and runs the handler on it. */
 async function runImport(zip: Buffer, attempt = 1): Promise<{ run: DirectRun<CloudImportParams>; key: string; error?: unknown }> {
-  const taskId = `task-${++n}`;
-  const key = uploadKey(taskId, 'data.zip');
-  await store.put(key, zip, 'application/zip');
-  const run = directJobContext<CloudImportParams>({ type: 'cloud-import', params: { uploadKey: key, fileName: 'data.zip' }, db: conn, store, taskId, attempt });
-  try {
-    await worker.handler(run.ctx);
-    return { run, key };
-  } catch (error) {
-    return { run, key, error };
-  }
+  n++;
+  return h.runImport(zip, attempt);
 }
 
 /** Every document of the dataset, hashed: "nothing changed" means this is the same. */
@@ -57,8 +42,8 @@ async function datasetFingerprint(): Promise<string> {
   return hash.digest('hex');
 }
 
-const text = async (run: DirectRun<CloudImportParams>, name: string): Promise<string> => (await store.getBuffer(run.artifacts.find((a) => a.name === name)!.key)).toString();
-const summaryOf = async (run: DirectRun<CloudImportParams>): Promise<ImportSummary> => JSON.parse(await text(run, 'summary.json')) as ImportSummary;
+const text = (run: DirectRun<CloudImportParams>, name: string): Promise<string> => h.text(run, name);
+const summaryOf = (run: DirectRun<CloudImportParams>): Promise<ImportSummary> => h.summaryOf(run);
 
 async function expectCleanedUp(key: string): Promise<void> {
   expect(readdirSync(workRoot)).toEqual([]);
@@ -179,6 +164,7 @@ test('an import waits for another holding its school, then gives the attempt bac
 });
 
 test('a missing upload fails for good', async () => {
+  const worker = createCloudImportWorker({ workRoot });
   const run = directJobContext<CloudImportParams>({ type: 'cloud-import', params: { uploadKey: 'uploads/none/x.zip' }, db: conn, store });
   await expect(worker.handler(run.ctx)).rejects.toMatchObject({ code: 'upload-missing' });
 });
