@@ -8,6 +8,12 @@ export type Role = 'user' | 'admin';
 export interface Principal {
   principal: string;
   role: Role;
+  /** Which key it came with (for rate limits and "last used"): a managed key's id, or `bootstrap-<digest prefix>`. */
+  keyId?: string;
+  /** The only tags (tenants) the key may submit and see; absent: every tag. */
+  tags?: string[];
+  /** The key's cap on submissions per minute; absent: none. */
+  submitsPerMinute?: number;
 }
 
 export interface ApiKey extends Principal {
@@ -20,10 +26,14 @@ function validKey(entry: unknown, where: string): ApiKey {
     throw new ConfigError(`${where}: each key needs "key" (8+ characters) and "principal"`);
   }
   if (e.role !== 'user' && e.role !== 'admin') throw new ConfigError(`${where}: role of ${e.principal} must be "user" or "admin"`);
-  return { key: e.key, principal: e.principal, role: e.role };
+  if (e.tags !== undefined && (!Array.isArray(e.tags) || e.tags.some((t) => typeof t !== 'string' || !t))) throw new ConfigError(`${where}: tags of ${e.principal} must be a list of names`);
+  if (e.submitsPerMinute !== undefined && !(Number.isInteger(e.submitsPerMinute) && e.submitsPerMinute > 0)) {
+    throw new ConfigError(`${where}: submitsPerMinute of ${e.principal} must be a positive whole number`);
+  }
+  return { key: e.key, principal: e.principal, role: e.role, tags: e.tags, submitsPerMinute: e.submitsPerMinute };
 }
 
-/** `[{key, principal, role}]` as JSON, or the compact `key:principal:role,key:principal:role`. */
+/** `[{key, principal, role, tags?, submitsPerMinute?}]` as JSON, or the compact `key:principal:role,key:principal:role`. */
 export function parseApiKeys(text: string, where: string): ApiKey[] {
   const trimmed = text.trim();
   const entries: unknown[] = trimmed.startsWith('[')
@@ -44,16 +54,27 @@ export function apiKeysFromEnv(env: Env): ApiKey[] {
   throw new ConfigError('no API keys: set TASKYARD_KEYS_FILE (JSON [{key, principal, role}]) or TASKYARD_API_KEYS');
 }
 
-const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
+export const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
 
-/** Looks keys up by their digest, compared in constant time, so timing tells nothing of a key's prefix. */
-export class KeyRing {
+/** Something that tells who an API key belongs to (the configured keys, the managed ones, or both). */
+export interface KeyLookup {
+  lookup(key: string): Principal | undefined | Promise<Principal | undefined>;
+}
+
+/**
+ * The keys from configuration (the bootstrap keys). Looks them up by their digest, compared in constant
+ * time, so timing tells nothing of a key's prefix.
+ */
+export class KeyRing implements KeyLookup {
   private readonly byDigest = new Map<string, { digest: Buffer; principal: Principal }>();
 
   constructor(keys: ApiKey[]) {
     for (const k of keys) {
       const d = digest(k.key);
-      this.byDigest.set(d.toString('hex'), { digest: d, principal: { principal: k.principal, role: k.role } });
+      const principal: Principal = { principal: k.principal, role: k.role, keyId: `bootstrap-${d.toString('hex').slice(0, 12)}` };
+      if (k.tags) principal.tags = k.tags;
+      if (k.submitsPerMinute) principal.submitsPerMinute = k.submitsPerMinute;
+      this.byDigest.set(d.toString('hex'), { digest: d, principal });
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { SHARED_SCHEMAS } from './api-schemas';
@@ -10,6 +11,7 @@ import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console'
 import { errorsPlugin } from './plugins/errors';
 import { observabilityPlugin } from './plugins/observability';
 import { adminRoutes } from './routes/admin';
+import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
 import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
@@ -33,11 +35,14 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { keys: deps.keys });
+      // Limits only the routes whose config names a rateLimit (the submissions).
+      await v1.register(rateLimit, { global: false });
       await v1.register(meRoutes);
       await v1.register(taskRoutes, deps);
       await v1.register(taskEventRoutes, deps);
       await v1.register(jobTypeRoutes, deps);
       await v1.register(adminRoutes, deps);
+      await v1.register(apiKeyRoutes, deps);
     },
     { prefix: '/v1' },
   );

@@ -3,6 +3,7 @@ import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard
 import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { apiKeysFromEnv, type ApiKey } from './api-keys';
+import { DEFAULT_KEY_CACHE_MS } from './managed-keys';
 
 export interface GatewayConfig {
   port: number;
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   brokerStartTimeoutMs?: number;
   /** Where multipart uploads are spooled before inspection (default the OS temp dir). */
   uploadDir?: string;
+  /** How long a managed key's lookup is trusted: a revocation reaches other gateways within it (default 10 s). */
+  keyCacheMs?: number;
 }
 
 export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
@@ -36,5 +39,6 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     outboxIntervalMs: intFromEnv(env, 'OUTBOX_INTERVAL_MS', 1000),
     presignSeconds: intFromEnv(env, 'PRESIGN_SECONDS', 900),
     uploadDir: env.UPLOAD_DIR,
+    keyCacheMs: intFromEnv(env, 'KEY_CACHE_MS', DEFAULT_KEY_CACHE_MS),
   };
 }

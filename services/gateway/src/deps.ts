@@ -1,7 +1,8 @@
 import type { Logger } from '@taskyard/logging';
-import type { KeyRing } from './api-keys';
+import type { KeyLookup } from './api-keys';
 import type { DeadLetters } from './dead-letters';
 import type { JobCatalog } from './job-catalog';
+import type { ManagedKeys } from './managed-keys';
 import type { GatewayMetrics } from './metrics';
 import type { RabbitManagement } from './rabbit-management';
 import type { Readiness } from './readiness';
@@ -15,7 +16,9 @@ import type { UploadIntake } from './upload-intake';
 /** Everything the HTTP app needs, built by startGateway (or a test) and passed in: no module globals. */
 export interface GatewayDeps {
   logger: Logger;
-  keys: KeyRing;
+  /** Every key a request may come with: the configured ones and the managed ones. */
+  keys: KeyLookup;
+  managedKeys: ManagedKeys;
   catalog: JobCatalog;
   submission: TaskSubmission;
   queries: TaskQueries;

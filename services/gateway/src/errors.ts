@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'invalid-request'
   | 'unknown-type'
   | 'quota-exceeded'
+  | 'rate-limited'
   | 'upload-too-large'
   | 'invalid-zip'
   | 'not-cancellable'
@@ -73,6 +74,19 @@ export class QuotaExceeded extends ApiFailure {
   readonly code = 'quota-exceeded';
   constructor(type: string, limit: number) {
     super(`you already have ${limit} unfinished ${type} task(s), the most allowed; wait for one to finish or cancel one`, { type, limit });
+  }
+}
+/** Too many submissions with one key in its window; `Retry-After` says when to try again. */
+export class RateLimited extends ApiFailure {
+  readonly code = 'rate-limited';
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(`this API key may submit ${limit} task(s) a minute; try again in ${retryAfterSeconds} s`, { limit, retryAfterSeconds });
+  }
+}
+export class ApiKeyNotFound extends ApiFailure {
+  readonly code = 'not-found';
+  constructor(id: string) {
+    super(`API key ${id} not found`);
   }
 }
 export class UploadTooLarge extends ApiFailure {

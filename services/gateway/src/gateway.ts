@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config';
 import { DeadLetters } from './dead-letters';
 import type { GatewayDeps } from './deps';
 import { JobCatalog } from './job-catalog';
+import { DEFAULT_KEY_CACHE_MS, Keys, ManagedKeys } from './managed-keys';
 import { InFlight } from './in-flight';
 import { GatewayMetrics } from './metrics';
 import { OutboxRelay } from './outbox-relay';
@@ -87,6 +88,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const conn = await connectDatabase(config.servers.mongoUrl);
   const models = taskModels(conn);
   await ensureTaskIndexes(models);
+  const managedKeys = new ManagedKeys(conn, logger, { dbTimeoutMs, cacheMs: config.keyCacheMs ?? DEFAULT_KEY_CACHE_MS });
+  await managedKeys.ensureIndexes();
 
   const store = new ObjectStore(config.servers.s3);
   const broker = new BrokerConnection(config.servers.rabbitmqUrl, logger, `gateway@${hostname()}:${process.pid}`);
@@ -113,7 +116,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const presignSeconds = config.presignSeconds ?? 900;
   const deps: GatewayDeps = {
     logger,
-    keys: new KeyRing(config.keys),
+    keys: new Keys([new KeyRing(config.keys), managedKeys]),
+    managedKeys,
     catalog,
     submission,
     queries,

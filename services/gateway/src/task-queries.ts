@@ -2,6 +2,7 @@ import type { FilterQuery, Model } from 'mongoose';
 import type { TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { InvalidRequest, TaskNotFound } from './errors';
+import { listTag, maySeeTag } from './tag-access';
 import { VIEW_PROJECTION, type ViewRecord } from './task-view';
 
 export interface ListFilters {
@@ -34,7 +35,7 @@ export function decodeCursor(cursor: string): CursorPosition {
   }
 }
 
-/** Reads of tasks as a principal may see them: users their own, admins all. */
+/** Reads of tasks as a principal may see them: users their own, admins all; a key limited to tags, those tags'. */
 export class TaskQueries {
   constructor(
     private readonly Task: Model<TaskRecord>,
@@ -48,20 +49,20 @@ export class TaskQueries {
   /** Another owner's task is "not found", never "forbidden": its existence is not the caller's business. */
   async view(who: Principal, id: string): Promise<ViewRecord> {
     const task = await this.Task.findOne(this.visible(who, { _id: id }), VIEW_PROJECTION).maxTimeMS(this.timeoutMs).lean<ViewRecord>().exec();
-    if (!task) throw new TaskNotFound(id);
+    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
     return task;
   }
 
   /** The full record, for the state an SSE stream folds events into. */
   async full(who: Principal, id: string): Promise<TaskRecord> {
     const task = await this.Task.findOne(this.visible(who, { _id: id })).maxTimeMS(this.timeoutMs).lean<TaskRecord>().exec();
-    if (!task) throw new TaskNotFound(id);
+    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
     return task;
   }
 
   async logs(who: Principal, id: string): Promise<TaskRecord['logs']> {
-    const task = await this.Task.findOne(this.visible(who, { _id: id }), { logs: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<TaskRecord, 'logs'>>().exec();
-    if (!task) throw new TaskNotFound(id);
+    const task = await this.Task.findOne(this.visible(who, { _id: id }), { logs: 1, tag: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<TaskRecord, 'logs' | 'tag'>>().exec();
+    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
     return task.logs ?? [];
   }
 
@@ -69,7 +70,8 @@ export class TaskQueries {
     const filter: FilterQuery<TaskRecord> = {};
     if (f.type) filter.type = f.type;
     if (f.status) filter.status = f.status;
-    if (f.tag) filter.tag = f.tag;
+    const tag = listTag(who, f.tag);
+    if (tag) filter.tag = tag;
     if (f.owner && who.role === 'admin') filter.owner = f.owner;
     if (f.cursor) {
       const at = decodeCursor(f.cursor);

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import type { KeyRing, Principal } from '../api-keys';
+import type { KeyLookup, Principal } from '../api-keys';
 import { Forbidden, Unauthorized } from '../errors';
 
 declare module 'fastify' {
@@ -29,13 +29,13 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** API-key authentication for every route of the scope it is registered in. */
-export const authPlugin = fp<{ keys: KeyRing }>(
+export const authPlugin = fp<{ keys: KeyLookup }>(
   async (app, { keys }) => {
     app.decorateRequest('principal', null as unknown as Principal);
     app.addHook('onRequest', async (request) => {
       const token = bearerToken(request);
       if (!token) throw new Unauthorized('an API key is required: send "Authorization: Bearer <api key>"');
-      const principal = keys.lookup(token);
+      const principal = await keys.lookup(token);
       if (!principal) throw new Unauthorized('the API key is not valid');
       request.principal = principal;
     });
@@ -43,7 +43,11 @@ export const authPlugin = fp<{ keys: KeyRing }>(
   { name: 'taskyard-auth' },
 );
 
-/** An onRequest hook for admin-only scopes (runs after authentication). */
+/**
+ * An onRequest hook for admin-only scopes (runs after authentication). They act on the whole deployment,
+ * so an admin key limited to some tags is not enough.
+ */
 export async function requireAdmin(request: FastifyRequest): Promise<void> {
   if (request.principal.role !== 'admin') throw new Forbidden('this needs an admin key');
+  if (request.principal.tags) throw new Forbidden('this needs an admin key that is not limited to some tags');
 }

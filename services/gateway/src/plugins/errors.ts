@@ -25,6 +25,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'invalid-request': 400,
   'unknown-type': 400,
   'quota-exceeded': 429,
+  'rate-limited': 429,
   'upload-too-large': 413,
   'invalid-zip': 422,
   'not-cancellable': 409,

@@ -12,12 +12,19 @@ export const meRoutes: FastifyPluginAsync = async (app) => {
           200: {
             type: 'object',
             required: ['principal', 'role'],
-            properties: { principal: { type: 'string' }, role: { type: 'string', enum: ['user', 'admin'] } },
+            properties: {
+              principal: { type: 'string' },
+              role: { type: 'string', enum: ['user', 'admin'] },
+              tags: { type: 'array', items: { type: 'string' }, description: 'The only tags this key may use; absent: all' },
+            },
           },
           ...errorResponses,
         },
       },
     },
-    async (request) => ({ principal: request.principal.principal, role: request.principal.role }),
+    async (request) => {
+      const { principal, role, tags } = request.principal;
+      return tags ? { principal, role, tags } : { principal, role };
+    },
   );
 };

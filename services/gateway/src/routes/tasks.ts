@@ -7,6 +7,8 @@ import { MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
 import type { ListFilters } from '../task-queries';
 import type { SubmitOutcome, SubmitRequest } from '../task-submission';
+import { submitRateLimit } from '../plugins/submit-rate-limit';
+import { submitTag } from '../tag-access';
 import { toTaskView } from '../task-view';
 
 type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId'>;
@@ -46,7 +48,7 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
       const fields = multipartFields(request, form.fields);
       const def = submission.check(fields, form.file !== undefined);
       if (form.file) await intake.inspect(form.file, def);
-      return await submission.submit({ ...fields, owner: who.principal, idempotencyKey }, form.file && intake.stager(form.file));
+      return await submission.submit({ ...fields, tag: submitTag(who, fields.tag), owner: who.principal, idempotencyKey }, form.file && intake.stager(form.file));
     } finally {
       await intake.discard(form.file);
     }
@@ -55,6 +57,7 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
   app.post<{ Body: SubmitFields; Headers: { 'idempotency-key'?: string } }>(
     '/tasks',
     {
+      config: { rateLimit: submitRateLimit },
       schema: {
         summary: 'Submit a task',
         description:
@@ -72,7 +75,13 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
         outcome = await submitMultipart(request, request.principal, key);
       } else {
         if (typeof request.body !== 'object' || request.body === null) throw new UnsupportedMediaType('send a JSON body, or multipart/form-data for uploads');
-        outcome = await submission.submit({ ...request.body, params: request.body.params ?? {}, owner: request.principal.principal, idempotencyKey: key });
+        outcome = await submission.submit({
+          ...request.body,
+          tag: submitTag(request.principal, request.body.tag),
+          params: request.body.params ?? {},
+          owner: request.principal.principal,
+          idempotencyKey: key,
+        });
       }
       return reply
         .code(outcome.created ? 202 : 200)
