@@ -33,6 +33,10 @@ export interface ReplayOutcome {
 const DEAD_AT = 'x-taskyard-dead-at';
 /** How many dead letters one request reads (and so lists or replays) at most. */
 export const MAX_READ = 500;
+/** How long a turn waits for the letters it held to be back in the queue, and how often it looks. */
+const RETURN_WAIT_MS = 2000;
+const RETURN_POLL_MS = 10;
+
 
 function header(msg: GetMessage, name: string): unknown {
   return (msg.properties.headers ?? {})[name];
@@ -73,7 +77,6 @@ export class DeadLetters {
 
   /** Runs `work` after every earlier turn on `type` in this process has finished. */
   private inTurn<T>(type: string, work: () => Promise<T>): Promise<T> {
-    if (type) return work();
     const before = this.turns.get(type) ?? Promise.resolve();
     const mine = before.then(work, work);
     const settled = mine.catch(() => undefined);
@@ -96,9 +99,11 @@ export class DeadLetters {
     }
   }
 
-  private withMessages<T>(type: string, work: (ch: Channel, msgs: GetMessage[], total: number) => Promise<T>): Promise<T> {
-    return this.inTurn(type, () =>
-      this.withChannel(type, async (ch) => {
+  /** `acked` tells how many of the letters `work` acked (removed): the others must come back. */
+  private withMessages<T>(type: string, work: (ch: Channel, msgs: GetMessage[], total: number) => Promise<T>, acked: (result: T) => number = () => 0): Promise<T> {
+    return this.inTurn(type, async () => {
+      let expected = 0;
+      const result = await this.withChannel(type, async (ch) => {
         const { messageCount } = await ch.checkQueue(deadQueueName(type));
         const msgs: GetMessage[] = [];
         while (msgs.length < MAX_READ) {
@@ -106,9 +111,27 @@ export class DeadLetters {
           if (!msg) break;
           msgs.push(msg);
         }
-        return work(ch, msgs, Math.max(messageCount, msgs.length));
-      }),
-    );
+        const out = await work(ch, msgs, Math.max(messageCount, msgs.length));
+        expected = Math.max(messageCount, msgs.length) - acked(out);
+        return out;
+      });
+      await this.returned(type, expected);
+      return result;
+    });
+  }
+
+  /**
+   * Waits (bounded) until the letters this turn held are back in the queue: a quorum queue takes them back
+   * through its log after the channel closes, so the next turn's reads could otherwise miss some.
+   */
+  private async returned(type: string, expected: number): Promise<void> {
+    if (expected <= 0) return;
+    const deadline = Date.now() + RETURN_WAIT_MS;
+    await this.withChannel(type, async (ch) => {
+      while ((await ch.checkQueue(deadQueueName(type))).messageCount < expected && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, RETURN_POLL_MS));
+      }
+    });
   }
 
   /** How many dead letters the type has now (not the management API's sampled figure, which lags). */
@@ -145,7 +168,7 @@ export class DeadLetters {
       }
       outcome.unknown = [...(wanted ?? [])].filter((id) => !seen.has(id));
       return outcome;
-    });
+    }, (outcome) => outcome.replayed.length);
   }
 
   private async resubmit(task: TaskMessage): Promise<string> {
