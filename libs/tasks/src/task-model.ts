@@ -24,6 +24,7 @@ export const taskSchema = new Schema<TaskRecord>(
     logs: { type: [logSchema], default: [] },
     idempotencyKey: String,
     idempotencyScope: String,
+    idempotencyFingerprint: Schema.Types.Mixed,
     parentId: String,
     callbackUrl: String,
     createdAt: { type: Date, required: true },

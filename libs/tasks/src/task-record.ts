@@ -18,8 +18,10 @@ export interface TaskRecord {
   /** The last LOG_CAP lines. */
   logs: LogLine[];
   idempotencyKey?: string;
-  /** `<owner>:<idempotencyKey>`, unique: decides a race of duplicate submissions. */
+  /** The owner, key and generation, encoded unambiguously; unique: decides a race of duplicate submissions. */
   idempotencyScope?: string;
+  /** What a repeat with the same key must match (the gateway's request fingerprint). */
+  idempotencyFingerprint?: { type: string; parts: Record<string, string> };
   parentId?: string;
   callbackUrl?: string;
   createdAt: Date;

@@ -79,3 +79,13 @@ test('logs are capped to the last lines', () => {
   const r = fold(running, { ...base, kind: 'progress', runId: 'r1', seq: 2, logs, at: at(2) }, { ...ctx, logCap: 10 });
   expect(r.state.logs.map((l) => l.message)).toEqual(logs.slice(20).map((l) => l.message));
 });
+
+test('a success clears the error an earlier attempt left', () => {
+  const failed: TaskEvent = { ...base, kind: 'failed', runId: 'r1', seq: 2, error: { code: 'boom', message: 'first try' }, final: false, at: at(2) };
+  const retrying = foldAll(queued(), [started(1, 'r1'), failed], ctx).state;
+  expect(retrying).toMatchObject({ status: 'retrying', error: { code: 'boom' } });
+  const r = foldAll(retrying, [started(2, 'r2', 3), succeeded('r2', 2, 4)], ctx);
+  expect(r.state.status).toBe('succeeded');
+  expect(r.state.error).toBeUndefined();
+  expect(r.changes).toHaveProperty('error', undefined);
+});

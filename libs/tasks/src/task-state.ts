@@ -101,8 +101,10 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       return { lastSeq: event.seq, heartbeatAt: at };
     case 'succeeded':
       if (!fromCurrentRun(task, event)) return null;
+      // An earlier attempt's error does not outlive the success that followed it.
       return finish(task, 'succeeded', at, {
         lastSeq: event.seq,
+        error: undefined,
         progress: 100,
         artifacts: event.artifacts,
         logs: appendLogs(task.logs, event.logs, cap),
@@ -167,7 +169,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       if (children.finished.length < children.total) {
         return { children, artifacts, progress: Math.floor((100 * children.finished.length) / children.total) };
       }
-      return finish(task, 'succeeded', at, { children, artifacts, progress: 100, expiresAt: new Date(at.getTime() + ctx.retentionMs) });
+      return finish(task, 'succeeded', at, { children, artifacts, error: undefined, progress: 100, expiresAt: new Date(at.getTime() + ctx.retentionMs) });
     }
   }
 }

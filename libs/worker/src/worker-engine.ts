@@ -23,6 +23,7 @@ import {
   declareJobType,
   parseJson,
   publishDeadLetter,
+  publishEvent,
   publishRetry,
   type Settlement,
 } from '@taskyard/messaging';
@@ -173,26 +174,33 @@ export class WorkerEngine<P> {
     const heartbeat = setInterval(() => void events.heartbeat().catch(() => undefined), heartbeatMs);
     const started = Date.now();
     const artifacts: ArtifactRef[] = [];
-    let childIds: string[] | undefined;
+    let children: TaskMessage[] | undefined;
     try {
       events.started(this.workerId);
       log.info({ attempt: task.attempt }, 'job started');
-      const ctx = this.context(task, controller.signal, events, artifacts, log, async (children) => {
-        // Announce the children before publishing them, so their results never reach the parent first.
-        const messages = await spawnChildren(this.deps, task, children);
-        childIds = messages.map((m) => m.id);
-        await events.fannedOut(childIds);
-        await publishChildren(this.deps, messages);
-        return childIds;
+      const ctx = this.context(task, controller.signal, events, artifacts, log, async (specs) => {
+        children = await spawnChildren(this.deps, task, specs);
+        return children.map((m) => m.id);
       });
       const outcome = await Promise.race([this.def.handler(ctx), aborted]);
       if (abortReason) throw new JobAborted(abortReason);
-      if (!childIds) await events.succeeded(artifacts, outcome?.result);
+      if (children) {
+        // Announced once the handler is done, so the announcement carries its whole log (lines written
+        // after fanOut() included), and before the children are published, so their results never
+        // reach the parent first. A handler that fails after fanOut() leaves its children unpublished:
+        // the next attempt re-creates the same ids and publishes them.
+        await events.fannedOut(children.map((m) => m.id));
+        await publishChildren(this.deps, children);
+      } else {
+        await events.succeeded(artifacts, outcome?.result);
+      }
       metrics.jobs.inc({ type: task.type, outcome: 'succeeded' });
       metrics.duration.observe({ type: task.type, outcome: 'succeeded' }, (Date.now() - started) / 1000);
-      log.info({ durationMs: Date.now() - started }, childIds ? 'job fanned out' : 'job succeeded');
+      log.info({ durationMs: Date.now() - started }, children ? 'job fanned out' : 'job succeeded');
     } catch (err) {
-      await this.settleFailure(task, err, events, log);
+      const retrying = await this.settleFailure(task, err, events, log);
+      // No attempt will publish the children created before the failure: they end with their parent.
+      if (children && !retrying) await this.cancelUnpublished(task, children);
       metrics.duration.observe({ type: task.type, outcome: 'failed' }, (Date.now() - started) / 1000);
     } finally {
       events.close();
@@ -202,13 +210,20 @@ export class WorkerEngine<P> {
     }
   }
 
-  private async settleFailure(task: TaskMessage, err: unknown, events: RunEvents, log: Logger): Promise<void> {
+  private async cancelUnpublished(parent: TaskMessage, children: TaskMessage[]): Promise<void> {
+    for (const c of children) {
+      await publishEvent(this.deps.publisher, { kind: 'cancel-requested', taskId: c.id, type: c.type, requestedBy: `parent:${parent.id}` });
+    }
+  }
+
+  /** Reports a failed run; true when another attempt will follow. */
+  private async settleFailure(task: TaskMessage, err: unknown, events: RunEvents, log: Logger): Promise<boolean> {
     const { jobType, publisher, metrics } = this.deps;
     if (err instanceof JobAborted && err.reason === 'cancelled') {
       await events.cancelled();
       metrics.jobs.inc({ type: task.type, outcome: 'cancelled' });
       log.info('job cancelled');
-      return;
+      return false;
     }
     if (err instanceof JobAborted && err.reason === 'shutdown') {
       // Not the job's fault: the message goes back to the queue when the channel closes.
@@ -222,13 +237,14 @@ export class WorkerEngine<P> {
       metrics.retries.inc({ type: task.type });
       metrics.jobs.inc({ type: task.type, outcome: 'retrying' });
       log.warn({ error, attempt: task.attempt, retryInMs: delay }, 'job failed; retrying');
-      return;
+      return true;
     }
     await publishDeadLetter(publisher, task, error);
     await events.failed(error, true);
     metrics.deadLetters.inc({ type: task.type });
     metrics.jobs.inc({ type: task.type, outcome: 'failed' });
     log.error({ error, attempt: task.attempt }, 'job failed for good; dead-lettered');
+    return false;
   }
 
   private context(

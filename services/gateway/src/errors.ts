@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'rate-limited'
   | 'upload-too-large'
   | 'invalid-zip'
+  | 'idempotency-mismatch'
   | 'not-cancellable'
   | 'unsupported-media-type'
   | 'body-too-large'
@@ -97,6 +98,16 @@ export class UploadTooLarge extends ApiFailure {
 }
 export class InvalidZip extends ApiFailure {
   readonly code = 'invalid-zip';
+}
+/** An `Idempotency-Key` repeated with a request that is not the first one's. */
+export class IdempotencyMismatch extends ApiFailure {
+  readonly code = 'idempotency-mismatch';
+  constructor(key: string, taskId: string, differ: string[]) {
+    super(`Idempotency-Key "${key}" was first used for another request (task ${taskId}); this one differs in: ${differ.join(', ')}. Use a new key for a new request.`, {
+      taskId,
+      differ,
+    });
+  }
 }
 export class NotCancellable extends ApiFailure {
   readonly code = 'not-cancellable';

@@ -26,6 +26,8 @@ import { UploadIntake } from './upload-intake';
 
 export interface RunningGateway {
   app: FastifyInstance;
+  /** What the app was built from (tests reach the hub, the queries, the metrics through it). */
+  deps: GatewayDeps;
   url: string;
   close(): Promise<void>;
 }
@@ -140,6 +142,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   return {
     app,
+    deps,
     url: `http://${shownHost}:${port}`,
     async close() {
       // SSE streams first: an open stream would keep the server from closing.

@@ -4,12 +4,19 @@ import { slotId, type SlotRecord, type TaskRecord } from '@taskyard/tasks';
 /** A repeat of a submission within this window returns the first task. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-export type IdempotentTask = Pick<TaskRecord, '_id' | 'status' | 'createdAt'>;
+export type IdempotentTask = Pick<TaskRecord, '_id' | 'status' | 'createdAt' | 'idempotencyFingerprint'>;
+
+/**
+ * The unique scope of one generation of an owner's key: a JSON array, so no owner or key, whatever
+ * characters it holds, can spell another's scope (`K#1` is not the second generation of `K`, and an
+ * owner with a `:` cannot reach another owner's keys).
+ */
+export const idempotencyScope = (owner: string, key: string, generation: number): string => JSON.stringify([owner, key, generation]);
 
 /**
  * `Idempotency-Key` as a unique value: the task carries `idempotencyScope`, and the unique index decides a
- * race of duplicates (one insert wins). The scope is `<owner>:<key>`; once that task is older than the
- * window the key is free again, and the next task takes `<owner>:<key>#<n>`.
+ * race of duplicates (one insert wins). The scope is `[owner, key, 0]`; once that task is older than the
+ * window the key is free again, and the next task takes `[owner, key, n]`.
  */
 export class Idempotency {
   constructor(
@@ -18,18 +25,14 @@ export class Idempotency {
     private readonly timeoutMs: number,
   ) {}
 
-  private scope(owner: string, key: string, generation: number): string {
-    return generation === 0 ? `${owner}:${key}` : `${owner}:${key}#${generation}`;
-  }
-
   private byScope(scope: string): Promise<IdempotentTask | null> {
-    return this.Task.findOne({ idempotencyScope: scope }, { _id: 1, status: 1, createdAt: 1 }).maxTimeMS(this.timeoutMs).lean<IdempotentTask>().exec();
+    return this.Task.findOne({ idempotencyScope: scope }, { _id: 1, status: 1, createdAt: 1, idempotencyFingerprint: 1 }).maxTimeMS(this.timeoutMs).lean<IdempotentTask>().exec();
   }
 
   /** The task a key still names (within the window), else the scope a new task should take. */
   async lookup(owner: string, key: string, now = Date.now()): Promise<{ existing?: IdempotentTask; scope: string }> {
     for (let generation = 0; ; generation++) {
-      const scope = this.scope(owner, key, generation);
+      const scope = idempotencyScope(owner, key, generation);
       const task = await this.byScope(scope);
       if (!task) return { scope };
       if (now - new Date(task.createdAt).getTime() < IDEMPOTENCY_WINDOW_MS) return { existing: task, scope };

@@ -3,11 +3,12 @@ import type { JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
 import { isDuplicateKey, releaseSlot, takeSlot, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
-import { BrokerDown, InvalidParams, QuotaExceeded } from './errors';
+import { BrokerDown, IdempotencyMismatch, InvalidParams, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
 import type { GatewayMetrics } from './metrics';
+import { fingerprintDifferences, fingerprintOf, type RequestFingerprint } from './request-fingerprint';
 
 export interface SubmitRequest {
   owner: string;
@@ -19,6 +20,8 @@ export interface SubmitRequest {
   idempotencyKey?: string;
   /** Only a replay of a fan-out child sets it; the API never takes it from a client. */
   parentId?: string;
+  /** SHA-256 of the uploaded file, when there is one: part of what an idempotent repeat must match. */
+  fileSha256?: string;
 }
 
 /** Something stored beside the task (an upload) once its id is known; undone if the task is not stored. */
@@ -81,15 +84,16 @@ export class TaskSubmission {
 
   private async accept(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
     const def = this.check(req, stage !== undefined);
+    const fingerprint = req.idempotencyKey ? fingerprintOf(req) : undefined;
     const idem = req.idempotencyKey ? await this.idempotency.lookup(req.owner, req.idempotencyKey) : undefined;
-    if (idem?.existing) return this.repeat(idem.existing);
+    if (idem?.existing) return this.repeat(req, idem.existing, fingerprint);
 
     const id = randomUUID();
     const limit = def.limits.unfinishedPerOwner;
     const slot = await takeSlot(this.models.Slot, req.owner, def.type, limit, id);
     if (!slot) {
       const twin = idem && (await this.idempotency.awaitTwin(idem.scope, req.owner, def.type, limit));
-      if (twin) return this.repeat(twin);
+      if (twin) return this.repeat(req, twin, fingerprint);
       this.metrics.rejected.inc({ type: def.type, code: 'quota-exceeded' });
       throw new QuotaExceeded(def.type, limit);
     }
@@ -98,12 +102,12 @@ export class TaskSubmission {
     let task: NewTask;
     try {
       staged = stage ? await stage(id) : undefined;
-      task = this.newTask(id, def, req, slot, idem?.scope, staged?.params);
+      task = this.newTask(id, def, req, slot, idem && fingerprint && { scope: idem.scope, fingerprint }, staged?.params);
       await this.models.Task.collection.insertOne(withoutUndefined(task) as never);
     } catch (err) {
       await this.undo(id, slot, staged);
       const winner = idem && isDuplicateKey(err) ? await this.idempotency.winner(idem.scope) : null;
-      if (winner) return this.repeat(winner);
+      if (winner) return this.repeat(req, winner, fingerprint);
       throw err;
     }
     if (!(await this.dispatch(task))) {
@@ -114,11 +118,22 @@ export class TaskSubmission {
     return { id, status: 'queued', created: true };
   }
 
-  private repeat(task: IdempotentTask): SubmitOutcome {
+  /** The first task of a repeated key, when the repeat is the same request; 422 naming what differs otherwise. */
+  private repeat(req: SubmitRequest, task: IdempotentTask, fingerprint?: RequestFingerprint): SubmitOutcome {
+    // Tasks stored before fingerprints existed have none: they are taken as matching.
+    const differ = task.idempotencyFingerprint && fingerprint ? fingerprintDifferences(task.idempotencyFingerprint as RequestFingerprint, fingerprint) : [];
+    if (differ.length) throw new IdempotencyMismatch(req.idempotencyKey ?? '', task._id, differ);
     return { id: task._id, status: task.status, created: false };
   }
 
-  private newTask(id: string, def: JobTypeDefinition, req: SubmitRequest, slot: string, scope?: string, extra?: Record<string, unknown>): NewTask {
+  private newTask(
+    id: string,
+    def: JobTypeDefinition,
+    req: SubmitRequest,
+    slot: string,
+    idem?: { scope: string; fingerprint: RequestFingerprint },
+    extra?: Record<string, unknown>,
+  ): NewTask {
     const now = new Date();
     return {
       _id: id,
@@ -134,7 +149,8 @@ export class TaskSubmission {
       artifacts: [],
       logs: [],
       idempotencyKey: req.idempotencyKey,
-      idempotencyScope: scope,
+      idempotencyScope: idem?.scope,
+      idempotencyFingerprint: idem?.fingerprint,
       callbackUrl: req.callbackUrl,
       parentId: req.parentId,
       createdAt: now,

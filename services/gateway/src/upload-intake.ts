@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -19,6 +19,8 @@ export interface SpooledUpload {
   fileName: string;
   bytes: number;
   tooLarge: boolean;
+  /** SHA-256 (hex) of the bytes kept. */
+  sha256: string;
 }
 
 export interface MultipartForm {
@@ -26,10 +28,11 @@ export interface MultipartForm {
   file?: SpooledUpload;
 }
 
-/** Passes bytes through up to `limit`, then swallows the rest so the request is still read to its end. */
+/** Passes bytes through up to `limit` (hashing them), then swallows the rest so the request is still read to its end. */
 class SizeLimit extends Transform {
   bytes = 0;
   exceeded = false;
+  readonly hash = createHash('sha256');
 
   constructor(private readonly limit: number) {
     super();
@@ -38,6 +41,7 @@ class SizeLimit extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.limit) this.exceeded = true;
+    if (!this.exceeded) this.hash.update(chunk);
     done(null, this.exceeded ? undefined : chunk);
   }
 }
@@ -90,7 +94,7 @@ export class UploadIntake {
       await rm(path, { force: true });
       throw err;
     }
-    return { path, fileName, bytes: counter.bytes, tooLarge: counter.exceeded || part.file.truncated };
+    return { path, fileName, bytes: counter.bytes, tooLarge: counter.exceeded || part.file.truncated, sha256: counter.hash.digest('hex') };
   }
 
   /** 413 past the type's upload limit; 422 for anything but a safe zip within its entry limits. */

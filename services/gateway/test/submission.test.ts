@@ -38,7 +38,7 @@ async function queueDepth(queue: string): Promise<number> {
 describe('Idempotency-Key', () => {
   test('a repeat returns the first task with 200 and the same body; another owner\'s key is their own', async () => {
     const first = await submit('alice', diagnostic, { 'idempotency-key': 'report-42' });
-    const again = await submit('alice', { ...diagnostic, title: 'changed' }, { 'idempotency-key': 'report-42' });
+    const again = await submit('alice', { params: {}, type: 'diagnostic' }, { 'idempotency-key': 'report-42' });
     expect(first.status).toBe(202);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
@@ -52,7 +52,7 @@ describe('Idempotency-Key', () => {
     const long = new Date(Date.now() - 25 * 3600_000);
     await models.Task.collection.insertOne({
       _id: 'old-keyed-task', type: 'diagnostic', title: 'old', owner: 'bob', params: {}, status: 'succeeded', progress: 100, attempt: 1,
-      maxAttempts: 3, artifacts: [], logs: [], idempotencyKey: 'nightly', idempotencyScope: 'bob:nightly', createdAt: long, queuedAt: long,
+      maxAttempts: 3, artifacts: [], logs: [], idempotencyKey: 'nightly', idempotencyScope: JSON.stringify(['bob', 'nightly', 0]), createdAt: long, queuedAt: long,
     } as never);
     const fresh = await submit('bob', diagnostic, { 'idempotency-key': 'nightly' });
     expect(fresh.status).toBe(202);
@@ -60,6 +60,39 @@ describe('Idempotency-Key', () => {
     const repeat = await submit('bob', diagnostic, { 'idempotency-key': 'nightly' });
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(fresh.body.id);
+  });
+
+  test('the same key with another body, or another job type, is refused with 422 naming what differs', async () => {
+    const first = await submit('carol', { ...diagnostic, title: 'weekly', params: { sleepMs: 1 } }, { 'idempotency-key': 'k-mismatch' });
+    expect(first.status).toBe(202);
+    const otherParams = await submit('carol', { ...diagnostic, title: 'weekly', params: { sleepMs: 2 } }, { 'idempotency-key': 'k-mismatch' });
+    expect(otherParams.status).toBe(422);
+    expect(otherParams.body.error).toMatchObject({ code: 'idempotency-mismatch', details: { taskId: first.body.id, differ: ['params'] } });
+    expect(otherParams.body.error?.message).toContain('k-mismatch');
+    const otherType = await submit(
+      'carol',
+      { type: 'spelling-report', title: 'weekly', params: { scope: 'school', schoolId: 's1', from: '2025-01-01', to: '2025-03-01' } },
+      { 'idempotency-key': 'k-mismatch' },
+    );
+    expect(otherType.status).toBe(422);
+    expect(otherType.body.error).toMatchObject({ code: 'idempotency-mismatch', details: { differ: ['type', 'params'] } });
+    const same = await submit('carol', { params: { sleepMs: 1 }, title: 'weekly', type: 'diagnostic' }, { 'idempotency-key': 'k-mismatch' });
+    expect(same.status).toBe(200);
+    expect(same.body.id).toBe(first.body.id);
+  });
+
+  test('scopes cannot collide: "K#1" is not the next generation of "K", and an owner with ":" reaches no one else\'s keys', async () => {
+    // dave's "K" is made older than the window, so his next "K" takes the key's second generation.
+    const first = await submit('dave', diagnostic, { 'idempotency-key': 'K' });
+    await models.Task.collection.updateOne({ _id: first.body.id } as never, { $set: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+    const hashKey = await submit('dave', diagnostic, { 'idempotency-key': 'K#1' });
+    expect(hashKey.status).toBe(202);
+    const plainKey = await submit('dave', diagnostic, { 'idempotency-key': 'K' });
+    expect(plainKey.status).toBe(202);
+    expect(plainKey.body.id).not.toBe(hashKey.body.id);
+    const { idempotencyScope } = await import('../src/idempotency');
+    expect(idempotencyScope('a:b', 'c', 0)).not.toBe(idempotencyScope('a', 'b:c', 0));
+    expect(idempotencyScope('a', 'K#1', 0)).not.toBe(idempotencyScope('a', 'K', 1));
   });
 
   test('50 concurrent submits with one key make one task, one message, and hold one slot', async () => {

@@ -1,3 +1,5 @@
+import { connect, type Socket } from 'node:net';
+import { waitFor } from '@taskyard/testing';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import type { TaskEventInput } from '@taskyard/contracts';
 import { keyOf, startHarness, startTestPublisher, type Harness } from './gateway-harness';
@@ -112,4 +114,35 @@ test('a stream opened after events were published, but before the status service
     ['update', 'succeeded'],
     ['end', 'succeeded'],
   ]);
+});
+
+test('a client gone while the stream still reads its task leaves no subscription, ping or open-stream count behind', async () => {
+  const id = await newTask('frank');
+  const { hub, queries } = h.gateway.deps;
+  const serverSockets: Socket[] = [];
+  const onConnection = (s: Socket): void => void serverSockets.push(s);
+  h.gateway.app.server.on('connection', onConnection);
+  const full = queries.full.bind(queries);
+  let reading = 0;
+  // Hold each read until the clients' connections are closed on the server side: the disconnect lands
+  // exactly while the route awaits its first read.
+  queries.full = async (...args) => {
+    reading += 1;
+    const record = await full(...args);
+    await waitFor('the clients to be gone', () => serverSockets.every((s) => s.destroyed));
+    await new Promise((r) => setImmediate(r));
+    return record;
+  };
+  try {
+    const port = Number(new URL(h.gateway.url).port);
+    const clients = Array.from({ length: 5 }, () => connect(port, '127.0.0.1'));
+    for (const c of clients) c.write(`GET /v1/tasks/${id}/events?access_token=${keyOf('frank')} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await waitFor('every stream to read its task', () => reading === clients.length);
+    for (const c of clients) c.destroy();
+    await waitFor('the subscriptions to go', () => hub.subscriberCount === 0, { timeoutMs: 3000 });
+    expect(await h.gateway.deps.metrics.sseClients.get()).toMatchObject({ values: [{ value: 0 }] });
+  } finally {
+    queries.full = full;
+    h.gateway.app.server.off('connection', onConnection);
+  }
 });

@@ -28,6 +28,8 @@ test('a failed attempt is retried after its back-off, then succeeds', async () =
   await h.waitForStatus(id, ['retrying']);
   const t = await h.waitForStatus(id, ['succeeded']);
   expect(t.attempt).toBe(2);
+  // The first attempt's error is gone: a succeeded task shows no failure beside it.
+  expect(t.error).toBeUndefined();
 });
 
 test('past max attempts the task fails with the reason and lands in the dead-letter queue', async () => {

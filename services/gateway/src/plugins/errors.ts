@@ -28,6 +28,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'rate-limited': 429,
   'upload-too-large': 413,
   'invalid-zip': 422,
+  'idempotency-mismatch': 422,
   'not-cancellable': 409,
   'unsupported-media-type': 415,
   'body-too-large': 413,

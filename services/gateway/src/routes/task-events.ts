@@ -31,25 +31,34 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
     },
     async (request, reply) => {
       const id = request.params.id;
+      const res = reply.raw;
       // Subscribe before reading the snapshot, so nothing published in between is lost; events that
       // arrive meanwhile are folded after it (folding is idempotent, so overlap is harmless).
       const early: TaskEvent[] = [];
       let onEvent: (e: TaskEvent) => void = (e) => early.push(e);
-      let onClose = (): void => undefined;
-      const unsubscribe = deps.hub.subscribe(id, { event: (e) => onEvent(e), close: () => onClose() });
+      const unsubscribe = deps.hub.subscribe(id, { event: (e) => onEvent(e), close: () => stop() });
+      // Close handling is attached before the first await: a client gone while the task is read must
+      // not stay subscribed. Until the stream starts, stopping only drops the subscription.
+      let gone = false;
+      let stop = (): void => unsubscribe();
+      res.once('close', () => {
+        gone = true;
+        stop();
+      });
 
       let record: TaskRecord;
+      let snapshot: Awaited<ReturnType<typeof toTaskView>>;
       try {
         record = await deps.queries.full(request.principal, id);
+        snapshot = await toTaskView(record, deps.presign, deps.presignSeconds);
       } catch (err) {
         unsubscribe();
         throw err;
       }
-      const stream = new TaskStream(record, { retentionMs: deps.catalog.types.get(record.type)?.limits.retentionMs ?? 0 });
-      const snapshot = await toTaskView(record, deps.presign, deps.presignSeconds);
-
       reply.hijack();
-      const res = reply.raw;
+      if (gone) return;
+      const stream = new TaskStream(record, { retentionMs: deps.catalog.types.get(record.type)?.limits.retentionMs ?? 0 });
+
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -67,8 +76,7 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
         deps.metrics.sseClients.dec();
         res.end();
       };
-      onClose = end;
-      res.on('close', end);
+      stop = end;
 
       const deliver = (event: TaskEvent): void => {
         if (ended) return;

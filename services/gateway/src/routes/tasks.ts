@@ -11,7 +11,7 @@ import { submitRateLimit } from '../plugins/submit-rate-limit';
 import { submitTag } from '../tag-access';
 import { toTaskView } from '../task-view';
 
-type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId'>;
+type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId' | 'fileSha256'>;
 
 
 /** Compiled once per route context by Fastify (it caches by this object). */
@@ -21,7 +21,7 @@ const statusUrl = (id: string): string => `/v1/tasks/${id}`;
 
 const idempotencyHeaders = {
   type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'A repeat within 24 h returns the first task (200)' } },
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200, description: 'A repeat of the same request within 24 h returns the first task (200); the same key with a different request is refused (422 idempotency-mismatch)' } },
 } as const;
 
 /** Multipart text fields as a submission: `params` is JSON text (or already JSON when its part said so). */
@@ -48,7 +48,10 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
       const fields = multipartFields(request, form.fields);
       const def = submission.check(fields, form.file !== undefined);
       if (form.file) await intake.inspect(form.file, def);
-      return await submission.submit({ ...fields, tag: submitTag(who, fields.tag), owner: who.principal, idempotencyKey }, form.file && intake.stager(form.file));
+      return await submission.submit(
+        { ...fields, tag: submitTag(who, fields.tag), owner: who.principal, idempotencyKey, fileSha256: form.file?.sha256 },
+        form.file && intake.stager(form.file),
+      );
     } finally {
       await intake.discard(form.file);
     }
