@@ -32,24 +32,18 @@ export class ClassGrid {
   ) {}
 
   /** Takes a pupil's row as it was read (see read-grids). */
-  adopt(pupil: PupilRecord | undefined, pupilId: string, correct: Uint8Array, total: Uint8Array): void {
-    this.rows.set(pupilId, { pupilId, givenName: pupil?.givenName ?? '', familyName: pupil?.familyName ?? pupilId, correct, total });
+  adopt(pupil: PupilRecord, correct: Uint8Array, total: Uint8Array): void {
+    this.rows.set(pupil._id, { pupilId: pupil._id, givenName: pupil.givenName, familyName: pupil.familyName, correct, total });
   }
 
-  add(pupil: PupilRecord | undefined, pupilId: string, column: number, correct: number, total: number): void {
-    let row = this.rows.get(pupilId);
-    if (!row) {
-      row = {
-        pupilId,
-        givenName: pupil?.givenName ?? '',
-        familyName: pupil?.familyName ?? pupilId,
-        correct: new Uint8Array(this.weekCount),
-        total: new Uint8Array(this.weekCount),
-      };
-      this.rows.set(pupilId, row);
-    }
-    row.correct[column] = Math.min(correct, 255);
-    row.total[column] = Math.min(total, 255);
+  /** Lists a pupil of the class who has no test in the range (a row with no score), unless already listed. */
+  enrol(pupil: PupilRecord): void {
+    if (!this.rows.has(pupil._id)) this.adopt(pupil, new Uint8Array(this.weekCount), new Uint8Array(this.weekCount));
+  }
+
+  /** The pupils listed: the class's own and any other pupil with a test filed under it. */
+  pupilIds(): IterableIterator<string> {
+    return this.rows.keys();
   }
 
   /** Pupils by family name, then given name, then id: the order of the sheet and the CSV. */
@@ -57,13 +51,6 @@ export class ClassGrid {
     return [...this.rows.values()].sort(
       (a, b) => a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName) || a.pupilId.localeCompare(b.pupilId),
     );
-  }
-
-  /** Columns at least one pupil sat a test in. */
-  activeColumns(): number[] {
-    const cols: number[] = [];
-    for (let c = 0; c < this.weekCount; c++) if ([...this.rows.values()].some((r) => r.total[c] > 0)) cols.push(c);
-    return cols;
   }
 
   static rowStats(row: PupilRow): RowStats {
@@ -96,4 +83,11 @@ export class ClassGrid {
       highest: pupilAverages.length ? Math.max(...pupilAverages) : undefined,
     };
   }
+}
+
+/** Pupils listed in the report, each counted once however many class sheets list them. */
+export function distinctPupils(grids: ClassGrid[]): number {
+  const ids = new Set<string>();
+  for (const grid of grids) for (const id of grid.pupilIds()) ids.add(id);
+  return ids.size;
 }

@@ -54,17 +54,23 @@ export async function readCells(db: Connection, target: ReportTarget, axis: Week
   return { cells, stats };
 }
 
-/** One grid per class of the roster, in its order; tests of classes not in it are counted as skipped. */
+/**
+ * One grid per class of the roster, in its order: each lists the class's pupils (those with no test in
+ * the range too, with no score) and any other pupil of the school whose test is filed under the class
+ * (a pupil who has since moved class). Tests of classes not in the roster, or of pupils the school does
+ * not have, are not the report's: counted as skipped.
+ */
 export function buildGrids(cells: Cells, roster: Roster, axis: WeekAxis, stats: ReadStats): ClassGrid[] {
-  const grids = roster.classes.map((cls) => {
-    const grid = new ClassGrid(cls, axis.length);
-    for (const [pupilId, row] of cells.get(cls._id) ?? []) grid.adopt(roster.pupils.get(pupilId), pupilId, row.correct, row.total);
-    return grid;
-  });
-  const known = new Set(roster.classes.map((c) => c._id));
+  const testsIn = (row: { total: Uint8Array }): number => row.total.filter((t) => t > 0).length;
+  const grids = new Map(roster.classes.map((cls) => [cls._id, new ClassGrid(cls, axis.length)]));
   for (const [classId, pupils] of cells) {
-    if (known.has(classId)) continue;
-    for (const row of pupils.values()) stats.skipped += row.total.filter((t) => t > 0).length;
+    const grid = grids.get(classId);
+    for (const [pupilId, row] of pupils) {
+      const pupil = roster.pupils.get(pupilId);
+      if (grid && pupil) grid.adopt(pupil, row.correct, row.total);
+      else stats.skipped += testsIn(row);
+    }
   }
-  return grids;
+  for (const pupil of roster.pupils.values()) grids.get(pupil.classId)?.enrol(pupil);
+  return [...grids.values()];
 }

@@ -1,6 +1,7 @@
 import type { SpellingReportParams } from '@taskyard/contracts';
 import { defineWorker, streamArtifact, type JobContext } from '@taskyard/worker';
 import { writeCsv } from './csv-report';
+import { distinctPupils } from './class-grid';
 import { buildGrids, readCells } from './read-grids';
 import { loadRoster, resolveTarget } from './report-scope';
 import { WeekAxis } from './week-axis';
@@ -15,7 +16,7 @@ async function spellingReport(ctx: JobContext<SpellingReportParams>): Promise<{ 
   const params = ctx.task.params;
   const target = await resolveTarget(ctx.db, params);
   const axis = new WeekAxis(params.from, params.to);
-  ctx.log(`spelling report for ${target.school.name} (${target.school._id}), ${params.scope} ${params.classId ?? ''}, weeks from ${params.from} to ${params.to}`);
+  ctx.log(`spelling report for ${target.school.name} (${target.school._id}), ${params.scope} ${params.classId ?? ''}, ${axis.describe(params.from, params.to)}`);
   const started = Date.now();
   // The roster (classes, names) loads while the tests stream in: it is small, and the read is the long pole.
   let expected = params.scope === 'class' ? PUPILS_PER_CLASS_GUESS * axis.length : Infinity;
@@ -29,7 +30,7 @@ async function spellingReport(ctx: JobContext<SpellingReportParams>): Promise<{ 
   ]);
   const grids = buildGrids(cells, roster, axis, stats);
   ctx.progress(READ_SHARE);
-  ctx.log(`read ${stats.docs} weekly tests of ${grids.length} class(es) in ${Date.now() - started} ms`);
+  ctx.log(`read ${stats.docs} weekly tests of ${grids.length} class(es) in ${Date.now() - started} ms${stats.skipped ? `; ${stats.skipped} not the report's (outside its weeks, classes or pupils) skipped` : ''}`);
   const scope = { ...target, ...roster };
   // Both files at once: their uploads' round trips overlap.
   const [xlsx, csv] = await Promise.all([
@@ -38,7 +39,7 @@ async function spellingReport(ctx: JobContext<SpellingReportParams>): Promise<{ 
   ]);
   ctx.progress(100);
   ctx.log(`wrote report.xlsx (${xlsx.size} bytes) and report.csv (${csv.size} bytes)`);
-  return { result: { schoolId: target.school._id, classes: grids.length, pupils: grids.reduce((n, g) => n + g.summary().pupils, 0), tests: stats.docs - stats.skipped, docsRead: stats.docs } };
+  return { result: { schoolId: target.school._id, classes: grids.length, pupils: distinctPupils(grids), tests: stats.docs - stats.skipped, docsRead: stats.docs } };
 }
 
 export const spellingReportWorker = defineWorker<SpellingReportParams>({ type: 'spelling-report', handler: spellingReport });

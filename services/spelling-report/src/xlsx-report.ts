@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { ClassGrid, percent } from './class-grid';
+import { ClassGrid, distinctPupils, percent } from './class-grid';
 import type { ReportScope } from './report-scope';
 import { uniqueSheetName } from './sheet-names';
 import type { WeekAxis } from './week-axis';
@@ -40,30 +40,31 @@ function colourScale(ws: ExcelJS.Worksheet, ref: string): void {
   });
 }
 
-function writeSummary(ws: ExcelJS.Worksheet, scope: ReportScope, grids: ClassGrid[]): void {
+function writeSummary(ws: ExcelJS.Worksheet, scope: ReportScope, axis: WeekAxis, grids: ClassGrid[]): void {
   ws.columns = [{ width: 16 }, { width: 11 }, { width: 9 }, { width: 12 }, { width: 11, style: { numFmt: SCORE_FORMAT } }, { width: 14, style: { numFmt: SCORE_FORMAT } }, { width: 14, style: { numFmt: SCORE_FORMAT } }];
   styleHeader(ws.addRow(SUMMARY_HEADERS));
-  let pupils = 0;
   let tests = 0;
   let sum = 0;
   for (const grid of grids) {
     const s = grid.summary();
     ws.addRow([grid.cls.name, grid.cls.yearGroup, s.pupils, s.tests, s.average ?? null, s.lowest ?? null, s.highest ?? null]).commit();
-    pupils += s.pupils;
     tests += s.tests;
     sum += (s.average ?? 0) * s.tests;
   }
-  const total = ws.addRow([`${scope.school.name} (all classes)`, null, pupils, tests, tests ? sum / tests : null]);
+  // A pupil listed on two class sheets (one who moved class) is one pupil of the school.
+  const total = ws.addRow([`${scope.school.name} (all classes)`, null, distinctPupils(grids), tests, tests ? sum / tests : null]);
   total.font = { bold: true };
   total.eachCell((cell) => (cell.border = TOTAL_BORDER));
   total.commit();
   ws.addRow([]).commit();
-  ws.addRow([`Spelling scores: percent of words spelt right per weekly test, weeks from ${scope.from} to ${scope.to}.`]).commit();
+  ws.addRow([`Spelling scores: percent of words spelt right per weekly test; ${axis.describe(scope.from, scope.to)}.`]).commit();
+  ws.addRow(['Pupils: those listed on the class sheet (the class\'s pupils, with or without a test, and any pupil with a test filed under the class); the school total counts each pupil once.']).commit();
   ws.addRow(['A pupil average is the mean of the pupil\'s weekly scores; a class average weighs every test taken the same.']).commit();
 }
 
 function writeClassSheet(ws: ExcelJS.Worksheet, grid: ClassGrid, axis: WeekAxis): void {
-  const columns = grid.activeColumns();
+  // Every week of the range, a week with no test too (its column stays empty).
+  const columns = axis.weeks.map((_week, c) => c);
   ws.columns = [
     { width: 16 },
     { width: 14 },
@@ -105,7 +106,7 @@ export async function writeWorkbook(out: Writable, scope: ReportScope, axis: Wee
   wb.created = new Date();
   const taken = new Set<string>();
   const summary = wb.addWorksheet(uniqueSheetName(SUMMARY_SHEET, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
-  writeSummary(summary, scope, grids);
+  writeSummary(summary, scope, axis, grids);
   summary.commit();
   for (const grid of grids) {
     const ws = wb.addWorksheet(uniqueSheetName(grid.cls.name, taken), { views: [{ state: 'frozen', xSplit: 3, ySplit: 1 }] });
