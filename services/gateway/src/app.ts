@@ -10,6 +10,7 @@ import { authPlugin } from './plugins/auth';
 import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console';
 import { errorsPlugin } from './plugins/errors';
 import { observabilityPlugin } from './plugins/observability';
+import { securityHeadersPlugin } from './plugins/security-headers';
 import { adminRoutes } from './routes/admin';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
@@ -27,7 +28,13 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI sends its own Content-Security-Policy for its pages (hashes of the scripts it inlines). Its
+  // renderer also sets inline styles, which that policy would block: styles only are let through, there.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/style-src ([^;]*)/, "style-src $1 'unsafe-inline'"),
+  });
 }
 
 /** The `/v1` API: every route behind the API-key hook, the admin routes behind the admin check too. */
@@ -67,6 +74,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const consoleDir = consoleBuilt(deps.consoleDir) ? deps.consoleDir : undefined;
   await app.register(errorsPlugin, { notFoundFallback: consoleDir ? consoleFallback : undefined });
   await app.register(observabilityPlugin, { metrics: deps.metrics });
+  await app.register(securityHeadersPlugin, { objectStoreOrigin: deps.objectStoreOrigin });
   await registerDocs(app);
   await app.register(multipart, { throwFileSizeLimit: false });
   await app.register(healthRoutes, deps);

@@ -33,4 +33,6 @@ export interface GatewayDeps {
   presign: Presign;
   presignSeconds: number;
   consoleDir?: string;
+  /** Where presigned artifact URLs point (the console fetches previews from there). */
+  objectStoreOrigin?: string;
 }

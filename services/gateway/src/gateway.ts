@@ -133,6 +133,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     presign: (key, name) => store.presign(key, presignSeconds, name),
     presignSeconds,
     consoleDir: config.consoleDir,
+    objectStoreOrigin: new URL(config.servers.s3.endpoint).origin,
   };
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });

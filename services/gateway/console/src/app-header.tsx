@@ -39,6 +39,11 @@ export function AppHeader({ me, route, onSignOut }: Props) {
               Queues
             </NavLink>
           )}
+          {me.role === 'admin' && (
+            <NavLink href={routeHref({ name: 'api-keys' })} current={route.name === 'api-keys'}>
+              API keys
+            </NavLink>
+          )}
           <li>
             <a href="/docs" target="_blank" rel="noopener">
               API docs<span class="visually-hidden"> (opens in a new tab)</span>

@@ -8,6 +8,7 @@ import { ErrorBanner } from './components/error-banner';
 import { Loading } from './components/loading';
 import { useAsync } from './hooks/use-async';
 import { useHashRoute } from './hooks/use-hash-route';
+import { ApiKeysPage } from './pages/api-keys-page';
 import { DeadLettersPage } from './pages/dead-letters-page';
 import { NewTaskPage } from './pages/new-task-page';
 import { QueuesPage } from './pages/queues-page';
@@ -44,6 +45,8 @@ function Screen({ route, me }: { route: Route; me: Me }) {
       return me.role === 'admin' ? <QueuesPage /> : <AdminOnly />;
     case 'dead-letters':
       return me.role === 'admin' ? <DeadLettersPage key={route.type} type={route.type} /> : <AdminOnly />;
+    case 'api-keys':
+      return me.role === 'admin' ? <ApiKeysPage /> : <AdminOnly />;
     case 'not-found':
       return (
         <>

@@ -310,3 +310,63 @@ test('the task list filters by type and by status', async () => {
   await screenshot(page, '12-task-list-filtered', [375, 1280]);
   await page.close();
 }, 60_000);
+
+/** Collects what the browser refused under the Content-Security-Policy, so a test can require none. */
+function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) seen.push(msg.text());
+  });
+  return seen;
+}
+
+test('an admin creates a key limited to a tag, sees it used, and revokes it; nothing breaks the security policy', async () => {
+  const page = await browser.newPage();
+  const refused = cspViolations(page);
+  await signIn(page, ADMIN.key, ADMIN.principal);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+
+  // A missing principal is named before anything is sent.
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await expect(page.locator('#key-problem').textContent()).resolves.toContain('who the key acts for');
+  await page.getByLabel('Acts for').fill('teacher-9');
+  await page.getByLabel(/^Tags/).fill('school-1');
+  await page.getByLabel(/^Submissions per minute/).fill('5');
+  await page.getByLabel(/^Note/).fill('front desk');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = page.getByLabel('The new API key');
+  await secret.waitFor();
+  const key = (await secret.textContent()) ?? '';
+  expect(key).toMatch(/^ty_user_/);
+  await screenshot(page, '13-api-key-created');
+
+  // The key works at once, for its principal and tag only.
+  expect((await api<{ principal: string; tags: string[] }>(key, 'GET', '/v1/me')).body).toEqual({ principal: 'teacher-9', role: 'user', tags: ['school-1'] });
+  expect((await api(key, 'POST', '/v1/tasks', { type: 'diagnostic', params: {}, tag: 'school-2' })).status).toBe(403);
+  const row = page.locator('.keys-table tr', { hasText: 'teacher-9' });
+  await waitFor('its last use to show', async () => {
+    await page.reload();
+    await row.waitFor();
+    return !(await row.textContent())?.includes('never');
+  });
+  await expect(row.textContent()).resolves.toContain('school-1');
+  await screenshot(page, '14-api-keys-list');
+
+  await row.getByRole('button', { name: /^Revoke/ }).click();
+  await page.getByRole('button', { name: 'Yes, revoke it' }).click();
+  await page.getByText('No keys created yet.').waitFor();
+  expect((await api(key, 'GET', '/v1/me')).status).toBe(401);
+  expect(refused).toEqual([]);
+  await page.close();
+}, 60_000);
+
+test('the API docs render under their own security policy', async () => {
+  const page = await browser.newPage();
+  const refused = cspViolations(page);
+  await page.goto(`${stack.gatewayUrl}/docs`);
+  await page.locator('.swagger-ui .information-container').waitFor();
+  await page.getByText('Taskyard API').first().waitFor();
+  expect(refused).toEqual([]);
+  await page.close();
+}, 30_000);

@@ -1,5 +1,7 @@
 import { ApiError, apiErrorFrom, asApiError } from './api-error';
 import {
+  API_KEYS_PATH,
+  apiKeyPath,
   deadLettersPath,
   replayPath,
   taskCancelPath,
@@ -8,7 +10,7 @@ import {
   taskPath,
   type TaskFilter,
 } from './api-paths';
-import type { DeadLetter, JobType, LogLine, Me, QueuesAnswer, ReplayAnswer, SubmitAnswer, Task, TaskPage } from './api-types';
+import type { ApiKeyInfo, DeadLetter, JobType, NewApiKey, LogLine, Me, QueuesAnswer, ReplayAnswer, SubmitAnswer, Task, TaskPage } from './api-types';
 
 export interface NewTask {
   type: string;
@@ -56,4 +58,7 @@ export class ApiClient {
   queues = (): Promise<QueuesAnswer> => this.request('GET', '/v1/admin/queues');
   deadLetters = async (type: string): Promise<DeadLetter[]> => (await this.request<{ items: DeadLetter[] }>('GET', deadLettersPath(type))).items;
   replay = (type: string, taskIds?: string[]): Promise<ReplayAnswer> => this.request('POST', replayPath(type), taskIds ? { taskIds } : {});
+  apiKeys = async (): Promise<ApiKeyInfo[]> => (await this.request<{ items: ApiKeyInfo[] }>('GET', API_KEYS_PATH)).items;
+  createApiKey = (key: NewApiKey): Promise<{ key: string; apiKey: ApiKeyInfo }> => this.request('POST', API_KEYS_PATH, key);
+  revokeApiKey = (id: string): Promise<ApiKeyInfo> => this.request('DELETE', apiKeyPath(id));
 }

@@ -24,6 +24,8 @@ export const taskLogsPath = (id: string): string => `/v1/tasks/${enc(id)}/logs`;
 export const taskCancelPath = (id: string): string => `/v1/tasks/${enc(id)}/cancel`;
 export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}`;
 export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;
+export const API_KEYS_PATH = '/v1/admin/api-keys';
+export const apiKeyPath = (id: string): string => `${API_KEYS_PATH}/${enc(id)}`;
 
 /** EventSource cannot send headers, so the stream takes the key as a query parameter. */
 export const taskEventsPath = (id: string, key: string): string => `/v1/tasks/${enc(id)}/events?access_token=${enc(key)}`;

@@ -10,6 +10,30 @@ export type Role = 'user' | 'admin';
 export interface Me {
   principal: string;
   role: Role;
+  /** The only tags the key may use; absent: all. */
+  tags?: string[];
+}
+
+/** An API key as the gateway lists it (never the key itself, which is shown once, when created). */
+export interface ApiKeyInfo {
+  id: string;
+  prefix: string;
+  principal: string;
+  role: Role;
+  tags?: string[];
+  submitsPerMinute?: number;
+  label?: string;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+}
+
+export interface NewApiKey {
+  principal: string;
+  role: Role;
+  tags?: string[];
+  submitsPerMinute?: number;
+  label?: string;
 }
 
 export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;

@@ -10,11 +10,15 @@ export interface ErrorMessage {
 
 const MESSAGES: Record<string, { title: string; hint: string }> = {
   unauthorized: { title: 'API key not accepted', hint: 'Check the key and sign in again.' },
-  forbidden: { title: 'Not allowed', hint: 'This page needs an admin key.' },
+  forbidden: { title: 'Not allowed', hint: 'This API key may not do that; the server says why below.' },
   'not-found': { title: 'Not found', hint: 'It does not exist, or it belongs to someone else.' },
   'quota-exceeded': {
     title: 'Limit of unfinished tasks reached',
     hint: 'You already have as many unfinished tasks of this type as allowed. Wait for one to finish, or cancel one, then submit again.',
+  },
+  'rate-limited': {
+    title: 'Too many submissions for now',
+    hint: 'This API key may submit only so many tasks a minute. Wait a moment, then submit again.',
   },
   'invalid-params': { title: 'Some fields need attention', hint: 'Correct the fields marked below and submit again.' },
   'malformed-json': { title: 'The request was not valid JSON', hint: 'Reload the page and try again.' },

@@ -10,6 +10,7 @@ describe('routes', () => {
     ['#/new/cloud-import', { name: 'new', type: 'cloud-import' }],
     ['#/admin/queues', { name: 'queues' }],
     ['#/admin/dead-letters/diagnostic', { name: 'dead-letters', type: 'diagnostic' }],
+    ['#/admin/api-keys', { name: 'api-keys' }],
     ['#/nowhere/at/all', { name: 'not-found', hash: '/nowhere/at/all' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
@@ -22,6 +23,7 @@ describe('routes', () => {
       { name: 'new', type: 'assessment-report' },
       { name: 'queues' },
       { name: 'dead-letters', type: 'cloud-import' },
+      { name: 'api-keys' },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
     expect(routeHref({ name: 'tasks' })).toBe('#/tasks');

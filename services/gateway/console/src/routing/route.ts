@@ -5,6 +5,7 @@ export type Route =
   | { name: 'new'; type?: string }
   | { name: 'queues' }
   | { name: 'dead-letters'; type: string }
+  | { name: 'api-keys' }
   | { name: 'not-found'; hash: string };
 
 function segmentsOf(path: string): string[] {
@@ -26,6 +27,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'new' && !third) return { name: 'new', type: second };
   if (first === 'admin' && second === 'queues' && !third) return { name: 'queues' };
   if (first === 'admin' && second === 'dead-letters' && third) return { name: 'dead-letters', type: third };
+  if (first === 'admin' && second === 'api-keys' && !third) return { name: 'api-keys' };
   return { name: 'not-found', hash: raw };
 }
 
@@ -48,6 +50,8 @@ export function routeHref(route: Route): string {
       return '#/admin/queues';
     case 'dead-letters':
       return `#/admin/dead-letters/${enc(route.type)}`;
+    case 'api-keys':
+      return '#/admin/api-keys';
     case 'not-found':
       return `#${route.hash}`;
   }
