@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
+import type { ObjectStore } from '@taskyard/storage';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import { releaseSlot, type FoldEffect, type TaskModels } from '@taskyard/tasks';
 import type { FoldTask } from './task-writes';
@@ -11,6 +12,7 @@ export interface EffectDeps {
   publisher: ConfirmPublisher;
   logger: Logger;
   metrics: StatusMetrics;
+  store: ObjectStore;
   callbackSecret?: string;
 }
 
@@ -53,9 +55,20 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect)
     }
     case 'terminal':
       deps.metrics.finished.inc({ type: task.type, status: effect.status });
+      await deleteUpload(deps, task);
       if (task.callbackUrl) await postCallback(deps, task);
       return;
   }
+}
+
+/**
+ * A finished task's upload is deleted whatever ended it: a task cancelled while queued, expired in its
+ * queue or dead-lettered before a start never runs the worker that would otherwise delete it. Only a key
+ * under the task's own `uploads/<id>/` is touched: params are the client's, and a key elsewhere is not ours.
+ */
+async function deleteUpload(deps: EffectDeps, task: FoldTask): Promise<void> {
+  const key = task.params?.uploadKey;
+  if (typeof key === 'string' && key.startsWith(`uploads/${task._id}/`)) await deps.store.deleteKeys([key]);
 }
 
 /** POSTs the terminal status to the task's callbackUrl, signed with HMAC-SHA256 of the body. */

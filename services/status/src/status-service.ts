@@ -62,7 +62,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
+  const deps: FolderDeps = { models, publisher, logger, metrics, store, jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
