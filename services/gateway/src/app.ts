@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { SHARED_SCHEMAS } from './api-schemas';
-import type { GatewayDeps } from './deps';
+import { HTTP_TIMEOUTS, type GatewayDeps } from './deps';
 import { authPlugin } from './plugins/auth';
 import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console';
 import { errorsPlugin } from './plugins/errors';
@@ -64,6 +64,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     // Requests are logged by the observability plugin, with the query-string key redacted.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    requestTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).requestMs,
+    connectionTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).connectionMs,
     genReqId: () => randomUUID(),
     // Reject unknown body fields rather than silently drop them; coerce only query strings' scalars.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard/config';
 import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
+import { HTTP_TIMEOUTS, type HttpTimeouts } from './deps';
 import { apiKeysFromEnv, type ApiKey } from './api-keys';
 import { DEFAULT_KEY_CACHE_MS } from './managed-keys';
 
@@ -24,6 +25,10 @@ export interface GatewayConfig {
   brokerStartTimeoutMs?: number;
   /** Where multipart uploads are spooled before inspection (default the OS temp dir). */
   uploadDir?: string;
+  /** Uploads one owner may have under way at once, per gateway (default 2). */
+  uploadsPerOwner?: number;
+  /** The HTTP server's request and idle-connection deadlines. */
+  timeouts?: HttpTimeouts;
   /** How long a managed key's lookup is trusted: a revocation reaches other gateways within it (default 10 s). */
   keyCacheMs?: number;
 }
@@ -39,6 +44,11 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     outboxIntervalMs: intFromEnv(env, 'OUTBOX_INTERVAL_MS', 1000),
     presignSeconds: intFromEnv(env, 'PRESIGN_SECONDS', 900),
     uploadDir: env.UPLOAD_DIR,
+    uploadsPerOwner: intFromEnv(env, 'UPLOADS_PER_OWNER', 2),
+    timeouts: {
+      requestMs: intFromEnv(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUTS.requestMs),
+      connectionMs: intFromEnv(env, 'CONNECTION_TIMEOUT_MS', HTTP_TIMEOUTS.connectionMs),
+    },
     keyCacheMs: intFromEnv(env, 'KEY_CACHE_MS', DEFAULT_KEY_CACHE_MS),
   };
 }

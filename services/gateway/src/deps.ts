@@ -35,4 +35,16 @@ export interface GatewayDeps {
   consoleDir?: string;
   /** Where presigned artifact URLs point (the console fetches previews from there). */
   objectStoreOrigin?: string;
+  /** The HTTP server's deadlines (defaults: HTTP_TIMEOUTS). */
+  timeouts?: HttpTimeouts;
 }
+
+export interface HttpTimeouts {
+  /** Longest a request may take to arrive whole, headers and body (a 200 MB upload included). */
+  requestMs: number;
+  /** Longest a connection may stay silent; SSE streams ping well within it. */
+  connectionMs: number;
+}
+
+/** No request or connection is held for ever: a stalled upload body is dropped, with its temp file. */
+export const HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 300_000, connectionMs: 60_000 };

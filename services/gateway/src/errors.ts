@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'quota-exceeded'
   | 'rate-limited'
   | 'upload-too-large'
+  | 'too-many-uploads'
   | 'invalid-zip'
   | 'idempotency-mismatch'
   | 'not-cancellable'
@@ -94,6 +95,12 @@ export class UploadTooLarge extends ApiFailure {
   readonly code = 'upload-too-large';
   constructor(maxBytes: number) {
     super(`the upload is larger than ${maxBytes} bytes`, { maxBytes });
+  }
+}
+export class TooManyUploads extends ApiFailure {
+  readonly code = 'too-many-uploads';
+  constructor(limit: number) {
+    super(`you already have ${limit} upload(s) under way, the most allowed at once; wait for one to finish`, { limit });
   }
 }
 export class InvalidZip extends ApiFailure {

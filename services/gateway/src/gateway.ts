@@ -124,7 +124,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     submission,
     queries,
     cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
-    intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir()),
+    intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir(), config.uploadsPerOwner),
     hub,
     deadLetters: new DeadLetters(broker, submission, models.Task, logger, dbTimeoutMs),
     management: config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined,
@@ -134,6 +134,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     presignSeconds,
     consoleDir: config.consoleDir,
     objectStoreOrigin: new URL(config.servers.s3.endpoint).origin,
+    timeouts: config.timeouts,
   };
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });

@@ -3,7 +3,7 @@ import type { JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
 import { isDuplicateKey, releaseSlot, takeSlot, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
-import { BrokerDown, IdempotencyMismatch, InvalidParams, QuotaExceeded } from './errors';
+import { BrokerDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
@@ -30,6 +30,18 @@ export interface StagedAttachment {
   discard(): Promise<void>;
 }
 export type Stager = (taskId: string) => Promise<StagedAttachment>;
+
+/**
+ * An owner's place under a type's unfinished limit, taken before an upload's body is read (so a refused
+ * upload costs nothing to read); the task that is stored takes it over, otherwise it is released.
+ */
+export interface HeldSlot {
+  taskId: string;
+  type: string;
+  slot: string;
+  /** True once a stored task holds the slot. */
+  taken: boolean;
+}
 
 export interface SubmitOutcome {
   id: string;
@@ -78,19 +90,40 @@ export class TaskSubmission {
     return def;
   }
 
-  submit(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
-    return this.inFlight.run(() => this.accept(req, stage));
+  /** Takes the owner's slot for `type` before an upload is read: 429 at once when the owner is at the limit. */
+  async holdSlot(owner: string, type: unknown): Promise<HeldSlot> {
+    if (typeof type !== 'string') {
+      throw new InvalidRequest('send the "type" field before the "file" part: an upload is checked against its job type before it is read');
+    }
+    const def = this.catalog.get(type);
+    const taskId = randomUUID();
+    const slot = await takeSlot(this.models.Slot, owner, def.type, def.limits.unfinishedPerOwner, taskId);
+    if (!slot) {
+      this.metrics.rejected.inc({ type: def.type, code: 'quota-exceeded' });
+      throw new QuotaExceeded(def.type, def.limits.unfinishedPerOwner);
+    }
+    return { taskId, type: def.type, slot, taken: false };
   }
 
-  private async accept(req: SubmitRequest, stage?: Stager): Promise<SubmitOutcome> {
+  /** Frees a held slot no stored task took over. */
+  async releaseHeld(held: HeldSlot | undefined): Promise<void> {
+    if (held && !held.taken) await this.undo(held.taskId, held.slot);
+  }
+
+  submit(req: SubmitRequest, stage?: Stager, held?: HeldSlot): Promise<SubmitOutcome> {
+    return this.inFlight.run(() => this.accept(req, stage, held));
+  }
+
+  private async accept(req: SubmitRequest, stage?: Stager, held?: HeldSlot): Promise<SubmitOutcome> {
     const def = this.check(req, stage !== undefined);
+    if (held && held.type !== def.type) throw new InvalidRequest(`the "type" field names ${def.type}, but the upload was received for ${held.type}`);
     const fingerprint = req.idempotencyKey ? fingerprintOf(req) : undefined;
     const idem = req.idempotencyKey ? await this.idempotency.lookup(req.owner, req.idempotencyKey) : undefined;
     if (idem?.existing) return this.repeat(req, idem.existing, fingerprint);
 
-    const id = randomUUID();
+    const id = held?.taskId ?? randomUUID();
     const limit = def.limits.unfinishedPerOwner;
-    const slot = await takeSlot(this.models.Slot, req.owner, def.type, limit, id);
+    const slot = held?.slot ?? (await takeSlot(this.models.Slot, req.owner, def.type, limit, id));
     if (!slot) {
       const twin = idem && (await this.idempotency.awaitTwin(idem.scope, req.owner, def.type, limit));
       if (twin) return this.repeat(req, twin, fingerprint);
@@ -104,6 +137,7 @@ export class TaskSubmission {
       staged = stage ? await stage(id) : undefined;
       task = this.newTask(id, def, req, slot, idem && fingerprint && { scope: idem.scope, fingerprint }, staged?.params);
       await this.models.Task.collection.insertOne(withoutUndefined(task) as never);
+      if (held) held.taken = true;
     } catch (err) {
       await this.undo(id, slot, staged);
       const winner = idem && isDuplicateKey(err) ? await this.idempotency.winner(idem.scope) : null;

@@ -9,7 +9,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { inspectZip, ZipRejected } from '@taskyard/archive';
 import type { JobTypeDefinition } from '@taskyard/contracts';
 import { uploadKey, type ObjectStore } from '@taskyard/storage';
-import { InvalidZip, UploadTooLarge } from './errors';
+import { InvalidZip, TooManyUploads, UploadTooLarge } from './errors';
 import type { JobCatalog } from './job-catalog';
 import type { Stager } from './task-submission';
 
@@ -56,11 +56,34 @@ const FIELD_LIMITS = { fields: 10, fieldSize: 1024 * 1024, files: 1, parts: 12 }
  * `uploadKey(taskId, name)`. The temp file is removed whatever happens.
  */
 export class UploadIntake {
+  /** Uploads under way per owner, in this process. */
+  private readonly active = new Map<string, number>();
+
   constructor(
     private readonly store: ObjectStore,
     private readonly catalog: JobCatalog,
     private readonly dir: string,
+    /** Uploads one owner may have under way at once (default 2). */
+    private readonly perOwner = 2,
   ) {}
+
+  /**
+   * Counts an upload of `owner` as under way, before its body is read: 429 past the owner's cap, so one key
+   * holder cannot tie up the gateway's disk and connections. Returns the release.
+   */
+  admit(owner: string): () => void {
+    const n = this.active.get(owner) ?? 0;
+    if (n >= this.perOwner) throw new TooManyUploads(this.perOwner);
+    this.active.set(owner, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.active.get(owner) ?? 1) - 1;
+      if (left > 0) this.active.set(owner, left);
+      else this.active.delete(owner);
+    };
+  }
 
   /** The size cap while spooling: the type's, when its field came before the file, else the largest. */
   private limitFor(type: unknown): number {
@@ -68,13 +91,17 @@ export class UploadIntake {
     return def?.upload?.maxBytes ?? this.catalog.maxUploadBytes;
   }
 
-  async receive(request: FastifyRequest): Promise<MultipartForm> {
+  /** Reads the form; `beforeFile` runs with the `type` field (if it came first) before the file is read. */
+  async receive(request: FastifyRequest, beforeFile?: (type: unknown) => Promise<void>): Promise<MultipartForm> {
     const form: MultipartForm = { fields: {} };
     const cap = this.catalog.maxUploadBytes;
     try {
       for await (const part of request.parts({ limits: { ...FIELD_LIMITS, fileSize: cap + 1 } })) {
         if (part.type === 'field') form.fields[part.fieldname] = part.value;
-        else if (part.fieldname === 'file') form.file = await this.spool(part, this.limitFor(form.fields.type));
+        else if (part.fieldname === 'file' && !form.file) {
+          await beforeFile?.(form.fields.type);
+          form.file = await this.spool(part, this.limitFor(form.fields.type));
+        }
         else await pipeline(part.file, discardAll());
       }
     } catch (err) {

@@ -27,6 +27,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'quota-exceeded': 429,
   'rate-limited': 429,
   'upload-too-large': 413,
+  'too-many-uploads': 429,
   'invalid-zip': 422,
   'idempotency-mismatch': 422,
   'not-cancellable': 409,

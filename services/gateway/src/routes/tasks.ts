@@ -6,7 +6,7 @@ import type { GatewayDeps } from '../deps';
 import { MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
 import type { ListFilters } from '../task-queries';
-import type { SubmitOutcome, SubmitRequest } from '../task-submission';
+import type { HeldSlot, SubmitOutcome, SubmitRequest } from '../task-submission';
 import { submitRateLimit } from '../plugins/submit-rate-limit';
 import { submitTag } from '../tag-access';
 import { toTaskView } from '../task-view';
@@ -42,18 +42,32 @@ function multipartFields(request: FastifyRequest, raw: Record<string, unknown>):
 export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => {
   const { submission, queries, cancellation, intake } = deps;
 
+  /**
+   * An upload counts against the owner's concurrent uploads, and takes the owner's slot for its type
+   * before the file is read: a refused upload is never spooled.
+   */
   async function submitMultipart(request: FastifyRequest, who: Principal, idempotencyKey?: string): Promise<SubmitOutcome> {
-    const form = await intake.receive(request);
+    const leave = intake.admit(who.principal);
+    let held: HeldSlot | undefined;
     try {
-      const fields = multipartFields(request, form.fields);
-      const def = submission.check(fields, form.file !== undefined);
-      if (form.file) await intake.inspect(form.file, def);
-      return await submission.submit(
-        { ...fields, tag: submitTag(who, fields.tag), owner: who.principal, idempotencyKey, fileSha256: form.file?.sha256 },
-        form.file && intake.stager(form.file),
-      );
+      const form = await intake.receive(request, async (type) => {
+        held = await submission.holdSlot(who.principal, type);
+      });
+      try {
+        const fields = multipartFields(request, form.fields);
+        const def = submission.check(fields, form.file !== undefined);
+        if (form.file) await intake.inspect(form.file, def);
+        return await submission.submit(
+          { ...fields, tag: submitTag(who, fields.tag), owner: who.principal, idempotencyKey, fileSha256: form.file?.sha256 },
+          form.file && intake.stager(form.file),
+          held,
+        );
+      } finally {
+        await intake.discard(form.file);
+      }
     } finally {
-      await intake.discard(form.file);
+      leave();
+      await submission.releaseHeld(held);
     }
   }
 
