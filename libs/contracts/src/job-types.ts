@@ -45,7 +45,8 @@ export const spellingReport = defineJobType<SpellingReportParams>({
       to: { type: 'string', format: 'date', description: 'Last day (YYYY-MM-DD)' },
     },
     if: { properties: { scope: { const: 'class' } } },
-    then: { required: ['classId'] },
+    // `properties` names classId here too, so linters (Redocly) see the required field defined.
+    then: { required: ['classId'], properties: { classId: { description: 'Required when scope is "class"' } } },
   },
 });
 

@@ -5,23 +5,20 @@ import { TASK_STATUSES } from '@taskyard/contracts';
 const freeObject = { type: 'object', additionalProperties: true } as const;
 const isoDate = { type: 'string', format: 'date-time' } as const;
 
-export const ApiErrorSchema = {
-  $id: 'ApiError',
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
-    },
-  },
+/** A task's id: a UUID; a fan-out child's is its parent's followed by `.<n>` (so not `format: uuid`). */
+export const TaskIdSchema = {
+  $id: 'TaskId',
+  type: 'string',
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[0-9]+)?$',
+  description: "A UUID; a fan-out child's id is its parent's followed by `.<n>`",
+  examples: ['0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11', '0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11.3'],
 } as const;
 
 export const TaskErrorSchema = {
   $id: 'TaskError',
   type: 'object',
-  properties: { code: { type: 'string' }, message: { type: 'string' } },
+  required: ['code', 'message'],
+  properties: { code: { type: 'string', description: 'e.g. `expired-in-queue`, `timeout`, or the job\'s own' }, message: { type: 'string' } },
 } as const;
 
 export const TaskSchema = {
@@ -29,7 +26,7 @@ export const TaskSchema = {
   type: 'object',
   required: ['id', 'type', 'title', 'owner', 'params', 'status', 'progress', 'attempt', 'maxAttempts', 'artifacts', 'createdAt', 'queuedAt'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
+    id: { $ref: 'TaskId#' },
     type: { type: 'string' },
     title: { type: 'string' },
     owner: { type: 'string' },
@@ -43,6 +40,7 @@ export const TaskSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['name', 'size', 'contentType', 'url', 'expiresAt'],
         properties: {
           name: { type: 'string' },
           size: { type: 'integer' },
@@ -53,10 +51,12 @@ export const TaskSchema = {
       },
     },
     error: { $ref: 'TaskError#' },
-    parentId: { type: 'string' },
+    parentId: { $ref: 'TaskId#' },
     children: {
       type: 'object',
-      properties: { total: { type: 'integer' }, finished: { type: 'array', items: { type: 'string' } }, failed: { type: 'integer' } },
+      description: 'A fan-out parent: how many children, which finished, how many of them failed',
+      required: ['total', 'finished', 'failed'],
+      properties: { total: { type: 'integer' }, finished: { type: 'array', items: { $ref: 'TaskId#' } }, failed: { type: 'integer' } },
     },
     result: freeObject,
     createdAt: isoDate,
@@ -73,37 +73,78 @@ export const SubmitAnswerSchema = {
   $id: 'SubmitAnswer',
   type: 'object',
   required: ['id', 'status', 'statusUrl'],
-  properties: { id: { type: 'string' }, status: { type: 'string', enum: [...TASK_STATUSES] }, statusUrl: { type: 'string' } },
+  properties: { id: { $ref: 'TaskId#' }, status: { type: 'string', enum: [...TASK_STATUSES] }, statusUrl: { type: 'string' } },
 } as const;
 
 export const LogLineSchema = {
   $id: 'LogLine',
   type: 'object',
+  required: ['at', 'level', 'message'],
   properties: { at: isoDate, level: { type: 'string', enum: ['info', 'warn', 'error'] }, message: { type: 'string' } },
 } as const;
 
-/** The fields of a submission, as a JSON body or as multipart fields (params parsed from its JSON text). */
+/**
+ * The fields of a submission, as a JSON body or as multipart fields (params parsed from its JSON text),
+ * as the gateway validates them (params per type come after). /docs shows SubmitTask instead.
+ */
 export const SubmitFieldsSchema = {
-  $id: 'SubmitFields',
   type: 'object',
   additionalProperties: false,
   required: ['type'],
   properties: {
     type: { type: 'string', minLength: 1, maxLength: 64, description: 'A job type of GET /v1/job-types' },
     title: { type: 'string', maxLength: 200 },
-    params: { type: 'object', additionalProperties: true, default: {}, description: "Checked against the type's paramsSchema" },
+    params: { type: 'object', additionalProperties: true, description: "Checked against the type's paramsSchema (GET /v1/job-types); `{}` when left out" },
     tag: { type: 'string', minLength: 1, maxLength: 128, description: 'Client or tenant key, for filtering' },
     callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
   },
 } as const;
 
-export const SHARED_SCHEMAS = [ApiErrorSchema, TaskErrorSchema, TaskSchema, SubmitAnswerSchema, LogLineSchema, SubmitFieldsSchema];
+/** `event: update` of GET /v1/tasks/:id/events (TaskUpdate of libs/contracts). */
+export const TaskUpdateSchema = {
+  $id: 'TaskUpdate',
+  type: 'object',
+  required: ['kind', 'at', 'status', 'progress', 'attempt'],
+  properties: {
+    kind: { type: 'string', description: 'The status event folded in: started, progress, succeeded, failed, cancel-requested...' },
+    at: isoDate,
+    status: { type: 'string', enum: [...TASK_STATUSES] },
+    progress: { type: 'number', minimum: 0, maximum: 100 },
+    attempt: { type: 'integer' },
+    logs: { type: 'array', items: { $ref: 'LogLine#' } },
+  },
+} as const;
 
-/** The error answers every route documents. */
-export const errorResponses = { '4xx': { $ref: 'ApiError#' }, '5xx': { $ref: 'ApiError#' } } as const;
+/** The frames of GET /v1/tasks/:id/events, as `{event, data}` with `data` parsed from JSON. */
+export const TaskStreamEventSchema = {
+  $id: 'TaskStreamEvent',
+  description: 'One `event:`/`data:` frame of the text/event-stream: a `snapshot` first, an `update` per change, an `end` after a terminal status',
+  oneOf: [
+    { type: 'object', required: ['event', 'data'], properties: { event: { type: 'string', const: 'snapshot' }, data: { $ref: 'Task#' } } },
+    { type: 'object', required: ['event', 'data'], properties: { event: { type: 'string', const: 'update' }, data: { $ref: 'TaskUpdate#' } } },
+    {
+      type: 'object',
+      required: ['event', 'data'],
+      properties: {
+        event: { type: 'string', const: 'end' },
+        data: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: [...TASK_STATUSES] } } },
+      },
+    },
+  ],
+} as const;
+
+export const SHARED_SCHEMAS = [
+  TaskIdSchema,
+  TaskErrorSchema,
+  TaskSchema,
+  SubmitAnswerSchema,
+  LogLineSchema,
+  TaskUpdateSchema,
+  TaskStreamEventSchema,
+];
 
 export const taskIdParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, description: 'The task id (TaskId)' } },
 } as const;

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import { registerDocs } from './api-docs';
+import { ERROR_SCHEMAS } from './api-errors';
 import { SHARED_SCHEMAS } from './api-schemas';
 import { HTTP_TIMEOUTS, type GatewayDeps } from './deps';
+import { jobTypeSchemas } from './job-type-schemas';
 import { authPlugin } from './plugins/auth';
 import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console';
 import { errorsPlugin } from './plugins/errors';
@@ -18,24 +19,6 @@ import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
 import { taskEventRoutes } from './routes/task-events';
 import { taskRoutes } from './routes/tasks';
-
-async function registerDocs(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Taskyard API', version: '1.0.0', description: 'Background jobs: submit, watch, cancel, download.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <api key>' } } },
-      security: [{ apiKey: [] }],
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  // Swagger UI sends its own Content-Security-Policy for its pages (hashes of the scripts it inlines). Its
-  // renderer also sets inline styles, which that policy would block: styles only are let through, there.
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace(/style-src ([^;]*)/, "style-src $1 'unsafe-inline'"),
-  });
-}
 
 /** The `/v1` API: every route behind the API-key hook, the admin routes behind the admin check too. */
 async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
@@ -72,7 +55,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   // The API speaks JSON (and multipart for uploads); a text body is a mistake, not a string to accept.
   app.removeContentTypeParser('text/plain');
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...ERROR_SCHEMAS, ...SHARED_SCHEMAS, ...jobTypeSchemas(deps.catalog)]) app.addSchema(schema);
   const consoleDir = consoleBuilt(deps.consoleDir) ? deps.consoleDir : undefined;
   await app.register(errorsPlugin, { notFoundFallback: consoleDir ? consoleFallback : undefined });
   await app.register(observabilityPlugin, { metrics: deps.metrics });

@@ -1,29 +1,39 @@
 /**
  * The failures the API answers with, one class per code. Their HTTP statuses are assigned in one place,
- * plugins/errors.ts, so a route only says what went wrong.
+ * ERROR_STATUS below, so a route only says what went wrong.
  */
-export type ErrorCode =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'malformed-json'
-  | 'invalid-params'
-  | 'invalid-request'
-  | 'unknown-type'
-  | 'quota-exceeded'
-  | 'rate-limited'
-  | 'upload-too-large'
-  | 'too-many-uploads'
-  | 'invalid-zip'
-  | 'idempotency-mismatch'
-  | 'not-cancellable'
-  | 'unsupported-media-type'
-  | 'body-too-large'
-  | 'broker-unavailable'
-  | 'database-unavailable'
-  | 'management-unavailable'
-  | 'not-ready'
-  | 'internal';
+/** The one place an error code becomes an HTTP status (plugins/errors.ts answers with it, /docs lists it). */
+export const ERROR_STATUS = {
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'malformed-json': 400,
+  'invalid-params': 400,
+  'invalid-request': 400,
+  'unknown-type': 400,
+  'quota-exceeded': 429,
+  'rate-limited': 429,
+  'upload-too-large': 413,
+  'too-many-uploads': 429,
+  'invalid-zip': 422,
+  'idempotency-mismatch': 422,
+  'not-cancellable': 409,
+  'unsupported-media-type': 415,
+  'body-too-large': 413,
+  'broker-unavailable': 503,
+  'database-unavailable': 503,
+  'management-unavailable': 503,
+  'not-ready': 503,
+  internal: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
+
+/** The codes answered with one status, e.g. 404 -> ['not-found']: the enum of that status's error body. */
+export function codesOf(status: ErrorStatus): ErrorCode[] {
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status);
+}
 
 export abstract class ApiFailure extends Error {
   abstract readonly code: ErrorCode;

@@ -11,34 +11,9 @@ import {
   MalformedJson,
   RouteNotFound,
   UnsupportedMediaType,
-  type ErrorCode,
+  ERROR_STATUS,
 } from '../errors';
 import { invalidParams } from '../job-catalog';
-
-/** The one place an error code becomes an HTTP status. */
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  'malformed-json': 400,
-  'invalid-params': 400,
-  'invalid-request': 400,
-  'unknown-type': 400,
-  'quota-exceeded': 429,
-  'rate-limited': 429,
-  'upload-too-large': 413,
-  'too-many-uploads': 429,
-  'invalid-zip': 422,
-  'idempotency-mismatch': 422,
-  'not-cancellable': 409,
-  'unsupported-media-type': 415,
-  'body-too-large': 413,
-  'broker-unavailable': 503,
-  'database-unavailable': 503,
-  'management-unavailable': 503,
-  'not-ready': 503,
-  internal: 500,
-};
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -78,7 +53,7 @@ function translate(err: FastifyError): ApiFailure | undefined {
 
 export function sendError(reply: FastifyReply, failure: ApiFailure): FastifyReply {
   const body: ErrorBody = { error: { code: failure.code, message: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) } };
-  return reply.code(HTTP_STATUS[failure.code]).type('application/json; charset=utf-8').send(body);
+  return reply.code(ERROR_STATUS[failure.code]).type('application/json; charset=utf-8').send(body);
 }
 
 /** Handles a request no route took; returns true when it answered (e.g. the console's index.html). */
@@ -90,7 +65,7 @@ export const errorsPlugin = fp<{ notFoundFallback?: NotFoundFallback }>(
     app.setErrorHandler((err: FastifyError, request, reply) => {
       const failure = translate(err);
       if (failure) {
-        if (HTTP_STATUS[failure.code] >= 500) request.log.warn({ err: err.message, code: failure.code }, 'request failed');
+        if (ERROR_STATUS[failure.code] >= 500) request.log.warn({ err: err.message, code: failure.code }, 'request failed');
         return sendError(reply, failure);
       }
       request.log.error({ err }, 'unexpected error');

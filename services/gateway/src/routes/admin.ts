@@ -1,17 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { queueName } from '@taskyard/contracts';
-import { errorResponses } from '../api-schemas';
+import { apiErrors } from '../api-errors';
 import { MAX_READ } from '../dead-letters';
 import type { GatewayDeps } from '../deps';
 import { ManagementUnavailable } from '../errors';
-import { requireAdmin } from '../plugins/auth';
+import { adminOnly } from '../plugins/auth';
 
 const typeParams = { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
 const deadLetterSchema = {
   type: 'object',
+  required: ['taskId', 'title', 'owner', 'attempt', 'error', 'deadAt'],
   properties: {
-    taskId: { type: 'string' },
+    taskId: { $ref: 'TaskId#' },
     title: { type: 'string' },
     owner: { type: 'string' },
     attempt: { type: 'integer' },
@@ -22,13 +23,15 @@ const deadLetterSchema = {
 
 /** Admin only (403 for a user key): queue depths from the management API, dead letters and their replay. */
 export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalog, management, deadLetters }) => {
-  app.addHook('onRequest', requireAdmin);
+  adminOnly(app);
 
   app.get(
     '/admin/queues',
     {
       schema: {
+        operationId: 'listQueues',
         summary: 'Depth, unacked messages, consumers and dead letters of each job type queue',
+        description: 'From the RabbitMQ management API (503 `management-unavailable` when it is not configured or does not answer).',
         tags: ['admin'],
         response: {
           200: {
@@ -39,6 +42,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
                 type: 'array',
                 items: {
                   type: 'object',
+                  required: ['type', 'queue', 'ready', 'unacked', 'consumers', 'dead'],
                   properties: {
                     type: { type: 'string' },
                     queue: { type: 'string' },
@@ -52,7 +56,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
               managementUrl: { type: 'string' },
             },
           },
-          ...errorResponses,
+          ...apiErrors(503),
         },
       },
     },
@@ -81,7 +85,9 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
     '/admin/dead-letters/:type',
     {
       schema: {
+        operationId: 'listDeadLetters',
         summary: "A job type's dead letters (read without removing them)",
+        description: 'The tasks whose last attempt failed or that expired in their queue, oldest first.',
         tags: ['admin'],
         params: typeParams,
         response: {
@@ -93,7 +99,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
               total: { type: 'integer', description: `Every dead letter of the type; the list shows the first ${MAX_READ}` },
             },
           },
-          ...errorResponses,
+          ...apiErrors(400, 503),
         },
       },
     },
@@ -104,6 +110,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
     '/admin/dead-letters/:type/replay',
     {
       schema: {
+        operationId: 'replayDeadLetters',
         summary: 'Submit dead tasks again as new tasks of their owners',
         description: `Each replay is a NEW task (the dead one stays failed) with the same tag, callback URL and parent, taking a place under its owner's limit; its dead letter is removed once the new task is accepted. Without \`taskIds\` (or without a body), every dead letter of the type is replayed (the first ${MAX_READ} per request). Ids that are not dead letters of the type come back in \`unknown\`.`,
         tags: ['admin'],
@@ -118,12 +125,19 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
             type: 'object',
             required: ['replayed', 'skipped', 'unknown'],
             properties: {
-              replayed: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, newTaskId: { type: 'string' } } } },
-              skipped: { type: 'array', items: { type: 'object', properties: { taskId: { type: 'string' }, reason: { type: 'string' } } } },
+              replayed: {
+                type: 'array',
+                items: { type: 'object', required: ['taskId', 'newTaskId'], properties: { taskId: { $ref: 'TaskId#' }, newTaskId: { $ref: 'TaskId#' } } },
+              },
+              skipped: {
+                type: 'array',
+                description: 'Dead letters left in place, with why (e.g. their owner is at the unfinished limit)',
+                items: { type: 'object', required: ['taskId', 'reason'], properties: { taskId: { type: 'string' }, reason: { type: 'string' } } },
+              },
               unknown: { type: 'array', items: { type: 'string' }, description: 'Asked-for ids that are not dead letters of this type' },
             },
           },
-          ...errorResponses,
+          ...apiErrors(503),
         },
       },
       // No body at all means "replay all", as an empty object does (the schema would refuse `undefined`).

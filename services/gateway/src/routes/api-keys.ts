@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponses } from '../api-schemas';
+import { apiErrors } from '../api-errors';
 import type { GatewayDeps } from '../deps';
 import type { NewKey } from '../managed-keys';
-import { requireAdmin } from '../plugins/auth';
+import { adminOnly } from '../plugins/auth';
 
 const name = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000]*$' } as const;
 
@@ -32,7 +32,7 @@ const keyIdParams = { type: 'object', required: ['id'], properties: { id: { type
  */
 export const apiKeyRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { managedKeys }) => {
   app.addSchema(keyViewSchema);
-  app.addHook('onRequest', requireAdmin);
+  adminOnly(app);
 
   app.post<{ Body: NewKey }>(
     '/admin/api-keys',
@@ -56,7 +56,7 @@ export const apiKeyRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { manag
         },
         response: {
           201: { type: 'object', required: ['key', 'apiKey'], properties: { key: { type: 'string' }, apiKey: { $ref: 'ApiKeyView#' } } },
-          ...errorResponses,
+          ...apiErrors(503),
         },
       },
     },
@@ -73,10 +73,11 @@ export const apiKeyRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { manag
       schema: {
         operationId: 'listApiKeys',
         summary: 'The API keys created through the API (not the configured bootstrap keys), newest first',
+        description: 'Each with its principal, role, tags, rate limit and when it was last used; never the key itself.',
         tags: ['admin'],
         response: {
           200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: 'ApiKeyView#' } } } },
-          ...errorResponses,
+          ...apiErrors(503),
         },
       },
     },
@@ -92,7 +93,7 @@ export const apiKeyRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { manag
         description: 'Refused at once by this gateway, and within seconds by every other.',
         tags: ['admin'],
         params: keyIdParams,
-        response: { 200: { $ref: 'ApiKeyView#' }, ...errorResponses },
+        response: { 200: { $ref: 'ApiKeyView#' }, ...apiErrors(404, 503) },
       },
     },
     async (request) => {

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponses } from '../api-schemas';
 import type { GatewayDeps } from '../deps';
+import { paramsSchemaId } from '../job-type-schemas';
 
-const freeObject = { type: 'object', additionalProperties: true } as const;
 
 export const jobTypeRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalog }) => {
   app.get(
     '/job-types',
     {
       schema: {
+        operationId: 'listJobTypes',
         summary: 'The job types, with the JSON Schema of their params and their limits',
+        description: 'What this gateway accepts: each type\'s params (a JSON Schema, also in this document as `<Type>Params`), its limits and, for types that take a zip, its upload limits.',
         tags: ['job types'],
         response: {
           200: {
@@ -20,23 +21,24 @@ export const jobTypeRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { cata
                 type: 'array',
                 items: {
                   type: 'object',
-                  required: ['type', 'title', 'description', 'paramsSchema', 'limits'],
+                  required: ['type', 'title', 'description', 'paramsSchema', 'paramsRef', 'limits'],
                   properties: {
                     type: { type: 'string' },
                     title: { type: 'string' },
                     description: { type: 'string' },
-                    paramsSchema: freeObject,
-                    limits: freeObject,
-                    upload: {
+                    paramsSchema: {
                       type: 'object',
-                      properties: { maxBytes: { type: 'integer' }, maxUncompressedBytes: { type: 'integer' }, maxEntries: { type: 'integer' } },
+                      additionalProperties: true,
+                      description: 'The JSON Schema `params` must match (in this document: `<Type>Params`, e.g. SpellingReportParams)',
                     },
+                    paramsRef: { type: 'string', description: 'Where this document has the params schema, e.g. #/components/schemas/SpellingReportParams' },
+                    limits: { $ref: 'JobLimits#' },
+                    upload: { $ref: 'UploadLimits#' },
                   },
                 },
               },
             },
           },
-          ...errorResponses,
         },
       },
     },
@@ -46,6 +48,7 @@ export const jobTypeRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { cata
         title: d.title,
         description: d.description,
         paramsSchema: d.paramsSchema,
+        paramsRef: `#/components/schemas/${paramsSchemaId(d.type)}`,
         limits: d.limits,
         ...(d.upload ? { upload: d.upload } : {}),
       })),

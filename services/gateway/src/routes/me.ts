@@ -1,13 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { errorResponses } from '../api-schemas';
 
 export const meRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/me',
     {
       schema: {
+        operationId: 'getMe',
         summary: 'Who the API key belongs to',
-        tags: ['auth'],
+        description: 'The principal (the owner of the tasks this key submits) and its role.',
+        tags: ['me'],
         response: {
           200: {
             type: 'object',
@@ -18,7 +19,6 @@ export const meRoutes: FastifyPluginAsync = async (app) => {
               tags: { type: 'array', items: { type: 'string' }, description: 'The only tags this key may use; absent: all' },
             },
           },
-          ...errorResponses,
         },
       },
     },

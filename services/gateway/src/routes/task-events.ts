@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TaskEvent } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
-import { errorResponses, taskIdParams } from '../api-schemas';
+import { apiErrors } from '../api-errors';
+import { taskIdParams } from '../api-schemas';
 import type { GatewayDeps } from '../deps';
 import { TaskStream } from '../task-stream';
 import { toTaskView } from '../task-view';
@@ -20,13 +21,23 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
     {
       config: { allowQueryToken: true },
       schema: {
+        operationId: 'streamTaskEvents',
         summary: "Server-sent events of a task's changes",
         description:
-          'text/event-stream: `event: snapshot` (the task), `event: update` ({kind, at, status, progress, attempt, logs?}) per change, `event: end` after a terminal status. EventSource cannot send headers, so the key may also come as `?access_token=`.',
+          'A text/event-stream of frames `event: <name>` + `data: <JSON>` (TaskStreamEvent): `snapshot` (the Task) first, `update` (TaskUpdate) per change, `end` ({status}) after a terminal status, then the stream closes; `: ping` comments keep it open. EventSource cannot send headers, so the key may also come as `?access_token=`.',
         tags: ['tasks'],
         params: taskIdParams,
-        querystring: { type: 'object', properties: { access_token: { type: 'string' } } },
-        response: { 200: { description: 'text/event-stream', type: 'string' }, ...errorResponses },
+        response: {
+          200: {
+            description: 'The event stream; each frame is a TaskStreamEvent',
+            content: {
+              'text/event-stream': {
+                schema: { type: 'string', contentMediaType: 'text/event-stream', contentSchema: { $ref: 'TaskStreamEvent#' } },
+              },
+            },
+          },
+          ...apiErrors(404, 503),
+        },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TASK_STATUSES } from '@taskyard/contracts';
 import type { Principal } from '../api-keys';
-import { errorResponses, taskIdParams } from '../api-schemas';
+import { apiErrors } from '../api-errors';
+import { SubmitFieldsSchema, taskIdParams } from '../api-schemas';
 import type { GatewayDeps } from '../deps';
 import { MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
+import { paramsSchemaId } from '../job-type-schemas';
 import type { ListFilters } from '../task-queries';
 import type { HeldSlot, SubmitOutcome, SubmitRequest } from '../task-submission';
 import { submitRateLimit } from '../plugins/submit-rate-limit';
@@ -14,10 +16,41 @@ import { toTaskView } from '../task-view';
 type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId' | 'fileSha256'>;
 
 
-/** Compiled once per route context by Fastify (it caches by this object). */
-const SUBMIT_FIELDS = { $ref: 'SubmitFields#' };
 
 const statusUrl = (id: string): string => `/v1/tasks/${id}`;
+
+/**
+ * The submission as /docs shows it: JSON, or multipart/form-data (the only way to send a cloud-import's
+ * zip). Documentation only: Fastify validates the JSON body itself, and the multipart fields in
+ * multipartFields (its parser streams the file, so there is no body object to validate).
+ */
+/** A single schema as itself (Redocly: no-illogical-composition-keywords), several as anyOf. */
+const oneOrAnyOf = (schemas: object[]): object => (schemas.length === 1 ? schemas[0]! : { anyOf: schemas });
+
+const submitBodyDoc = (uploadTypes: string[]) => ({
+  content: {
+    'application/json': { schema: { $ref: 'SubmitTask#' } },
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['type'],
+        properties: {
+          type: { type: 'string', minLength: 1, maxLength: 64, description: 'A job type of GET /v1/job-types' },
+          title: { type: 'string', maxLength: 200 },
+          params: {
+            type: 'string',
+            contentMediaType: 'application/json',
+            contentSchema: oneOrAnyOf(uploadTypes.map((t) => ({ $ref: `${paramsSchemaId(t)}#` }))),
+            description: "The params as JSON text, checked against the type's paramsSchema",
+          },
+          tag: { type: 'string', minLength: 1, maxLength: 128 },
+          callbackUrl: { type: 'string', format: 'uri', maxLength: 2048 },
+          file: { type: 'string', format: 'binary', contentMediaType: 'application/zip', description: 'The zip, for job types with `upload` limits' },
+        },
+      },
+    },
+  },
+});
 
 const idempotencyHeaders = {
   type: 'object',
@@ -34,13 +67,15 @@ function multipartFields(request: FastifyRequest, raw: Record<string, unknown>):
       throw new MalformedJson('the "params" field is not valid JSON');
     }
   }
-  const validate = request.compileValidationSchema(SUBMIT_FIELDS);
+  const validate = request.compileValidationSchema(SubmitFieldsSchema);
   if (!validate(fields)) throw invalidParams(validate.errors ?? [], 'form');
-  return fields as unknown as SubmitFields;
+  // `params` is optional in the API (no schema default: a generated client would make it required).
+  return { ...fields, params: fields.params ?? {} } as unknown as SubmitFields;
 }
 
 export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => {
   const { submission, queries, cancellation, intake } = deps;
+  const bodyDoc = submitBodyDoc(deps.catalog.list().filter((d) => d.upload).map((d) => d.type));
 
   /**
    * An upload counts against the owner's concurrent uploads, and takes the owner's slot for its type
@@ -74,15 +109,23 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
   app.post<{ Body: SubmitFields; Headers: { 'idempotency-key'?: string } }>(
     '/tasks',
     {
-      config: { rateLimit: submitRateLimit },
+      config: {
+        rateLimit: submitRateLimit,
+        swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: bodyDoc }, url }),
+      },
       schema: {
+        operationId: 'submitTask',
         summary: 'Submit a task',
         description:
           'JSON `{type, title?, params, tag?, callbackUrl?}`, or multipart/form-data with the fields `type`, `title`, `params` (JSON text) and `file` (a zip) for job types that take an upload. Answers 202 at once; the task runs in the background.',
         tags: ['tasks'],
         headers: idempotencyHeaders,
-        body: { content: { 'application/json': { schema: { $ref: 'SubmitFields#' } } } },
-        response: { 200: { $ref: 'SubmitAnswer#' }, 202: { $ref: 'SubmitAnswer#' }, ...errorResponses },
+        body: { content: { 'application/json': { schema: SubmitFieldsSchema } } },
+        response: {
+          200: { description: 'A repeat of an Idempotency-Key: the first task', $ref: 'SubmitAnswer#' },
+          202: { description: 'Accepted: the task is queued', $ref: 'SubmitAnswer#' },
+          ...apiErrors(422, 429, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -111,7 +154,9 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
     '/tasks',
     {
       schema: {
+        operationId: 'listTasks',
         summary: "List the caller's tasks (admins: everyone's), newest first",
+        description: 'Filters combine; `nextCursor` of a page, sent as `cursor`, gives the next page (absent on the last).',
         tags: ['tasks'],
         querystring: {
           type: 'object',
@@ -131,7 +176,7 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
             required: ['items'],
             properties: { items: { type: 'array', items: { $ref: 'Task#' } }, nextCursor: { type: 'string' } },
           },
-          ...errorResponses,
+          ...apiErrors(503),
         },
       },
     },
@@ -146,10 +191,12 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
     '/tasks/:id',
     {
       schema: {
+        operationId: 'getTask',
         summary: 'A task, with presigned artifact URLs',
+        description: "The task's status, progress, error and artifacts (each `url` presigned and short-lived).",
         tags: ['tasks'],
         params: taskIdParams,
-        response: { 200: { $ref: 'Task#' }, ...errorResponses },
+        response: { 200: { $ref: 'Task#' }, ...apiErrors(404, 503) },
       },
     },
     async (request) => toTaskView(await queries.view(request.principal, request.params.id), deps.presign, deps.presignSeconds),
@@ -159,13 +206,18 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
     '/tasks/:id/cancel',
     {
       schema: {
+        operationId: 'cancelTask',
         summary: 'Request the cancellation of a queued or running task',
         description: 'Answers 202: the status service cancels a queued task at once and asks a running one to stop.',
         tags: ['tasks'],
         params: taskIdParams,
         response: {
-          202: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { type: 'string' } } },
-          ...errorResponses,
+          202: {
+            type: 'object',
+            required: ['id', 'status'],
+            properties: { id: { $ref: 'TaskId#' }, status: { type: 'string', enum: [...TASK_STATUSES] } },
+          },
+          ...apiErrors(404, 409, 503),
         },
       },
     },
@@ -176,12 +228,14 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
     '/tasks/:id/logs',
     {
       schema: {
+        operationId: 'getTaskLogs',
         summary: "The job's log lines (the last ones kept)",
+        description: 'Oldest first; a long log keeps its last lines.',
         tags: ['tasks'],
         params: taskIdParams,
         response: {
           200: { type: 'object', required: ['lines'], properties: { lines: { type: 'array', items: { $ref: 'LogLine#' } } } },
-          ...errorResponses,
+          ...apiErrors(404, 503),
         },
       },
     },

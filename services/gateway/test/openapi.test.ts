@@ -1,0 +1,74 @@
+import { startHarness, type Harness } from './gateway-harness';
+import { lintDocument, operations, type OpenApiDocument } from './openapi-document';
+
+let h: Harness;
+let doc: OpenApiDocument;
+beforeAll(async () => {
+  h = await startHarness('gw-openapi');
+  doc = (await h.api<OpenApiDocument>('GET', '/docs/json')).body;
+});
+afterAll(() => h?.close());
+
+const errorRef = /^#\/components\/schemas\/Error[45]\d\d$/;
+
+describe('the OpenAPI document at /docs/json', () => {
+  test('0 errors and 0 warnings under Redocly recommended and Spectral spectral:oas', async () => {
+    const problems = await lintDocument(doc);
+    // Printed in full on failure: each line says which route lacks what.
+    expect(problems.map((p) => `${p.linter} ${p.severity} ${p.rule} at ${p.path}: ${p.message}`)).toEqual([]);
+  });
+
+  test('every operation has an operationId, a defined tag, and its error statuses with the error body schema', () => {
+    const tags = new Set((doc.tags ?? []).map((t) => t.name));
+    const ids = new Set<string>();
+    for (const { method, path, op } of operations(doc)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect({ where, operationId: typeof op.operationId }).toEqual({ where, operationId: 'string' });
+      expect({ where, duplicate: ids.has(op.operationId!) }).toEqual({ where, duplicate: false });
+      ids.add(op.operationId!);
+      expect({ where, tagged: (op.tags ?? []).length > 0 && (op.tags ?? []).every((t) => tags.has(t)) }).toEqual({ where, tagged: true });
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect({ where, status, range: /^[1-5]XX$/i.test(status) }).toEqual({ where, status, range: false });
+        if (Number(status) < 400) continue;
+        const ref = response.content?.['application/json']?.schema?.$ref;
+        expect({ where, status, ref: String(ref) }).toEqual({ where, status, ref: `#/components/schemas/Error${status}` });
+        expect(ref).toMatch(errorRef);
+      }
+    }
+  });
+
+  test("each error status's code is an enum of the gateway's codes for that status", () => {
+    const error404 = doc.components.schemas.Error404 as { properties: { error: { properties: { code: { enum: string[] } } } } };
+    expect(error404.properties.error.properties.code.enum).toEqual(['not-found']);
+    const error400 = doc.components.schemas.Error400 as typeof error404;
+    expect(error400.properties.error.properties.code.enum).toEqual(expect.arrayContaining(['malformed-json', 'invalid-params', 'invalid-request', 'unknown-type']));
+  });
+
+  test('the probes need no key, /v1 routes say 401, admin routes need the admin key and say 403', () => {
+    for (const { method, path, op } of operations(doc)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      if (!path.startsWith('/v1/')) {
+        expect({ where, security: op.security }).toEqual({ where, security: [] });
+        continue;
+      }
+      expect({ where, has401: '401' in op.responses }).toEqual({ where, has401: true });
+      const admin = path.startsWith('/v1/admin/');
+      expect({ where, security: op.security?.map((s) => Object.keys(s)[0]) }).toEqual({
+        where,
+        security: admin ? ['adminKey'] : expect.arrayContaining(['apiKey']),
+      });
+      expect({ where, has403: '403' in op.responses }).toEqual({ where, has403: admin });
+    }
+    expect(Object.keys(doc.paths['/readyz']!.get!.responses)).toEqual(['200', '503']);
+  });
+
+  test('the upload is multipart/form-data, the events route text/event-stream with its frames described', () => {
+    const submit = doc.paths['/v1/tasks']!.post! as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } };
+    expect(Object.keys(submit.requestBody.content).sort()).toEqual(['application/json', 'multipart/form-data']);
+    expect(submit.requestBody.content['multipart/form-data']!.schema.properties.file).toMatchObject({ type: 'string', format: 'binary' });
+    const events = doc.paths['/v1/tasks/{id}/events']!.get!.responses['200']!;
+    expect(Object.keys(events.content ?? {})).toEqual(['text/event-stream']);
+    expect(events.content!['text/event-stream']!.schema).toMatchObject({ contentSchema: { $ref: '#/components/schemas/TaskStreamEvent' } });
+    expect(doc.components.schemas.TaskStreamEvent).toBeDefined();
+  });
+});
