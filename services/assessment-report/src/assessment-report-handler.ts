@@ -3,7 +3,7 @@ import type { AssessmentBatchRecord } from '@taskyard/school-data';
 import { defineWorker, PermanentJobError, streamArtifact, type JobContext, type JobOutcome } from '@taskyard/worker';
 import { selectBatches } from './batch-selection';
 import { writeCsv, writeJson } from './report-writers';
-import { scoreRows } from './score-rows';
+import { scoreRows, type ScoreStats } from './score-rows';
 
 type Ctx = JobContext<AssessmentReportParams>;
 
@@ -12,13 +12,15 @@ export const reportName = (batchId: string, format: 'csv' | 'json'): string => `
 
 async function reportOneBatch(ctx: Ctx, batch: AssessmentBatchRecord): Promise<JobOutcome> {
   const { contentFilters, output_format: format } = ctx.task.params;
-  const rows = scoreRows(ctx.db, batch, contentFilters, ctx.signal);
+  const stats: ScoreStats = { skipped: 0 };
+  const rows = scoreRows(ctx.db, batch, contentFilters, ctx.signal, stats);
   let count = 0;
   const file = await streamArtifact(ctx, reportName(batch._id, format), format === 'csv' ? 'text/csv' : 'application/json', async (out) => {
     count = format === 'csv' ? await writeCsv(out, rows) : await writeJson(out, batch, rows);
   });
   ctx.progress(100);
   ctx.log(`batch ${batch._id} (${batch.channel}): ${count} score(s) in ${file.name}`);
+  if (stats.skipped) ctx.log(`${stats.skipped} score(s) of pupils school ${batch.schoolId} does not have: not in the report`, 'warn');
   return { result: { batchId: batch._id, rows: count } };
 }
 

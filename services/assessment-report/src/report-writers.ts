@@ -9,8 +9,9 @@ async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
+/** With a UTF-8 byte-order mark: without one Excel reads the file as ANSI and garbles names such as Ørsted. */
 export async function writeCsv(out: Writable, rows: AsyncIterable<ScoreRow>): Promise<number> {
-  const csv = stringify({ header: true, columns: SCORE_COLUMNS });
+  const csv = stringify({ header: true, columns: SCORE_COLUMNS, bom: true });
   const piped = pipeline(csv, out, { end: false });
   let count = 0;
   for await (const row of rows) {

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { AssessmentReportParams } from '@taskyard/contracts';
 import { schoolModels, type AssessmentBatchRecord, type AssessmentScoreRecord } from '@taskyard/school-data';
+import { scorePercent } from './score-percent';
 
 /** One line of a batch report (seed 001's assessment-score-report columns, plus the pupil's name). */
 export interface ScoreRow {
@@ -31,24 +32,34 @@ export function scoreFilter(batchId: string, content: AssessmentReportParams['co
   return filter;
 }
 
+/** What the read left out: scores of pupils the batch's school does not have (not the school's to report). */
+export interface ScoreStats {
+  skipped: number;
+}
+
 /** The batch's scores as report rows, streamed from one cursor; pupils' names come from their school. */
-export async function* scoreRows(db: Connection, batch: AssessmentBatchRecord, content: AssessmentReportParams['contentFilters'], signal: AbortSignal): AsyncGenerator<ScoreRow> {
+export async function* scoreRows(db: Connection, batch: AssessmentBatchRecord, content: AssessmentReportParams['contentFilters'], signal: AbortSignal, stats: ScoreStats = { skipped: 0 }): AsyncGenerator<ScoreRow> {
   const m = schoolModels(db);
   const names = new Map((await m.Pupil.find({ schoolId: batch.schoolId }, { givenName: 1, familyName: 1 }).lean()).map((p) => [p._id, `${p.givenName} ${p.familyName}`]));
   const cursor = m.AssessmentScore.collection.find<AssessmentScoreRecord>(scoreFilter(batch._id, content), { batchSize: 2000 }).sort({ pupilId: 1, contentId: 1 });
   try {
     for await (const s of cursor) {
       signal.throwIfAborted();
+      const name = names.get(s.pupilId);
+      if (name === undefined) {
+        stats.skipped++;
+        continue;
+      }
       yield {
         batch_id: batch._id,
         channel: batch.channel,
         pupil_id: s.pupilId,
-        pupil_name: names.get(s.pupilId) ?? '',
+        pupil_name: name,
         content_id: s.contentId,
         subject: s.subject,
         score: s.score,
         max_score: s.maxScore,
-        percent: s.maxScore > 0 ? Math.round((1000 * s.score) / s.maxScore) / 10 : 0,
+        percent: scorePercent(s.score, s.maxScore),
         attempted_at: s.attemptedAt,
       };
     }
