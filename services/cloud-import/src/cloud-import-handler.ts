@@ -21,6 +21,8 @@ export interface CloudImportOptions {
   lease: LeaseOptions;
   /** Most schools one zip may write to. */
   maxSchools: number;
+  /** Largest uncompressed size of one known file. */
+  maxFileBytes: number;
 }
 
 export const DEFAULT_OPTIONS: CloudImportOptions = {
@@ -28,6 +30,8 @@ export const DEFAULT_OPTIONS: CloudImportOptions = {
   workRoot: defaultWorkRoot(),
   lease: { waitMs: 5 * 60_000, staleMs: cloudImport.limits.timeoutMs + 5 * 60_000 },
   maxSchools: 500,
+  // ~2.5 million rows of the widest file: far past any school's data, and a bound on what one file costs.
+  maxFileBytes: 256 * 1024 * 1024,
 };
 
 /** The zip is checked (central directory only) before a byte is extracted; a bad zip fails for good. */
@@ -46,7 +50,7 @@ async function importZip(ctx: Ctx, uploadKey: string, dir: WorkDir, opts: CloudI
   const bytes = await fetchUpload(ctx.store, uploadKey, dir.zipPath, ctx.signal);
   ctx.log(`fetched ${ctx.task.params.fileName ?? uploadKey} (${bytes} bytes)`);
   await inspect(ctx, dir, opts.limits);
-  const extracted = await extractKnownFiles(dir.zipPath, dir.inbound, ctx.signal);
+  const extracted = await extractKnownFiles(dir.zipPath, dir.inbound, ctx.signal, opts.maxFileBytes);
   for (const name of extracted.unknown) ctx.log(`${name}: not a known file (expected ${KNOWN_FILES.join(', ')}); skipped`, 'warn');
   for (const name of extracted.duplicates) ctx.log(`${name}: a second file of that name; skipped`, 'warn');
   if (extracted.files.size === 0) throw new PermanentJobError('no-known-files', `the zip holds none of ${KNOWN_FILES.join(', ')}`);

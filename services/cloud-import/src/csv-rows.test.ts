@@ -40,3 +40,14 @@ test('a header without a required column refuses the file', async () => {
   expect(rejected).toEqual([{ row: 1, column: 'b', reason: expect.stringContaining('no "b" column') }]);
   expect(stats.refused).toMatch(/missing/);
 });
+
+test('a record longer than the cap fails the file for good', async () => {
+  const path = join(dir, 'huge.csv');
+  writeFileSync(path, `a,b\n1,2\n3,${'x'.repeat(1024 * 1024)}\n5,6\n`);
+  const rows: CsvRow[] = [];
+  const read = async (): Promise<void> => {
+    for await (const r of readCsvRows(path, { required: ['a', 'b'], sink: { add: () => undefined, ready: async () => undefined }, maxRecordChars: 1000 })) rows.push(r);
+  };
+  await expect(read()).rejects.toMatchObject({ name: 'PermanentJobError', code: 'record-too-large', message: expect.stringContaining('1000 characters') });
+  expect(rows.map((r) => r.values.a)).not.toContain('5');
+});

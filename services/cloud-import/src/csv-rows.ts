@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
+import { PermanentJobError } from '@taskyard/worker';
 import type { RejectSink } from './rejections';
 
 /** One data row: its spreadsheet row number and its values by (lower-cased) column name. */
@@ -17,6 +18,12 @@ export interface CsvStats {
 
 /** How often the reader lets the rejected-rows file drain. */
 const DRAIN_EVERY = 1000;
+
+/**
+ * The longest record the reader takes, in characters: a real row is well under 1 KB, and without a cap one
+ * huge line (2 GiB of it deflates to ~2 MB and passes every zip check) would be buffered whole.
+ */
+export const MAX_RECORD_CHARS = 64 * 1024;
 
 function counter(onBytes: (n: number) => void): Transform {
   return new Transform({
@@ -38,13 +45,21 @@ export interface ReadOptions {
   stats?: CsvStats;
   onBytes?: (n: number) => void;
   signal?: AbortSignal;
+  /** Default MAX_RECORD_CHARS. A longer record fails the file (and the task) for good. */
+  maxRecordChars?: number;
 }
 
-export async function* readCsvRows(path: string, { required, sink, stats = { dataRows: 0 }, onBytes = () => undefined, signal }: ReadOptions): AsyncGenerator<CsvRow> {
+export async function* readCsvRows(path: string, options: ReadOptions): AsyncGenerator<CsvRow> {
+  const { required, sink, stats = { dataRows: 0 }, onBytes = () => undefined, signal, maxRecordChars = MAX_RECORD_CHARS } = options;
   // Row numbers count the records the parser skipped too: `skips` holds, for each, how many records came before it.
   const skips: number[] = [];
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true });
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, max_record_size: maxRecordChars });
   parser.on('skip', (err: CsvError) => {
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      // Not a bad row to skip: the rest of the record would still be read into memory.
+      parser.destroy(new PermanentJobError('record-too-large', `a record near line ${err.lines ?? '?'} is longer than ${maxRecordChars} characters; the file is refused`));
+      return;
+    }
     const before = Number((err as CsvError & { records?: number }).records ?? 0);
     sink.add({ row: before + skips.length + 1, column: '', reason: `unreadable CSV: ${err.message}` });
     skips.push(before);

@@ -33,10 +33,11 @@ const nameOf = (entry: Entry): string => yauzl.getFileNameLowLevel(entry.general
 
 /**
  * Extracts the known files into `inbound/` under their own fixed names (never a path taken from the
- * zip), one entry at a time, streaming: memory stays flat whatever the archive's size. Call only on
- * a zip that inspectZip has passed.
+ * zip), one entry at a time, streaming: memory stays flat whatever the archive's size. A known file
+ * larger than `maxFileBytes` uncompressed fails the import for good before a byte of it is written (its
+ * declared size is checked, and yauzl holds the real bytes to it). Call only on a zip inspectZip passed.
  */
-export async function extractKnownFiles(zipPath: string, inbound: string, signal: AbortSignal): Promise<Extracted> {
+export async function extractKnownFiles(zipPath: string, inbound: string, signal: AbortSignal, maxFileBytes: number): Promise<Extracted> {
   const out: Extracted = { files: new Map(), unknown: [], duplicates: [] };
   const zip = await open(zipPath);
   try {
@@ -53,6 +54,8 @@ export async function extractKnownFiles(zipPath: string, inbound: string, signal
             out.unknown.push(name);
           } else if (out.files.has(known)) {
             out.duplicates.push(name);
+          } else if (entry.uncompressedSize > maxFileBytes) {
+            throw new PermanentJobError('file-too-large', `${name} is ${entry.uncompressedSize} bytes uncompressed; at most ${maxFileBytes} bytes per file`);
           } else {
             const path = join(inbound, known);
             await pipeline(await readStream(zip, entry), createWriteStream(path, { mode: 0o600 }), { signal });
@@ -65,7 +68,7 @@ export async function extractKnownFiles(zipPath: string, inbound: string, signal
     });
   } catch (err) {
     zip.close();
-    if (signal.aborted) throw err;
+    if (signal.aborted || err instanceof PermanentJobError) throw err;
     throw new PermanentJobError('corrupt-zip', `the zip could not be extracted: ${(err as Error).message}`);
   }
   return out;

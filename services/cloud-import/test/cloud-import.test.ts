@@ -138,6 +138,8 @@ describe('a hostile or broken upload is refused before anything is imported', ()
     ['an entry bigger than it declares', () => withDeclaredSize(zipOf({ 'pupils.csv': `pupil_id,school_id,class_id,given_name,family_name\n${'sch0001-p1,sch0001,sch0001-c01,A,B\n'.repeat(2000)}` }), 10), 'corrupt-zip'],
     ['a file that is not a zip', () => Buffer.from('pupil_id,school_id\n1,2\n'), 'not-a-zip'],
     ['a zip with no known file', () => zipOf({ 'readme.md': 'hello' }), 'no-known-files'],
+    // 2 MB in one line deflates to a few KB and passes every zip check; the reader refuses the record.
+    ['one enormous record', () => zipOf({ 'pupils.csv': `pupil_id,school_id,class_id,given_name,family_name\nsch0001-p1,sch0001,sch0001-c01,A,${'B'.repeat(2 * 1024 * 1024)}\n` }), 'record-too-large'],
   ];
   test.each(cases)('%s', async (_label, make, code) => {
     const before = await datasetFingerprint();
@@ -161,6 +163,18 @@ test('an import waits for another holding its school, then gives the attempt bac
   } finally {
     await conn.db!.collection(LEASE_COLLECTION).deleteOne({ _id: 'import:school:sch0001' } as never);
   }
+});
+
+test('a known file past the per-file size cap fails for good before it is extracted', async () => {
+  const worker = createCloudImportWorker({ workRoot, maxFileBytes: 10_000 });
+  const before = await datasetFingerprint();
+  const key = 'uploads/big-file/data.zip';
+  const rows = 'sch0001-p1,sch0001,sch0001-c01,A,B\n'.repeat(1000);
+  await store.put(key, zipOf({ 'pupils.csv': `pupil_id,school_id,class_id,given_name,family_name\n${rows}` }), 'application/zip');
+  const run = directJobContext<CloudImportParams>({ type: 'cloud-import', params: { uploadKey: key }, db: conn, store, taskId: 'big-file' });
+  await expect(worker.handler(run.ctx)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'file-too-large', message: expect.stringContaining('pupils.csv') });
+  expect(await datasetFingerprint()).toBe(before);
+  await expectCleanedUp(key);
 });
 
 test('a missing upload fails for good', async () => {
