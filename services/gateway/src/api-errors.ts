@@ -16,8 +16,8 @@ const DESCRIPTIONS: Record<ErrorStatus, string> = {
   409: "The task's state does not allow it",
   413: 'The body or the upload is too large',
   415: 'The content type is not accepted',
-  422: 'The upload is not an acceptable zip',
-  429: 'Too many unfinished tasks of that type for this owner',
+  422: 'The upload is not an acceptable zip, or an Idempotency-Key was first used for a different request',
+  429: 'Too many unfinished tasks of that type, or uploads under way, for this owner',
   500: 'An unexpected error (a bug)',
   503: 'A dependency (database, broker, RabbitMQ management) is unavailable; try again shortly',
 };
