@@ -1,3 +1,4 @@
+import type { TaskPriority } from './priority';
 import type { LogLine } from './task-event';
 import type { TaskError } from './task-message';
 import type { TaskStatus } from './task-status';
@@ -40,6 +41,13 @@ export interface TaskView {
   expiresAt?: string;
   durationMs?: number;
   cancelRequestedAt?: string;
+  /** Not started before this time; `scheduled` until then. */
+  runAt?: string;
+  priority?: TaskPriority;
+  /** The failed or cancelled task this one retries (a retry is a new task; the old one keeps its history). */
+  retryOf?: string;
+  /** The schedule whose occurrence submitted it. */
+  scheduleId?: string;
 }
 
 /** `event: update` of GET /v1/tasks/:id/events. */

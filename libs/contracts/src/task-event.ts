@@ -40,6 +40,10 @@ export type TaskEvent = EventBase &
     | { kind: 'heartbeat-lost'; runId: string; final: boolean; retryAt?: string }
     /** From the retention sweeper: the artifacts were deleted. */
     | { kind: 'artifacts-expired' }
+    /** From the scheduler: a `scheduled` task's `runAt` came and its message went to its queue. */
+    | { kind: 'released' }
+    /** From the gateway: the owner or an admin deleted this finished task (the status service removes it, its logs and artifacts). */
+    | { kind: 'delete-requested'; requestedBy: string }
     /** From the status service: a child of this task reached a terminal status. */
     | { kind: 'child-finished'; childId: string; childStatus: 'succeeded' | 'failed' | 'cancelled'; artifacts: ArtifactRef[]; error?: TaskError }
   );

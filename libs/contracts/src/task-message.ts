@@ -1,3 +1,5 @@
+import type { TaskPriority } from './priority';
+
 /** The body of a message on the `tasks` exchange: everything a worker needs, so it need not read the task first. */
 export interface TaskMessage {
   id: string;
@@ -11,6 +13,10 @@ export interface TaskMessage {
   maxAttempts: number;
   parentId?: string;
   createdAt: string;
+  /** Which of the type's queues it goes to; absent means `normal`. */
+  priority?: TaskPriority;
+  /** Not before this time (ISO): the message waits in the scheduled-wait queues until then. */
+  runAt?: string;
 }
 
 export interface ArtifactRef {

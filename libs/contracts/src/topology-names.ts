@@ -24,3 +24,16 @@ export const HEADER = {
   errorCode: 'x-taskyard-error-code',
   errorMessage: 'x-taskyard-error-message',
 } as const;
+
+/**
+ * Tasks submitted with `runAt` wait in TTL queues of fixed lengths (`tasks.scheduled.wait-<length>`), each
+ * dead-lettering into `tasks.scheduled.due`; the scheduler service consumes that queue and either releases
+ * the task (its time has come) or sends it on to the longest wait that does not pass its `runAt`.
+ */
+export const SCHEDULED_DUE_EXCHANGE = 'tasks.scheduled';
+export const SCHEDULED_DUE_QUEUE = 'tasks.scheduled.due';
+export const scheduledWaitQueue = (label: string): string => `tasks.scheduled.wait-${label}`;
+
+/** Operator commands to every worker of a type (`<type>.paused`, `<type>.resumed`): a topic exchange. */
+export const CONTROL_EXCHANGE = 'taskyard.control';
+export const controlRoutingKey = (type: string, command: 'paused' | 'resumed'): string => `${type}.${command}`;

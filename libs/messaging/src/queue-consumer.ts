@@ -28,6 +28,8 @@ export class QueueConsumer {
   private tag?: string;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private paused = false;
+  private queue?: string;
   private readonly setupFn = (conn: Parameters<Parameters<BrokerConnection['onConnect']>[0]>[0]): Promise<void> => this.subscribe(conn);
 
   constructor(
@@ -49,14 +51,36 @@ export class QueueConsumer {
     if (this.stopping) return;
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => this.logger.warn({ err: err.message, queue: this.opts.queue }, 'consumer channel error'));
-    const queue = (await this.opts.setup?.(ch)) || this.opts.queue;
+    this.queue = (await this.opts.setup?.(ch)) || this.opts.queue;
     await ch.prefetch(this.opts.prefetch);
     this.channel = ch;
-    const { consumerTag } = await ch.consume(queue, (msg) => msg && this.dispatch(ch, msg), {
+    this.tag = undefined;
+    if (!this.paused) await this.consume(ch);
+  }
+
+  private async consume(ch: Channel): Promise<void> {
+    const { consumerTag } = await ch.consume(this.queue!, (msg) => msg && this.dispatch(ch, msg), {
       noAck: false,
       exclusive: this.opts.exclusive ?? false,
     });
     this.tag = consumerTag;
+  }
+
+  /**
+   * Stops taking new messages but keeps the channel, so messages in hand still finish and are acked
+   * (closing it would return them to the queue mid-run). Survives reconnects until `resume()`.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    const tag = this.tag;
+    this.tag = undefined;
+    if (this.channel && tag) await this.channel.cancel(tag).catch(() => undefined);
+  }
+
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.channel && !this.tag && !this.stopping) await this.consume(this.channel);
   }
 
   private dispatch(ch: Channel, msg: ConsumeMessage): void {

@@ -4,7 +4,9 @@ import {
   HEADER,
   TASK_EVENTS_EXCHANGE,
   TASKS_EXCHANGE,
+  DEFAULT_PRIORITY,
   delayQueueName,
+  priorityRoutingKey,
   eventRoutingKey,
   type TaskError,
   type TaskEvent,
@@ -12,10 +14,11 @@ import {
   type TaskMessage,
 } from '@taskyard/contracts';
 import type { ConfirmPublisher } from './confirm-publisher';
+import { waitFor } from './scheduled-waits';
 
-/** Publishes a task to its type's queue. Message id = task id, persistent, confirmed. */
+/** Publishes a task to its type's queue of its priority. Message id = task id, persistent, confirmed. */
 export function publishTask(p: ConfirmPublisher, task: TaskMessage, opts: { republished?: boolean } = {}): Promise<void> {
-  return p.publish(TASKS_EXCHANGE, task.type, task, {
+  return p.publish(TASKS_EXCHANGE, priorityRoutingKey(task.type, task.priority ?? DEFAULT_PRIORITY), task, {
     messageId: task.id,
     headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt, ...(opts.republished ? { [HEADER.republished]: true } : {}) },
   });
@@ -54,4 +57,16 @@ export function publishEvent(p: ConfirmPublisher, input: TaskEventInput): Promis
 
 export function parseJson<T>(content: Buffer): T {
   return JSON.parse(content.toString('utf8')) as T;
+}
+
+/** Sends a task with a future `runAt` to the longest wait queue that does not pass it (the scheduler forwards it from there). */
+export function publishScheduled(p: ConfirmPublisher, task: TaskMessage, now = Date.now()): Promise<void> {
+  const wait = waitFor(Date.parse(task.runAt ?? '') - now);
+  return p.publish('', wait.queue, task, { messageId: task.id, headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt } });
+}
+
+/** A new or stored task's first message: to its queue, or to the waits while its `runAt` is ahead. */
+export function dispatchTask(p: ConfirmPublisher, task: TaskMessage, opts: { republished?: boolean } = {}): Promise<void> {
+  if (task.runAt && Date.parse(task.runAt) > Date.now()) return publishScheduled(p, task);
+  return publishTask(p, task, opts);
 }

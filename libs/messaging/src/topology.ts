@@ -6,12 +6,18 @@ import {
   STATUS_PARTITION_EXCHANGE,
   TASK_EVENTS_EXCHANGE,
   TASKS_EXCHANGE,
+  CONTROL_EXCHANGE,
+  TASK_PRIORITIES,
   deadQueueName,
+  priorityQueueName,
+  priorityRoutingKey,
   delayQueueName,
   queueName,
   statusPartitionQueue,
   type JobTypeDefinition,
 } from '@taskyard/contracts';
+
+import { declareScheduledWaits } from './scheduled-waits';
 
 const QUORUM = { 'x-queue-type': 'quorum' };
 
@@ -30,6 +36,14 @@ export async function declareJobType(ch: Channel, def: JobTypeDefinition): Promi
     arguments: { ...QUORUM, 'x-message-ttl': def.limits.messageTtlMs, 'x-dead-letter-exchange': EXPIRED_EXCHANGE },
   });
   await ch.bindQueue(q, TASKS_EXCHANGE, def.type);
+  for (const priority of TASK_PRIORITIES.filter((p) => p !== 'normal')) {
+    const pq = priorityQueueName(def.type, priority);
+    await ch.assertQueue(pq, {
+      durable: true,
+      arguments: { ...QUORUM, 'x-message-ttl': def.limits.messageTtlMs, 'x-dead-letter-exchange': EXPIRED_EXCHANGE },
+    });
+    await ch.bindQueue(pq, TASKS_EXCHANGE, priorityRoutingKey(def.type, priority));
+  }
   await ch.assertQueue(deadQueueName(def.type), { durable: true, arguments: QUORUM });
   await ch.bindQueue(deadQueueName(def.type), DEAD_LETTER_EXCHANGE, def.type);
   for (const delay of delaysFor(def)) {
@@ -52,6 +66,7 @@ export async function declareExchanges(ch: Channel): Promise<void> {
   await ch.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
   await ch.assertExchange(EXPIRED_EXCHANGE, 'fanout', { durable: true });
   await ch.assertExchange(TASK_EVENTS_EXCHANGE, 'topic', { durable: true });
+  await ch.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: true });
   await ch.assertQueue(EXPIRED_QUEUE, { durable: true, arguments: QUORUM });
   await ch.bindQueue(EXPIRED_QUEUE, EXPIRED_EXCHANGE, '');
 }
@@ -78,5 +93,6 @@ export async function declareStatusPartitions(ch: Channel, partitions = DEFAULT_
 
 export async function declareTopology(ch: Channel, types: Iterable<JobTypeDefinition>): Promise<void> {
   await declareExchanges(ch);
+  await declareScheduledWaits(ch);
   for (const def of types) await declareJobType(ch, def);
 }

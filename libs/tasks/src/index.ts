@@ -6,3 +6,9 @@ export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseReco
 export { takeSlot, releaseSlot, slotId } from './slots';
 export { claimOnce } from './leases';
 export { taskMessageOf } from './task-message-of';
+export { jobTypePauseModel } from './job-type-pause';
+export type { JobTypePauseRecord } from './job-type-pause';
+export { newTaskRecord, withoutUndefined } from './new-task';
+export type { NewTask, NewTaskInput } from './new-task';
+export { dispatchOrOutbox } from './task-dispatch';
+export type { DispatchResult } from './task-dispatch';

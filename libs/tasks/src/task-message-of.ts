@@ -3,7 +3,8 @@ import type { TaskRecord } from './task-record';
 
 /** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
 export function taskMessageOf(
-  t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'>,
+  t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'> &
+    Partial<Pick<TaskRecord, 'priority' | 'runAt'>>,
   attempt: number,
 ): TaskMessage {
   return {
@@ -17,5 +18,7 @@ export function taskMessageOf(
     maxAttempts: t.maxAttempts,
     ...(t.parentId ? { parentId: t.parentId } : {}),
     createdAt: new Date(t.createdAt).toISOString(),
+    ...(t.priority && t.priority !== 'normal' ? { priority: t.priority } : {}),
+    ...(t.runAt ? { runAt: new Date(t.runAt).toISOString() } : {}),
   };
 }

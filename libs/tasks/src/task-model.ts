@@ -41,6 +41,12 @@ export const taskSchema = new Schema<TaskRecord>(
     retryAt: Date,
     result: Schema.Types.Mixed,
     children: { type: new Schema({ total: Number, finished: [String], failed: Number }, { _id: false }), default: undefined },
+    runAt: Date,
+    priority: String,
+    retryOf: String,
+    scheduleId: String,
+    occurrenceId: String,
+    finishedDay: String,
   },
   { versionKey: false, collection: 'tasks', minimize: false },
 );
@@ -51,6 +57,8 @@ taskSchema.index({ status: 1, heartbeatAt: 1 });
 taskSchema.index({ status: 1, expiresAt: 1 });
 taskSchema.index({ parentId: 1 }, { sparse: true });
 taskSchema.index({ idempotencyScope: 1 }, { unique: true, sparse: true });
+// "Retry every failed task of a type since": one equality per day bucket.
+taskSchema.index({ type: 1, status: 1, finishedDay: 1 });
 
 /** One document per held place under an owner's unfinished limit: `<owner>:<type>:<k>`, taken by insert, freed by delete. */
 export interface SlotRecord {

@@ -1,4 +1,4 @@
-import type { ArtifactRef, LogLine, TaskError, TaskStatus } from '@taskyard/contracts';
+import type { ArtifactRef, LogLine, TaskError, TaskPriority, TaskStatus } from '@taskyard/contracts';
 
 /** A task as stored. `_id` is the task id (a UUID). */
 export interface TaskRecord {
@@ -30,6 +30,17 @@ export interface TaskRecord {
   finishedAt?: Date;
   expiresAt?: Date;
   durationMs?: number;
+  /** Not started before this time: `scheduled` until then. */
+  runAt?: Date;
+  /** Absent means normal. */
+  priority?: TaskPriority;
+  /** A retry is a new task linked to the one it retries. */
+  retryOf?: string;
+  /** Set when a schedule's occurrence submitted the task. */
+  scheduleId?: string;
+  occurrenceId?: string;
+  /** `YYYY-MM-DD` (UTC) of `finishedAt`: the bucket "failed of a type since" is read by, an equality per day. */
+  finishedDay?: string;
   // Bookkeeping of the status service (the task's only writer after its insert).
   /** The owner's unfinished-limit slot this task holds, freed (deleted) when it finishes. */
   slotId?: string;

@@ -89,3 +89,31 @@ test('a success clears the error an earlier attempt left', () => {
   expect(r.state.error).toBeUndefined();
   expect(r.changes).toHaveProperty('error', undefined);
 });
+
+describe('scheduled tasks (runAt)', () => {
+  const scheduled = (): TaskState => queued({ status: 'scheduled' });
+  const released: TaskEvent = { ...base, kind: 'released', at: at(5) };
+
+  test('released moves scheduled to queued with the time it joined the queue; a repeat changes nothing', () => {
+    const r = fold(scheduled(), released, ctx);
+    expect(r.changes).toEqual({ status: 'queued', queuedAt: new Date(at(5)) });
+    expect(fold(r.state, released, ctx).changes).toBeNull();
+  });
+
+  test('a worker may start it before the released event is folded; released after that changes nothing', () => {
+    const running = fold(scheduled(), started(1, 'r1'), ctx).state;
+    expect(running.status).toBe('running');
+    expect(fold(running, released, ctx).changes).toBeNull();
+  });
+
+  test('a cancel while it waits cancels it at once and frees its slot', () => {
+    const r = fold(scheduled(), { ...base, kind: 'cancel-requested', requestedBy: 'u', at: at(3) }, ctx);
+    expect(r.state.status).toBe('cancelled');
+    expect(r.effects).toContainEqual({ kind: 'release-slot', slotId: 'o:diagnostic:0' });
+  });
+
+  test('a finished task records the day it finished, the bucket "failed since" reads', () => {
+    const r = foldAll(queued(), [started(1, 'r1'), { ...base, kind: 'failed', runId: 'r1', seq: 2, final: true, error: { code: 'x', message: 'y' }, at: at(4) }], ctx);
+    expect(r.state.finishedDay).toBe('2026-01-01');
+  });
+});

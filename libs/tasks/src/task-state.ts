@@ -4,6 +4,8 @@ import type { TaskRecord } from './task-record';
 
 /** Allowed transitions, in one place. Terminal states never change except `succeeded` → `expired`. */
 export const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
+  // A worker may start a scheduled task before the scheduler's `released` event is folded.
+  scheduled: ['queued', 'running', 'cancelled', 'failed'],
   queued: ['running', 'cancelled', 'failed'],
   running: ['running', 'succeeded', 'failed', 'retrying', 'cancelled'],
   retrying: ['running', 'cancelled', 'failed'],
@@ -34,8 +36,9 @@ export type TaskState = Pick<
   TaskRecord,
   | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
   | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
-  | 'retryAt' | 'result' | 'children'
->;
+  | 'retryAt' | 'result' | 'children' | 'finishedDay'
+> &
+  Partial<Pick<TaskRecord, 'queuedAt'>>;
 
 export interface FoldResult {
   state: TaskState;
@@ -63,6 +66,7 @@ function finish(task: TaskState, status: TaskStatus, at: Date, patch: Patch): Pa
     ...patch,
     status,
     finishedAt: at,
+    finishedDay: at.toISOString().slice(0, 10),
     durationMs: startedAt ? at.getTime() - startedAt.getTime() : 0,
   };
 }
@@ -74,7 +78,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
     case 'started': {
       // A later attempt may also find the task `running` when the previous attempt's `failed` event was lost.
       const newAttempt =
-        event.attempt > task.attempt && (task.status === 'queued' || task.status === 'retrying' || (task.status === 'running' && !task.children));
+        event.attempt > task.attempt && (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying' || (task.status === 'running' && !task.children));
       // The same attempt started again by another run: the broker redelivered it after its worker died.
       const redelivered = event.attempt === task.attempt && task.status === 'running' && task.runId !== event.runId && !task.children;
       if (!newAttempt && !redelivered) return null;
@@ -129,12 +133,18 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         children: { total: event.childIds.length, finished: [], failed: 0 },
       };
     case 'cancel-requested':
-      if (task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });
+      if (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });
       if (task.status === 'running' && !task.cancelRequestedAt) {
         // A parent waiting on its children has no run to abort: it is cancelled at once, and so are they.
         if (task.children) return finish(task, 'cancelled', at, { cancelRequestedAt: at });
         return { cancelRequestedAt: at };
       }
+      return null;
+    case 'released':
+      if (task.status !== 'scheduled') return null;
+      return { status: 'queued', queuedAt: at };
+    case 'delete-requested':
+      // Not a change of the task: the status service deletes a finished task after the fold (event-folder).
       return null;
     case 'expired-in-queue':
       if (task.status !== 'queued' && task.status !== 'retrying') return null;

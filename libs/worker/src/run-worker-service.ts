@@ -5,7 +5,7 @@ import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { taskModels } from '@taskyard/tasks';
+import { jobTypePauseModel, taskModels } from '@taskyard/tasks';
 import type { WorkerDefinition } from './define-worker';
 import { startHealthServer } from './health-server';
 import { WorkerEngine } from './worker-engine';
@@ -21,6 +21,8 @@ export interface WorkerOptions {
   host?: string;
   heartbeatMs?: number;
   flushMs?: number;
+  /** How often the pause state is re-read besides the control commands (default 5 s). */
+  pausePollMs?: number;
 }
 
 export interface RunningWorker {
@@ -51,6 +53,8 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
     metrics,
     heartbeatMs: opts.heartbeatMs,
     flushMs: opts.flushMs,
+    JobTypePause: jobTypePauseModel(db),
+    pausePollMs: opts.pausePollMs,
   });
   await engine.start();
   await broker.start();

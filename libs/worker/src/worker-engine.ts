@@ -6,9 +6,11 @@ import {
   HEADER,
   TASK_EVENTS_EXCHANGE,
   backoffFor,
+  TASK_PRIORITIES,
   eventRoutingKey,
   isTerminal,
-  queueName,
+  priorityQueueName,
+  type TaskPriority,
   type ArtifactRef,
   type JobTypeDefinition,
   type TaskEvent,
@@ -28,12 +30,15 @@ import {
   type Settlement,
 } from '@taskyard/messaging';
 import { artifactKey, type ObjectStore } from '@taskyard/storage';
-import type { TaskModels, TaskRecord } from '@taskyard/tasks';
+import type { JobTypePauseRecord, TaskModels, TaskRecord } from '@taskyard/tasks';
+import type { Model } from 'mongoose';
 import type { WorkerDefinition } from './define-worker';
 import { RunEvents } from './event-stream';
 import type { ChildSpec, JobContext } from './job-context';
 import { JobAborted, classifyFailure, type AbortReason } from './job-failure';
 import { publishChildren, spawnChildren } from './fan-out';
+import { PauseSwitch } from './pause-switch';
+import { PriorityGate } from './priority-gate';
 import type { WorkerMetrics } from './worker-metrics';
 
 export interface WorkerDeps {
@@ -48,6 +53,9 @@ export interface WorkerDeps {
   /** How often a running job reports it is alive (default: a third of the heartbeat window, at most 10 s). */
   heartbeatMs?: number;
   flushMs?: number;
+  /** The job types' pause documents; without it the worker never pauses. */
+  JobTypePause?: Model<JobTypePauseRecord>;
+  pausePollMs?: number;
 }
 
 interface Running {
@@ -62,14 +70,22 @@ interface Running {
  */
 export class WorkerEngine<P> {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private consumer?: QueueConsumer;
+  private readonly consumers: QueueConsumer[] = [];
   private cancelConsumer?: QueueConsumer;
+  private pauseSwitch?: PauseSwitch;
   private readonly running = new Map<string, Running>();
+  private readonly gate: PriorityGate;
 
   constructor(
     private readonly def: WorkerDefinition<P>,
     private readonly deps: WorkerDeps,
-  ) {}
+  ) {
+    this.gate = new PriorityGate(def.concurrency ?? deps.jobType.limits.prefetch);
+  }
+
+  get paused(): boolean {
+    return this.pauseSwitch?.isPaused ?? false;
+  }
 
   get inFlight(): number {
     return this.running.size;
@@ -100,18 +116,44 @@ export class WorkerEngine<P> {
       logger,
     );
     await this.cancelConsumer.start();
-    this.consumer = new QueueConsumer(
-      broker,
-      { queue: queueName(jobType.type), prefetch: this.def.concurrency ?? jobType.limits.prefetch },
-      (msg) => this.onTask(msg),
-      logger,
-    );
-    await this.consumer.start();
+    // One consumer per priority queue, each with the worker's whole concurrency as prefetch; the gate
+    // decides which message in hand starts when a slot frees (high first).
+    const prefetch = this.def.concurrency ?? jobType.limits.prefetch;
+    for (const priority of TASK_PRIORITIES) {
+      const consumer = new QueueConsumer(broker, { queue: priorityQueueName(jobType.type, priority), prefetch }, (msg) => this.onTask(msg, priority), logger);
+      this.consumers.push(consumer);
+    }
+    if (this.deps.JobTypePause) {
+      this.pauseSwitch = new PauseSwitch({
+        broker,
+        JobTypePause: this.deps.JobTypePause,
+        type: jobType.type,
+        logger,
+        pollMs: this.deps.pausePollMs,
+        onChange: (paused) => (paused ? this.pause() : this.resume()),
+      });
+      await this.pauseSwitch.start();
+    }
+    for (const c of this.consumers) await c.start();
+  }
+
+  /** Takes no new tasks; those running finish; those in hand but not started go back to the queue. */
+  private async pause(): Promise<void> {
+    this.deps.metrics.paused.set({ type: this.deps.jobType.type }, 1);
+    await Promise.all(this.consumers.map((c) => c.pause()));
+    this.gate.turnAwayWaiting();
+  }
+
+  private async resume(): Promise<void> {
+    this.deps.metrics.paused.set({ type: this.deps.jobType.type }, 0);
+    await Promise.all(this.consumers.map((c) => c.resume()));
   }
 
   /** Stops taking tasks, lets those in hand finish for `graceMs`, then aborts them (they return to the queue). */
   async stop(graceMs = 20_000): Promise<void> {
-    const stopping = this.consumer?.stop(graceMs + 2_000);
+    await this.pauseSwitch?.stop();
+    const stopping = Promise.all(this.consumers.map((c) => c.stop(graceMs + 2_000)));
+    this.gate.turnAwayWaiting();
     const timer = setTimeout(() => {
       for (const r of this.running.values()) r.abort('shutdown');
     }, graceMs);
@@ -144,7 +186,16 @@ export class WorkerEngine<P> {
     return true;
   }
 
-  private async onTask(msg: ConsumeMessage): Promise<Settlement> {
+  private async onTask(msg: ConsumeMessage, priority: TaskPriority): Promise<Settlement> {
+    if (!(await this.gate.acquire(priority))) return 'requeue';
+    try {
+      return await this.take(msg);
+    } finally {
+      this.gate.release();
+    }
+  }
+
+  private async take(msg: ConsumeMessage): Promise<Settlement> {
     const body = parseJson<TaskMessage>(msg.content);
     const headerAttempt = Number(msg.properties.headers?.[HEADER.attempt]);
     const task: TaskMessage = { ...body, attempt: Number.isFinite(headerAttempt) && headerAttempt > 0 ? headerAttempt : body.attempt };

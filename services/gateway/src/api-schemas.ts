@@ -1,4 +1,4 @@
-import { TASK_STATUSES } from '@taskyard/contracts';
+import { MAX_DELAY_MS, TASK_PRIORITIES, TASK_STATUSES } from '@taskyard/contracts';
 
 /** JSON Schemas shared by the routes (registered with addSchema, so /docs shows them as components). */
 
@@ -66,6 +66,10 @@ export const TaskSchema = {
     expiresAt: isoDate,
     durationMs: { type: 'number' },
     cancelRequestedAt: isoDate,
+    runAt: isoDate,
+    priority: { type: 'string', enum: [...TASK_PRIORITIES] },
+    retryOf: { type: 'string' },
+    scheduleId: { type: 'string' },
   },
 } as const;
 
@@ -97,6 +101,9 @@ export const SubmitFieldsSchema = {
     params: { type: 'object', additionalProperties: true, description: "Checked against the type's paramsSchema (GET /v1/job-types); `{}` when left out" },
     tag: { type: 'string', minLength: 1, maxLength: 128, description: 'Client or tenant key, for filtering' },
     callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
+    runAt: { type: 'string', format: 'date-time', description: 'Not started before this time (at most 30 days ahead); the task is `scheduled` until then' },
+    delayMs: { type: 'integer', minimum: 0, maximum: MAX_DELAY_MS, description: 'Not started before this many ms from now (instead of runAt)' },
+    priority: { type: 'string', enum: [...TASK_PRIORITIES], default: 'normal', description: 'high starts before waiting normal and low tasks of its type' },
   },
 } as const;
 

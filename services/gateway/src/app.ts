@@ -17,6 +17,7 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
 import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
+import { scheduleRoutes } from './routes/schedules';
 import { taskEventRoutes } from './routes/task-events';
 import { taskRoutes } from './routes/tasks';
 
@@ -33,6 +34,7 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       await v1.register(jobTypeRoutes, deps);
       await v1.register(adminRoutes, deps);
       await v1.register(apiKeyRoutes, deps);
+      await v1.register(scheduleRoutes, deps);
     },
     { prefix: '/v1' },
   );

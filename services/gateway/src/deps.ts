@@ -6,6 +6,7 @@ import type { ManagedKeys } from './managed-keys';
 import type { GatewayMetrics } from './metrics';
 import type { RabbitManagement } from './rabbit-management';
 import type { Readiness } from './readiness';
+import type { ScheduleService } from './schedule-service';
 import type { SseHub } from './sse-hub';
 import type { TaskCancellation } from './task-cancellation';
 import type { TaskQueries } from './task-queries';
@@ -23,6 +24,7 @@ export interface GatewayDeps {
   submission: TaskSubmission;
   queries: TaskQueries;
   cancellation: TaskCancellation;
+  schedules: ScheduleService;
   intake: UploadIntake;
   hub: SseHub;
   deadLetters: DeadLetters;

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   'invalid-zip': 422,
   'idempotency-mismatch': 422,
   'not-cancellable': 409,
+  conflict: 409,
   'unsupported-media-type': 415,
   'body-too-large': 413,
   'broker-unavailable': 503,
@@ -101,6 +102,12 @@ export class ApiKeyNotFound extends ApiFailure {
     super(`API key ${id} not found`);
   }
 }
+export class TooManySchedules extends ApiFailure {
+  readonly code = 'quota-exceeded';
+  constructor(limit: number) {
+    super(`you already have ${limit} schedules, the most allowed; delete one first`, { limit });
+  }
+}
 export class UploadTooLarge extends ApiFailure {
   readonly code = 'upload-too-large';
   constructor(maxBytes: number) {
@@ -130,6 +137,16 @@ export class NotCancellable extends ApiFailure {
   readonly code = 'not-cancellable';
   constructor(id: string, status: string) {
     super(`task ${id} is ${status} and can no longer be cancelled`, { status });
+  }
+}
+/** The request cannot apply to the thing in its current state (delete a running task, retry a succeeded one). */
+export class Conflict extends ApiFailure {
+  readonly code = 'conflict';
+}
+export class ScheduleNotFound extends ApiFailure {
+  readonly code = 'not-found';
+  constructor(id: string) {
+    super(`schedule ${id} not found`);
   }
 }
 export class UnsupportedMediaType extends ApiFailure {

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
+import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
 import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
 import { buildApp } from './app';
@@ -19,6 +20,7 @@ import { OutboxRelay } from './outbox-relay';
 import { RabbitManagement } from './rabbit-management';
 import { Readiness } from './readiness';
 import { SseHub } from './sse-hub';
+import { ScheduleService } from './schedule-service';
 import { TaskCancellation } from './task-cancellation';
 import { TaskQueries } from './task-queries';
 import { TaskSubmission } from './task-submission';
@@ -92,6 +94,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await ensureTaskIndexes(models);
   const managedKeys = new ManagedKeys(conn, logger, { dbTimeoutMs, cacheMs: config.keyCacheMs ?? DEFAULT_KEY_CACHE_MS });
   await managedKeys.ensureIndexes();
+  const scheduleDb = scheduleModels(conn);
+  await ensureScheduleIndexes(scheduleDb);
 
   const store = new ObjectStore(config.servers.s3);
   const broker = new BrokerConnection(config.servers.rabbitmqUrl, logger, `gateway@${hostname()}:${process.pid}`);
@@ -124,6 +128,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     submission,
     queries,
     cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
+    schedules: new ScheduleService(scheduleDb, catalog, dbTimeoutMs),
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir(), config.uploadsPerOwner),
     hub,
     deadLetters: new DeadLetters(broker, submission, models.Task, logger, dbTimeoutMs),

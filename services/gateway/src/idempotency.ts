@@ -39,6 +39,12 @@ export class Idempotency {
     }
   }
 
+  /** A scope not tied to the window (a retry's `retry-of:<id>`): the task holding it, or the scope to take. */
+  async lookupScope(scope: string): Promise<{ existing?: IdempotentTask; scope: string }> {
+    const task = await this.byScope(scope);
+    return task ? { existing: task, scope } : { scope };
+  }
+
   /** The task that won a race for `scope`, read after losing the insert. */
   winner(scope: string): Promise<IdempotentTask | null> {
     return this.byScope(scope);

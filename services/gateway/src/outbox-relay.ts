@@ -1,12 +1,12 @@
 import type { Logger } from '@taskyard/logging';
-import { publishTask, type BrokerConnection, type ConfirmPublisher } from '@taskyard/messaging';
+import { dispatchTask, type BrokerConnection, type ConfirmPublisher } from '@taskyard/messaging';
 import { taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { GatewayMetrics } from './metrics';
 
 const BATCH = 100;
 
-type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status'>;
-const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1 } as const;
+type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt'>;
+const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1 } as const;
 
 /**
  * Publishes what was stored but not confirmed: every `intervalMs` while the broker is connected, and at
@@ -56,10 +56,11 @@ export class OutboxRelay {
     // One read by _id per entry: FerretDB answers `_id: {$in: [...]}` with a table scan.
     const task = await this.models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(this.dbTimeoutMs).lean<RelayTask>().exec();
     // A task past `queued` was delivered after all (a confirm that timed out); nothing to publish.
-    if (task && task.status === 'queued') await publishTask(this.publisher, taskMessageOf(task, 1), { republished: true });
+    const waiting = task && (task.status === 'queued' || task.status === 'scheduled');
+    if (waiting) await dispatchTask(this.publisher, taskMessageOf(task, 1), { republished: true });
     await this.models.Outbox.deleteOne({ _id: id });
     this.metrics.relayed.inc();
-    this.logger.info({ taskId: id, published: task?.status === 'queued' }, 'outbox entry relayed');
+    this.logger.info({ taskId: id, published: waiting }, 'outbox entry relayed');
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { JobTypeDefinition } from '@taskyard/contracts';
+import { MAX_DELAY_MS, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
-import { publishTask, type ConfirmPublisher } from '@taskyard/messaging';
-import { isDuplicateKey, releaseSlot, takeSlot, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import type { ConfirmPublisher } from '@taskyard/messaging';
+import { dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { BrokerDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
@@ -22,6 +22,13 @@ export interface SubmitRequest {
   parentId?: string;
   /** SHA-256 of the uploaded file, when there is one: part of what an idempotent repeat must match. */
   fileSha256?: string;
+  /** ISO time: not started before it (at most 30 days ahead). */
+  runAt?: string;
+  /** Or: not started before this many ms from now. */
+  delayMs?: number;
+  priority?: TaskPriority;
+  /** Set by the retry route: the task this one retries; at most one retry per task (a unique scope). */
+  retryOf?: string;
 }
 
 /** Something stored beside the task (an upload) once its id is known; undone if the task is not stored. */
@@ -50,7 +57,6 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
-type NewTask = Omit<TaskRecord, 'error' | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs'>;
 
 /**
  * Accepts a task in at most two database writes on the happy path (its slot under the owner's limit, then
@@ -74,9 +80,10 @@ export class TaskSubmission {
   }
 
   /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
-  check(req: Pick<SubmitRequest, 'type' | 'params'>, withFile: boolean): JobTypeDefinition {
+  check(req: Pick<SubmitRequest, 'type' | 'params' | 'runAt' | 'delayMs'>, withFile: boolean): JobTypeDefinition {
     const def = this.catalog.get(req.type);
     this.catalog.validate(def, req.params);
+    startTime(req);
     if (def.upload && !withFile) {
       throw new InvalidParams(`file is required: ${def.type} takes a zip upload (multipart/form-data with a "file" part)`, [
         { instancePath: '/file', keyword: 'required', params: { missingProperty: 'file' }, message: 'a zip file is required' },
@@ -118,7 +125,11 @@ export class TaskSubmission {
     const def = this.check(req, stage !== undefined);
     if (held && held.type !== def.type) throw new InvalidRequest(`the "type" field names ${def.type}, but the upload was received for ${held.type}`);
     const fingerprint = req.idempotencyKey ? fingerprintOf(req) : undefined;
-    const idem = req.idempotencyKey ? await this.idempotency.lookup(req.owner, req.idempotencyKey) : undefined;
+    const idem = req.retryOf
+      ? await this.idempotency.lookupScope(retryScope(req.retryOf))
+      : req.idempotencyKey
+        ? await this.idempotency.lookup(req.owner, req.idempotencyKey)
+        : undefined;
     if (idem?.existing) return this.repeat(req, idem.existing, fingerprint);
 
     const id = held?.taskId ?? randomUUID();
@@ -135,8 +146,8 @@ export class TaskSubmission {
     let task: NewTask;
     try {
       staged = stage ? await stage(id) : undefined;
-      task = this.newTask(id, def, req, slot, idem && fingerprint && { scope: idem.scope, fingerprint }, staged?.params);
-      await this.models.Task.collection.insertOne(withoutUndefined(task) as never);
+      task = this.newTask(id, def, req, slot, idem && { scope: idem.scope, fingerprint }, staged?.params);
+      await this.models.Task.collection.insertOne(task as never);
       if (held) held.taken = true;
     } catch (err) {
       await this.undo(id, slot, staged);
@@ -149,7 +160,7 @@ export class TaskSubmission {
       throw new BrokerDown('the task could neither be queued nor kept for later; nothing was stored, try again shortly');
     }
     this.metrics.submitted.inc({ type: def.type });
-    return { id, status: 'queued', created: true };
+    return { id, status: task.status, created: true };
   }
 
   /** The first task of a repeated key, when the repeat is the same request; 422 naming what differs otherwise. */
@@ -165,32 +176,19 @@ export class TaskSubmission {
     def: JobTypeDefinition,
     req: SubmitRequest,
     slot: string,
-    idem?: { scope: string; fingerprint: RequestFingerprint },
+    idem?: { scope: string; fingerprint?: RequestFingerprint },
     extra?: Record<string, unknown>,
   ): NewTask {
-    const now = new Date();
-    return {
-      _id: id,
-      type: def.type,
-      title: req.title?.trim() || def.title,
-      owner: req.owner,
-      tag: req.tag,
+    return newTaskRecord({
+      ...req,
+      id,
+      def,
       params: { ...req.params, ...extra },
-      status: 'queued',
-      progress: 0,
-      attempt: 0,
-      maxAttempts: def.limits.maxAttempts,
-      artifacts: [],
-      logs: [],
-      idempotencyKey: req.idempotencyKey,
       idempotencyScope: idem?.scope,
       idempotencyFingerprint: idem?.fingerprint,
-      callbackUrl: req.callbackUrl,
-      parentId: req.parentId,
-      createdAt: now,
-      queuedAt: now,
       slotId: slot,
-    };
+      runAt: startTime(req),
+    });
   }
 
   private async undo(id: string, slot: string, staged?: StagedAttachment): Promise<void> {
@@ -203,22 +201,9 @@ export class TaskSubmission {
    * False when neither happened (the broker and the database both failing).
    */
   private async dispatch(task: NewTask): Promise<boolean> {
-    try {
-      await publishTask(this.publisher, taskMessageOf(task, 1));
-      return true;
-    } catch (err) {
-      this.logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
-    }
-    try {
-      await this.models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never);
-    } catch (err) {
-      if (!isDuplicateKey(err)) {
-        this.logger.error({ taskId: task._id, err: (err as Error).message }, 'task neither published nor in the outbox');
-        return false;
-      }
-    }
-    this.metrics.outboxed.inc({ type: task.type });
-    return true;
+    const result = await dispatchOrOutbox(this.models, this.publisher, task, this.logger);
+    if (result === 'outboxed') this.metrics.outboxed.inc({ type: task.type });
+    return result !== 'failed';
   }
 
   /**
@@ -233,7 +218,21 @@ export class TaskSubmission {
   }
 }
 
-/** The driver stores `undefined` as null, which a sparse unique index would count; leave such fields out. */
-function withoutUndefined<T extends object>(doc: T): Partial<T> {
-  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** The idempotency scope of a retry: one retry task per retried task, decided by the unique index. */
+export const retryScope = (taskId: string): string => `retry-of:${taskId}`;
+
+/** When the task may start (undefined: now). A time in the past means now; more than 30 days ahead is refused. */
+export function startTime(req: Pick<SubmitRequest, 'runAt' | 'delayMs'>, now = Date.now()): Date | undefined {
+  if (req.runAt !== undefined && req.delayMs !== undefined) {
+    throw new InvalidParams('give runAt or delayMs, not both', [{ instancePath: '/delayMs', keyword: 'not', params: {}, message: 'runAt is given too' }]);
+  }
+  const at = req.runAt !== undefined ? Date.parse(req.runAt) : req.delayMs !== undefined ? now + req.delayMs : undefined;
+  if (at === undefined) return undefined;
+  if (Number.isNaN(at)) throw new InvalidParams('runAt is not a date-time', [{ instancePath: '/runAt', keyword: 'format', params: {}, message: 'must be an ISO date-time' }]);
+  if (at - now > MAX_DELAY_MS) {
+    const field = req.runAt !== undefined ? '/runAt' : '/delayMs';
+    throw new InvalidParams('a task may be delayed by at most 30 days', [{ instancePath: field, keyword: 'maximum', params: {}, message: 'at most 30 days ahead' }]);
+  }
+  return new Date(at);
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { TaskEvent } from '@taskyard/contracts';
+import { UNFINISHED_STATUSES, type TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ObjectStore } from '@taskyard/storage';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
@@ -47,7 +47,7 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect)
       });
       return;
     case 'cancel-children': {
-      const children = await deps.models.Task.find({ parentId: task._id, status: { $in: ['queued', 'running', 'retrying'] } }, { _id: 1 })
+      const children = await deps.models.Task.find({ parentId: task._id, status: { $in: [...UNFINISHED_STATUSES] } }, { _id: 1 })
         .lean()
         .maxTimeMS(15_000);
       for (const c of children) await publishEvent(deps.publisher, { kind: 'cancel-requested', taskId: c._id, type: task.type, requestedBy: `parent:${task._id}` });

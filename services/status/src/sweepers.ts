@@ -1,6 +1,6 @@
-import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
+import { UNFINISHED_STATUSES, backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
-import { publishEvent, publishRetry, publishTask, type ConfirmPublisher } from '@taskyard/messaging';
+import { dispatchTask, publishEvent, publishRetry, type ConfirmPublisher } from '@taskyard/messaging';
 import type { ObjectStore } from '@taskyard/storage';
 import { claimOnce, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 
@@ -63,8 +63,8 @@ export async function sweepOutbox(deps: SweeperDeps, now = Date.now()): Promise<
   let published = 0;
   for (const e of entries) {
     const t = (await deps.models.Task.findById(e._id).lean().maxTimeMS(DEADLINE)) as TaskRecord | null;
-    if (t && t.status === 'queued') {
-      await publishTask(deps.publisher, taskMessageOf(t, 1), { republished: true });
+    if (t && (t.status === 'queued' || t.status === 'scheduled')) {
+      await dispatchTask(deps.publisher, taskMessageOf(t, 1), { republished: true });
       published += 1;
     }
     await deps.models.Outbox.deleteOne({ _id: e._id }).maxTimeMS(DEADLINE);
@@ -77,7 +77,7 @@ export async function sweepStaleSlots(deps: SweeperDeps, now = Date.now()): Prom
   const slots = await deps.models.Slot.find({ takenAt: { $lt: new Date(now - 60_000) } }).limit(200).lean().maxTimeMS(DEADLINE);
   if (slots.length === 0) return 0;
   const tasks = await deps.models.Task.find({ _id: { $in: slots.map((s) => s.taskId) } }, { status: 1 }).lean().maxTimeMS(DEADLINE);
-  const unfinished = new Set(tasks.filter((t) => ['queued', 'running', 'retrying'].includes(t.status)).map((t) => t._id));
+  const unfinished = new Set(tasks.filter((t) => UNFINISHED_STATUSES.includes(t.status)).map((t) => t._id));
   let freed = 0;
   for (const s of slots) {
     if (unfinished.has(s.taskId)) continue;

@@ -36,9 +36,9 @@ export interface NewApiKey {
   label?: string;
 }
 
-export const TASK_STATUSES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export const TASK_STATUSES = ['scheduled', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const UNFINISHED_STATUSES: readonly TaskStatus[] = ['queued', 'running', 'retrying'];
+export const UNFINISHED_STATUSES: readonly TaskStatus[] = ['scheduled', 'queued', 'running', 'retrying'];
 export const isTerminal = (status: TaskStatus): boolean => !UNFINISHED_STATUSES.includes(status);
 
 /** A JSON Schema, as far as the console's form generator reads one. */

@@ -1,6 +1,7 @@
 import type { Task, TaskStatus } from '../api/api-types';
 
 export const STATUS_LABELS: Record<TaskStatus, string> = {
+  scheduled: 'Scheduled',
   queued: 'Queued',
   running: 'Running',
   retrying: 'Retrying',
@@ -13,6 +14,8 @@ export const STATUS_LABELS: Record<TaskStatus, string> = {
 /** One sentence under the status badge that says what is happening and what comes next. */
 export function statusSentence(task: Task): string {
   switch (task.status) {
+    case 'scheduled':
+      return task.cancelRequestedAt ? 'Cancelling…' : `Waits until ${task.runAt ? new Date(task.runAt).toLocaleString() : 'its start time'}, then joins the queue.`;
     case 'queued':
       return task.cancelRequestedAt ? 'Cancelling…' : 'Waiting for a worker to pick it up.';
     case 'running':
@@ -31,4 +34,4 @@ export function statusSentence(task: Task): string {
 }
 
 /** Whether a cancel may still help. */
-export const isCancellable = (task: Task): boolean => ['queued', 'running', 'retrying'].includes(task.status) && !task.cancelRequestedAt;
+export const isCancellable = (task: Task): boolean => ['scheduled', 'queued', 'running', 'retrying'].includes(task.status) && !task.cancelRequestedAt;

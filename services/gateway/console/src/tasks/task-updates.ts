@@ -48,7 +48,7 @@ export function needsRefetch(update: TaskUpdate): boolean {
   return !QUIET_KINDS.has(update.kind) || (update.status !== undefined && isTerminal(update.status));
 }
 
-const STAGE: Record<Task['status'], number> = { queued: 0, running: 1, retrying: 1, succeeded: 2, failed: 2, cancelled: 2, expired: 3 };
+const STAGE: Record<Task['status'], number> = { scheduled: 0, queued: 0, running: 1, retrying: 1, succeeded: 2, failed: 2, cancelled: 2, expired: 3 };
 
 /**
  * The task to show after fetching it while the stream runs. The stored task can lag behind the stream

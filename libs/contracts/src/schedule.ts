@@ -1,0 +1,57 @@
+import type { TaskPriority } from './priority';
+
+/**
+ * What missed occurrences become after a time nothing ran (every scheduler down, the schedule paused is
+ * not "missed"): `skip` drops them; `once` fires the latest one missed, once, when a scheduler is back.
+ * Never a burst of every missed occurrence.
+ */
+export const CATCH_UP_RULES = ['skip', 'once'] as const;
+export type CatchUpRule = (typeof CATCH_UP_RULES)[number];
+
+/**
+ * What a schedule submits at each occurrence. Today a task of a job type; a workflow is meant to be one
+ * more kind of template beside it, so the scheduler hands templates to a submitter and knows no more.
+ */
+export interface TaskTemplate {
+  kind: 'task';
+  type: string;
+  title?: string;
+  params: Record<string, unknown>;
+  tag?: string;
+  priority?: TaskPriority;
+}
+export type ScheduleTemplate = TaskTemplate;
+
+export const OCCURRENCE_OUTCOMES = ['pending', 'submitted', 'skipped'] as const;
+export type OccurrenceOutcome = (typeof OCCURRENCE_OUTCOMES)[number];
+
+/** The occurrence's `_id`: one per schedule and fire time, inserted before its task (a unique insert decides the race). */
+export const occurrenceId = (scheduleId: string, fireAt: Date): string => `${scheduleId}:${fireAt.toISOString()}`;
+
+/** The HTTP API's JSON shape of a schedule (GET /v1/schedules/:id). */
+export interface ScheduleView {
+  id: string;
+  name: string;
+  owner: string;
+  cron: string;
+  timezone: string;
+  template: ScheduleTemplate;
+  paused: boolean;
+  catchUp: CatchUpRule;
+  createdAt: string;
+  updatedAt: string;
+  /** The next fire times (ISO), none while paused. */
+  nextRuns: string[];
+  /** The latest occurrences, newest first. */
+  history: OccurrenceView[];
+}
+
+export interface OccurrenceView {
+  fireAt: string;
+  outcome: OccurrenceOutcome;
+  taskId?: string;
+  reason?: string;
+  /** Fired late, by the catch-up rule, after a time no scheduler ran. */
+  catchUp?: boolean;
+  at: string;
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { JobTypeDefinition } from '@taskyard/contracts';
+import type { Logger } from '@taskyard/logging';
+import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
+import {
+  dispatchOrOutbox,
+  isDuplicateKey,
+  newTaskRecord,
+  releaseSlot,
+  takeSlot,
+  taskMessageOf,
+  type TaskModels,
+  type TaskRecord,
+} from '@taskyard/tasks';
+import type { ScheduleRecord } from './schedule-model';
+
+/** What became of an occurrence's template: a task, or nothing and why. */
+export type SubmitResult = { outcome: 'submitted'; taskId: string } | { outcome: 'skipped'; reason: string; code: SkipCode };
+export type SkipCode = 'quota-exceeded' | 'unknown-type' | 'schedule-deleted';
+
+/** Submits a schedule's template for one occurrence. Must be idempotent per occurrence id (it may be run again after a crash). */
+export type TemplateSubmitter = (schedule: ScheduleRecord, occurrenceId: string) => Promise<SubmitResult>;
+
+export interface TemplateSubmissionDeps {
+  models: TaskModels;
+  publisher: ConfirmPublisher;
+  jobTypes: Map<string, JobTypeDefinition>;
+  logger: Logger;
+}
+
+/** A UUID (version 5 layout) named by the occurrence: the same occurrence always names the same task. */
+export function occurrenceTaskId(occurrenceId: string): string {
+  const h = createHash('sha1').update(`taskyard:occurrence:${occurrenceId}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The submitter of `kind: 'task'` templates: a slot under the owner's limit, the task (its id derived from
+ * the occurrence, so a second run of the same occurrence finds it instead of making another), its message.
+ */
+export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitter {
+  return async (schedule, occurrenceId) => {
+    const template = schedule.template;
+    const def = deps.jobTypes.get(template.type);
+    if (!def) return { outcome: 'skipped', code: 'unknown-type', reason: `job type "${template.type}" is not enabled in this deployment` };
+    const taskId = occurrenceTaskId(occurrenceId);
+    const limit = def.limits.unfinishedPerOwner;
+    const slot = await takeSlot(deps.models.Slot, schedule.owner, def.type, limit, taskId);
+    if (!slot) {
+      if (await resumeExisting(deps, taskId)) return { outcome: 'submitted', taskId };
+      return { outcome: 'skipped', code: 'quota-exceeded', reason: `${schedule.owner} already has ${limit} unfinished ${def.type} task(s), the most allowed` };
+    }
+    const task = newTaskRecord({
+      id: taskId,
+      def,
+      owner: schedule.owner,
+      title: template.title,
+      params: template.params,
+      tag: template.tag,
+      priority: template.priority,
+      slotId: slot,
+      scheduleId: schedule._id,
+      occurrenceId,
+    });
+    try {
+      await deps.models.Task.collection.insertOne(task as never);
+    } catch (err) {
+      await releaseSlot(deps.models.Slot, slot, taskId);
+      if (!isDuplicateKey(err)) throw err;
+      await resumeExisting(deps, taskId);
+      return { outcome: 'submitted', taskId };
+    }
+    if ((await dispatchOrOutbox(deps.models, deps.publisher, task, deps.logger)) === 'failed') {
+      // Nobody has seen the task: take it back; the occurrence stays pending and is tried again.
+      await deps.models.Task.collection.deleteOne({ _id: taskId } as never);
+      await releaseSlot(deps.models.Slot, slot, taskId);
+      throw new Error('the occurrence\'s task could neither be published nor kept in the outbox');
+    }
+    return { outcome: 'submitted', taskId };
+  };
+}
+
+/**
+ * The occurrence's task exists already (an earlier run stopped after inserting it): publish it again if it
+ * still waits, since that run may have stopped before publishing. Workers ignore a duplicate message.
+ */
+async function resumeExisting(deps: TemplateSubmissionDeps, taskId: string): Promise<boolean> {
+  const t = (await deps.models.Task.collection.findOne({ _id: taskId } as never, { maxTimeMS: 10_000 })) as TaskRecord | null;
+  if (!t) return false;
+  if (t.status === 'queued' || t.status === 'scheduled') await dispatchTask(deps.publisher, taskMessageOf(t, 1), { republished: true });
+  return true;
+}

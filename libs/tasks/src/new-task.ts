@@ -1,0 +1,65 @@
+import type { JobTypeDefinition, TaskPriority } from '@taskyard/contracts';
+import type { TaskRecord } from './task-record';
+
+/** A task as inserted: what the gateway, the scheduler and bulk submit store before anything runs it. */
+export type NewTask = Omit<TaskRecord, 'error' | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs'>;
+
+export interface NewTaskInput {
+  id: string;
+  def: JobTypeDefinition;
+  owner: string;
+  title?: string;
+  params: Record<string, unknown>;
+  tag?: string;
+  callbackUrl?: string;
+  idempotencyKey?: string;
+  idempotencyScope?: string;
+  idempotencyFingerprint?: TaskRecord['idempotencyFingerprint'];
+  /** Only a replay of a fan-out child sets it. */
+  parentId?: string;
+  slotId: string;
+  /** Not started before; a time not in the future means now. */
+  runAt?: Date;
+  priority?: TaskPriority;
+  retryOf?: string;
+  scheduleId?: string;
+  occurrenceId?: string;
+}
+
+/** The record of a new task: `scheduled` when its runAt is ahead, else `queued`. Absent optionals are left out. */
+export function newTaskRecord(input: NewTaskInput, now = new Date()): NewTask {
+  const later = input.runAt !== undefined && input.runAt.getTime() > now.getTime();
+  const task: NewTask = {
+    _id: input.id,
+    type: input.def.type,
+    title: input.title?.trim() || input.def.title,
+    owner: input.owner,
+    tag: input.tag,
+    params: input.params,
+    status: later ? 'scheduled' : 'queued',
+    progress: 0,
+    attempt: 0,
+    maxAttempts: input.def.limits.maxAttempts,
+    artifacts: [],
+    logs: [],
+    idempotencyKey: input.idempotencyKey,
+    idempotencyScope: input.idempotencyScope,
+    idempotencyFingerprint: input.idempotencyFingerprint,
+    parentId: input.parentId,
+    callbackUrl: input.callbackUrl,
+    createdAt: now,
+    queuedAt: now,
+    slotId: input.slotId,
+    runAt: later ? input.runAt : undefined,
+    priority: input.priority && input.priority !== 'normal' ? input.priority : undefined,
+    retryOf: input.retryOf,
+    scheduleId: input.scheduleId,
+    occurrenceId: input.occurrenceId,
+  };
+  return withoutUndefined(task) as NewTask;
+}
+
+/** The driver stores `undefined` as null, which a sparse unique index would count; leave such fields out. */
+export function withoutUndefined<T extends object>(doc: T): Partial<T> {
+  return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

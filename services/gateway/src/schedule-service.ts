@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import {
+  occurrenceId,
+  type CatchUpRule,
+  type OccurrenceView,
+  type ScheduleTemplate,
+  type ScheduleView,
+  type TaskPriority,
+} from '@taskyard/contracts';
+import { InvalidCron, cronTimes, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
+import type { Principal } from './api-keys';
+import { InvalidParams, ScheduleNotFound, TooManySchedules } from './errors';
+import type { JobCatalog } from './job-catalog';
+
+/** A schedule's task as the API takes it (stored as a `kind: 'task'` template). */
+export interface TaskTemplateInput {
+  type: string;
+  title?: string;
+  params?: Record<string, unknown>;
+  tag?: string;
+  priority?: TaskPriority;
+}
+
+export interface ScheduleInput {
+  name?: string;
+  cron: string;
+  timezone?: string;
+  catchUp?: CatchUpRule;
+  paused?: boolean;
+  task: TaskTemplateInput;
+}
+
+export type SchedulePatch = Partial<ScheduleInput>;
+
+/** Named limits of the schedules API. */
+export const SCHEDULE_LIMITS = {
+  /** Schedules one owner may have. */
+  perOwner: 100,
+  nextRuns: 5,
+  history: 20,
+  /** Fire times looked back over for the history (by `_id`, 20 at a time). */
+  historyLookback: 100,
+  listMax: 500,
+} as const;
+
+const iso = (d: Date): string => new Date(d).toISOString();
+
+function occurrenceView(o: OccurrenceRecord): OccurrenceView {
+  return {
+    fireAt: iso(o.fireAt),
+    outcome: o.outcome,
+    at: iso(o.at),
+    ...(o.taskId ? { taskId: o.taskId } : {}),
+    ...(o.reason ? { reason: o.reason } : {}),
+    ...(o.catchUp ? { catchUp: true } : {}),
+  };
+}
+
+/**
+ * Cron schedules as owners and admins see them. Only the gateway writes a schedule, always the whole
+ * document (a PATCH reads, merges and replaces), so no two partial updates of one schedule interleave.
+ */
+export class ScheduleService {
+  constructor(
+    private readonly models: ScheduleModels,
+    private readonly catalog: JobCatalog,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private visible(who: Principal, id: string): Record<string, string> {
+    return who.role === 'admin' ? { _id: id } : { _id: id, owner: who.principal };
+  }
+
+  private async find(who: Principal, id: string): Promise<ScheduleRecord> {
+    const s = await this.models.Schedule.findOne(this.visible(who, id)).maxTimeMS(this.timeoutMs).lean<ScheduleRecord>().exec();
+    if (!s) throw new ScheduleNotFound(id);
+    return s;
+  }
+
+  /** Checks what no JSON Schema can: the cron and zone parse, the type exists, its params are valid. */
+  private template(task: TaskTemplateInput): ScheduleTemplate {
+    const def = this.catalog.get(task.type);
+    if (def.upload) {
+      throw new InvalidParams(`${def.type} takes a file upload and cannot be scheduled`, [
+        { instancePath: '/task/type', keyword: 'not', params: {}, message: 'a type that takes an upload cannot be scheduled' },
+      ]);
+    }
+    const params = task.params ?? {};
+    this.catalog.validate(def, params);
+    return {
+      kind: 'task',
+      type: def.type,
+      params,
+      ...(task.title ? { title: task.title } : {}),
+      ...(task.tag ? { tag: task.tag } : {}),
+      ...(task.priority && task.priority !== 'normal' ? { priority: task.priority } : {}),
+    };
+  }
+
+  private checkCron(cron: string, timezone: string): void {
+    try {
+      cronTimes(cron, timezone);
+    } catch (err) {
+      if (!(err instanceof InvalidCron)) throw err;
+      const field = err.message.includes('time zone') ? '/timezone' : '/cron';
+      throw new InvalidParams(err.message, [{ instancePath: field, keyword: 'format', params: {}, message: err.message }]);
+    }
+  }
+
+  async create(who: Principal, input: ScheduleInput): Promise<ScheduleView> {
+    const timezone = input.timezone ?? 'UTC';
+    this.checkCron(input.cron, timezone);
+    const template = this.template(input.task);
+    const owned = await this.models.Schedule.countDocuments({ owner: who.principal }).maxTimeMS(this.timeoutMs).exec();
+    if (owned >= SCHEDULE_LIMITS.perOwner) throw new TooManySchedules(SCHEDULE_LIMITS.perOwner);
+    const now = new Date();
+    const record: ScheduleRecord = {
+      _id: randomUUID(),
+      name: input.name?.trim() || `${template.type} on "${input.cron}"`,
+      owner: who.principal,
+      cron: input.cron.trim(),
+      timezone,
+      template,
+      paused: input.paused ?? false,
+      catchUp: input.catchUp ?? 'once',
+      createdAt: now,
+      updatedAt: now,
+      activeSince: now,
+    };
+    await this.models.Schedule.collection.insertOne(record as never);
+    return this.view(record, []);
+  }
+
+  async list(who: Principal, owner?: string): Promise<Omit<ScheduleView, 'history'>[]> {
+    const filter = who.role === 'admin' ? (owner ? { owner } : {}) : { owner: who.principal };
+    const rows = await this.models.Schedule.find(filter).limit(SCHEDULE_LIMITS.listMax).maxTimeMS(this.timeoutMs).lean<ScheduleRecord[]>().exec();
+    return rows.map((r) => {
+      const { history: _history, ...rest } = this.view(r, []);
+      return rest;
+    });
+  }
+
+  async get(who: Principal, id: string): Promise<ScheduleView> {
+    const s = await this.find(who, id);
+    return this.view(s, await this.history(s));
+  }
+
+  async update(who: Principal, id: string, patch: SchedulePatch): Promise<ScheduleView> {
+    const s = await this.find(who, id);
+    const cron = patch.cron?.trim() ?? s.cron;
+    const timezone = patch.timezone ?? s.timezone;
+    this.checkCron(cron, timezone);
+    const template = patch.task ? this.template(patch.task) : s.template;
+    const paused = patch.paused ?? s.paused;
+    const now = new Date();
+    // Fire times before a new cron, or before a resume, are not this schedule's to catch up.
+    const restarts = cron !== s.cron || timezone !== s.timezone || (s.paused && !paused);
+    const next: ScheduleRecord = {
+      ...s,
+      name: patch.name?.trim() || s.name,
+      cron,
+      timezone,
+      template,
+      paused,
+      catchUp: patch.catchUp ?? s.catchUp,
+      updatedAt: now,
+      activeSince: restarts ? now : s.activeSince,
+    };
+    const res = await this.models.Schedule.collection.replaceOne({ _id: s._id } as never, next as never);
+    if (res.matchedCount === 0) throw new ScheduleNotFound(id);
+    return this.view(next, await this.history(next));
+  }
+
+  async remove(who: Principal, id: string): Promise<void> {
+    const res = await this.models.Schedule.collection.deleteOne(this.visible(who, id) as never);
+    if (res.deletedCount === 0) throw new ScheduleNotFound(id);
+  }
+
+  /**
+   * The latest occurrences, newest first: the schedule's own fire times walked back from now (croner),
+   * each looked up by its `_id` (20 at a time, side by side), so no query sorts the growing history.
+   */
+  private async history(s: ScheduleRecord): Promise<OccurrenceView[]> {
+    const times = cronTimes(s.cron, s.timezone)
+      .previous(SCHEDULE_LIMITS.historyLookback, new Date())
+      .filter((t) => t.getTime() >= new Date(s.createdAt).getTime() - 1000);
+    const found: OccurrenceView[] = [];
+    for (let i = 0; i < times.length && found.length < SCHEDULE_LIMITS.history; i += SCHEDULE_LIMITS.history) {
+      const batch = times.slice(i, i + SCHEDULE_LIMITS.history);
+      const docs = await Promise.all(
+        batch.map((t) => this.models.Occurrence.collection.findOne({ _id: occurrenceId(s._id, t) } as never, { maxTimeMS: this.timeoutMs }) as Promise<OccurrenceRecord | null>),
+      );
+      for (const d of docs) if (d && found.length < SCHEDULE_LIMITS.history) found.push(occurrenceView(d));
+    }
+    return found;
+  }
+
+  private view(s: ScheduleRecord, history: OccurrenceView[]): ScheduleView {
+    const nextRuns = s.paused ? [] : cronTimes(s.cron, s.timezone).next(SCHEDULE_LIMITS.nextRuns, new Date()).map(iso);
+    return {
+      id: s._id,
+      name: s.name,
+      owner: s.owner,
+      cron: s.cron,
+      timezone: s.timezone,
+      template: s.template,
+      paused: s.paused,
+      catchUp: s.catchUp,
+      createdAt: iso(s.createdAt),
+      updatedAt: iso(s.updatedAt),
+      nextRuns,
+      history,
+    };
+  }
+}

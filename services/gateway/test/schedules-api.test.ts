@@ -1,0 +1,100 @@
+import mongoose, { type Connection } from 'mongoose';
+import { occurrenceId, type ScheduleView } from '@taskyard/contracts';
+import { cronTimes, scheduleModels } from '@taskyard/schedules';
+import { startHarness, type Harness } from './gateway-harness';
+
+let h: Harness;
+let db: Connection;
+beforeAll(async () => {
+  h = await startHarness('gw-schedules');
+  db = await mongoose.createConnection(h.servers.mongoUrl).asPromise();
+});
+afterAll(async () => {
+  await db?.close();
+  await h?.close();
+});
+
+const everyMinute = { cron: '*/1 * * * *', timezone: 'Europe/London', task: { type: 'diagnostic', params: { sleepMs: 5 }, title: 'Nightly check' } };
+const create = (as: string, json: unknown) => h.api<ScheduleView & { error?: { code: string; message: string } }>('POST', '/v1/schedules', { as, json });
+
+test('create answers 201 with the next 5 fire times in the schedule zone, and the schedule reads back', async () => {
+  const res = await create('alice', everyMinute);
+  expect(res.status).toBe(201);
+  expect(res.headers.get('location')).toBe(`/v1/schedules/${res.body.id}`);
+  expect(res.body).toMatchObject({ owner: 'alice', cron: '*/1 * * * *', timezone: 'Europe/London', paused: false, catchUp: 'once' });
+  expect(res.body.template).toEqual({ kind: 'task', type: 'diagnostic', params: { sleepMs: 5 }, title: 'Nightly check' });
+  expect(res.body.nextRuns).toHaveLength(5);
+  const gaps = res.body.nextRuns.slice(1).map((t, i) => Date.parse(t) - Date.parse(res.body.nextRuns[i]));
+  expect(gaps).toEqual([60_000, 60_000, 60_000, 60_000]);
+  const read = await h.api<ScheduleView>('GET', `/v1/schedules/${res.body.id}`, { as: 'alice' });
+  expect(read.status).toBe(200);
+  expect(read.body.history).toEqual([]);
+});
+
+test('bad input gets a 400 naming the problem', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...everyMinute, cron: '61 * * * *' }, /cron|61/],
+    [{ ...everyMinute, timezone: 'Mars/Olympus' }, /Mars\/Olympus.*time zone/],
+    [{ ...everyMinute, task: { type: 'no-such-type', params: {} } }, /unknown job type "no-such-type"/],
+    [{ ...everyMinute, task: { type: 'diagnostic', params: { sleepMs: -1 } } }, /params\/sleepMs/],
+    [{ ...everyMinute, task: { type: 'cloud-import', params: {} } }, /upload/],
+    [{ cron: '* * * * *' }, /task/],
+    [{ ...everyMinute, extra: 1 }, /extra/],
+    [{ ...everyMinute, catchUp: 'all' }, /catchUp/],
+  ];
+  for (const [json, message] of cases) {
+    const res = await create('alice', json);
+    expect([res.status, res.body.error?.message]).toEqual([400, expect.stringMatching(message)]);
+  }
+});
+
+test("another owner's schedule is 404 to read, change or delete; an admin sees and lists everyone's", async () => {
+  const mine = (await create('bob', everyMinute)).body;
+  for (const [method, json] of [['GET'], ['PATCH', { paused: true }], ['DELETE']] as const) {
+    const res = await h.api(method, `/v1/schedules/${mine.id}`, { as: 'carol', json });
+    expect([res.status, res.body.error?.code]).toEqual([404, 'not-found']);
+  }
+  const carolList = await h.api<{ items: ScheduleView[] }>('GET', '/v1/schedules', { as: 'carol' });
+  expect(carolList.body.items.map((s) => s.id)).not.toContain(mine.id);
+  expect((await h.api<{ items: ScheduleView[] }>('GET', '/v1/schedules', { as: 'bob' })).body.items.map((s) => s.id)).toEqual([mine.id]);
+  expect((await h.api<{ items: ScheduleView[] }>('GET', '/v1/schedules?owner=bob', { as: 'admin' })).body.items.map((s) => s.id)).toEqual([mine.id]);
+  expect((await h.api('GET', `/v1/schedules/${mine.id}`, { as: 'admin' })).status).toBe(200);
+});
+
+test('PATCH pauses (no next runs), resumes and changes the cron; DELETE removes it', async () => {
+  const s = (await create('dave', everyMinute)).body;
+  const paused = await h.api<ScheduleView>('PATCH', `/v1/schedules/${s.id}`, { as: 'dave', json: { paused: true } });
+  expect([paused.status, paused.body.paused, paused.body.nextRuns]).toEqual([200, true, []]);
+  const changed = await h.api<ScheduleView>('PATCH', `/v1/schedules/${s.id}`, { as: 'dave', json: { paused: false, cron: '0 9 * * 1-5', catchUp: 'skip' } });
+  expect(changed.body).toMatchObject({ paused: false, cron: '0 9 * * 1-5', catchUp: 'skip' });
+  expect(changed.body.nextRuns.every((t) => new Date(t).getUTCDay() >= 1 && new Date(t).getUTCDay() <= 5)).toBe(true);
+  expect((await h.api('PATCH', `/v1/schedules/${s.id}`, { as: 'dave', json: { cron: 'nope' } })).status).toBe(400);
+  expect((await h.api('DELETE', `/v1/schedules/${s.id}`, { as: 'dave' })).status).toBe(204);
+  expect((await h.api('GET', `/v1/schedules/${s.id}`, { as: 'dave' })).status).toBe(404);
+});
+
+test('the history lists the latest occurrences newest first, with their task or the reason they were skipped', async () => {
+  const s = (await create('erin', { ...everyMinute, cron: '* * * * * *', timezone: 'UTC' })).body;
+  const { Occurrence, Schedule } = scheduleModels(db);
+  // As if it had been running for a minute.
+  await Schedule.collection.updateOne({ _id: s.id } as never, { $set: { createdAt: new Date(Date.now() - 60_000) } });
+  const fires = cronTimes('* * * * * *', 'UTC').previous(25, new Date()).slice(1);
+  await Occurrence.collection.insertMany(
+    fires.map((fireAt, i) => ({
+      _id: occurrenceId(s.id, fireAt),
+      scheduleId: s.id,
+      fireAt,
+      outcome: i % 2 ? 'skipped' : 'submitted',
+      ...(i % 2 ? { reason: 'erin already has 3 unfinished diagnostic task(s), the most allowed' } : { taskId: `task-${i}` }),
+      holder: 'test',
+      at: new Date(),
+      day: fireAt.toISOString().slice(0, 10),
+    })) as never[],
+  );
+  const read = await h.api<ScheduleView>('GET', `/v1/schedules/${s.id}`, { as: 'erin' });
+  expect(read.body.history).toHaveLength(20);
+  expect(read.body.history[0]).toEqual({ fireAt: fires[0].toISOString(), outcome: 'submitted', taskId: 'task-0', at: expect.any(String) });
+  expect(read.body.history[1]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/unfinished/) });
+  const times = read.body.history.map((o) => Date.parse(o.fireAt));
+  expect([...times].sort((a, b) => b - a)).toEqual(times);
+});
