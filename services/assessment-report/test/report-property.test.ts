@@ -1,10 +1,10 @@
 import { parse } from 'csv-parse/sync';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { AssessmentReportParams } from '@taskyard/contracts';
-import { SeededRandom } from '@taskyard/school-data';
+import { SeededRandom, type AssessmentScoreRecord } from '@taskyard/school-data';
 import { runDirect } from '@taskyard/school-data/src/testing/direct-job-context';
-import { ObjectStore } from '@taskyard/storage';
-import { testServers, type TestServers } from '@taskyard/testing';
+import { startJobTestEnv, type JobTestEnv } from '@taskyard/school-data/src/testing/job-test-env';
+import type { ObjectStore } from '@taskyard/storage';
 import { assessmentReportWorker } from '../src/assessment-report-handler';
 
 /**
@@ -12,31 +12,19 @@ import { assessmentReportWorker } from '../src/assessment-report-handler';
  * a score of another school's pupil filed in the batch, reported through the real servers; every row
  * and figure equals a separate recomputation from the generated rows (exact decimal arithmetic, half up).
  */
-let servers: TestServers;
+let env: JobTestEnv;
 let conn: Connection;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  servers = await testServers('assessment-property');
-  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  store = new ObjectStore(servers.s3);
+  env = await startJobTestEnv('assessment-property');
+  ({ conn, store } = env);
 });
 afterAll(async () => {
-  store?.close();
-  await conn?.close();
-  await servers?.cleanup();
+  await env?.close();
 });
 
-interface Score {
-  _id: string;
-  batchId: string;
-  schoolId: string;
-  pupilId: string;
-  contentId: string;
-  subject: string;
-  score: number;
-  maxScore: number;
-  attemptedAt: string;
+interface Score extends AssessmentScoreRecord {
   /** As written in the source file: what the percentage is computed from here. */
   scoreText: string;
   maxText: string;

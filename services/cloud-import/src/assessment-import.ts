@@ -1,9 +1,8 @@
 import { assessmentScoreId, insertNew, schoolModels, type AssessmentBatchRecord, type AssessmentScoreRecord } from '@taskyard/school-data';
 import { dateTime, id, number, parseRow, text } from './field-rules';
-import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
-import { otherSchool } from './other-school';
-import { isRepeat, refuseRows } from './row-checks';
+import { ownedWriter } from './owned-writer';
+import { isRepeat } from './row-checks';
 
 export const SCORE_COLUMNS = {
   school_id: id,
@@ -37,11 +36,7 @@ async function checkBatch(c: ImportContext, row: number, v: { batch_id: string; 
 
 export const importAssessmentScores: FileImporter = async (rows, c) => {
   const m = schoolModels(c.db);
-  const writer = new IdempotentWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, {
-    schools: c.schools,
-    guard: otherSchool('pupil_id', 'score'),
-    onRefused: (refusal, rowsOf) => refuseRows(c.sink, refusal, rowsOf),
-  });
+  const writer = ownedWriter<AssessmentScoreRecord>(m.AssessmentScore.collection, c, 'pupil_id', 'score');
   const created: AssessmentBatchRecord[] = [];
   for await (const row of rows) {
     const v = parseRow(row, SCORE_COLUMNS, c.sink);

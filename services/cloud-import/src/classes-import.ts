@@ -1,22 +1,14 @@
 import { schoolModels, type ClassRecord } from '@taskyard/school-data';
 import { id, int, parseRow, text } from './field-rules';
-import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter } from './import-context';
-import { otherSchool } from './other-school';
-import { isRepeat, refuseRows } from './row-checks';
+import { ownedWriter } from './owned-writer';
+import { isRepeat } from './row-checks';
 
 export const CLASS_COLUMNS = { class_id: id, school_id: id, name: text(64), year_group: int(0, 13) };
 
 export const importClasses: FileImporter = async (rows, c) => {
-  const writer = new IdempotentWriter<ClassRecord>(schoolModels(c.db).Class.collection, {
-    schools: c.schools,
-    guard: otherSchool('class_id', 'class'),
-    // Another school's class: forgotten again, so no pupil row of this import can be put in it.
-    onRefused: (refusal, rowsOf, doc) => {
-      refuseRows(c.sink, refusal, rowsOf);
-      c.refs.classes.delete(doc._id);
-    },
-  });
+  // Another school's class is forgotten again, so no pupil row of this import can be put in it.
+  const writer = ownedWriter<ClassRecord>(schoolModels(c.db).Class.collection, c, 'class_id', 'class', c.refs.classes);
   for await (const row of rows) {
     const v = parseRow(row, CLASS_COLUMNS, c.sink);
     if (!v || (await isRepeat(c.sink, writer, v.class_id, row.row, 'class_id', `class ${v.class_id}`))) continue;

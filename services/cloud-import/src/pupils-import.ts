@@ -1,22 +1,14 @@
 import { schoolModels, type PupilRecord } from '@taskyard/school-data';
 import { id, parseRow, text } from './field-rules';
-import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter } from './import-context';
-import { otherSchool } from './other-school';
-import { isRepeat, refuseRows } from './row-checks';
+import { ownedWriter } from './owned-writer';
+import { isRepeat } from './row-checks';
 
 export const PUPIL_COLUMNS = { pupil_id: id, school_id: id, class_id: id, given_name: text(64), family_name: text(64) };
 
 export const importPupils: FileImporter = async (rows, c) => {
-  const writer = new IdempotentWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, {
-    schools: c.schools,
-    guard: otherSchool('pupil_id', 'pupil'),
-    // Another school's pupil: forgotten again, so none of this import's results can be filed under them.
-    onRefused: (refusal, rowsOf, doc) => {
-      refuseRows(c.sink, refusal, rowsOf);
-      c.refs.pupils.delete(doc._id);
-    },
-  });
+  // Another school's pupil is forgotten again, so none of this import's results can be filed under them.
+  const writer = ownedWriter<PupilRecord>(schoolModels(c.db).Pupil.collection, c, 'pupil_id', 'pupil', c.refs.pupils);
   for await (const row of rows) {
     const v = parseRow(row, PUPIL_COLUMNS, c.sink);
     if (!v || (await isRepeat(c.sink, writer, v.pupil_id, row.row, 'pupil_id', `pupil ${v.pupil_id}`))) continue;

@@ -2,8 +2,7 @@ import { schoolModels, spellingTestId, spellingWeekId, packResults, type Spellin
 import { bit, id, monday, parseRow, word } from './field-rules';
 import { IdempotentWriter } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
-import { otherSchool } from './other-school';
-import { refuseRows } from './row-checks';
+import { ownedWriter } from './owned-writer';
 
 export const SPELLING_COLUMNS = { school_id: id, pupil_id: id, week: monday, word, correct: bit };
 
@@ -30,11 +29,7 @@ class SpellingPacker {
 
   constructor(private readonly c: ImportContext) {
     const m = schoolModels(c.db);
-    this.weeks = new IdempotentWriter(m.SpellingWeek.collection, {
-      schools: c.schools,
-      guard: otherSchool('pupil_id', "pupil's test"),
-      onRefused: (refusal, rows) => refuseRows(c.sink, refusal, rows),
-    });
+    this.weeks = ownedWriter(m.SpellingWeek.collection, c, 'pupil_id', "pupil's test");
     this.tests = new IdempotentWriter(m.SpellingTest.collection, { schools: c.schools });
   }
 

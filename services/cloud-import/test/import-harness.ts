@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { parse } from 'csv-parse/sync';
 import type { CloudImportParams } from '@taskyard/contracts';
 import { directJobContext, type DirectRun } from '@taskyard/school-data/src/testing/direct-job-context';
-import { ObjectStore, uploadKey } from '@taskyard/storage';
-import { testServers, type TestServers } from '@taskyard/testing';
+import { startJobTestEnv } from '@taskyard/school-data/src/testing/job-test-env';
+import { uploadKey, type ObjectStore } from '@taskyard/storage';
+import type { TestServers } from '@taskyard/testing';
 import { createCloudImportWorker } from '../src/cloud-import-handler';
 import type { ImportSummary } from '../src/import-summary';
 
@@ -27,9 +28,8 @@ export interface ImportHarness {
 }
 
 export async function startImportHarness(label: string): Promise<ImportHarness> {
-  const servers = await testServers(label);
-  const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  const store = new ObjectStore(servers.s3);
+  const env = await startJobTestEnv(label);
+  const { servers, conn, store } = env;
   const workRoot = mkdtempSync(join(tmpdir(), `${label}-`));
   const worker = createCloudImportWorker({ workRoot, lease: { waitMs: 300, staleMs: 60_000, pollMs: 50 } });
   let n = 0;
@@ -59,9 +59,7 @@ export async function startImportHarness(label: string): Promise<ImportHarness> 
     },
     async close() {
       rmSync(workRoot, { recursive: true, force: true });
-      store.close();
-      await conn.close();
-      await servers.cleanup();
+      await env.close();
     },
   };
   return h;

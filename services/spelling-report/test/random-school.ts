@@ -1,15 +1,14 @@
 import type { Connection } from 'mongoose';
-import { SeededRandom } from '@taskyard/school-data';
-import type { RawClass, RawPupil, RawTest } from './reference-report';
+import { SeededRandom, type ClassRecord, type PupilRecord, type SpellingWeekRecord } from '@taskyard/school-data';
 
 /** A random pair of schools with spelling tests, and a random report range, for the property test. */
 export interface RandomSchool {
   schoolId: string;
   from: string;
   to: string;
-  classes: RawClass[];
-  pupils: RawPupil[];
-  tests: RawTest[];
+  classes: ClassRecord[];
+  pupils: PupilRecord[];
+  tests: SpellingWeekRecord[];
 }
 
 const GIVEN = ['Ada', 'Zoë', 'Émile', 'Nia', 'Tom', 'Åsa', 'Li', 'Ola'];
@@ -34,8 +33,8 @@ export function randomSchool(seed: number, prefix: string): RandomSchool {
   const rng = new SeededRandom(seed);
   const a = `${prefix}-a`;
   const b = `${prefix}-b`;
-  const classes: RawClass[] = [];
-  const pupils: RawPupil[] = [];
+  const classes: ClassRecord[] = [];
+  const pupils: PupilRecord[] = [];
   for (const school of [a, b]) {
     const names = [...CLASS_NAMES].sort(() => rng.next() - 0.5).slice(0, 2 + rng.int(2));
     for (const [i, name] of names.entries()) {
@@ -51,8 +50,8 @@ export function randomSchool(seed: number, prefix: string): RandomSchool {
   const to = day(from, 14 + rng.int(28));
   const emptyWeek = rng.next() < 0.7 ? day(base, 7 * (1 + rng.int(2))) : undefined;
   const noTests = rng.pick(pupils.filter((p) => p.schoolId === a))._id;
-  const tests: RawTest[] = [];
-  const classesOf = (school: string): RawClass[] => classes.filter((c) => c.schoolId === school);
+  const tests: SpellingWeekRecord[] = [];
+  const classesOf = (school: string): ClassRecord[] => classes.filter((c) => c.schoolId === school);
   for (const p of pupils) {
     for (let w = -1; w < 8; w++) {
       const week = day(base, 7 * w);

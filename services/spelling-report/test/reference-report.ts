@@ -1,31 +1,10 @@
+import type { ClassRecord, PupilRecord, SpellingWeekRecord } from '@taskyard/school-data';
+
 /**
  * The spelling report recomputed for the tests from the raw documents, written apart from the
  * service (none of its functions): exact integer arithmetic where the report rounds (half up to one
  * decimal), plain means elsewhere.
  */
-export interface RawClass {
-  _id: string;
-  schoolId: string;
-  name: string;
-  yearGroup: number;
-}
-export interface RawPupil {
-  _id: string;
-  schoolId: string;
-  classId: string;
-  givenName: string;
-  familyName: string;
-}
-export interface RawTest {
-  _id: string;
-  schoolId: string;
-  classId: string;
-  pupilId: string;
-  week: string;
-  testId: string;
-  results: string;
-}
-
 export interface ExpectedRow {
   pupilId: string;
   familyName: string;
@@ -36,7 +15,7 @@ export interface ExpectedRow {
   tests: number;
 }
 export interface ExpectedClass {
-  cls: RawClass;
+  cls: ClassRecord;
   rows: ExpectedRow[];
   /** Rounded half up to one decimal, as the footer shows them. */
   weekAverages: (number | null)[];
@@ -90,7 +69,7 @@ export function meanTenths(cells: [number, number][]): number | null {
 const avg = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const pct = ([right, words]: [number, number]): number => (100 * right) / words;
 
-export function expectedReport(opts: { schoolId: string; classId?: string; from: string; to: string; classes: RawClass[]; pupils: RawPupil[]; tests: RawTest[] }): ExpectedReport {
+export function expectedReport(opts: { schoolId: string; classId?: string; from: string; to: string; classes: ClassRecord[]; pupils: PupilRecord[]; tests: SpellingWeekRecord[] }): ExpectedReport {
   const weeks = weeksOf(opts.from, opts.to);
   const pupils = new Map(opts.pupils.filter((p) => p.schoolId === opts.schoolId).map((p) => [p._id, p]));
   const classes = opts.classes

@@ -1,29 +1,26 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { SpellingReportParams } from '@taskyard/contracts';
 import { runDirect } from '@taskyard/school-data/src/testing/direct-job-context';
-import { ObjectStore } from '@taskyard/storage';
-import { testServers, type TestServers } from '@taskyard/testing';
+import { startJobTestEnv, type JobTestEnv } from '@taskyard/school-data/src/testing/job-test-env';
+import type { ObjectStore } from '@taskyard/storage';
 import { spellingReportWorker } from '../src/spelling-report-handler';
 import { insertSchool, randomSchool, type RandomSchool } from './random-school';
 import { expectedReport, percentText, type ExpectedReport } from './reference-report';
 
 type Doc = { _id: string } & Record<string, unknown>;
 
-let servers: TestServers;
+let env: JobTestEnv;
 let conn: Connection;
 let store: ObjectStore;
 
 beforeAll(async () => {
-  servers = await testServers('spelling-integrity');
-  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  store = new ObjectStore(servers.s3);
+  env = await startJobTestEnv('spelling-integrity');
+  ({ conn, store } = env);
 });
 afterAll(async () => {
-  store?.close();
-  await conn?.close();
-  await servers?.cleanup();
+  await env?.close();
 });
 
 interface Files {
