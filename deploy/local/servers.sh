@@ -28,6 +28,14 @@ pg_start() {
   if ! as_postgres psql -h 127.0.0.1 -p "$PG_PORT" -U taskyard -d postgres -tAc "select 1 from pg_database where datname='taskyard'" | grep -q 1; then
     as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U taskyard taskyard
   fi
+  gin_indexes
+}
+
+# FerretDB's own indexes cannot serve its queries here; GIN twins of them can (see the SQL file). Applied on
+# every start, running servers included: it is idempotent and also backfills existing databases.
+gin_indexes() {
+  as_postgres psql -h 127.0.0.1 -p "$PG_PORT" -U taskyard -d taskyard -qAt -v ON_ERROR_STOP=1 \
+    -f "$ROOT/deploy/local/ferretdb/gin-indexes.sql" >/dev/null
 }
 
 pg_stop() {
@@ -111,11 +119,12 @@ status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; e
 
 case "${1:-start}" in
   start) pg_start; ferretdb_start; rabbit_start; minio_start ;;
+  gin-indexes) gin_indexes ;;
   stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;
   status)
     status_line postgresql "as_postgres $PG_BIN/pg_ctl -D $PG_DATA status"
     status_line ferretdb "pid_alive $STATE/run/ferretdb.pid"
     status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
     status_line minio "pid_alive $STATE/run/minio.pid" ;;
-  *) echo "usage: servers.sh start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: servers.sh start|stop|status|gin-indexes" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
 import {
   dispatchOrOutbox,
   isDuplicateKey,
+  ListMarks,
   newTaskRecord,
   releaseSlot,
   takeSlot,
@@ -42,6 +43,7 @@ export function occurrenceTaskId(occurrenceId: string): string {
  * the occurrence, so a second run of the same occurrence finds it instead of making another), its message.
  */
 export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitter {
+  const marks = new ListMarks(deps.models.ListMark);
   return async (schedule, occurrenceId) => {
     const template = schedule.template;
     const def = deps.jobTypes.get(template.type);
@@ -66,6 +68,7 @@ export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSub
       occurrenceId,
     });
     try {
+      await marks.ensureFor(task);
       await deps.models.Task.collection.insertOne(task as never);
     } catch (err) {
       await releaseSlot(deps.models.Slot, slot, taskId);

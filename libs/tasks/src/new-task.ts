@@ -1,4 +1,5 @@
 import type { JobTypeDefinition, TaskPriority } from '@taskyard/contracts';
+import { listKeys } from './list-keys';
 import type { TaskRecord } from './task-record';
 
 /** A task as inserted: what the gateway, the scheduler and bulk submit store before anything runs it. */
@@ -56,6 +57,8 @@ export function newTaskRecord(input: NewTaskInput, now = new Date()): NewTask {
     scheduleId: input.scheduleId,
     occurrenceId: input.occurrenceId,
   };
+  // Its keys in the lists it appears in; the caller stores their marks (ListMarks.ensureFor) before the task.
+  task.lk = listKeys(task);
   return withoutUndefined(task) as NewTask;
 }
 

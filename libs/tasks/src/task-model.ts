@@ -1,5 +1,6 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { TASK_STATUSES } from '@taskyard/contracts';
+import type { ListMarkRecord } from './list-keys';
 import type { TaskRecord } from './task-record';
 
 const { Schema } = mongoose;
@@ -47,14 +48,14 @@ export const taskSchema = new Schema<TaskRecord>(
     scheduleId: String,
     occurrenceId: String,
     finishedDay: String,
+    lk: { type: [String], default: undefined },
   },
   { versionKey: false, collection: 'tasks', minimize: false },
 );
-// The caller's task list, newest first, filtered by type/status/tag.
-taskSchema.index({ owner: 1, createdAt: -1, _id: -1 });
-taskSchema.index({ createdAt: -1, _id: -1 });
-taskSchema.index({ status: 1, heartbeatAt: 1 });
-taskSchema.index({ status: 1, expiresAt: 1 });
+// Every index here is an equality the code filters on (on the local FerretDB each becomes a GIN index
+// that serves it, see deploy/local/ferretdb/gin-indexes.sql and /work/coord/INDEXES.md). No index on a
+// time or a status: lists are read through `lk` (list-keys.ts), sweepers never read this collection.
+taskSchema.index({ lk: 1 });
 taskSchema.index({ parentId: 1 }, { sparse: true });
 taskSchema.index({ idempotencyScope: 1 }, { unique: true, sparse: true });
 // "Retry every failed task of a type since": one equality per day bucket.
@@ -96,12 +97,17 @@ export interface LeaseRecord {
 }
 const leaseSchema = new Schema<LeaseRecord>({ _id: String, holder: String, at: Date }, { versionKey: false, collection: 'leases' });
 
+/** The task list's marks (list-keys.ts): which time buckets of which list hold tasks. Read by `p` only. */
+const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number }, { versionKey: false, collection: 'list_marks' });
+listMarkSchema.index({ p: 1 });
+
 export interface TaskModels {
   Task: Model<TaskRecord>;
   Slot: Model<SlotRecord>;
   Outbox: Model<OutboxRecord>;
   TaskRequest: Model<TaskRequestRecord>;
   Lease: Model<LeaseRecord>;
+  ListMark: Model<ListMarkRecord>;
 }
 
 export function taskModels(conn: Connection): TaskModels {
@@ -111,12 +117,19 @@ export function taskModels(conn: Connection): TaskModels {
     Outbox: conn.models.Outbox ?? conn.model<OutboxRecord>('Outbox', outboxSchema),
     TaskRequest: conn.models.TaskRequest ?? conn.model<TaskRequestRecord>('TaskRequest', requestSchema),
     Lease: conn.models.Lease ?? conn.model<LeaseRecord>('Lease', leaseSchema),
+    ListMark: conn.models.ListMark ?? conn.model<ListMarkRecord>('ListMark', listMarkSchema),
   };
 }
 
-/** Creates the indexes (autoIndex is off: services call this once at start). */
+/** Indexes earlier versions declared on tasks (time and status keys no query uses any more): dropped at start. */
+const RETIRED_TASK_INDEXES = ['owner_1_createdAt_-1__id_-1', 'createdAt_-1__id_-1', 'status_1_heartbeatAt_1', 'status_1_expiresAt_1'];
+
+/** Creates the indexes (autoIndex is off: services call this once at start) and drops retired ones. */
 export async function ensureTaskIndexes(models: TaskModels): Promise<void> {
+  const existing = new Set((await models.Task.collection.indexes().catch(() => [])).map((i) => i.name));
+  for (const name of RETIRED_TASK_INDEXES.filter((n) => existing.has(n))) await models.Task.collection.dropIndex(name).catch(() => undefined);
   await models.Task.createIndexes();
+  await models.ListMark.createIndexes();
 }
 
 export const isDuplicateKey = (err: unknown): boolean =>

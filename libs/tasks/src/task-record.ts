@@ -52,4 +52,6 @@ export interface TaskRecord {
   result?: Record<string, unknown>;
   /** Fan-out: how many children, and which have finished. */
   children?: { total: number; finished: string[]; failed: number };
+  /** The task's keys in every list it appears in (list-keys.ts); rewritten by the status service when its status changes. */
+  lk?: string[];
 }

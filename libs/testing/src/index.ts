@@ -3,3 +3,5 @@ export type { TestServers } from './test-servers';
 export { waitFor } from './wait-for';
 export { startProcessStack, freePort, DEFAULT_KEYS } from './process-stack';
 export type { ProcessStack, StackOptions, ServiceProcess, ApiKey } from './process-stack';
+export { explainFind } from './explain-plan';
+export type { PlanSummary } from './explain-plan';

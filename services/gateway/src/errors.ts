@@ -163,8 +163,8 @@ export class BrokerDown extends ApiFailure {
 }
 export class DatabaseDown extends ApiFailure {
   readonly code = 'database-unavailable';
-  constructor() {
-    super('the database is unavailable; try again shortly');
+  constructor(message = 'the database is unavailable; try again shortly') {
+    super(message);
   }
 }
 export class ManagementUnavailable extends ApiFailure {

@@ -1,5 +1,5 @@
-import type { FilterQuery, Model } from 'mongoose';
-import type { TaskRecord } from '@taskyard/tasks';
+import type { Model } from 'mongoose';
+import { TaskList, type ListMarkRecord, type TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { InvalidRequest, TaskNotFound } from './errors';
 import { listTag, maySeeTag } from './tag-access';
@@ -37,53 +37,47 @@ export function decodeCursor(cursor: string): CursorPosition {
 
 /** Reads of tasks as a principal may see them: users their own, admins all; a key limited to tags, those tags'. */
 export class TaskQueries {
+  private readonly lists: TaskList;
+
   constructor(
     private readonly Task: Model<TaskRecord>,
+    ListMark: Model<ListMarkRecord>,
     private readonly timeoutMs: number,
-  ) {}
-
-  private visible(who: Principal, filter: FilterQuery<TaskRecord>): FilterQuery<TaskRecord> {
-    return who.role === 'admin' ? filter : { ...filter, owner: who.principal };
+  ) {
+    this.lists = new TaskList(Task, ListMark, timeoutMs);
   }
 
-  /** Another owner's task is "not found", never "forbidden": its existence is not the caller's business. */
-  async view(who: Principal, id: string): Promise<ViewRecord> {
-    const task = await this.Task.findOne(this.visible(who, { _id: id }), VIEW_PROJECTION).maxTimeMS(this.timeoutMs).lean<ViewRecord>().exec();
-    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
+  /**
+   * A task read by its `_id` alone (the one equality its index serves; adding `owner` to the filter would
+   * let the planner intersect with the owner's whole history), then checked against the caller. Another
+   * owner's task is "not found", never "forbidden": its existence is not the caller's business.
+   */
+  private async byId<T extends Pick<TaskRecord, 'owner' | 'tag'>>(who: Principal, id: string, projection: Record<string, 0 | 1>): Promise<T> {
+    const task = await this.Task.findOne({ _id: id }, projection).maxTimeMS(this.timeoutMs).lean<T>().exec();
+    if (!task || (who.role !== 'admin' && task.owner !== who.principal) || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
     return task;
+  }
+
+  view(who: Principal, id: string): Promise<ViewRecord> {
+    return this.byId<ViewRecord>(who, id, VIEW_PROJECTION);
   }
 
   /** The full record, for the state an SSE stream folds events into. */
-  async full(who: Principal, id: string): Promise<TaskRecord> {
-    const task = await this.Task.findOne(this.visible(who, { _id: id })).maxTimeMS(this.timeoutMs).lean<TaskRecord>().exec();
-    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
-    return task;
+  full(who: Principal, id: string): Promise<TaskRecord> {
+    return this.byId<TaskRecord>(who, id, {});
   }
 
   async logs(who: Principal, id: string): Promise<TaskRecord['logs']> {
-    const task = await this.Task.findOne(this.visible(who, { _id: id }), { logs: 1, tag: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<TaskRecord, 'logs' | 'tag'>>().exec();
-    if (!task || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
+    const task = await this.byId<Pick<TaskRecord, 'logs' | 'owner' | 'tag'>>(who, id, { logs: 1, owner: 1, tag: 1 });
     return task.logs ?? [];
   }
 
+  /** Newest first, read by equality through the list keys (never a sort of the owner's history). */
   async list(who: Principal, f: ListFilters): Promise<{ items: ViewRecord[]; nextCursor?: string }> {
-    const filter: FilterQuery<TaskRecord> = {};
-    if (f.type) filter.type = f.type;
-    if (f.status) filter.status = f.status;
+    const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const owner = who.role === 'admin' ? f.owner : who.principal;
     const tag = listTag(who, f.tag);
-    if (tag) filter.tag = tag;
-    if (f.owner && who.role === 'admin') filter.owner = f.owner;
-    if (f.cursor) {
-      const at = decodeCursor(f.cursor);
-      filter.$or = [{ createdAt: { $lt: at.createdAt } }, { createdAt: at.createdAt, _id: { $lt: at.id } }];
-    }
-    const rows = await this.Task.find(this.visible(who, filter), VIEW_PROJECTION)
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(f.limit + 1)
-      .maxTimeMS(this.timeoutMs)
-      .lean<ViewRecord[]>()
-      .exec();
-    const items = rows.slice(0, f.limit);
-    return rows.length > f.limit ? { items, nextCursor: encodeCursor(items[items.length - 1]) } : { items };
+    const { items, more } = await this.lists.page<ViewRecord>({ owner, type: f.type, status: f.status, tag, limit: f.limit, after, projection: VIEW_PROJECTION });
+    return more ? { items, nextCursor: encodeCursor(items[items.length - 1]) } : { items };
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_DELAY_MS, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
-import { dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { ListMarks, dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { BrokerDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
@@ -66,6 +66,7 @@ export interface SubmitOutcome {
  */
 export class TaskSubmission {
   private readonly idempotency: Idempotency;
+  private readonly marks: ListMarks;
 
   constructor(
     private readonly models: TaskModels,
@@ -77,6 +78,7 @@ export class TaskSubmission {
     dbTimeoutMs: number,
   ) {
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
+    this.marks = new ListMarks(models.ListMark, dbTimeoutMs);
   }
 
   /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
@@ -147,6 +149,8 @@ export class TaskSubmission {
     try {
       staged = stage ? await stage(id) : undefined;
       task = this.newTask(id, def, req, slot, idem && { scope: idem.scope, fingerprint }, staged?.params);
+      // The list marks go in before the task, so a list read right after the submit finds it (mostly cached: no write).
+      await this.marks.ensureFor(task);
       await this.models.Task.collection.insertOne(task as never);
       if (held) held.taken = true;
     } catch (err) {

@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { foldAll, type TaskModels } from '@taskyard/tasks';
+import { foldAll, listKeys, type ListMarks, type TaskModels } from '@taskyard/tasks';
 import { applyEffects, type EffectDeps } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { readTasks, updateFor, type FoldTask } from './task-writes';
@@ -12,6 +12,8 @@ export interface FolderDeps extends EffectDeps {
   jobTypes: Map<string, JobTypeDefinition>;
   logger: Logger;
   metrics: StatusMetrics;
+  /** The list marks of the lists a task enters when its status changes. */
+  marks: ListMarks;
   /** Writes of different tasks in one batch run this many at a time. */
   writeConcurrency?: number;
 }
@@ -59,8 +61,11 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
   if (!changes) return;
+  // A new status moves the task between status lists: their marks first, then its keys with the same write.
+  const listed = changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt };
+  if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor(changes), { maxTimeMS: 15_000 });
+  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
   deps.metrics.writes.inc();
   await applyEffects(deps, { ...task, ...state }, effects);
 }

@@ -13,7 +13,7 @@ import {
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { ListMarks, ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
 import { EventBatcher } from './event-batcher';
 import { foldBatch, type FolderDeps } from './event-folder';
@@ -62,7 +62,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, store, jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
+  const deps: FolderDeps = { models, publisher, logger, metrics, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);

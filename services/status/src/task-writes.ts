@@ -2,7 +2,7 @@ import type { Model } from 'mongoose';
 import type { TaskRecord, TaskState } from '@taskyard/tasks';
 
 /** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
-export function updateFor(changes: Partial<TaskState>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
+export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk'>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
   const $set: Record<string, unknown> = {};
   const $unset: Record<string, ''> = {};
   for (const [k, v] of Object.entries(changes)) {
@@ -16,10 +16,10 @@ export function updateFor(changes: Partial<TaskState>): { $set?: Record<string, 
 export const FOLD_FIELDS = {
   _id: 1, type: 1, status: 1, progress: 1, attempt: 1, maxAttempts: 1, artifacts: 1, error: 1, logs: 1, parentId: 1, slotId: 1,
   startedAt: 1, finishedAt: 1, expiresAt: 1, durationMs: 1, runId: 1, lastSeq: 1, heartbeatAt: 1, cancelRequestedAt: 1,
-  retryAt: 1, result: 1, children: 1, callbackUrl: 1, owner: 1, title: 1, 'params.uploadKey': 1,
+  retryAt: 1, result: 1, children: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1,
 } as const;
 
-export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title'> & { params?: { uploadKey?: unknown } };
+export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title' | 'tag' | 'createdAt'> & { params?: { uploadKey?: unknown } };
 
 /**
  * Reads the tasks of a batch, one lookup by `_id` each, side by side: FerretDB pushes an `_id` equality

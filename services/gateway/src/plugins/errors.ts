@@ -19,13 +19,31 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
-const MONGO_UNREACHABLE = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+const MONGO_UNREACHABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
+]);
+/** MongoDB's and FerretDB's answer to a query past its `maxTimeMS`: the database is overloaded, not the request wrong. */
+const MAX_TIME_MS_EXPIRED = 50;
+
+/** A 503 tells the client when to try again (seconds). */
+export const RETRY_AFTER_SECONDS = 2;
+
+function isDeadlineExceeded(err: FastifyError): boolean {
+  const e = err as unknown as { name: string; message: string; code?: unknown; codeName?: unknown };
+  return e.name === 'MongoServerError' && (e.code === MAX_TIME_MS_EXPIRED || e.codeName === 'MaxTimeMSExpired' || /exceeded time limit/i.test(e.message));
+}
 
 /** Fastify's, the multipart parser's and the drivers' errors, as the API's own. */
 function translate(err: FastifyError): ApiFailure | undefined {
   if (err instanceof ApiFailure) return err;
   if (err instanceof BrokerUnavailable) return new BrokerDown();
   if (MONGO_UNREACHABLE.has(err.name)) return new DatabaseDown();
+  if (isDeadlineExceeded(err)) return new DatabaseDown('the database did not answer in time; try again shortly');
   if (err.validation) {
     if (err.validationContext === 'body') return invalidParams(err.validation as never, 'body');
     return new InvalidRequest(err.message, err.validation);
@@ -53,7 +71,9 @@ function translate(err: FastifyError): ApiFailure | undefined {
 
 export function sendError(reply: FastifyReply, failure: ApiFailure): FastifyReply {
   const body: ErrorBody = { error: { code: failure.code, message: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) } };
-  return reply.code(ERROR_STATUS[failure.code]).type('application/json; charset=utf-8').send(body);
+  const status = ERROR_STATUS[failure.code];
+  if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
 /** Handles a request no route took; returns true when it answered (e.g. the console's index.html). */

@@ -1,0 +1,59 @@
+import type { Model } from 'mongoose';
+import { isDuplicateKey } from './task-model';
+import { listScopes, markChain, secondOf, statusScopes, type ListedFields, type ListMarkRecord } from './list-keys';
+
+const INSERT_BATCH = 500;
+
+/** Marks known to be stored, remembered up to this many (then forgotten at once: a re-insert is only a refused duplicate). */
+export const MARK_CACHE_LIMIT = 200_000;
+
+/**
+ * Stores the marks a task's list keys need before the task (or its new status) is written, so a list
+ * walk never misses it. Each mark is inserted once per process (a duplicate from another process is
+ * fine: the `_id` decides), so under load a second's marks cost one insert per list, not per task.
+ */
+export class ListMarks {
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly ListMark: Model<ListMarkRecord>,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  /** Ensures the marks of every list a task with these fields is in. */
+  ensureFor(f: ListedFields): Promise<void> {
+    return this.ensure(listScopes(f), secondOf(f.createdAt));
+  }
+
+  /** Ensures the marks of the lists a task enters with a new status (the others it is in already). */
+  ensureForStatus(f: ListedFields): Promise<void> {
+    return this.ensure(statusScopes(f), secondOf(f.createdAt));
+  }
+
+  ensure(scopes: string[], second: number): Promise<void> {
+    return this.store(scopes.flatMap((scope) => markChain(scope, second)));
+  }
+
+  /** The marks of many tasks at once (a bulk insert of tasks, a benchmark's fill). */
+  ensureAll(tasks: ListedFields[]): Promise<void> {
+    return this.store(tasks.flatMap((f) => listScopes(f).flatMap((scope) => markChain(scope, secondOf(f.createdAt)))));
+  }
+
+  private async store(marks: ListMarkRecord[]): Promise<void> {
+    const missing = new Map<string, ListMarkRecord>();
+    for (const mark of marks) if (!this.known.has(mark._id)) missing.set(mark._id, mark);
+    if (missing.size === 0) return;
+    await this.insertAll([...missing.values()]);
+    if (this.known.size + missing.size > MARK_CACHE_LIMIT) this.known.clear();
+    for (const id of missing.keys()) this.known.add(id);
+  }
+
+  /** insertMany (FerretDB rewards batching inserts) of bounded batches; a duplicate is a mark already there. */
+  private async insertAll(marks: ListMarkRecord[]): Promise<void> {
+    for (let i = 0; i < marks.length; i += INSERT_BATCH) {
+      await this.ListMark.collection.insertMany(marks.slice(i, i + INSERT_BATCH) as never[], { ordered: false, maxTimeMS: this.timeoutMs } as never).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import mongoose, { type Connection } from 'mongoose';
+import { testServers, type TestServers } from '@taskyard/testing';
+import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type ListFilter, type ListPosition, type TaskModels } from '../src';
+import { fixtureTasks, storeTasks, type FixtureTask } from './list-fixtures';
+
+// The list read by equality through its keys and marks gives exactly what sorting the whole history
+// would: newest first (ties by id), each filter, page after page, across seconds, days and 64-day blocks.
+let servers: TestServers;
+let conn: Connection;
+let models: TaskModels;
+let list: TaskList;
+const now = Date.UTC(2026, 10, 30, 9, 0, 0);
+// 150 tasks 12 hours apart reach back about 75 days (two 64-day blocks); 90 more crowd into the last second.
+const tasks: FixtureTask[] = [...fixtureTasks(90, now, 7, 'dense'), ...fixtureTasks(150, now - 5000, 43_000_000 / 2)];
+
+beforeAll(async () => {
+  servers = await testServers('task-list');
+  conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  models = taskModels(conn);
+  await ensureTaskIndexes(models);
+  await storeTasks(models, tasks);
+  list = new TaskList(models.Task, models.ListMark, 10_000);
+});
+afterAll(async () => {
+  await conn?.close();
+  await servers?.cleanup();
+});
+
+function expected(f: ListFilter): string[] {
+  return tasks
+    .filter((t) => (f.owner === undefined || t.owner === f.owner) && (f.type === undefined || t.type === f.type))
+    .filter((t) => (f.status === undefined || t.status === f.status) && (f.tag === undefined || t.tag === f.tag))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : -1))
+    .map((t) => t._id);
+}
+
+async function everyPage(f: ListFilter, limit: number): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let after: ListPosition | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = await list.page<FixtureTask>({ ...f, limit, after });
+    ids.push(...page.items.map((t) => t._id));
+    if (!page.more) return { ids, pages };
+    const last = page.items[page.items.length - 1];
+    after = { createdAt: new Date(last.createdAt), id: last._id };
+  }
+}
+
+test.each<[string, ListFilter, number]>([
+  ['an owner, every page', { owner: 'owner-1' }, 17],
+  ['all owners (admin)', {}, 50],
+  ['an owner by status', { owner: 'owner-2', status: 'failed' }, 4],
+  ['all owners by type', { type: 'report' }, 13],
+  ['all owners by tag (a tag with a separator in it)', { tag: 'tag|1' }, 5],
+  ['an owner by type and status (status read, type checked)', { owner: 'owner-0', type: 'import', status: 'succeeded' }, 6],
+])('%s', async (_what, filter, limit) => {
+  const want = expected(filter);
+  expect(want.length).toBeGreaterThan(limit);
+  const { ids, pages } = await everyPage(filter, limit);
+  expect(ids).toEqual(want);
+  expect(pages).toBe(Math.ceil(want.length / limit));
+});
+
+test('a first page reads the newest tasks, not the whole history', async () => {
+  const page = await list.page<FixtureTask>({ owner: 'owner-0', limit: 20 });
+  expect(page.items.map((t) => t._id)).toEqual(expected({ owner: 'owner-0' }).slice(0, 20));
+  expect(page.more).toBe(true);
+});
+
+test('an unknown owner or a filter nothing matches lists nothing', async () => {
+  expect(await list.page({ owner: 'nobody', limit: 20 })).toEqual({ items: [], more: false });
+  expect(await list.page({ status: 'expired', limit: 20 })).toEqual({ items: [], more: false });
+});
+
+test('a task whose status changed is listed under its new status only, once its keys and marks are rewritten', async () => {
+  const t = tasks.find((x) => x.status === 'queued' && x.owner === 'owner-1')!;
+  const moved = { ...t, status: 'failed' as const };
+  await new ListMarks(models.ListMark).ensureForStatus(moved);
+  await models.Task.collection.updateOne({ _id: t._id } as never, { $set: { status: 'failed', lk: listKeys(moved) } });
+  const failed = await everyPage({ owner: 'owner-1', status: 'failed' }, 50);
+  const queued = await everyPage({ owner: 'owner-1', status: 'queued' }, 50);
+  expect(failed.ids).toContain(t._id);
+  expect(queued.ids).not.toContain(t._id);
+});
