@@ -21,8 +21,11 @@ export class ImportRefs {
   static async load(db: Connection, schoolIds: string[]): Promise<ImportRefs> {
     const refs = new ImportRefs(db);
     const m = schoolModels(db);
-    for (const c of await m.Class.find({ schoolId: { $in: schoolIds } }, { schoolId: 1 }).lean()) refs.classes.set(c._id, c.schoolId);
-    for (const p of await m.Pupil.find({ schoolId: { $in: schoolIds } }, { schoolId: 1, classId: 1 }).lean()) refs.pupils.set(p._id, { schoolId: p.schoolId, classId: p.classId });
+    // One equality per school (an index serves it; `$in` is not pushed down on FerretDB and scans).
+    for (const schoolId of schoolIds) {
+      for (const c of await m.Class.find({ schoolId }, { schoolId: 1 }).lean()) refs.classes.set(c._id, c.schoolId);
+      for (const p of await m.Pupil.find({ schoolId }, { schoolId: 1, classId: 1 }).lean()) refs.pupils.set(p._id, { schoolId: p.schoolId, classId: p.classId });
+    }
     return refs;
   }
 
