@@ -56,6 +56,15 @@ ensure_minio() {
   mkdir -p "$(dirname "$MINIO_BIN")" && mv "$tmp/minio" "$MINIO_BIN" && rm -rf "$tmp"
 }
 
+# A small admin client (deploy/local/minio-users) that gives MinIO the services' least-privilege user.
+ensure_minio_users() {
+  [ -x "$MINIO_USERS_BIN" ] && return 0
+  ensure_go
+  say "building the MinIO user tool (deploy/local/minio-users; about a minute, once)"
+  mkdir -p "$(dirname "$MINIO_USERS_BIN")"
+  (cd "$ROOT/deploy/local/minio-users" && go build -o "$MINIO_USERS_BIN.tmp" . && mv "$MINIO_USERS_BIN.tmp" "$MINIO_USERS_BIN")
+}
+
 ensure_pnpm() {
   command -v pnpm >/dev/null 2>&1 && return 0
   say "installing pnpm $PNPM_VERSION"
@@ -91,3 +100,4 @@ ensure_node_modules
 ensure_console
 ensure_ferretdb
 ensure_minio
+ensure_minio_users

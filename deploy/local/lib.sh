@@ -6,6 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 if [ "$(id -u)" = 0 ]; then STATE="${TASKYARD_STATE:-/var/lib/taskyard}"; else STATE="${TASKYARD_STATE:-$HOME/.local/state/taskyard}"; fi
 CACHE="${TASKYARD_CACHE:-$HOME/.cache/taskyard}"
 mkdir -p "$STATE/run" "$STATE/log" "$CACHE"
+# Logs and secrets are the owner's only (the services log task ids, owners and errors).
+chmod 700 "$STATE/log"
 
 FERRETDB_VERSION=v1.24.0
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
@@ -21,14 +23,23 @@ S3_PORT="${TASKYARD_S3_PORT:-9010}"
 S3_CONSOLE_PORT="${TASKYARD_S3_CONSOLE_PORT:-9011}"
 GATEWAY_PORT="${TASKYARD_GATEWAY_PORT:-8080}"
 
+# MinIO's root user: the admin's (console login, bucket creation by the tests), not the services'.
 S3_ACCESS_KEY=taskyard
 S3_SECRET_KEY=taskyard-local-secret
 S3_BUCKET=taskyard
+# The services' least-privilege users (created by servers.sh start; their secrets are generated once,
+# into $SECRETS): RabbitMQ `taskyard` (the `/` vhost, management tag for queue depths, not administrator)
+# and MinIO `taskyard-svc` (objects of the bucket, and of the tests' `t-*` buckets, nothing else).
+RABBIT_SVC_USER=taskyard
+S3_SVC_USER=taskyard-svc
+SECRETS="$STATE/secrets.env"
 
 # Keyed by the embedding program too, so a change to it is rebuilt rather than served from the cache.
 FERRETDB_SRC=$(cat "$ROOT/deploy/local/ferretdb/main.go" "$ROOT/deploy/local/ferretdb/go.sum" | sha1sum | cut -c1-10)
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
+MINIO_USERS_SRC=$(cat "$ROOT/deploy/local/minio-users/main.go" "$ROOT/deploy/local/minio-users/go.sum" | sha1sum | cut -c1-10)
+MINIO_USERS_BIN="$CACHE/minio-users-$MINIO_USERS_SRC/minio-users"
 
 say() { printf '\033[1m[taskyard]\033[0m %s\n' "$*" >&2; }
 
@@ -47,17 +58,39 @@ wait_for() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The URLs every service and test reads. Real servers elsewhere win when already set.
+# ensure_secrets: the services' passwords, generated at the first start and kept in $SECRETS (0600).
+ensure_secrets() {
+  [ -s "$SECRETS" ] && return 0
+  local rabbit s3
+  rabbit=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  s3=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077; printf 'RABBIT_SVC_PASSWORD=%s\nS3_SVC_SECRET=%s\n' "$rabbit" "$s3" > "$SECRETS.tmp" && mv "$SECRETS.tmp" "$SECRETS")
+}
+
+# The URLs every service and test reads. Real servers elsewhere win when already set. The services get
+# their least-privilege users once servers.sh has made them ($SECRETS exists); the admin URLs
+# (RABBITMQ_ADMIN_URL, S3_ADMIN_*) are for what only an admin may do: the tests' vhosts and buckets.
 export_env() {
+  local rabbit_user=guest rabbit_pass=guest s3_user=$S3_ACCESS_KEY s3_secret=$S3_SECRET_KEY
+  if [ -s "$SECRETS" ]; then
+    # shellcheck disable=SC1090
+    source "$SECRETS"
+    rabbit_user=$RABBIT_SVC_USER rabbit_pass=$RABBIT_SVC_PASSWORD s3_user=$S3_SVC_USER s3_secret=$S3_SVC_SECRET
+  fi
   export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:$MONGO_PORT/taskyard}"
-  export RABBITMQ_URL="${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:$AMQP_PORT}"
-  export RABBITMQ_MANAGEMENT_URL="${RABBITMQ_MANAGEMENT_URL:-http://guest:guest@127.0.0.1:$RABBIT_UI_PORT}"
+  export RABBITMQ_URL="${RABBITMQ_URL:-amqp://$rabbit_user:$rabbit_pass@127.0.0.1:$AMQP_PORT}"
+  export RABBITMQ_MANAGEMENT_URL="${RABBITMQ_MANAGEMENT_URL:-http://$rabbit_user:$rabbit_pass@127.0.0.1:$RABBIT_UI_PORT}"
+  export RABBITMQ_ADMIN_URL="${RABBITMQ_ADMIN_URL:-http://guest:guest@127.0.0.1:$RABBIT_UI_PORT}"
   export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:$S3_PORT}"
-  export S3_ACCESS_KEY_ID="${S3_ACCESS_KEY_ID:-$S3_ACCESS_KEY}"
-  export S3_SECRET_ACCESS_KEY="${S3_SECRET_ACCESS_KEY:-$S3_SECRET_KEY}"
+  export S3_ACCESS_KEY_ID="${S3_ACCESS_KEY_ID:-$s3_user}"
+  export S3_SECRET_ACCESS_KEY="${S3_SECRET_ACCESS_KEY:-$s3_secret}"
+  export S3_ADMIN_ACCESS_KEY_ID="${S3_ADMIN_ACCESS_KEY_ID:-$S3_ACCESS_KEY}"
+  export S3_ADMIN_SECRET_ACCESS_KEY="${S3_ADMIN_SECRET_ACCESS_KEY:-$S3_SECRET_KEY}"
   export S3_BUCKET="${S3_BUCKET:-taskyard}"
   export S3_REGION="${S3_REGION:-us-east-1}"
   export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+  # Where the local stack keeps its data and logs (the tests check their permissions).
+  export TASKYARD_STATE="$STATE"
 }
 
 # without_pipes CMD...: runs CMD with every inherited descriptor above stderr closed, so a daemon it
@@ -80,6 +113,9 @@ daemon() {
       [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
     done
     echo "$BASHPID" > "$pidfile"
+    # The log (and whatever the daemon writes) is the owner's only.
+    umask 077
+    touch "$logfile" && chmod 600 "$logfile"
     exec "$@" </dev/null >>"$logfile" 2>&1
   ) &
 }

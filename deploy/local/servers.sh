@@ -53,19 +53,16 @@ ferretdb_start() {
 }
 
 rabbit_env() {
-  export HOME="$RABBIT_DIR" RABBITMQ_NODENAME=taskyard@localhost
+  export HOME="$RABBIT_DIR" RABBITMQ_NODENAME="${TASKYARD_RABBIT_NODE:-taskyard@localhost}"
   export RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" RABBITMQ_LOG_BASE="$RABBIT_DIR/log"
   export RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
   export RABBITMQ_PID_FILE="$STATE/run/rabbitmq.pid" RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000))
-  export ERL_EPMD_ADDRESS=127.0.0.1
+  export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf"
 }
 
-rabbit() { (rabbit_env; "/usr/lib/rabbitmq/bin/$1" "${@:2}"); }
-
-rabbit_start() {
-  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
-  mkdir -p "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
-  cat > "$RABBIT_DIR/rabbitmq.conf" <<CONF
+# rabbit_config DIR: writes the node's configuration and enabled plugins into DIR.
+rabbit_config() {
+  cat > "$1/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$AMQP_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RABBIT_UI_PORT
@@ -74,12 +71,44 @@ prometheus.tcp.port = $RABBIT_PROM_PORT
 disk_free_limit.absolute = 100MB
 CONF
   # What `rabbitmq-plugins enable --offline` writes; consistent-hash partitions the status events.
-  echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' > "$RABBIT_DIR/enabled_plugins"
+  echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' > "$1/enabled_plugins"
+  # Erlang distribution (the node's and the CLI tools' own) on loopback only, as epmd is: by default it
+  # listens on every interface, and whoever reaches it with the cookie controls the node.
+  cat > "$1/rabbitmq-env.conf" <<'CONF'
+SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CONF
+}
+
+rabbit() { (rabbit_env; "/usr/lib/rabbitmq/bin/$1" "${@:2}"); }
+
+rabbit_start() {
+  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
+  mkdir -p "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
+  chmod 700 "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
+  rabbit_config "$RABBIT_DIR"
   say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (management UI on http://127.0.0.1:$RABBIT_UI_PORT)"
   without_pipes rabbit rabbitmq-server -detached >/dev/null 2>&1
   wait_for 60 "RabbitMQ pid file" test -s "$STATE/run/rabbitmq.pid"
   rabbit rabbitmqctl wait --timeout 90 "$STATE/run/rabbitmq.pid" >/dev/null
   wait_for 30 "RabbitMQ management" curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_UI_PORT/api/overview"
+}
+
+# management METHOD PATH [JSON]: RabbitMQ's management API as its administrator (JSON from stdin, so no
+# password shows in `ps`).
+rabbit_admin_api() {
+  curl -fsS -o /dev/null -u guest:guest -X "$1" -H 'content-type: application/json' --data-binary @- \
+    "http://127.0.0.1:$RABBIT_UI_PORT$2"
+}
+
+# The services' user: the `/` vhost only, and the management tag to read its queue depths (not
+# administrator). Idempotent (PUT), so it runs on every start, running servers included.
+rabbit_users() {
+  ensure_secrets
+  # shellcheck disable=SC1090
+  source "$SECRETS"
+  printf '{"password":"%s","tags":"management"}' "$RABBIT_SVC_PASSWORD" | rabbit_admin_api PUT "/api/users/$RABBIT_SVC_USER"
+  echo '{"configure":".*","write":".*","read":".*"}' | rabbit_admin_api PUT "/api/permissions/%2F/$RABBIT_SVC_USER"
 }
 
 rabbit_stop() {
@@ -93,8 +122,8 @@ rabbit_stop() {
 }
 
 minio_start() {
+  mkdir -p "$STATE/minio" && chmod 700 "$STATE/minio"
   pid_alive "$STATE/run/minio.pid" && return 0
-  mkdir -p "$STATE/minio"
   say "starting MinIO on 127.0.0.1:$S3_PORT"
   MINIO_ROOT_USER=$S3_ACCESS_KEY MINIO_ROOT_PASSWORD=$S3_SECRET_KEY MINIO_BROWSER=on \
     daemon "$STATE/run/minio.pid" "$STATE/log/minio.log" "$MINIO_BIN" server "$STATE/minio" \
@@ -103,6 +132,16 @@ minio_start() {
   # Create the bucket (a 409 means it is there already).
   curl -s -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" \
     -X PUT "http://127.0.0.1:$S3_PORT/$S3_BUCKET"
+}
+
+# The services' user: objects of the bucket (and of the tests' `t-*` buckets, which the tests create
+# with the root user); no bucket creation, no admin API. Idempotent, so it runs on every start.
+minio_users() {
+  ensure_secrets
+  # shellcheck disable=SC1090
+  source "$SECRETS"
+  MINIO_ROOT_USER=$S3_ACCESS_KEY MINIO_ROOT_PASSWORD=$S3_SECRET_KEY MINIO_SERVICE_SECRET=$S3_SVC_SECRET \
+    "$MINIO_USERS_BIN" -endpoint "127.0.0.1:$S3_PORT" -user "$S3_SVC_USER" -policy taskyard-services -buckets "$S3_BUCKET,t-*"
 }
 
 kill_pidfile() {
@@ -118,13 +157,14 @@ kill_pidfile() {
 status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; else printf '  %-10s down\n' "$1"; fi; }
 
 case "${1:-start}" in
-  start) pg_start; ferretdb_start; rabbit_start; minio_start ;;
+  start) pg_start; ferretdb_start; rabbit_start; rabbit_users; minio_start; minio_users ;;
   gin-indexes) gin_indexes ;;
+  rabbit-config) rabbit_config "$2" ;;
   stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;
   status)
     status_line postgresql "as_postgres $PG_BIN/pg_ctl -D $PG_DATA status"
     status_line ferretdb "pid_alive $STATE/run/ferretdb.pid"
     status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
     status_line minio "pid_alive $STATE/run/minio.pid" ;;
-  *) echo "usage: servers.sh start|stop|status|gin-indexes" >&2; exit 2 ;;
+  *) echo "usage: servers.sh start|stop|status|gin-indexes|rabbit-config DIR" >&2; exit 2 ;;
 esac

@@ -30,7 +30,7 @@ const task = (id: string): TaskMessage => ({
 });
 
 async function management(path: string, method = 'GET'): Promise<Response> {
-  const base = new URL(servers.rabbitmqManagementUrl!);
+  const base = new URL(servers.adminManagementUrl!);
   const auth = Buffer.from(`${base.username}:${base.password}`).toString('base64');
   return fetch(`${base.protocol}//${base.host}${path}`, { method, headers: { authorization: `Basic ${auth}` } });
 }

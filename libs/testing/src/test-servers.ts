@@ -10,6 +10,12 @@ export interface TestServers extends ServerUrls {
   source: 'env' | 'testcontainers' | 'local';
   /** The unique name of this file's database, vhost and bucket. */
   namespace: string;
+  /**
+   * RabbitMQ's management API as its administrator, for what tests do that the services' user may not
+   * (vhost limits, other users' connections). The services' own `rabbitmqManagementUrl` may be a
+   * least-privilege user's.
+   */
+  adminManagementUrl?: string;
   /** Drops the database, vhost and bucket. */
   cleanup(): Promise<void>;
 }
@@ -52,13 +58,24 @@ async function baseServers(): Promise<{ urls: ServerUrls; source: TestServers['s
   return { urls: loadServerUrls({}), source: 'local' };
 }
 
-function s3Client(urls: ServerUrls): S3Client {
-  return new S3Client({
-    endpoint: urls.s3.endpoint,
-    region: urls.s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: urls.s3.accessKeyId, secretAccessKey: urls.s3.secretAccessKey },
-  });
+/**
+ * The admin credentials that make and remove each file's vhost and bucket: the services' users may not
+ * (deploy/local gives them least-privilege users). RABBITMQ_ADMIN_URL and S3_ADMIN_* name them; without
+ * them the services' own are used, as with servers where one user does everything.
+ */
+function adminCredentials(urls: ServerUrls, source: TestServers['source']): { managementUrl?: string; s3: { accessKeyId: string; secretAccessKey: string } } {
+  const env = source === 'testcontainers' ? {} : process.env;
+  return {
+    managementUrl: env.RABBITMQ_ADMIN_URL ?? urls.rabbitmqManagementUrl,
+    s3: {
+      accessKeyId: env.S3_ADMIN_ACCESS_KEY_ID ?? urls.s3.accessKeyId,
+      secretAccessKey: env.S3_ADMIN_SECRET_ACCESS_KEY ?? urls.s3.secretAccessKey,
+    },
+  };
+}
+
+function s3Client(urls: ServerUrls, credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
+  return new S3Client({ endpoint: urls.s3.endpoint, region: urls.s3.region, forcePathStyle: true, credentials });
 }
 
 async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
@@ -80,11 +97,12 @@ export async function testServers(label = 'test'): Promise<TestServers> {
   const namespace = `t-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 20)}-${randomBytes(4).toString('hex')}`;
   const dbName = namespace.replace(/-/g, '_');
 
+  const admin = adminCredentials(urls, source);
   let rabbitmqUrl = urls.rabbitmqUrl;
-  if (urls.rabbitmqManagementUrl) {
-    await management(urls.rabbitmqManagementUrl, 'PUT', `/api/vhosts/${encodeURIComponent(namespace)}`);
+  if (admin.managementUrl) {
+    await management(admin.managementUrl, 'PUT', `/api/vhosts/${encodeURIComponent(namespace)}`);
     const user = decodeURIComponent(new URL(urls.rabbitmqUrl).username || 'guest');
-    await management(urls.rabbitmqManagementUrl, 'PUT', `/api/permissions/${encodeURIComponent(namespace)}/${encodeURIComponent(user)}`, {
+    await management(admin.managementUrl, 'PUT', `/api/permissions/${encodeURIComponent(namespace)}/${encodeURIComponent(user)}`, {
       configure: '.*',
       write: '.*',
       read: '.*',
@@ -92,12 +110,13 @@ export async function testServers(label = 'test'): Promise<TestServers> {
     rabbitmqUrl = withVhost(urls.rabbitmqUrl, namespace);
   }
 
-  const s3 = s3Client(urls);
+  const s3 = s3Client(urls, admin.s3);
   await s3.send(new CreateBucketCommand({ Bucket: namespace }));
 
   const servers: TestServers = {
     source,
     namespace,
+    adminManagementUrl: admin.managementUrl,
     mongoUrl: withDatabase(urls.mongoUrl, dbName),
     rabbitmqUrl,
     rabbitmqManagementUrl: urls.rabbitmqManagementUrl,
@@ -107,8 +126,8 @@ export async function testServers(label = 'test'): Promise<TestServers> {
       const conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
       await conn.dropDatabase().catch(() => undefined);
       await conn.close();
-      if (urls.rabbitmqManagementUrl) {
-        await management(urls.rabbitmqManagementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
+      if (admin.managementUrl) {
+        await management(admin.managementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
       }
       await emptyAndDeleteBucket(s3, namespace).catch(() => undefined);
       s3.destroy();

@@ -23,7 +23,7 @@ afterAll(async () => {
 const vhost = (): string => encodeURIComponent(h.servers.namespace);
 
 async function management(method: string, path: string, body?: unknown): Promise<Response> {
-  const base = new URL(h.servers.rabbitmqManagementUrl!);
+  const base = new URL(h.servers.adminManagementUrl!);
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
   const res = await fetch(`${base.protocol}//${base.host}${path}`, {
     method,

@@ -40,7 +40,7 @@ function waitForStatus(id: string, statuses: string[], timeoutMs = 30_000): Prom
 }
 
 async function management(path: string, method = 'GET', body?: unknown): Promise<Response> {
-  const base = new URL(servers.rabbitmqManagementUrl!);
+  const base = new URL(servers.adminManagementUrl!);
   const auth = Buffer.from(`${base.username}:${base.password}`).toString('base64');
   return fetch(`${base.protocol}//${base.host}${path}`, {
     method,
