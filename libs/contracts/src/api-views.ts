@@ -59,3 +59,26 @@ export interface TaskUpdate {
   attempt?: number;
   logs?: LogLine[];
 }
+
+export type ApiKeyRole = 'user' | 'admin';
+
+/** What an admin asks for when creating an API key. */
+export interface NewApiKey {
+  principal: string;
+  role: ApiKeyRole;
+  /** The only tags (tenants) the key may submit and see; absent: all. */
+  tags?: string[];
+  /** Submissions allowed per minute; absent: no cap. */
+  submitsPerMinute?: number;
+  label?: string;
+}
+
+/** A managed API key as the API lists it: never the key itself, which is shown once, when created. */
+export interface ApiKeyView extends NewApiKey {
+  id: string;
+  /** The first characters of the key, so a person can tell keys apart. */
+  prefix: string;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+}

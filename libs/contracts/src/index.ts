@@ -7,7 +7,7 @@ export type { TaskMessage, ArtifactRef, TaskError } from './task-message';
 export type { TaskEvent, TaskEventKind, TaskEventInput, EventBase, LogLine, DistributiveOmit } from './task-event';
 export { TASK_STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES, isTerminal } from './task-status';
 export type { TaskStatus } from './task-status';
-export type { ArtifactView, TaskView, TaskUpdate } from './api-views';
+export type { ApiKeyRole, ApiKeyView, ArtifactView, NewApiKey, TaskView, TaskUpdate } from './api-views';
 export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, priorityRoutingKey } from './priority';
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';

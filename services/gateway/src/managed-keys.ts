@@ -2,47 +2,24 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '@taskyard/logging';
-import { digest, type KeyLookup, type Principal, type Role } from './api-keys';
+import type { ApiKeyView, NewApiKey } from '@taskyard/contracts';
+import { digest, type KeyLookup, type Principal } from './api-keys';
 import { ApiKeyNotFound } from './errors';
 
 /** An API key an admin created through the API. Only the key's SHA-256 is stored; the key is shown once. */
-export interface ManagedKeyRecord {
+export interface ManagedKeyRecord extends NewKey {
   /** The key's public id (`key_…`): what lists show and revocation names. */
   _id: string;
   /** Hex SHA-256 of the key: what a request's key is looked up by (unique index). */
   hash: string;
-  /** The first characters of the key, so a person can tell keys apart. */
   prefix: string;
-  principal: string;
-  role: Role;
-  tags?: string[];
-  submitsPerMinute?: number;
-  label?: string;
   createdAt: Date;
   createdBy: string;
   lastUsedAt?: Date;
 }
 
-export interface NewKey {
-  principal: string;
-  role: Role;
-  tags?: string[];
-  submitsPerMinute?: number;
-  label?: string;
-}
-
-export interface KeyView {
-  id: string;
-  prefix: string;
-  principal: string;
-  role: Role;
-  tags?: string[];
-  submitsPerMinute?: number;
-  label?: string;
-  createdAt: string;
-  createdBy: string;
-  lastUsedAt: string | null;
-}
+export type NewKey = NewApiKey;
+export type KeyView = ApiKeyView;
 
 const keySchema = new mongoose.Schema<ManagedKeyRecord>(
   {

@@ -1,5 +1,6 @@
 // The task shapes the gateway sends are defined once, in libs/contracts (type-only imports: nothing of
 // contracts reaches the bundle).
+export type { ApiKeyView as ApiKeyInfo, NewApiKey } from '@taskyard/contracts';
 export type { ArtifactView as Artifact, LogLine, TaskError, TaskView as Task, TaskUpdate } from '@taskyard/contracts';
 import type { TaskError, TaskView as Task } from '@taskyard/contracts';
 
@@ -12,28 +13,6 @@ export interface Me {
   role: Role;
   /** The only tags the key may use; absent: all. */
   tags?: string[];
-}
-
-/** An API key as the gateway lists it (never the key itself, which is shown once, when created). */
-export interface ApiKeyInfo {
-  id: string;
-  prefix: string;
-  principal: string;
-  role: Role;
-  tags?: string[];
-  submitsPerMinute?: number;
-  label?: string;
-  createdAt: string;
-  createdBy: string;
-  lastUsedAt: string | null;
-}
-
-export interface NewApiKey {
-  principal: string;
-  role: Role;
-  tags?: string[];
-  submitsPerMinute?: number;
-  label?: string;
 }
 
 export const TASK_STATUSES = ['scheduled', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
