@@ -83,9 +83,9 @@ CONF
 rabbit() { (rabbit_env; "/usr/lib/rabbitmq/bin/$1" "${@:2}"); }
 
 rabbit_start() {
-  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
   mkdir -p "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
   chmod 700 "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
+  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
   rabbit_config "$RABBIT_DIR"
   say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (management UI on http://127.0.0.1:$RABBIT_UI_PORT)"
   without_pipes rabbit rabbitmq-server -detached >/dev/null 2>&1
