@@ -1,6 +1,7 @@
 import type { TaskPriority } from './priority';
 import type { LogLine } from './task-event';
 import type { TaskError } from './task-message';
+import type { TaskResult } from './task-result';
 import type { TaskStatus } from './task-status';
 
 /**
@@ -33,7 +34,7 @@ export interface TaskView {
   error?: TaskError;
   parentId?: string;
   children?: { total: number; finished: string[]; failed: number };
-  result?: Record<string, unknown>;
+  result?: TaskResult;
   createdAt: string;
   queuedAt: string;
   startedAt?: string;

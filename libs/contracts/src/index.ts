@@ -1,5 +1,5 @@
 export * from './topology-names';
-export { DEFAULT_LIMITS, defineJobType, backoffFor } from './job-type';
+export { DEFAULT_LIMITS, defineJobType, backoffFor, ENUM_NAMES } from './job-type';
 export type { JobLimits, UploadLimits, JobTypeDefinition } from './job-type';
 export { ALL_JOB_TYPES, jobTypes, jobTypesFromEnv, spellingReport, assessmentReport, cloudImport, diagnostic } from './job-types';
 export type { SpellingReportParams, AssessmentReportParams, CloudImportParams, DiagnosticParams, JobTypeOptions } from './job-types';
@@ -12,3 +12,5 @@ export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, pri
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';
 export type { CatchUpRule, TaskTemplate, ScheduleTemplate, OccurrenceOutcome, ScheduleView, OccurrenceView } from './schedule';
+export { partialResult } from './task-result';
+export type { Shortfall, TaskResult } from './task-result';

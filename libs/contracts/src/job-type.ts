@@ -40,6 +40,12 @@ export interface JobTypeDefinition<P = unknown> {
   enabledByDefault: boolean;
 }
 
+/**
+ * A params schema's words for its enum's values, in the same order (`enum: ['csv']` with `['CSV (opens in a
+ * spreadsheet)']`): forms show these, never the raw values. An extension keyword, so validation ignores it.
+ */
+export const ENUM_NAMES = 'x-enumNames';
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;

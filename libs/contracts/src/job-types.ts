@@ -1,4 +1,4 @@
-import { defineJobType, type JobLimits, type JobTypeDefinition } from './job-type';
+import { defineJobType, ENUM_NAMES, type JobLimits, type JobTypeDefinition } from './job-type';
 
 export interface SpellingReportParams {
   scope: 'class' | 'school';
@@ -32,17 +32,17 @@ export interface DiagnosticParams {
 export const spellingReport = defineJobType<SpellingReportParams>({
   type: 'spelling-report',
   title: 'Spelling report',
-  description: 'Pupil x week spelling scores with averages for a class or a whole school: report.xlsx and report.csv.',
+  description: "Each pupil's spelling scores week by week, with averages, for one class or the whole school: a spreadsheet (report.xlsx) and a CSV file.",
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     required: ['scope', 'schoolId', 'from', 'to'],
     properties: {
-      scope: { type: 'string', enum: ['class', 'school'], description: 'One class or the whole school' },
-      schoolId: { type: 'string', minLength: 1, maxLength: 64 },
-      classId: { type: 'string', minLength: 1, maxLength: 64 },
-      from: { type: 'string', format: 'date', description: 'First day (YYYY-MM-DD)' },
-      to: { type: 'string', format: 'date', description: 'Last day (YYYY-MM-DD)' },
+      scope: { type: 'string', title: 'Report on', enum: ['class', 'school'], [ENUM_NAMES]: ['One class', 'The whole school'] },
+      schoolId: { type: 'string', title: 'School ID', minLength: 1, maxLength: 64, description: 'As it appears in your school data.' },
+      classId: { type: 'string', title: 'Class ID', minLength: 1, maxLength: 64, description: 'Needed for a report on one class.' },
+      from: { type: 'string', format: 'date', description: 'The first day the report covers.' },
+      to: { type: 'string', format: 'date', description: 'The last day the report covers.' },
     },
     if: { properties: { scope: { const: 'class' } } },
     // `properties` names classId here too, so linters (Redocly) see the required field defined.
@@ -53,7 +53,7 @@ export const spellingReport = defineJobType<SpellingReportParams>({
 export const assessmentReport = defineJobType<AssessmentReportParams>({
   type: 'assessment-report',
   title: 'Assessment score report',
-  description: 'Scores per batch (seed 001 assessment-score-report); several batches fan out into one child task each.',
+  description: 'The scores of one or more assessment batches, one file per batch. Several batches run as parts of one task, each with its own file.',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -61,23 +61,39 @@ export const assessmentReport = defineJobType<AssessmentReportParams>({
     properties: {
       batchFilters: {
         type: 'object',
+        title: 'Batches',
         additionalProperties: false,
         required: ['ids', 'channels'],
         properties: {
-          ids: { type: 'array', minItems: 1, maxItems: 200, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
-          channels: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 64 } },
+          ids: {
+            type: 'array',
+            title: 'Batch IDs',
+            description: 'The batches to report on.',
+            minItems: 1,
+            maxItems: 200,
+            uniqueItems: true,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          channels: {
+            type: 'array',
+            title: 'Channels',
+            description: 'The channels the batches are published on; a batch on another channel is skipped.',
+            maxItems: 50,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
         },
       },
       contentFilters: {
         type: 'object',
+        title: 'Which scores',
         additionalProperties: false,
         properties: {
-          subjects: { type: 'array', items: { type: 'string', minLength: 1 } },
-          minScore: { type: 'number' },
-          maxScore: { type: 'number' },
+          subjects: { type: 'array', title: 'Subjects', description: 'Only these subjects; leave empty for all.', items: { type: 'string', minLength: 1 } },
+          minScore: { type: 'number', title: 'Lowest score' },
+          maxScore: { type: 'number', title: 'Highest score' },
         },
       },
-      output_format: { type: 'string', enum: ['csv', 'json'] },
+      output_format: { type: 'string', title: 'File format', enum: ['csv', 'json'], [ENUM_NAMES]: ['CSV (opens in a spreadsheet)', 'JSON (for other software)'] },
     },
   },
 });
@@ -85,7 +101,7 @@ export const assessmentReport = defineJobType<AssessmentReportParams>({
 export const cloudImport = defineJobType<CloudImportParams>({
   type: 'cloud-import',
   title: 'Data import (zip)',
-  description: 'Imports pupils.csv, classes.csv, spelling_results.csv and assessment_scores.csv from one uploaded zip.',
+  description: 'Adds or updates classes, pupils, spelling results and assessment scores from one zip of CSV files (classes.csv, pupils.csv, spelling_results.csv, assessment_scores.csv).',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,

@@ -31,7 +31,7 @@ export type TaskEvent = EventBase &
     /** The worker aborted a running task after a cancel request. */
     | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[] }
     /** The task's handler created child tasks (fan-out); the task finishes when they have. */
-    | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[] }
+    | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[]; result?: Record<string, unknown> }
     /** From the gateway (a user's cancel) or the status service (a cancelled parent). */
     | { kind: 'cancel-requested'; requestedBy: string }
     /** From the status service: the message's TTL ran out in its queue. */

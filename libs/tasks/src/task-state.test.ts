@@ -73,6 +73,16 @@ test('a fan-out parent succeeds when every child has, listing their artifacts, a
   expect(failed.state.error?.code).toBe('child-failed');
 });
 
+test("a fan-out parent keeps the result it gave when fanning out (e.g. what it skipped) once its children finish", () => {
+  const running = fold(queued(), started(1, 'r1'), ctx).state;
+  const result = { fannedOut: 1, partial: [{ count: 1, of: 2, one: 'batch skipped', other: 'batches skipped' }] };
+  const waiting = fold(running, { ...base, kind: 'fanned-out', runId: 'r1', seq: 2, childIds: ['c1'], result, at: at(2) }, ctx).state;
+  expect(waiting.result).toEqual(result);
+  const done = fold(waiting, { ...base, kind: 'child-finished', childId: 'c1', childStatus: 'succeeded', artifacts: [], at: at(3) }, ctx).state;
+  expect(done.status).toBe('succeeded');
+  expect(done.result).toEqual(result);
+});
+
 test('logs are capped to the last lines', () => {
   const running = fold(queued(), started(1, 'r1'), ctx).state;
   const logs = Array.from({ length: 30 }, (_, i) => ({ at: at(1), level: 'info' as const, message: `l${i}` }));

@@ -131,6 +131,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         heartbeatAt: at,
         logs: appendLogs(task.logs, event.logs, cap),
         children: { total: event.childIds.length, finished: [], failed: 0 },
+        ...(event.result ? { result: event.result } : {}),
       };
     case 'cancel-requested':
       if (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });

@@ -124,9 +124,10 @@ export class RunEvents {
     return this.terminal((logs) => ({ kind: 'cancelled', logs }) as RunEvent);
   }
 
-  async fannedOut(childIds: string[]): Promise<void> {
+  /** `result`: the handler's, what the parent says of itself (e.g. batches it skipped); kept when its children finish. */
+  async fannedOut(childIds: string[], result?: Record<string, unknown>): Promise<void> {
     await this.flush();
-    await this.terminal((logs) => ({ kind: 'fanned-out', childIds, logs }) as RunEvent);
+    await this.terminal((logs) => ({ kind: 'fanned-out', childIds, logs, ...(result ? { result } : {}) }) as RunEvent);
   }
 
   /** Stops the timers of a run that ends without a terminal event (a shutdown hands it back to the queue). */

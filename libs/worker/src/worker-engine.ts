@@ -240,7 +240,7 @@ export class WorkerEngine<P> {
         // after fanOut() included), and before the children are published, so their results never
         // reach the parent first. A handler that fails after fanOut() leaves its children unpublished:
         // the next attempt re-creates the same ids and publishes them.
-        await events.fannedOut(children.map((m) => m.id));
+        await events.fannedOut(children.map((m) => m.id), outcome?.result);
         await publishChildren(this.deps, children);
       } else {
         await events.succeeded(artifacts, outcome?.result);

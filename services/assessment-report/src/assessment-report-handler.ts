@@ -1,4 +1,4 @@
-import type { AssessmentReportParams } from '@taskyard/contracts';
+import { partialResult, type AssessmentReportParams, type TaskResult } from '@taskyard/contracts';
 import type { AssessmentBatchRecord } from '@taskyard/school-data';
 import { defineWorker, PermanentJobError, streamArtifact, type JobContext, type JobOutcome } from '@taskyard/worker';
 import { selectBatches } from './batch-selection';
@@ -10,7 +10,14 @@ type Ctx = JobContext<AssessmentReportParams>;
 /** `report-<batchId>.csv|json`, with the id made safe for a file name. */
 export const reportName = (batchId: string, format: 'csv' | 'json'): string => `report-${batchId.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
 
-async function reportOneBatch(ctx: Ctx, batch: AssessmentBatchRecord): Promise<JobOutcome> {
+type Partial = Pick<TaskResult, 'partial'>;
+
+/** Batches named but not on the chosen channels: reported as skipped, so the result says it is partial. */
+function skippedBatches(outOfChannel: string[], named: number): Partial {
+  return partialResult([{ count: outOfChannel.length, of: named, one: 'batch skipped (not on the chosen channels)', other: 'batches skipped (not on the chosen channels)' }]);
+}
+
+async function reportOneBatch(ctx: Ctx, batch: AssessmentBatchRecord, partial: Partial): Promise<JobOutcome> {
   const { contentFilters, output_format: format } = ctx.task.params;
   const stats: ScoreStats = { skipped: 0 };
   const rows = scoreRows(ctx.db, batch, contentFilters, ctx.signal, stats);
@@ -21,19 +28,21 @@ async function reportOneBatch(ctx: Ctx, batch: AssessmentBatchRecord): Promise<J
   ctx.progress(100);
   ctx.log(`batch ${batch._id} (${batch.channel}): ${count} score(s) in ${file.name}`);
   if (stats.skipped) ctx.log(`${stats.skipped} score(s) of pupils school ${batch.schoolId} does not have: not in the report`, 'warn');
-  return { result: { batchId: batch._id, rows: count } };
+  const scoresLeftOut = { count: stats.skipped, one: 'score left out (pupil not in the school)', other: 'scores left out (pupils not in the school)' };
+  return { result: { batchId: batch._id, rows: count, ...partialResult([...(partial.partial ?? []), scoresLeftOut]) } };
 }
 
 /** Seed 002's fan-out: one child task per batch on this queue; the parent finishes when they all have. */
-async function fanOut(ctx: Ctx, batches: AssessmentBatchRecord[]): Promise<JobOutcome> {
+async function fanOut(ctx: Ctx, batches: AssessmentBatchRecord[], partial: Partial): Promise<JobOutcome> {
   const p = ctx.task.params;
   const children = batches.map((b) => ({
     title: `Assessment report, batch ${b._id}`,
     params: { ...p, batchFilters: { ids: [b._id], channels: p.batchFilters.channels } },
   }));
+  const result = { fannedOut: children.length, batches: batches.map((b) => b._id), ...partial };
   const ids = await ctx.fanOut(children);
   ctx.log(`fanned out ${ids.length} child task(s), one per batch`);
-  return { result: { fannedOut: ids.length, batches: batches.map((b) => b._id) } };
+  return { result };
 }
 
 async function assessmentReport(ctx: Ctx): Promise<JobOutcome> {
@@ -41,7 +50,8 @@ async function assessmentReport(ctx: Ctx): Promise<JobOutcome> {
   const { selected, outOfChannel } = await selectBatches(ctx.db, filters);
   if (outOfChannel.length) ctx.log(`not in channels ${filters.channels.join(', ')}, skipped: ${outOfChannel.join(', ')}`, 'warn');
   if (selected.length === 0) throw new PermanentJobError('no-batch-in-channels', `none of the batches is published on ${filters.channels.join(', ')}`);
-  return filters.ids.length > 1 ? fanOut(ctx, selected) : reportOneBatch(ctx, selected[0]);
+  const partial = skippedBatches(outOfChannel, filters.ids.length);
+  return filters.ids.length > 1 ? fanOut(ctx, selected, partial) : reportOneBatch(ctx, selected[0], partial);
 }
 
 export const assessmentReportWorker = defineWorker<AssessmentReportParams>({ type: 'assessment-report', handler: assessmentReport });

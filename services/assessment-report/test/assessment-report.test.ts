@@ -41,6 +41,7 @@ test('one batch gives report-<batchId>.csv whose rows are the batch\'s scores', 
   expect(sum(rows.map((r) => Number(r[6])))).toBe(sum(scores.map((s) => s.score as number)));
   expect(new Set(rows.map((r) => r[0]))).toEqual(new Set([B1]));
   expect(done.outcome).toMatchObject({ result: { batchId: B1, rows: scores.length } });
+  expect(done.outcome && done.outcome.result?.partial).toBeUndefined();
 });
 
 test('content filters narrow the rows; json output is one document with every row', async () => {
@@ -72,6 +73,11 @@ test('a channel filter keeps only the batches published there', async () => {
   const parent = await run({ batchFilters: { ids: [B1, B2, B3], channels: [channel] }, output_format: 'csv' });
   const kept = [B1, B2, B3].filter((id) => batches.find((b) => b._id === id)!.channel === channel);
   expect(parent.children.map((c) => (c.params as unknown as AssessmentReportParams).batchFilters.ids[0])).toEqual(kept);
+  // The batches left out make the result partial (the engine hands it to the parent with its fan-out).
+  const skipped = 3 - kept.length;
+  const partial = skipped ? [expect.objectContaining({ count: skipped, of: 3, other: 'batches skipped (not on the chosen channels)' })] : undefined;
+  expect(parent.outcome && parent.outcome.result?.partial).toEqual(partial);
+  expect(parent.outcome).toMatchObject({ result: { fannedOut: kept.length, ...(partial ? { partial } : {}) } });
 });
 
 test('an unknown batch fails for good before any fan-out', async () => {

@@ -6,7 +6,7 @@ import { defineWorker, PermanentJobError, type JobContext, type JobOutcome } fro
 import { extractKnownFiles } from './extract-zip';
 import { fetchUpload } from './fetch-upload';
 import { importFiles } from './import-files';
-import { totalsOf, type ImportSummary } from './import-summary';
+import { importShortfalls, totalsOf, type ImportSummary } from './import-summary';
 import { KNOWN_FILES } from './known-files';
 import { SchoolLeases, type LeaseOptions } from './school-lease';
 import { touchedSchools } from './touched-schools';
@@ -87,7 +87,7 @@ async function importZip(ctx: Ctx, uploadKey: string, dir: WorkDir, opts: CloudI
   await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   await ctx.artifacts.write('summary.json', JSON.stringify(summary, null, 2), 'application/json');
   ctx.progress(100);
-  return { result: { schools, ...summary.totals, unknownFiles: extracted.unknown.length } };
+  return { result: { schools, ...summary.totals, unknownFiles: extracted.unknown.length, ...importShortfalls(summary) } };
 }
 
 /** The upload is deleted once no attempt will need it again: success, a permanent failure, a cancel, the last attempt. */

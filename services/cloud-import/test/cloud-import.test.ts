@@ -27,7 +27,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function runImport(zip: Buffer, attempt = 1): Promise<{ run: DirectRun<CloudImportParams>; key: string; error?: unknown }> {
+async function runImport(zip: Buffer, attempt = 1): ReturnType<ImportHarness['runImport']> {
   n++;
   return h.runImport(zip, attempt);
 }
@@ -79,7 +79,7 @@ const GOOD_AND_BAD: Files = {
 };
 
 test('a zip with good and bad rows imports the good ones, reports each bad one, and leaves nothing behind', async () => {
-  const { run, key, error } = await runImport(zipOf(GOOD_AND_BAD));
+  const { run, key, result, error } = await runImport(zipOf(GOOD_AND_BAD));
   expect(error).toBeUndefined();
   expect(run.artifacts.map((a) => a.name).sort()).toEqual(
     ['rejected-assessment_scores.csv', 'rejected-classes.csv', 'rejected-pupils.csv', 'rejected-spelling_results.csv', 'summary.json'].sort(),
@@ -108,6 +108,11 @@ test('a zip with good and bad rows imports the good ones, reports each bad one, 
   expect(summary.files['pupils.csv']).toMatchObject({ rows: 4, accepted: 2, rejected: 2, documents: { inserted: 2, updated: 0, unchanged: 0 } });
   expect(summary.files['spelling_results.csv']).toMatchObject({ rows: 7, accepted: 4, rejected: 3, documents: { inserted: 2 } });
   expect(summary.totals).toEqual({ rows: 16, accepted: 9, rejected: 7 });
+  // A partial success says so in its result: what was left out, with counts.
+  expect(result?.partial).toEqual([
+    { count: 7, of: 16, one: 'row rejected', other: 'rows rejected' },
+    { count: 1, one: 'file not imported (unknown name)', other: 'files not imported (unknown names)' },
+  ]);
   expect(run.logs.some((l) => l.level === 'warn' && l.message.includes('notes.txt'))).toBe(true);
   expect(run.progress.at(-1)).toBe(100);
   await expectCleanedUp(key);

@@ -18,7 +18,8 @@ export interface ImportHarness {
   store: ObjectStore;
   workRoot: string;
   /** Uploads the zip as the gateway would and runs the handler on it; the error, if it threw. */
-  runImport(zip: Buffer, attempt?: number): Promise<{ run: DirectRun<CloudImportParams>; key: string; error?: unknown }>;
+  /** `result`: the handler's, when it succeeded. */
+  runImport(zip: Buffer, attempt?: number): Promise<{ run: DirectRun<CloudImportParams>; key: string; result?: Record<string, unknown>; error?: unknown }>;
   /** An artifact's text. */
   text(run: DirectRun<CloudImportParams>, name: string): Promise<string>;
   summaryOf(run: DirectRun<CloudImportParams>): Promise<ImportSummary>;
@@ -44,8 +45,8 @@ export async function startImportHarness(label: string): Promise<ImportHarness> 
       await store.put(key, zip, 'application/zip');
       const run = directJobContext<CloudImportParams>({ type: 'cloud-import', params: { uploadKey: key, fileName: 'data.zip' }, db: conn, store, taskId, attempt });
       try {
-        await worker.handler(run.ctx);
-        return { run, key };
+        const outcome = await worker.handler(run.ctx);
+        return { run, key, result: outcome?.result };
       } catch (error) {
         return { run, key, error };
       }

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 // Preact's automatic JSX runtime through Vite's own esbuild step: no framework plugin needed.
 export default defineConfig({
@@ -6,6 +7,8 @@ export default defineConfig({
   base: './',
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
+  // A .gz and a .br beside each file: the gateway sends them as they are (no compression per request).
+  plugins: [compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 })],
   // `vite dev` proxies the API to a running gateway.
   server: {
     proxy: { '/v1': process.env.TASKYARD_GATEWAY ?? 'http://127.0.0.1:8080', '/docs': process.env.TASKYARD_GATEWAY ?? 'http://127.0.0.1:8080' },

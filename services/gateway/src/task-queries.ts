@@ -35,6 +35,30 @@ export function decodeCursor(cursor: string): CursorPosition {
   }
 }
 
+export interface ChildPage {
+  limit: number;
+  cursor?: string;
+}
+
+/** The most children one parent has: api-harvest's 1,000 pages (assessment-report fans out at most 200 batches). */
+export const MAX_CHILDREN = 1000;
+
+/** A child's number within its parent, from its id `<parentId>.<n>` (see libs/worker's fan-out). */
+const childNumber = (t: ViewRecord): number => Number(t._id.slice(t._id.lastIndexOf('.') + 1)) || 0;
+const byChildOrder = (a: ViewRecord, b: ViewRecord): number =>
+  childNumber(a) - childNumber(b) || new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || a._id.localeCompare(b._id);
+
+const encodeOffset = (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64url');
+function decodeOffset(cursor: string): number {
+  try {
+    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new Error('shape');
+    return offset;
+  } catch {
+    throw new InvalidRequest('cursor is not one this API gave out');
+  }
+}
+
 /** Reads of tasks as a principal may see them: users their own, admins all; a key limited to tags, those tags'. */
 export class TaskQueries {
   private readonly lists: TaskList;
@@ -72,7 +96,23 @@ export class TaskQueries {
     return task.logs ?? [];
   }
 
-  /** Newest first, read by equality through the list keys (never a sort of the owner's history). */
+  /**
+   * A parent's children, in the order they were made, a page at a time: read by equality on `parentId` alone
+   * (its index), once the caller may see the parent (its children are the parent owner's, with its tag).
+   * Their number is bounded by the fan-out (MAX_CHILDREN), so one read of them all, sorted here.
+   */
+  async children(who: Principal, parentId: string, page: ChildPage): Promise<{ items: ViewRecord[]; nextCursor?: string }> {
+    await this.view(who, parentId);
+    const rows = await this.Task.find({ parentId }, VIEW_PROJECTION).limit(MAX_CHILDREN).maxTimeMS(this.timeoutMs).lean<ViewRecord[]>().exec();
+    const from = page.cursor ? decodeOffset(page.cursor) : 0;
+    const items = rows.sort(byChildOrder).slice(from, from + page.limit);
+    return from + page.limit < rows.length ? { items, nextCursor: encodeOffset(from + page.limit) } : { items };
+  }
+
+  /**
+   * Newest first, read by equality through the list keys (never a sort of the owner's history). Top-level
+   * tasks only: a fan-out's children have no list keys (see `children`).
+   */
   async list(who: Principal, f: ListFilters): Promise<{ items: ViewRecord[]; nextCursor?: string }> {
     const after = f.cursor ? decodeCursor(f.cursor) : undefined;
     const owner = who.role === 'admin' ? f.owner : who.principal;

@@ -1,6 +1,6 @@
 import AdmZip from 'adm-zip';
 import mongoose, { type Connection } from 'mongoose';
-import { batchId, classId, schoolId, seedDataset } from '@taskyard/school-data';
+import { batchId, classId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // The three job services end to end: submitted over HTTP, run by their own processes, results downloaded.
@@ -59,6 +59,11 @@ test('a spelling report for one class: report.xlsx and report.csv download', asy
   expect(csv.split('\n').length).toBeGreaterThan(2);
 });
 
+const getJson = async <T>(path: string, headers = auth()): Promise<{ status: number; body: T }> => {
+  const res = await fetch(`${stack.gatewayUrl}${path}`, { headers });
+  return { status: res.status, body: (await res.json()) as T };
+};
+
 test('an assessment report over two batches fans out; the parent lists every child file', async () => {
   const ids = [batchId(schoolId(1), 1), batchId(schoolId(1), 2)];
   const id = await submitJson('assessment-report', { batchFilters: { ids, channels: [] }, output_format: 'csv' });
@@ -67,6 +72,37 @@ test('an assessment report over two batches fans out; the parent lists every chi
   expect(t.children?.total).toBe(2);
   expect(t.artifacts.map((a) => a.name).sort()).toEqual(ids.map((b) => `report-${b}.csv`).sort());
   for (const a of t.artifacts) expect((await download(a.url)).toString()).toContain(',');
+
+  // The children are listed under their parent, each with its own title, and not among the owner's tasks.
+  type Page = { items: (TaskView & { title: string; parentId?: string })[]; nextCursor?: string };
+  const children = await getJson<Page>(`/v1/tasks/${id}/children`);
+  expect(children.status).toBe(200);
+  expect(children.body.items.map((c) => [c.title, c.parentId, c.status])).toEqual(ids.map((b) => [`Assessment report, batch ${b}`, id, 'succeeded']));
+  const first = await getJson<Page>(`/v1/tasks/${id}/children?limit=1`);
+  expect(first.body.items.map((c) => c.id)).toEqual([children.body.items[0].id]);
+  const second = await getJson<Page>(`/v1/tasks/${id}/children?limit=1&cursor=${first.body.nextCursor}`);
+  expect(second.body.items.map((c) => c.id)).toEqual([children.body.items[1].id]);
+  expect(second.body.nextCursor).toBeUndefined();
+  const listed = (await getJson<Page>('/v1/tasks?type=assessment-report&limit=100')).body.items;
+  expect(listed.map((x) => x.id)).toContain(id);
+  expect(listed.filter((x) => x.parentId)).toEqual([]);
+  // Another owner's parent is not found, and a cursor not given out is refused.
+  const otherUser = stack.keys.find((k) => k.role === 'user' && k.key !== userKey())!;
+  expect((await getJson(`/v1/tasks/${id}/children`, { authorization: `Bearer ${otherUser.key}` })).status).toBe(404);
+  expect((await getJson<{ error: { code: string } }>(`/v1/tasks/${id}/children?cursor=nonsense`)).body.error.code).toBe('invalid-request');
+});
+
+test('a fan-out that skipped a batch says so in its result, kept once its children finish', async () => {
+  const kept = batchId(schoolId(1), 1);
+  const { channel } = (await schoolModels(conn).AssessmentBatch.findById(kept).lean())!;
+  // A batch published on another channel than the one asked for.
+  const other = `${schoolId(1)}-b-elsewhere`;
+  await schoolModels(conn).AssessmentBatch.create({ _id: other, schoolId: schoolId(1), channel: `not-${channel}`, name: 'Elsewhere' });
+  const ids = [kept, other];
+  const id = await submitJson('assessment-report', { batchFilters: { ids, channels: [channel] }, output_format: 'csv' });
+  const t = (await waitForTerminal(id)) as TaskView & { result?: { partial?: unknown[] } };
+  expect(t.status).toBe('succeeded');
+  expect(t.result?.partial).toEqual([{ count: 1, of: 2, one: 'batch skipped (not on the chosen channels)', other: 'batches skipped (not on the chosen channels)' }]);
 });
 
 test('an uploaded zip imports its good rows and reports the bad ones', async () => {

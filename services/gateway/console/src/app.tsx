@@ -6,6 +6,7 @@ import { AppHeader } from './app-header';
 import { SessionContext, type Session } from './app-context';
 import { ErrorBanner } from './components/error-banner';
 import { Loading } from './components/loading';
+import { MessagePage } from './components/message-page';
 import { useAsync } from './hooks/use-async';
 import { useHashRoute } from './hooks/use-hash-route';
 import { ApiKeysPage } from './pages/api-keys-page';
@@ -26,17 +27,16 @@ interface Auth {
 
 function AdminOnly() {
   return (
-    <>
-      <h1>Admins only</h1>
+    <MessagePage title="Admins only">
       <p>This page needs an admin API key. Sign out and sign in with one to see it.</p>
-    </>
+    </MessagePage>
   );
 }
 
 function Screen({ route, me }: { route: Route; me: Me }) {
   switch (route.name) {
     case 'tasks':
-      return <TaskListPage filter={{ type: route.type, status: route.status }} />;
+      return <TaskListPage filter={{ type: route.type, status: route.status, tag: route.tag }} />;
     case 'task':
       return <TaskPage key={route.id} id={route.id} />;
     case 'new':
@@ -49,12 +49,11 @@ function Screen({ route, me }: { route: Route; me: Me }) {
       return me.role === 'admin' ? <ApiKeysPage /> : <AdminOnly />;
     case 'not-found':
       return (
-        <>
-          <h1>Page not found</h1>
+        <MessagePage key={route.hash} title="Page not found">
           <p>
             <a href={routeHref({ name: 'tasks' })}>Go to your tasks.</a>
           </p>
-        </>
+        </MessagePage>
       );
   }
 }

@@ -4,10 +4,10 @@ import path from 'node:path';
 import AdmZip from 'adm-zip';
 import ExcelJS from 'exceljs';
 import mongoose, { type Connection } from 'mongoose';
-import type { Page } from 'playwright-core';
 import { schoolId, seedDataset } from '@taskyard/school-data';
 import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { launchBrowser, screenshot, type Browser } from './browser';
+import { consoleHelpers } from './console-helpers';
 
 /**
  * The console in headless Chromium against the whole product running as processes on real servers:
@@ -47,51 +47,7 @@ afterAll(async () => {
   await servers?.cleanup();
 }, 60_000);
 
-/** The JSON API directly, for setting up what a test is not about. */
-async function api<T>(key: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.gatewayUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
-
-async function submit(key: string, type: string, params: Record<string, unknown>, title?: string): Promise<string> {
-  const res = await api<{ id: string }>(key, 'POST', '/v1/tasks', { type, params, title });
-  expect(res.status).toBe(202);
-  return res.body.id;
-}
-
-async function statusOf(key: string, id: string): Promise<string> {
-  return (await api<{ status: string }>(key, 'GET', `/v1/tasks/${id}`)).body.status;
-}
-
-async function signIn(page: Page, key: string, principal: string): Promise<void> {
-  await page.goto(`${stack.gatewayUrl}/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  await expect(page.locator('.who-name').textContent()).resolves.toBe(principal);
-}
-
-/** Opens the form of a job type the way a person does: New task, then the type's link. */
-async function openForm(page: Page, title: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New task' }).click();
-  await page.getByRole('link', { name: title, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
-}
-
-/** Waits for the task page's status badge to read `status`, with no reload of the page in between. */
-async function waitForStatus(page: Page, status: string, timeoutMs = 90_000): Promise<void> {
-  try {
-    await page.locator(`.status-panel [data-status="${status}"]`).waitFor({ timeout: timeoutMs });
-  } catch (err) {
-    await screenshot(page, `failed-waiting-for-${status}`, [1280]);
-    const shown = await page.locator('.status-panel').textContent().catch(() => 'no status panel');
-    throw new Error(`the task page did not reach ${status}; it shows: ${shown}`, { cause: err });
-  }
-}
+const { api, submit, statusOf, signIn, openForm, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
 test('signing in with the keyboard: a wrong key is refused with a clear message, a right one opens the task list', async () => {
   const page = await browser.newPage();
@@ -129,7 +85,7 @@ test('a spelling report submitted from its form reaches succeeded live, and its 
   await expect(page.locator('.field-error').count()).resolves.toBeGreaterThanOrEqual(4);
   await screenshot(page, '02-spelling-form-errors');
 
-  await page.getByLabel('Scope').selectOption('school');
+  await page.getByLabel('Report on').selectOption('school');
   await page.getByLabel('School ID').fill(SCHOOL);
   await page.getByLabel('From').fill(FROM);
   await page.getByLabel('To (required)').fill(TO);

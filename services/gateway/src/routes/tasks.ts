@@ -7,17 +7,24 @@ import type { GatewayDeps } from '../deps';
 import { MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
 import { paramsSchemaId } from '../job-type-schemas';
-import type { ListFilters } from '../task-queries';
+import type { ChildPage, ListFilters } from '../task-queries';
 import type { HeldSlot, SubmitOutcome, SubmitRequest } from '../task-submission';
 import { submitRateLimit } from '../plugins/submit-rate-limit';
 import { submitTag } from '../tag-access';
-import { toTaskView } from '../task-view';
+import { toTaskView, type TaskView, type ViewRecord } from '../task-view';
 
 type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId' | 'fileSha256'>;
 
 
 
 const statusUrl = (id: string): string => `/v1/tasks/${id}`;
+
+/** A page of tasks: the list's and a parent's children's answer. */
+const TASK_PAGE = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: { $ref: 'Task#' } }, nextCursor: { type: 'string' } },
+} as const;
 
 /**
  * The submission as /docs shows it: JSON, or multipart/form-data (the only way to send a cloud-import's
@@ -76,6 +83,11 @@ function multipartFields(request: FastifyRequest, raw: Record<string, unknown>):
 export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => {
   const { submission, queries, cancellation, intake } = deps;
   const bodyDoc = submitBodyDoc(deps.catalog.list().filter((d) => d.upload).map((d) => d.type));
+
+  const viewPage = async (page: { items: ViewRecord[]; nextCursor?: string }): Promise<{ items: TaskView[]; nextCursor?: string }> => {
+    const items = await Promise.all(page.items.map((t) => toTaskView(t, deps.presign, deps.presignSeconds)));
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
+  };
 
   /**
    * An upload counts against the owner's concurrent uploads, and takes the owner's slot for its type
@@ -156,7 +168,8 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
       schema: {
         operationId: 'listTasks',
         summary: "List the caller's tasks (admins: everyone's), newest first",
-        description: 'Filters combine; `nextCursor` of a page, sent as `cursor`, gives the next page (absent on the last).',
+        description:
+          "Top-level tasks only: a fan-out's children are listed under their parent (`GET /v1/tasks/{id}/children`). Filters combine; `nextCursor` of a page, sent as `cursor`, gives the next page (absent on the last).",
         tags: ['tasks'],
         querystring: {
           type: 'object',
@@ -170,21 +183,10 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
             cursor: { type: 'string', maxLength: 512 },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: { $ref: 'Task#' } }, nextCursor: { type: 'string' } },
-          },
-          ...apiErrors(503),
-        },
+        response: { 200: TASK_PAGE, ...apiErrors(503) },
       },
     },
-    async (request) => {
-      const page = await queries.list(request.principal, request.query);
-      const items = await Promise.all(page.items.map((t) => toTaskView(t, deps.presign, deps.presignSeconds)));
-      return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
-    },
+    async (request) => viewPage(await queries.list(request.principal, request.query)),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -200,6 +202,30 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
       },
     },
     async (request) => toTaskView(await queries.view(request.principal, request.params.id), deps.presign, deps.presignSeconds),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: ChildPage }>(
+    '/tasks/:id/children',
+    {
+      schema: {
+        operationId: 'listTaskChildren',
+        summary: "A parent task's children (its fan-out), in the order they were made",
+        description:
+          'The children of a fan-out are not in `GET /v1/tasks`; each has its own title, status and files. Paged with `limit` and `cursor` (a page\'s `nextCursor`, absent on the last).',
+        tags: ['tasks'],
+        params: taskIdParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+            cursor: { type: 'string', maxLength: 512 },
+          },
+        },
+        response: { 200: TASK_PAGE, ...apiErrors(404, 503) },
+      },
+    },
+    async (request) => viewPage(await queries.children(request.principal, request.params.id, request.query)),
   );
 
   app.post<{ Params: { id: string } }>(

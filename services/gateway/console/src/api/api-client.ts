@@ -5,6 +5,7 @@ import {
   deadLettersPath,
   replayPath,
   taskCancelPath,
+  taskChildrenPath,
   taskListPath,
   taskLogsPath,
   taskPath,
@@ -52,6 +53,8 @@ export class ApiClient {
   jobTypes = async (): Promise<JobType[]> => (await this.request<{ items: JobType[] }>('GET', '/v1/job-types')).items;
   listTasks = (filter: TaskFilter): Promise<TaskPage> => this.request('GET', taskListPath(filter));
   task = (id: string): Promise<Task> => this.request('GET', taskPath(id));
+  /** A parent's children (its parts), a page at a time. */
+  children = (id: string, cursor?: string): Promise<TaskPage> => this.request('GET', taskChildrenPath(id, cursor));
   logs = async (id: string): Promise<LogLine[]> => (await this.request<{ lines: LogLine[] }>('GET', taskLogsPath(id))).lines ?? [];
   submit = (task: NewTask): Promise<SubmitAnswer> => this.request('POST', '/v1/tasks', task);
   cancel = (id: string): Promise<{ id: string; status: string }> => this.request('POST', taskCancelPath(id), {});

@@ -21,6 +21,8 @@ export function taskListPath(filter: TaskFilter): string {
 
 export const taskPath = (id: string): string => `/v1/tasks/${enc(id)}`;
 export const taskLogsPath = (id: string): string => `/v1/tasks/${enc(id)}/logs`;
+export const taskChildrenPath = (id: string, cursor?: string): string =>
+  `/v1/tasks/${enc(id)}/children${cursor ? `?cursor=${enc(cursor)}` : ''}`;
 export const taskCancelPath = (id: string): string => `/v1/tasks/${enc(id)}/cancel`;
 export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}`;
 export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;

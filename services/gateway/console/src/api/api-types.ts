@@ -1,7 +1,7 @@
 // The task shapes the gateway sends are defined once, in libs/contracts (type-only imports: nothing of
 // contracts reaches the bundle).
 export type { ApiKeyView as ApiKeyInfo, NewApiKey } from '@taskyard/contracts';
-export type { ArtifactView as Artifact, LogLine, TaskError, TaskView as Task, TaskUpdate } from '@taskyard/contracts';
+export type { ArtifactView as Artifact, LogLine, Shortfall, TaskError, TaskView as Task, TaskUpdate } from '@taskyard/contracts';
 import type { TaskError, TaskView as Task } from '@taskyard/contracts';
 
 /** Shapes of the gateway's JSON answers, as the console reads them (see SPEC.md "HTTP API"). */
@@ -28,6 +28,8 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   enum?: unknown[];
+  /** Words for the enum's values, in order (contracts' ENUM_NAMES): what a form shows instead of the values. */
+  'x-enumNames'?: string[];
   const?: unknown;
   format?: string;
   items?: JsonSchema;

@@ -60,11 +60,15 @@ function Part({ part }: { part: ResultPart }) {
   }
 }
 
-/** A job's result (e.g. an import's summary): facts, tables of records, and JSON for the rest. */
+/**
+ * A job's result (e.g. an import's summary): facts, tables of records, and JSON for the rest. Its `partial`
+ * is said beside the status (ShortfallBanner), not again here.
+ */
 export function ResultView({ result }: { result: Record<string, unknown> }) {
+  const { partial: _shownByStatus, ...rest } = result;
   return (
     <>
-      {resultParts(result).map((part, i) => (
+      {resultParts(rest).map((part, i) => (
         <Part key={i} part={part} />
       ))}
     </>

@@ -54,9 +54,9 @@ function Control({ id, field, value, error, isRequired, onChange }: { id: string
     return (
       <select {...common} value={text} onChange={onText}>
         <option value="">Choose…</option>
-        {(field.options ?? []).map((option) => (
+        {(field.options ?? []).map((option, i) => (
           <option key={String(option)} value={String(option)}>
-            {String(option)}
+            {field.optionLabels?.[i] ?? String(option)}
           </option>
         ))}
       </select>

@@ -1,9 +1,20 @@
 import type { Task } from '../api/api-types';
-import { formatDateTime, formatDuration } from '../format/format';
+import { formatDateTime, formatDuration, formatElapsed } from '../format/format';
+import { useNow } from '../hooks/use-now';
+
+/** A clock of its own, ticking each second, so only this line re-renders that often. */
+function RunningFor({ startedAt }: { startedAt: string }) {
+  const elapsed = useNow(1000) - Date.parse(startedAt);
+  return (
+    <div>
+      <dt>Running for</dt>
+      <dd class="tabular">{formatElapsed(Math.max(0, elapsed))}</dd>
+    </div>
+  );
+}
 
 /** When the task was created, queued, started and finished, how long it ran and when its files go. */
-export function TaskTimings({ task, now }: { task: Task; now: number }) {
-  const running = task.startedAt && !task.finishedAt ? now - Date.parse(task.startedAt) : undefined;
+export function TaskTimings({ task }: { task: Task }) {
   const rows: [string, string | undefined][] = [
     ['Created', task.createdAt],
     ['Queued', task.queuedAt],
@@ -29,12 +40,7 @@ export function TaskTimings({ task, now }: { task: Task; now: number }) {
           <dd>{formatDuration(task.durationMs)}</dd>
         </div>
       )}
-      {task.durationMs === undefined && running !== undefined && running >= 0 && (
-        <div>
-          <dt>Running for</dt>
-          <dd>{formatDuration(running)}</dd>
-        </div>
-      )}
+      {task.durationMs === undefined && task.startedAt && !task.finishedAt && <RunningFor startedAt={task.startedAt} />}
     </dl>
   );
 }

@@ -1,4 +1,4 @@
-import { formatBytes, formatDateTime, formatDuration, formatRelative, formatSpan } from './format';
+import { formatBytes, formatDateTime, formatDuration, formatElapsed, formatRelative, formatSpan } from './format';
 
 describe('format', () => {
   it('formats sizes', () => {
@@ -18,6 +18,13 @@ describe('format', () => {
     expect(formatDuration(7_200_000)).toBe('2 h');
     expect(formatDuration(24 * 3_600_000)).toBe('1 d');
     expect(formatDuration(14 * 24 * 3_600_000 + 3_600_000)).toBe('14 d 1 h');
+  });
+
+  it('formats a running clock in whole seconds', () => {
+    expect(formatElapsed(88)).toBe('0 s');
+    expect(formatElapsed(4_700)).toBe('4 s');
+    expect(formatElapsed(83_400)).toBe('1 min 23 s');
+    expect(formatElapsed(-1)).toBe('–');
   });
 
   it('formats times relative to now', () => {

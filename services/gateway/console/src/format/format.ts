@@ -27,6 +27,13 @@ export function formatDuration(ms: number): string {
   return parts.filter(Boolean).join(' ');
 }
 
+/** A clock that ticks each second: whole seconds, 4_700 → "4 s", 83_000 → "1 min 23 s". */
+export function formatElapsed(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const seconds = Math.floor(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : formatDuration(seconds * 1000);
+}
+
 /** An ISO time in the reader's locale and zone, to the second. */
 export function formatDateTime(iso: string | null | undefined, locale?: string): string {
   if (!iso) return '–';

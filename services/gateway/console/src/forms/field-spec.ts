@@ -16,6 +16,8 @@ export interface FieldSpec {
   requiredWhen: Condition[];
   /** The enum's values, for `enum` fields (and the item type of lists). */
   options?: unknown[];
+  /** What each option reads as, in the order of `options` (the value itself when the schema names none). */
+  optionLabels?: string[];
   /** For `string-list`: how each comma-separated item is typed. */
   itemKind?: 'text' | 'number' | 'integer';
   minimum?: number;

@@ -27,9 +27,9 @@ describe('buildParams', () => {
     });
   });
 
-  it('rejects a date not in YYYY-MM-DD', () => {
+  it('rejects a date that is not a whole calendar date', () => {
     const values = { '/scope': 'school', '/schoolId': 's1', '/from': '01/09/2025', '/to': '2026-07-20' };
-    expect(buildParams(spelling, values).errors).toEqual({ '/from': 'Enter a date as YYYY-MM-DD.' });
+    expect(buildParams(spelling, values).errors).toEqual({ '/from': 'Enter a whole date: day, month and year.' });
   });
 
   it('splits comma-separated lists and omits an untouched optional object', () => {

@@ -89,7 +89,7 @@ function parseLeaf(field: FieldSpec, raw: FormValue | undefined): Parsed {
       return match === undefined ? { error: 'Choose one of the options.' } : { value: match };
     }
     case 'date':
-      return DATE.test(text) ? { value: text } : { error: 'Enter a date as YYYY-MM-DD.' };
+      return DATE.test(text) ? { value: text } : { error: 'Enter a whole date: day, month and year.' };
     case 'string-list':
       return parseList(field, text);
     case 'json':

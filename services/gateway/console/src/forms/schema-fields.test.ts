@@ -13,7 +13,8 @@ describe('schemaFields', () => {
       ['/to', 'date', true],
     ]);
     expect(fields[0].options).toEqual(['class', 'school']);
-    expect(fields[0].description).toBe('One class or the whole school');
+    expect(fields[0].label).toBe('Report on');
+    expect(fields[0].optionLabels).toEqual(['One class', 'The whole school']);
     expect(fields[1]).toMatchObject({ label: 'School ID', minLength: 1, maxLength: 64 });
     expect(fields[2].requiredWhen).toEqual([{ '/scope': 'class' }]);
   });
@@ -32,6 +33,12 @@ describe('schemaFields', () => {
     expect(fields[0].children?.[0]).toMatchObject({ minItems: 1, maxItems: 200 });
     expect(flattenFields(fields).map((f) => f.path)).toContain('/contentFilters/minScore');
     expect(fields[1].children?.find((f) => f.name === 'minScore')?.kind).toBe('number');
+    expect(fields[2]).toMatchObject({ label: 'File format', optionLabels: ['CSV (opens in a spreadsheet)', 'JSON (for other software)'] });
+  });
+
+  it('shows an enum value itself when the schema names it no words', () => {
+    const [field] = schemaFields({ type: 'object', properties: { size: { type: 'string', enum: ['s', 'm'], 'x-enumNames': ['Small'] } } });
+    expect(field.optionLabels).toEqual(['Small', 'm']);
   });
 
   it('hides the params the gateway sets from an upload', () => {

@@ -78,6 +78,7 @@ function fieldOf(name: string, schema: JsonSchema, basePath: string, required: b
     required,
     requiredWhen,
     options: schema.enum,
+    optionLabels: schema.enum?.map((value, i) => schema['x-enumNames']?.[i] ?? String(value)),
     minimum: schema.minimum,
     maximum: schema.maximum,
     minLength: schema.minLength,

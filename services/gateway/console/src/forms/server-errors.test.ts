@@ -21,7 +21,7 @@ describe('mapServerErrors', () => {
 
   it('says a date format error plainly', () => {
     const details = [{ instancePath: '/from', keyword: 'format', params: { format: 'date' }, message: 'must match format "date"' }];
-    expect(mapServerErrors(details, spelling).byField).toEqual({ '/from': 'Enter a date as YYYY-MM-DD.' });
+    expect(mapServerErrors(details, spelling).byField).toEqual({ '/from': 'Enter a whole date: day, month and year.' });
   });
 
   it('keeps errors that belong to no field as general messages, and accepts {errors: [...]}', () => {

@@ -39,7 +39,7 @@ function sentence(text: string): string {
 
 function messageOf(error: AjvError): string {
   if (error.keyword === 'required') return 'Required.';
-  if (error.keyword === 'format' && error.params?.format === 'date') return 'Enter a date as YYYY-MM-DD.';
+  if (error.keyword === 'format' && error.params?.format === 'date') return 'Enter a whole date: day, month and year.';
   return sentence(error.message ?? 'not valid');
 }
 

@@ -11,7 +11,7 @@ export interface LiveTask {
   logs: LogLine[];
   mode: StreamMode;
   error?: ApiError;
-  /** Fetches the whole task (and logs) again, e.g. after a cancel or for fresh download links. */
+  /** Fetches the whole task again, e.g. after a cancel or for fresh download links. */
   refresh: () => Promise<Task | undefined>;
 }
 
@@ -24,9 +24,10 @@ export function useLiveTask(client: ApiClient, id: string): LiveTask {
 
   const refresh = useCallback(async (): Promise<Task | undefined> => {
     try {
-      const [fresh, lines] = await Promise.all([client.task(id), client.logs(id)]);
+      // The task only: new log lines come with the stream's updates (or each poll), and the final ones
+      // once the stream ends (see watchTask), so the log is never fetched twice over.
+      const fresh = await client.task(id);
       setTask((old) => mergeFetched(old, fresh));
-      setLogs((old) => mergeLogs(old, lines));
       setError(undefined);
       return fresh;
     } catch (caught) {
@@ -39,8 +40,7 @@ export function useLiveTask(client: ApiClient, id: string): LiveTask {
     setTask(undefined);
     setLogs([]);
     setError(undefined);
-    // The snapshot carries no logs: fetch what was logged so far once, then the stream appends.
-    client.logs(id).then((lines) => setLogs((old) => mergeLogs(lines, old)), () => undefined);
+    // watchTask fetches the logs (once, or each poll): the stream's updates carry the new lines.
     return watchTask(client, id, {
       onTask: (fresh) => {
         setTask((old) => mergeFetched(old, fresh));

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
-import type { ReplayAnswer } from '../api/api-types';
+import type { DeadLetter, ReplayAnswer } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -9,6 +9,36 @@ import { formatDateTime } from '../format/format';
 import { useAsync } from '../hooks/use-async';
 import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
+import { andList, ownerCounts } from '../tasks/owner-counts';
+
+/** Whose the dead letters are: "They are all teacher-1's." or "They belong to 2 people: teacher-1 (4) and teacher-2 (2)." */
+function whoseSentence(items: DeadLetter[]): string {
+  const owners = ownerCounts(items);
+  if (owners.length === 1) return `${items.length === 1 ? 'It is' : 'They are all'} ${owners[0].owner}'s.`;
+  return `They belong to ${owners.length} people: ${andList(owners.map((o) => `${o.owner} (${o.count})`))}.`;
+}
+
+/** Asks before replaying every dead letter shown: how many, and whose (an admin replays other people's tasks). */
+function ConfirmReplayAll({ items, title, busy, onYes, onNo }: { items: DeadLetter[]; title: string; busy: boolean; onYes: () => void; onNo: () => void }) {
+  return (
+    <div class="confirm confirm-block" role="alertdialog" aria-labelledby="replay-all-question" aria-describedby="replay-all-detail">
+      <p id="replay-all-question" class="banner-title">
+        Replay {items.length === 1 ? 'the one dead letter' : `all ${items.length} dead letters`} of {title}?
+      </p>
+      <p id="replay-all-detail">
+        {whoseSentence(items)} Each runs again as a new task of its owner, with the same parameters.
+      </p>
+      <div class="actions">
+        <button type="button" class="button primary" disabled={busy} onClick={onYes} autoFocus>
+          {busy ? 'Replaying…' : `Yes, replay ${items.length}`}
+        </button>
+        <button type="button" class="button secondary" disabled={busy} onClick={onNo}>
+          No, keep them
+        </button>
+      </div>
+    </div>
+  );
+}
 
 function Skipped({ skipped }: { skipped: NonNullable<ReplayAnswer['skipped']> }) {
   return (
@@ -75,6 +105,7 @@ export function DeadLettersPage({ type }: { type: string }) {
   const letters = useAsync(() => client.deadLetters(type), [client, type]);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState(false);
+  const [confirmingAll, setConfirmingAll] = useState(false);
   const [answer, setAnswer] = useState<ReplayAnswer>();
   const [error, setError] = useState<ApiError>();
   const items = letters.data ?? [];
@@ -92,6 +123,7 @@ export function DeadLettersPage({ type }: { type: string }) {
     try {
       setAnswer(await client.replay(type, ids));
       setSelected(new Set());
+      setConfirmingAll(false);
       letters.reload();
     } catch (caught) {
       setError(asApiError(caught));
@@ -120,10 +152,11 @@ export function DeadLettersPage({ type }: { type: string }) {
             <button type="button" class="button primary" disabled={busy || selected.size === 0} onClick={() => void replay([...selected])}>
               Replay selected ({selected.size})
             </button>
-            <button type="button" class="button secondary" disabled={busy} onClick={() => void replay()}>
+            <button type="button" class="button secondary" disabled={busy || confirmingAll} onClick={() => setConfirmingAll(true)}>
               Replay all ({items.length})
             </button>
           </div>
+          {confirmingAll && <ConfirmReplayAll items={items} title={title} busy={busy} onYes={() => void replay(items.map((d) => d.taskId))} onNo={() => setConfirmingAll(false)} />}
           <table class="table dead-table">
             <caption class="visually-hidden">Dead letters of {title}</caption>
             <thead>
@@ -147,14 +180,16 @@ export function DeadLettersPage({ type }: { type: string }) {
                   <td data-label="Task">
                     <a href={routeHref({ name: 'task', id: d.taskId })}>{d.title || d.taskId.slice(0, 8)}</a>
                   </td>
-                  <td data-label="Owner">{d.owner}</td>
+                  <td data-label="Owner" class="nowrap">
+                    {d.owner}
+                  </td>
                   <td data-label="Attempts" class="num">
                     {d.attempt}
                   </td>
                   <td data-label="Error">
                     {d.error ? (
                       <>
-                        {d.error.message} <span class="muted small mono">({d.error.code})</span>
+                        {d.error.message} <span class="muted small mono nowrap">({d.error.code})</span>
                       </>
                     ) : (
                       '–'

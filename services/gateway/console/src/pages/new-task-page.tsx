@@ -5,6 +5,7 @@ import type { JobType } from '../api/api-types';
 import { uploadTask, type UploadHandle } from '../api/upload-task';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
+import { MessagePage } from '../components/message-page';
 import { ProgressBar } from '../components/progress-bar';
 import { fieldId, SchemaField } from '../components/schema-field';
 import { ZipPicker } from '../components/zip-picker';
@@ -169,7 +170,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
             Tag<span class="optional-mark"> (optional)</span>
           </label>
           <p class="hint" id="task-tag-hint">
-            Groups related tasks, e.g. a school or client key; the task list can filter by it.
+            Groups related tasks, e.g. a class or a term; your task list can filter by it.
           </p>
           <input id="task-tag" type="text" maxLength={100} value={tag} aria-describedby="task-tag-hint" onInput={(e) => setTag((e.currentTarget as HTMLInputElement).value)} />
         </div>
@@ -196,12 +197,11 @@ export function NewTaskPage({ type }: { type?: string }) {
   const jobType = jobTypes.find((t) => t.type === type);
   if (!jobType) {
     return (
-      <>
-        <h1>Unknown job type</h1>
+      <MessagePage key={type} title="Unknown job type">
         <p>
           There is no job type “{type}” on this server. <a href={routeHref({ name: 'new' })}>Choose one of the available types.</a>
         </p>
-      </>
+      </MessagePage>
     );
   }
   return <TaskForm key={jobType.type} jobType={jobType} />;

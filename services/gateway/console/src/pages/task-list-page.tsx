@@ -6,12 +6,15 @@ import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { ProgressBar } from '../components/progress-bar';
+import { ShortfallBadge } from '../components/shortfall-badge';
 import { StatusBadge } from '../components/status-badge';
 import { formatDateTime, formatRelative } from '../format/format';
 import { navigate } from '../hooks/use-hash-route';
 import { useNow } from '../hooks/use-now';
+import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
+import { shortfallsOf } from '../tasks/shortfalls';
 import { STATUS_LABELS } from '../tasks/status-text';
 
 const PAGE_SIZE = 20;
@@ -21,6 +24,7 @@ const REFRESH_MS = 5000;
 interface Filter {
   type?: string;
   status?: string;
+  tag?: string;
 }
 
 interface ListState {
@@ -32,10 +36,19 @@ interface ListState {
 
 function Filters({ filter }: { filter: Filter }) {
   const { jobTypes } = useSession();
-  const change = (name: keyof Filter) => (event: Event) =>
-    navigate(routeHref({ name: 'tasks', ...filter, [name]: (event.currentTarget as HTMLSelectElement).value || undefined }));
+  const set = (name: keyof Filter, value: string): void => navigate(routeHref({ name: 'tasks', ...filter, [name]: value.trim() || undefined }));
+  const change = (name: keyof Filter) => (event: Event) => set(name, (event.currentTarget as HTMLSelectElement | HTMLInputElement).value);
+  const [tag, setTag] = useState(filter.tag ?? '');
+  useEffect(() => setTag(filter.tag ?? ''), [filter.tag]);
   return (
-    <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter tasks">
+    <form
+      class="filters"
+      aria-label="Filter tasks"
+      onSubmit={(e) => {
+        e.preventDefault();
+        set('tag', tag);
+      }}
+    >
       <div class="field">
         <label for="filter-type">Type</label>
         <select id="filter-type" value={filter.type ?? ''} onChange={change('type')}>
@@ -58,20 +71,30 @@ function Filters({ filter }: { filter: Filter }) {
           ))}
         </select>
       </div>
+      <div class="field">
+        <label for="filter-tag">Tag</label>
+        {/* Applied on Enter or on leaving the field, not on every key. */}
+        <input id="filter-tag" type="search" maxLength={100} value={tag} onInput={(e) => setTag((e.currentTarget as HTMLInputElement).value)} onChange={change('tag')} autoComplete="off" placeholder="Any tag" />
+      </div>
     </form>
   );
 }
 
-function TaskRow({ task, showOwner, typeTitle, now }: { task: Task; showOwner: boolean; typeTitle: string; now: number }) {
+interface RowProps {
+  task: Task;
+  showOwner: boolean;
+  typeTitle: string;
+  now: number;
+}
+
+/** The cells after the first, the same for a task and for each of its parts. */
+function TaskCells({ task, showOwner, typeTitle, now }: RowProps) {
   return (
-    <tr>
-      <td data-label="Task">
-        <a href={routeHref({ name: 'task', id: task.id })}>{task.title || typeTitle}</a>
-        <span class="muted small mono block">{task.id.slice(0, 8)}</span>
-      </td>
+    <>
       <td data-label="Type">{typeTitle}</td>
       <td data-label="Status">
         <StatusBadge status={task.status} />
+        <ShortfallBadge shortfalls={shortfallsOf(task)} />
       </td>
       <td data-label="Progress">
         <ProgressBar value={task.progress ?? 0} label={`Progress of ${task.title || typeTitle}`} />
@@ -82,7 +105,66 @@ function TaskRow({ task, showOwner, typeTitle, now }: { task: Task; showOwner: b
         </time>
       </td>
       {showOwner && <td data-label="Owner">{task.owner}</td>}
-    </tr>
+    </>
+  );
+}
+
+/** A fan-out's parts, as rows right under their parent's, each with its own title. */
+function PartRows({ parent, ...row }: RowProps & { parent: Task }) {
+  const { client } = useSession();
+  const parts = useTaskParts(client, parent.id, `${parent.children?.finished.length}:${parent.status}`);
+  const columns = row.showOwner ? 6 : 5;
+  return (
+    <>
+      {parts.items.map((part) => (
+        <tr key={part.id} class="part-row" data-parent={parent.id}>
+          <td data-label="Part">
+            <span class="part-mark" aria-hidden="true">
+              ↳{' '}
+            </span>
+            <a href={routeHref({ name: 'task', id: part.id })}>{part.title}</a>
+            <span class="visually-hidden"> (part of {parent.title})</span>
+          </td>
+          <TaskCells {...row} task={part} />
+        </tr>
+      ))}
+      {(parts.error || parts.nextCursor || (parts.loading && parts.items.length === 0)) && (
+        <tr class="part-row">
+          <td colSpan={columns}>
+            {parts.error && <ErrorBanner error={parts.error} />}
+            {parts.loading && parts.items.length === 0 && <Loading what="the parts" />}
+            {parts.nextCursor && (
+              <button type="button" class="button link" disabled={parts.loading} onClick={parts.more}>
+                Show more parts
+              </button>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function TaskRow(props: RowProps) {
+  const { task, typeTitle } = props;
+  const [open, setOpen] = useState(false);
+  const total = task.children?.total ?? 0;
+  return (
+    <>
+      <tr class={open ? 'has-parts' : undefined}>
+        <td data-label="Task">
+          <a href={routeHref({ name: 'task', id: task.id })}>{task.title || typeTitle}</a>
+          <span class="muted small mono block">{task.id.slice(0, 8)}</span>
+          {total > 0 && (
+            <button type="button" class="button link parts-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+              {open ? 'Hide' : 'Show'} its {total === 1 ? 'part' : `${total} parts`}
+            </button>
+          )}
+        </td>
+        <TaskCells {...props} />
+      </tr>
+      {open && <PartRows {...props} parent={task} />}
+    </>
   );
 }
 
@@ -101,11 +183,14 @@ function useTaskList(filter: Filter) {
   useEffect(() => {
     setState({ items: [], loading: true });
     void load();
-  }, [filter.type, filter.status]);
+  }, [filter.type, filter.status, filter.tag]);
   return { state, load };
 }
 
-/** The caller's tasks (an admin's: everyone's), newest first, filtered by type and status, a page at a time. */
+/**
+ * The caller's tasks (an admin's: everyone's), newest first, filtered by type, status and tag, a page at a
+ * time. A fan-out's parts are not among them: they open under their parent's row.
+ */
 export function TaskListPage({ filter }: { filter: Filter }) {
   const { me, jobTypes } = useSession();
   const heading = useTitleFocus('Tasks');
@@ -135,7 +220,7 @@ export function TaskListPage({ filter }: { filter: Filter }) {
       {state.items.length === 0 && state.loading && <Loading what="tasks" />}
       {state.items.length === 0 && !state.loading && !state.error && (
         <p class="empty">
-          No tasks{filter.type || filter.status ? ' match these filters' : ' yet'}. <a href={routeHref({ name: 'new' })}>Start one.</a>
+          No tasks{filter.type || filter.status || filter.tag ? ' match these filters' : ' yet'}. <a href={routeHref({ name: 'new' })}>Start one.</a>
         </p>
       )}
       {state.items.length > 0 && (

@@ -11,13 +11,16 @@ import { Loading } from '../components/loading';
 import { LogTail } from '../components/log-tail';
 import { ProgressBar } from '../components/progress-bar';
 import { ResultView } from '../components/result-view';
+import { ShortfallBadge, ShortfallBanner } from '../components/shortfall-badge';
 import { StatusBadge } from '../components/status-badge';
 import { TaskTimings } from '../components/task-timings';
 import { useLiveTask } from '../hooks/use-live-task';
 import { useNow } from '../hooks/use-now';
+import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
 import { artifactState } from '../tasks/artifact-state';
+import { shortfallsOf } from '../tasks/shortfalls';
 import { isCancellable, statusSentence } from '../tasks/status-text';
 import type { StreamMode } from '../tasks/task-stream';
 
@@ -64,8 +67,9 @@ function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; o
         Status
       </h2>
       <div class="status-line" aria-live="polite">
-        <StatusBadge status={task.status} /> <span>{statusSentence(task)}</span>
+        <StatusBadge status={task.status} /> <ShortfallBadge shortfalls={shortfallsOf(task)} /> <span>{statusSentence(task)}</span>
       </div>
+      <ShortfallBanner shortfalls={shortfallsOf(task)} />
       <ProgressBar value={task.progress ?? 0} label="Task progress" />
       <p class="status-meta">
         <span>
@@ -87,7 +91,52 @@ function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; o
   );
 }
 
-function Children({ task }: { task: Task }) {
+function PartsTable({ parent }: { parent: Task }) {
+  const { client } = useSession();
+  const children = parent.children!;
+  const parts = useTaskParts(client, parent.id, `${children.finished.length}:${parent.status}`);
+  return (
+    <>
+      {parts.error && <ErrorBanner error={parts.error} />}
+      {parts.items.length === 0 && parts.loading && <Loading what="the parts" />}
+      {parts.items.length > 0 && (
+        <table class="table parts-table">
+          <caption class="visually-hidden">Parts of this task</caption>
+          <thead>
+            <tr>
+              <th scope="col">Part</th>
+              <th scope="col">Status</th>
+              <th scope="col">Progress</th>
+            </tr>
+          </thead>
+          <tbody>
+            {parts.items.map((part) => (
+              <tr key={part.id}>
+                <td data-label="Part">
+                  <a href={routeHref({ name: 'task', id: part.id })}>{part.title}</a>
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={part.status} /> <ShortfallBadge shortfalls={shortfallsOf(part)} />
+                </td>
+                <td data-label="Progress">
+                  <ProgressBar value={part.progress ?? 0} label={`Progress of ${part.title}`} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {parts.nextCursor && (
+        <button type="button" class="button secondary more" disabled={parts.loading} onClick={parts.more}>
+          {parts.loading ? 'Loading…' : 'Show more parts'}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** A fan-out's parts (its children), each with its own title, status and link. */
+function Parts({ task }: { task: Task }) {
   const children = task.children;
   if (!children) return null;
   return (
@@ -96,22 +145,12 @@ function Children({ task }: { task: Task }) {
       <p>
         {children.finished.length} of {children.total} parts finished{children.failed ? `, ${children.failed} failed` : ''}.
       </p>
-      {children.finished.length > 0 && (
-        <ul class="inline-list">
-          {children.finished.map((id) => (
-            <li key={id}>
-              <a href={routeHref({ name: 'task', id })} class="mono">
-                {id.slice(0, 8)}
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
+      <PartsTable parent={task} />
     </section>
   );
 }
 
-function TaskDetails({ task }: { task: Task }) {
+function TaskDetails({ task, typeTitle }: { task: Task; typeTitle: string }) {
   return (
     <section class="card details-card" aria-labelledby="details-heading">
       <h2 id="details-heading">Details</h2>
@@ -122,7 +161,7 @@ function TaskDetails({ task }: { task: Task }) {
         </div>
         <div>
           <dt>Type</dt>
-          <dd>{task.type}</dd>
+          <dd>{typeTitle}</dd>
         </div>
         <div>
           <dt>Owner</dt>
@@ -205,20 +244,20 @@ export function TaskPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="timings-heading">
             <h2 id="timings-heading">Timings</h2>
-            <TaskTimings task={task} now={now} />
+            <TaskTimings task={task} />
           </section>
-          {task.result && Object.keys(task.result).length > 0 && (
+          {task.result && Object.keys(task.result).some((k) => k !== 'partial') && (
             <section class="card wide" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
               <ResultView result={task.result} />
             </section>
           )}
-          <Children task={task} />
+          <Parts task={task} />
           <section class="card wide" aria-labelledby="log-heading">
             <h2 id="log-heading">Log</h2>
             <LogTail lines={live.logs} finished={isTerminal(task.status)} />
           </section>
-          <TaskDetails task={task} />
+          <TaskDetails task={task} typeTitle={typeTitle} />
         </div>
       )}
     </>

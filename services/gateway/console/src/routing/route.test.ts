@@ -2,9 +2,10 @@ import { parseRoute, routeHref, type Route } from './route';
 
 describe('routes', () => {
   it.each<[string, Route]>([
-    ['', { name: 'tasks', type: undefined, status: undefined }],
-    ['#/', { name: 'tasks', type: undefined, status: undefined }],
-    ['#/tasks?type=diagnostic&status=failed', { name: 'tasks', type: 'diagnostic', status: 'failed' }],
+    ['', { name: 'tasks', type: undefined, status: undefined, tag: undefined }],
+    ['#/', { name: 'tasks', type: undefined, status: undefined, tag: undefined }],
+    ['#/tasks?type=diagnostic&status=failed', { name: 'tasks', type: 'diagnostic', status: 'failed', tag: undefined }],
+    ['#/tasks?tag=year%204%20%26%20more', { name: 'tasks', type: undefined, status: undefined, tag: 'year 4 & more' }],
     ['#/tasks/0b1c', { name: 'task', id: '0b1c' }],
     ['#/new', { name: 'new', type: undefined }],
     ['#/new/cloud-import', { name: 'new', type: 'cloud-import' }],
@@ -18,7 +19,8 @@ describe('routes', () => {
 
   it('round-trips every route through its href', () => {
     const routes: Route[] = [
-      { name: 'tasks', type: 'spelling-report', status: 'running' },
+      { name: 'tasks', type: 'spelling-report', status: 'running', tag: undefined },
+      { name: 'tasks', type: undefined, status: undefined, tag: 'class 4b/2026' },
       { name: 'task', id: 'a b/c' },
       { name: 'new', type: 'assessment-report' },
       { name: 'queues' },

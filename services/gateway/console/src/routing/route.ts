@@ -1,6 +1,6 @@
 /** The console's screens, addressed by the URL hash so that the gateway serves one index.html for all. */
 export type Route =
-  | { name: 'tasks'; type?: string; status?: string }
+  | { name: 'tasks'; type?: string; status?: string; tag?: string }
   | { name: 'task'; id: string }
   | { name: 'new'; type?: string }
   | { name: 'queues' }
@@ -13,7 +13,7 @@ function segmentsOf(path: string): string[] {
 }
 
 function tasksRoute(query: URLSearchParams): Route {
-  return { name: 'tasks', type: query.get('type') || undefined, status: query.get('status') || undefined };
+  return { name: 'tasks', type: query.get('type') || undefined, status: query.get('status') || undefined, tag: query.get('tag') || undefined };
 }
 
 /** `#/tasks/abc` → `{name: 'task', id: 'abc'}`; an empty hash is the task list. */
@@ -39,6 +39,7 @@ export function routeHref(route: Route): string {
       const query = new URLSearchParams();
       if (route.type) query.set('type', route.type);
       if (route.status) query.set('status', route.status);
+      if (route.tag) query.set('tag', route.tag);
       const search = query.toString();
       return search ? `#/tasks?${search}` : '#/tasks';
     }

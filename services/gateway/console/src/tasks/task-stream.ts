@@ -126,10 +126,19 @@ export function watchTask(client: ApiClient, id: string, handlers: StreamHandler
     }
     if (!finished) verifyTimer = setTimeout(() => void verify(), VERIFY_EVERY_MS);
   };
+  /**
+   * The snapshot carries no logs: what was logged so far is fetched once, on the first snapshot, unless the
+   * task is finished already (then `end` follows at once, and settle fetches the final logs).
+   */
+  const fetchLogsOnce = (task: Task): void => {
+    if (streamed || isTerminal(task.status)) return;
+    client.logs(id).then((lines) => !stopped && handlers.onLogs(lines), () => undefined);
+  };
   source.addEventListener('snapshot', (event) => {
     errors = 0;
     const task = parse<Task>(event as MessageEvent<string>);
     if (task) handlers.onTask(task);
+    if (task) fetchLogsOnce(task);
     if (task) streamed = { status: task.status, progress: task.progress, attempt: task.attempt };
     handlers.onMode('live');
     clearTimeout(verifyTimer);

@@ -42,6 +42,12 @@ describe('mergeLogs', () => {
     expect(mergeLogs(shown, [line('a')])).toBe(shown);
   });
 
+  it('puts lines fetched after newer streamed ones in time order', () => {
+    const streamed = [line('step 2', '2026-01-10T12:00:05Z')];
+    const fetched = [line('start', '2026-01-10T12:00:01Z'), line('step 1', '2026-01-10T12:00:03Z')];
+    expect(mergeLogs(streamed, fetched).map((l) => l.message)).toEqual(['start', 'step 1', 'step 2']);
+  });
+
   it('keeps the tail only', () => {
     const many = Array.from({ length: 10 }, (_, i) => line(`m${i}`, `2026-01-10T12:00:${String(i).padStart(2, '0')}Z`));
     expect(mergeLogs([], many, 4).map((l) => l.message)).toEqual(['m6', 'm7', 'm8', 'm9']);

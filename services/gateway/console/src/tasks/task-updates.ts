@@ -6,13 +6,19 @@ export const LOG_TAIL = 500;
 
 const lineKey = (line: LogLine): string => `${line.at}\u0000${line.level}\u0000${line.message}`;
 
-/** Appends new lines to the tail, dropping any already shown (a snapshot and the stream can overlap). */
+const byTime = (a: LogLine, b: LogLine): number => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
+
+/**
+ * Adds new lines to the tail in time order, dropping any already shown: a fetch and the stream can overlap,
+ * and the fetched lines so far can arrive after the stream's newer ones.
+ */
 export function mergeLogs(current: LogLine[], incoming: LogLine[] | undefined, max = LOG_TAIL): LogLine[] {
   if (!incoming || incoming.length === 0) return current;
   const seen = new Set(current.map(lineKey));
   const fresh = incoming.filter((line) => !seen.has(lineKey(line)));
   if (fresh.length === 0) return current;
-  const merged = [...current, ...fresh];
+  // A stable sort: lines of the same instant keep the order they were logged in.
+  const merged = [...current, ...fresh].sort(byTime);
   return merged.length > max ? merged.slice(merged.length - max) : merged;
 }
 

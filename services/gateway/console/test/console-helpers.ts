@@ -1,0 +1,56 @@
+import type { Page } from 'playwright-core';
+import { screenshot } from './browser';
+
+/**
+ * What the console's browser tests do again and again against a running gateway (`gatewayUrl` is read at
+ * each call, as the stack starts in beforeAll): call the JSON API to set up what a test is not about, sign
+ * in, open a form, wait for a status.
+ */
+export function consoleHelpers(gatewayUrl: () => string) {
+  /** The JSON API directly. */
+  async function api<T>(key: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${gatewayUrl()}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  async function submit(key: string, type: string, params: Record<string, unknown>, title?: string, tag?: string): Promise<string> {
+    const res = await api<{ id: string }>(key, 'POST', '/v1/tasks', { type, params, title, tag });
+    if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  const statusOf = async (key: string, id: string): Promise<string> => (await api<{ status: string }>(key, 'GET', `/v1/tasks/${id}`)).body.status;
+
+  async function signIn(page: Page, key: string, principal: string): Promise<void> {
+    await page.goto(`${gatewayUrl()}/`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const shown = await page.locator('.who-name').textContent();
+    if (shown !== principal) throw new Error(`signed in as ${shown}, not ${principal}`);
+  }
+
+  /** Opens the form of a job type the way a person does: New task, then the type's link. */
+  async function openForm(page: Page, title: string): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New task' }).click();
+    await page.getByRole('link', { name: title, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  }
+
+  /** Waits for the task page's status badge to read `status`, with no reload of the page in between. */
+  async function waitForStatus(page: Page, status: string, timeoutMs = 90_000): Promise<void> {
+    try {
+      await page.locator(`.status-panel [data-status="${status}"]`).waitFor({ timeout: timeoutMs });
+    } catch (err) {
+      await screenshot(page, `failed-waiting-for-${status}`, [1280]);
+      const shown = await page.locator('.status-panel').textContent().catch(() => 'no status panel');
+      throw new Error(`the task page did not reach ${status}; it shows: ${shown}`, { cause: err });
+    }
+  }
+
+  return { api, submit, statusOf, signIn, openForm, waitForStatus };
+}
