@@ -217,7 +217,7 @@ test('the forms speak to a teacher: plain hints, option words, no internal names
 }, 60_000);
 
 test('"Running for" counts each second; the log is fetched once; the header keeps its height at phone width', async () => {
-  const id = await submit(USER.key, 'diagnostic', { sleepMs: 8000 }, 'Long enough to watch');
+  const id = await submit(USER.key, 'diagnostic', { sleepMs: 8000, progressSteps: 2 }, 'Long enough to watch');
   const page = await browser.newPage(375);
   const logFetches: string[] = [];
   page.on('request', (req) => req.url().includes('/logs') && logFetches.push(req.url()));
@@ -241,12 +241,13 @@ test('"Running for" counts each second; the log is fetched once; the header keep
   // The running task's log: fetched once on opening and once more for the final lines, no more.
   expect(logFetches.length).toBeLessThanOrEqual(2);
 
-  // A finished task's page fetches its log once.
-  logFetches.length = 0;
-  await page.goto(`${stack.gatewayUrl}/#/tasks`);
-  await page.goto(`${stack.gatewayUrl}/#/tasks/${id}`);
-  await waitForStatus(page, 'succeeded');
+  // A finished task's page (stored as finished) fetches its log once.
   await page.getByText('Finished: no more updates').waitFor();
+  expect(await settled(USER.key, id)).toBe('succeeded');
+  logFetches.length = 0;
+  await page.reload();
+  await page.getByText('Finished: no more updates').waitFor();
+  await page.locator('.log').getByText('step 2 of 2').waitFor();
   expect(logFetches).toHaveLength(1);
 
   for (const screen of ['new', 'admin/queues', 'nowhere']) {

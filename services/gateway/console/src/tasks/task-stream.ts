@@ -96,9 +96,12 @@ export function watchTask(client: ApiClient, id: string, handlers: StreamHandler
   /** After `end`: fetches until the stored task is terminal too, then hands over the final task and logs. */
   const settle = async (tries = 0): Promise<void> => {
     try {
-      const [task, lines] = await Promise.all([client.task(id), client.logs(id)]);
+      const task = await client.task(id);
       if (stopped) return;
       if (isTerminal(task.status)) {
+        // The final log lines once, when the stored task is final too (not on every try before).
+        const lines = await client.logs(id);
+        if (stopped) return;
         handlers.onTask(task);
         handlers.onLogs(lines);
         handlers.onMode('ended');
