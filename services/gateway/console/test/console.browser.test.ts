@@ -4,6 +4,7 @@ import path from 'node:path';
 import AdmZip from 'adm-zip';
 import ExcelJS from 'exceljs';
 import mongoose, { type Connection } from 'mongoose';
+import type { Page } from 'playwright-core';
 import { schoolId, seedDataset } from '@taskyard/school-data';
 import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { launchBrowser, screenshot, type Browser } from './browser';
