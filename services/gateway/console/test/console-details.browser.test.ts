@@ -258,6 +258,19 @@ test('"Running for" counts each second; the log is fetched once; the header keep
   const heights = Object.fromEntries(headerHeights);
   expect(heights).toEqual(Object.fromEntries([...headerHeights.keys()].map((screen) => [screen, heights.tasks])));
   await page.close();
+
+  // An admin's bar has more links; it too keeps one height on every screen.
+  const admin = await browser.newPage(375);
+  await signIn(admin, ADMIN.key, ADMIN.principal);
+  const adminHeights: Record<string, number> = {};
+  for (const screen of ['tasks', 'new', 'admin/queues', 'admin/dead-letters/diagnostic', 'nowhere']) {
+    await admin.goto(`${stack.gatewayUrl}/#/${screen}`);
+    await admin.locator('h1').waitFor();
+    adminHeights[screen] = (await admin.locator('.app-header').boundingBox())!.height;
+  }
+  expect(adminHeights).toEqual(Object.fromEntries(Object.keys(adminHeights).map((screen) => [screen, adminHeights.tasks])));
+  await screenshot(admin, '31-admin-header', [375]);
+  await admin.close();
 }, 90_000);
 
 test('dead-letter tables keep words whole at either width', async () => {
