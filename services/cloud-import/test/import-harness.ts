@@ -17,8 +17,7 @@ export interface ImportHarness {
   conn: Connection;
   store: ObjectStore;
   workRoot: string;
-  /** Uploads the zip as the gateway would and runs the handler on it; the error, if it threw. */
-  /** `result`: the handler's, when it succeeded. */
+  /** Uploads the zip as the gateway would and runs the handler on it: its result, or the error if it threw. */
   runImport(zip: Buffer, attempt?: number): Promise<{ run: DirectRun<CloudImportParams>; key: string; result?: Record<string, unknown>; error?: unknown }>;
   /** An artifact's text. */
   text(run: DirectRun<CloudImportParams>, name: string): Promise<string>;
