@@ -20,6 +20,8 @@ export interface ListedFields {
   status: TaskStatus;
   tag?: string;
   createdAt: Date;
+  /** Set on a fan-out's child: it is in no list, only under its parent (found by `parentId`). */
+  parentId?: string;
 }
 
 export interface ListFilter {
@@ -45,8 +47,12 @@ function ownerPart(owner: string | undefined): string {
   return owner === undefined ? '*' : `u.${enc(owner)}`;
 }
 
-/** Every list a task with these fields belongs to: per owner and over all owners, each unfiltered and by type, status and tag. */
+/**
+ * Every list a task with these fields belongs to: per owner and over all owners, each unfiltered and by type,
+ * status and tag. None for a fan-out's child: the lists show top-level tasks, each child sits under its parent.
+ */
 export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
+  if (f.parentId) return [];
   const scopes: string[] = [];
   for (const base of [ownerPart(f.owner), '*']) {
     scopes.push(base, `${base}|t.${enc(f.type)}`, `${base}|s.${enc(f.status)}`);
@@ -56,7 +62,8 @@ export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
 }
 
 /** The lists of a task that depend on its status (the ones a status change moves it between). */
-export function statusScopes(f: Pick<ListedFields, 'owner' | 'status'>): string[] {
+export function statusScopes(f: Pick<ListedFields, 'owner' | 'status' | 'parentId'>): string[] {
+  if (f.parentId) return [];
   return [ownerPart(f.owner), '*'].map((base) => `${base}|s.${enc(f.status)}`);
 }
 

@@ -1,6 +1,6 @@
 import { publishTask } from '@taskyard/messaging';
 import type { TaskMessage } from '@taskyard/contracts';
-import { ListMarks, isDuplicateKey, listKeys } from '@taskyard/tasks';
+import { isDuplicateKey } from '@taskyard/tasks';
 import type { ChildSpec } from './job-context';
 import type { WorkerDeps } from './worker-engine';
 
@@ -22,10 +22,7 @@ export async function spawnChildren(deps: WorkerDeps, parent: TaskMessage, child
     parentId: parent.id,
     createdAt: now.toISOString(),
   }));
-  // Children are the owner's tasks too: listed like any other (their list marks first).
-  const listed = { owner: parent.owner, type: parent.type, status: 'queued' as const, tag: parent.tag, createdAt: now };
-  await new ListMarks(deps.models.ListMark).ensureFor(listed);
-  const lk = listKeys(listed);
+  // Children are in no list of their own (no list keys, no marks to store): they show under their parent.
   for (let i = 0; i < messages.length; i += 32) {
     const docs = messages.slice(i, i + 32).map((m) => ({
       _id: m.id,
@@ -43,7 +40,6 @@ export async function spawnChildren(deps: WorkerDeps, parent: TaskMessage, child
       parentId: parent.id,
       createdAt: now,
       queuedAt: now,
-      lk,
     }));
     await deps.models.Task.collection.insertMany(docs as never[], { ordered: false }).catch((err: unknown) => {
       if (!isDuplicateKey(err)) throw err;

@@ -62,7 +62,8 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
   if (!changes) return;
   // A new status moves the task between status lists: their marks first, then its keys with the same write.
-  const listed = changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt };
+  const listed =
+    changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
   await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
