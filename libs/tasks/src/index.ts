@@ -17,3 +17,4 @@ export type { ListedFields, ListFilter, ListMarkRecord } from './list-keys';
 export { ListMarks } from './list-marks';
 export { TaskList } from './task-list';
 export type { ListPageQuery, ListPosition } from './task-list';
+export { takeSlots, insertManyUnique, INSERT_CHUNK } from './bulk-slots';

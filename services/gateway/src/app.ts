@@ -18,6 +18,9 @@ import { healthRoutes } from './routes/health';
 import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
 import { scheduleRoutes } from './routes/schedules';
+import { taskControlRoutes } from './routes/task-control';
+import { taskBatchRoutes } from './routes/task-batch';
+import { jobTypeControlRoutes } from './routes/job-type-control';
 import { taskEventRoutes } from './routes/task-events';
 import { taskRoutes } from './routes/tasks';
 
@@ -35,6 +38,9 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       await v1.register(adminRoutes, deps);
       await v1.register(apiKeyRoutes, deps);
       await v1.register(scheduleRoutes, deps);
+      await v1.register(taskControlRoutes, deps);
+      await v1.register(taskBatchRoutes, deps);
+      await v1.register(jobTypeControlRoutes, deps);
     },
     { prefix: '/v1' },
   );

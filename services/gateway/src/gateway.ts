@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
-import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { ensureTaskIndexes, jobTypePauseModel, taskModels } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
 import { buildApp } from './app';
 import type { GatewayConfig } from './config';
@@ -21,6 +21,9 @@ import { RabbitManagement } from './rabbit-management';
 import { Readiness } from './readiness';
 import { SseHub } from './sse-hub';
 import { ScheduleService } from './schedule-service';
+import { TaskControl } from './task-control';
+import { BatchSubmission } from './batch-submission';
+import { JobTypeControl } from './job-type-control';
 import { TaskCancellation } from './task-cancellation';
 import { TaskQueries } from './task-queries';
 import { TaskSubmission } from './task-submission';
@@ -129,6 +132,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     queries,
     cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
     schedules: new ScheduleService(scheduleDb, catalog, dbTimeoutMs),
+    batchSubmission: new BatchSubmission(models, publisher, submission, logger, metrics, inFlight),
+    taskControl: new TaskControl(models, queries, submission, catalog, publisher, logger, inFlight, dbTimeoutMs),
+    jobTypeControl: new JobTypeControl(jobTypePauseModel(conn), broker, publisher, metrics, () => catalog.list().map((d) => d.type), dbTimeoutMs),
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir(), config.uploadsPerOwner),
     hub,
     deadLetters: new DeadLetters(broker, submission, models.Task, logger, dbTimeoutMs),

@@ -5,9 +5,10 @@ import { parseJson } from '@taskyard/messaging';
 import { foldAll, listKeys, type ListMarks, type TaskModels } from '@taskyard/tasks';
 import { applyEffects, type EffectDeps } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
+import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
 import { readTasks, updateFor, type FoldTask } from './task-writes';
 
-export interface FolderDeps extends EffectDeps {
+export interface FolderDeps extends EffectDeps, DeletionDeps {
   models: TaskModels;
   jobTypes: Map<string, JobTypeDefinition>;
   logger: Logger;
@@ -60,6 +61,7 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   const retentionMs = deps.jobTypes.get(task.type)?.limits.retentionMs ?? 24 * 3600_000;
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
+  if (deletionRequested({ ...task, ...state }, events)) return deleteTask(deps, { ...task, ...state });
   if (!changes) return;
   // A new status moves the task between status lists: their marks first, then its keys with the same write.
   const listed =

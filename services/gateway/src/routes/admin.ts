@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { queueName } from '@taskyard/contracts';
+import { TASK_PRIORITIES, priorityQueueName, queueName } from '@taskyard/contracts';
 import { apiErrors } from '../api-errors';
 import { MAX_READ } from '../dead-letters';
 import type { GatewayDeps } from '../deps';
@@ -22,7 +22,7 @@ const deadLetterSchema = {
 } as const;
 
 /** Admin only (403 for a user key): queue depths from the management API, dead letters and their replay. */
-export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalog, management, deadLetters }) => {
+export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalog, management, deadLetters, jobTypeControl }) => {
   adminOnly(app);
 
   app.get(
@@ -50,6 +50,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
                     unacked: { type: 'integer' },
                     consumers: { type: 'integer' },
                     dead: { type: 'integer' },
+                    paused: { type: 'boolean', description: 'Its workers take no new tasks (POST /v1/admin/job-types/:type/resume)' },
                   },
                 },
               },
@@ -62,19 +63,22 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
     },
     async () => {
       if (!management) throw new ManagementUnavailable('no RabbitMQ management URL is configured (RABBITMQ_MANAGEMENT_URL)');
-      const stats = await management.queues();
+      const [stats, paused] = await Promise.all([management.queues(), jobTypeControl.pausedTypes()]);
       // Dead letters counted by the broker itself, as the dead-letter list counts them: the management
       // API's figures are samples that lag by seconds.
       const dead = await Promise.all(catalog.list().map((d) => deadLetters.count(d.type)));
       const items = catalog.list().map((d, i) => {
         const q = stats.get(queueName(d.type));
+        // Waiting work of every priority: high and low have queues of their own beside `tasks.<type>`.
+        const others = TASK_PRIORITIES.filter((p) => p !== 'normal').map((p) => stats.get(priorityQueueName(d.type, p)));
         return {
           type: d.type,
           queue: queueName(d.type),
-          ready: q?.ready ?? 0,
-          unacked: q?.unacked ?? 0,
+          ready: (q?.ready ?? 0) + others.reduce((n, o) => n + (o?.ready ?? 0), 0),
+          unacked: (q?.unacked ?? 0) + others.reduce((n, o) => n + (o?.unacked ?? 0), 0),
           consumers: q?.consumers ?? 0,
           dead: dead[i],
+          paused: paused.has(d.type),
         };
       });
       return { items, managementUrl: management.publicUrl };
