@@ -36,7 +36,7 @@ export interface OccurrenceRecord {
   catchUp?: boolean;
   holder: string;
   at: Date;
-  /** `YYYY-MM-DD` of fireAt: old history is deleted by day, an equality. */
+  /** `YYYY-MM-DD` of fireAt: the bucket by which old history can be deleted, an equality per day. */
   day: string;
 }
 
@@ -57,13 +57,14 @@ const scheduleSchema = new Schema<ScheduleRecord>(
   { versionKey: false, collection: 'schedules', minimize: false },
 );
 scheduleSchema.index({ owner: 1 });
+// The schedulers' refresh: the active ones.
+scheduleSchema.index({ paused: 1 });
 
 const occurrenceSchema = new Schema<OccurrenceRecord>(
   { _id: String, scheduleId: String, fireAt: Date, outcome: String, taskId: String, reason: String, catchUp: Boolean, holder: String, at: Date, day: String },
   { versionKey: false, collection: 'schedule_occurrences' },
 );
 occurrenceSchema.index({ outcome: 1 });
-occurrenceSchema.index({ day: 1 });
 
 export interface ScheduleModels {
   Schedule: Model<ScheduleRecord>;

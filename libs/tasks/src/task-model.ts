@@ -47,7 +47,7 @@ export const taskSchema = new Schema<TaskRecord>(
     retryOf: String,
     scheduleId: String,
     occurrenceId: String,
-    finishedDay: String,
+    failedKey: String,
     lk: { type: [String], default: undefined },
   },
   { versionKey: false, collection: 'tasks', minimize: false },
@@ -58,8 +58,8 @@ export const taskSchema = new Schema<TaskRecord>(
 taskSchema.index({ lk: 1 });
 taskSchema.index({ parentId: 1 }, { sparse: true });
 taskSchema.index({ idempotencyScope: 1 }, { unique: true, sparse: true });
-// "Retry every failed task of a type since": one equality per day bucket.
-taskSchema.index({ type: 1, status: 1, finishedDay: 1 });
+// "Retry every failed task of a type since": one equality per day, on one field (type and day in it).
+taskSchema.index({ failedKey: 1 }, { sparse: true });
 
 /** One document per held place under an owner's unfinished limit: `<owner>:<type>:<k>`, taken by insert, freed by delete. */
 export interface SlotRecord {

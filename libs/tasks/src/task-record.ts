@@ -39,8 +39,8 @@ export interface TaskRecord {
   /** Set when a schedule's occurrence submitted the task. */
   scheduleId?: string;
   occurrenceId?: string;
-  /** `YYYY-MM-DD` (UTC) of `finishedAt`: the bucket "failed of a type since" is read by, an equality per day. */
-  finishedDay?: string;
+  /** `<type>|<YYYY-MM-DD>` (UTC day it failed), set when it fails: "failed of a type since" reads one equality per day. */
+  failedKey?: string;
   // Bookkeeping of the status service (the task's only writer after its insert).
   /** The owner's unfinished-limit slot this task holds, freed (deleted) when it finishes. */
   slotId?: string;

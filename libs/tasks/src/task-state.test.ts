@@ -122,8 +122,8 @@ describe('scheduled tasks (runAt)', () => {
     expect(r.effects).toContainEqual({ kind: 'release-slot', slotId: 'o:diagnostic:0' });
   });
 
-  test('a finished task records the day it finished, the bucket "failed since" reads', () => {
-    const r = foldAll(queued(), [started(1, 'r1'), { ...base, kind: 'failed', runId: 'r1', seq: 2, final: true, error: { code: 'x', message: 'y' }, at: at(4) }], ctx);
-    expect(r.state.finishedDay).toBe('2026-01-01');
+  test('a failed task records its type and day, the bucket "failed since" reads', () => {
+    const r = foldAll(queued({ type: 'diagnostic' }), [started(1, 'r1'), { ...base, kind: 'failed', runId: 'r1', seq: 2, final: true, error: { code: 'x', message: 'y' }, at: at(4) }], ctx);
+    expect(r.state.failedKey).toBe('diagnostic|2026-01-01');
   });
 });

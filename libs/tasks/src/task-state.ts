@@ -36,9 +36,9 @@ export type TaskState = Pick<
   TaskRecord,
   | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
   | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
-  | 'retryAt' | 'result' | 'children' | 'finishedDay'
+  | 'retryAt' | 'result' | 'children' | 'failedKey'
 > &
-  Partial<Pick<TaskRecord, 'queuedAt'>>;
+  Partial<Pick<TaskRecord, 'queuedAt' | 'type'>>;
 
 export interface FoldResult {
   state: TaskState;
@@ -60,13 +60,16 @@ function fromCurrentRun(task: TaskState, e: { runId: string; seq: number }): boo
 
 type Patch = Partial<TaskState>;
 
+/** The bucket a failed task is found by for a bulk retry: its type and the UTC day it failed. */
+export const failedKey = (type: string, at: Date): string => `${type}|${at.toISOString().slice(0, 10)}`;
+
 function finish(task: TaskState, status: TaskStatus, at: Date, patch: Patch): Patch {
   const startedAt = task.startedAt;
   return {
     ...patch,
     status,
     finishedAt: at,
-    finishedDay: at.toISOString().slice(0, 10),
+    ...(status === 'failed' && task.type ? { failedKey: failedKey(task.type, at) } : {}),
     durationMs: startedAt ? at.getTime() - startedAt.getTime() : 0,
   };
 }

@@ -97,12 +97,13 @@ export class TaskControl {
     const scope = who.role === 'admin' ? (owner ? { owner } : {}) : { owner: who.principal };
     const out: BulkRetryOutcome = { retried: [], skipped: [], more: false };
     for (const day of daysBetween(since, now)) {
-      const rows = await this.models.Task.find({ type: def.type, status: 'failed', finishedDay: day, ...scope })
-        .limit(CONTROL_LIMITS.bulkRetryMax + 1)
+      // One indexed field, one equality (INDEXES.md); the owner, status and time are checked here.
+      const rows = await this.models.Task.find({ failedKey: `${def.type}|${day}` })
         .maxTimeMS(this.timeoutMs)
         .lean<TaskRecord[]>()
         .exec();
       for (const t of rows) {
+        if (t.status !== 'failed' || (scope.owner && t.owner !== scope.owner)) continue;
         if (!t.finishedAt || new Date(t.finishedAt).getTime() < since.getTime()) continue;
         if (out.retried.length + out.skipped.length >= CONTROL_LIMITS.bulkRetryMax) {
           out.more = true;

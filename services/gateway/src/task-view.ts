@@ -4,7 +4,7 @@ import type { TaskRecord } from '@taskyard/tasks';
 export type { ArtifactView, TaskView };
 
 /** The stored fields a view needs (logs stay out: they have their own route). */
-export const VIEW_PROJECTION = { logs: 0, slotId: 0, runId: 0, lastSeq: 0, heartbeatAt: 0, idempotencyScope: 0, idempotencyFingerprint: 0, retryAt: 0, occurrenceId: 0, finishedDay: 0, lk: 0 } as const;
+export const VIEW_PROJECTION = { logs: 0, slotId: 0, runId: 0, lastSeq: 0, heartbeatAt: 0, idempotencyScope: 0, idempotencyFingerprint: 0, retryAt: 0, occurrenceId: 0, failedKey: 0, lk: 0 } as const;
 export type ViewRecord = Omit<TaskRecord, 'logs'>;
 
 export type Presign = (key: string, downloadName: string) => Promise<string>;
