@@ -80,6 +80,18 @@ ensure_node_modules() {
   echo "$want" > "$stamp"
 }
 
+# schemathesis (pinned, from PyPI) in its own virtualenv, for the gateway's fuzz test. The `.installed`
+# stamp is written last, so an interrupted install is redone rather than half-used.
+ensure_schemathesis() {
+  [ -f "$SCHEMATHESIS_VENV/.installed" ] && return 0
+  say "installing schemathesis $SCHEMATHESIS_VERSION into $SCHEMATHESIS_VENV"
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >"$STATE/log/schemathesis-install.log" 2>&1 \
+    || { tail -20 "$STATE/log/schemathesis-install.log"; exit 1; }
+  touch "$SCHEMATHESIS_VENV/.installed"
+}
+
 # The browser console (services/gateway/console) is served by the gateway from its dist/; built when
 # missing or older than any of its sources, so both `npm start` and `npm test` have it.
 ensure_console() {
@@ -92,11 +104,12 @@ ensure_console() {
     || { tail -30 "$STATE/log/console-build.log"; exit 1; }
 }
 
-pkgs=(postgresql rabbitmq-server curl unzip ca-certificates)
+pkgs=(postgresql rabbitmq-server curl unzip ca-certificates python3 python3-venv)
 [ $want_browser = 1 ] && pkgs+=(chromium fonts-dejavu-core)
 apt_install "${pkgs[@]}"
 ensure_pnpm
 ensure_node_modules
+ensure_schemathesis
 ensure_console
 ensure_ferretdb
 ensure_minio

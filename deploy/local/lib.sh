@@ -13,6 +13,7 @@ FERRETDB_VERSION=v1.24.0
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 GO_TOOLCHAIN=go1.24.8
 PNPM_VERSION=10.34.8
+SCHEMATHESIS_VERSION=4.32.5
 
 PG_PORT="${TASKYARD_PG_PORT:-54329}"
 MONGO_PORT="${TASKYARD_MONGO_PORT:-27018}"
@@ -40,6 +41,8 @@ FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
 MINIO_USERS_SRC=$(cat "$ROOT/deploy/local/minio-users/main.go" "$ROOT/deploy/local/minio-users/go.sum" | sha1sum | cut -c1-10)
 MINIO_USERS_BIN="$CACHE/minio-users-$MINIO_USERS_SRC/minio-users"
+# The API fuzzer (PyPI), in a virtualenv of its own; the gateway's fuzz test runs it.
+SCHEMATHESIS_VENV="$CACHE/schemathesis-$SCHEMATHESIS_VERSION"
 
 say() { printf '\033[1m[taskyard]\033[0m %s\n' "$*" >&2; }
 
@@ -91,6 +94,7 @@ export_env() {
   export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
   # Where the local stack keeps its data and logs (the tests check their permissions).
   export TASKYARD_STATE="$STATE"
+  export SCHEMATHESIS_BIN="${SCHEMATHESIS_BIN:-$SCHEMATHESIS_VENV/bin/st}"
 }
 
 # without_pipes CMD...: runs CMD with every inherited descriptor above stderr closed, so a daemon it

@@ -1,7 +1,8 @@
 /**
  * An API user's program on the generated types (api.ts) and openapi-fetch, with no cast anywhere: it
  * lists the job types (typed limits), submits a typed JSON task, uploads a zip as multipart/form-data,
- * reads the upload's event stream as TaskStreamEvents, cancels it and sees the stream end.
+ * reads the upload's event stream by the document's TaskStreamFrame events and payloads, cancels it and
+ * sees the stream end.
  * Env: API_URL, API_KEY, ZIP_FILE. Prints one JSON line of what it saw.
  */
 import { readFile } from 'node:fs/promises';
@@ -10,8 +11,15 @@ import type { components, paths } from './api';
 
 type Task = components['schemas']['Task'];
 type TaskUpdate = components['schemas']['TaskUpdate'];
-type StreamEvent = components['schemas']['TaskStreamEvent'];
-type StreamEnd = Extract<StreamEvent, { event: 'end' }>['data'];
+type TaskStreamEnd = components['schemas']['TaskStreamEnd'];
+/** The frames as the document declares them: `{event: 'snapshot', data: string} | ...`. */
+type Frame = components['schemas']['TaskStreamFrame'];
+
+/** A frame with its `data` parsed into the payload the document names for its event. */
+type StreamEvent = { event: 'snapshot'; data: Task } | { event: 'update'; data: TaskUpdate } | { event: 'end'; data: TaskStreamEnd };
+
+/** Fails to compile when the document's events and the ones handled here differ. */
+const HANDLED = { snapshot: 'snapshot', update: 'update', end: 'end' } satisfies Record<Frame['event'], StreamEvent['event']>;
 
 const client = createClient<paths>({ baseUrl: process.env.API_URL ?? '', headers: { authorization: `Bearer ${process.env.API_KEY ?? ''}` } });
 
@@ -24,19 +32,19 @@ export async function refusedAtCompileTime(): Promise<void> {
   void limit;
 }
 
-/** One `event:`/`data:` frame as the generated union; JSON.parse's value is typed by where it goes. */
+/** One `event:`/`data:` frame, typed by the document; JSON.parse's value is typed by where it goes. */
 function toEvent(name: string, json: string): StreamEvent {
   switch (name) {
-    case 'snapshot': {
+    case HANDLED.snapshot: {
       const data: Task = JSON.parse(json);
       return { event: name, data };
     }
-    case 'update': {
+    case HANDLED.update: {
       const data: TaskUpdate = JSON.parse(json);
       return { event: name, data };
     }
-    case 'end': {
-      const data: StreamEnd = JSON.parse(json);
+    case HANDLED.end: {
+      const data: TaskStreamEnd = JSON.parse(json);
       return { event: name, data };
     }
     default:

@@ -27,13 +27,16 @@ const hasInput = (route: RouteOptions): boolean =>
 const methods = (route: RouteOptions): string[] => (Array.isArray(route.method) ? route.method : [route.method]);
 
 /**
- * The error statuses every route of a kind answers, so routes list only their own: 400 for any route with
- * a validated input (or a body), 413 and 415 for any route that takes a body. Auth adds 401, admin 403.
+ * The error statuses every route of a kind answers, so routes list only their own: 431 for any (headers
+ * over 16 KB), 400 for any route with a validated input or a path (a broken percent-encoding), 414 for a
+ * path parameter over 100 characters, 408, 413 and 415 for any route that takes a body. Auth adds 401,
+ * admin 403.
  */
 function documentInputErrors(route: RouteOptions): void {
   if (!route.schema || route.schema.hide) return;
-  const takesBody = methods(route).some((m) => METHODS_WITH_BODY.has(m));
-  if (takesBody) addApiErrors(route, 400, 413, 415);
+  addApiErrors(route, 431);
+  if (route.url.includes(':')) addApiErrors(route, 400, 414);
+  if (methods(route).some((m) => METHODS_WITH_BODY.has(m))) addApiErrors(route, 400, 408, 413, 415);
   else if (hasInput(route)) addApiErrors(route, 400);
 }
 

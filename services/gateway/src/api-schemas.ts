@@ -122,22 +122,33 @@ export const TaskUpdateSchema = {
   },
 } as const;
 
-/** The frames of GET /v1/tasks/:id/events, as `{event, data}` with `data` parsed from JSON. */
-export const TaskStreamEventSchema = {
-  $id: 'TaskStreamEvent',
-  description: 'One `event:`/`data:` frame of the text/event-stream: a `snapshot` first, an `update` per change, an `end` after a terminal status',
-  oneOf: [
-    { type: 'object', required: ['event', 'data'], properties: { event: { type: 'string', const: 'snapshot' }, data: { $ref: 'Task#' } } },
-    { type: 'object', required: ['event', 'data'], properties: { event: { type: 'string', const: 'update' }, data: { $ref: 'TaskUpdate#' } } },
-    {
-      type: 'object',
-      required: ['event', 'data'],
-      properties: {
-        event: { type: 'string', const: 'end' },
-        data: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: [...TASK_STATUSES] } } },
-      },
+/** `event: end` of GET /v1/tasks/:id/events: the terminal status, then the stream closes. */
+export const TaskStreamEndSchema = {
+  $id: 'TaskStreamEnd',
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: [...TASK_STATUSES] } },
+} as const;
+
+/** One frame of the stream: its `data` is JSON text of the payload its `event` names. */
+const frame = (event: string, payload: string) =>
+  ({
+    type: 'object',
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', const: event },
+      data: { type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: `${payload}#` }, description: `JSON text of a ${payload}` },
     },
-  ],
+  }) as const;
+
+/**
+ * The frames of GET /v1/tasks/:id/events as a text/event-stream carries them (`event:` and `data:` lines;
+ * schemathesis checks each against this): a `snapshot` (a Task) first, an `update` (a TaskUpdate) per
+ * change, an `end` (a TaskStreamEnd) after a terminal status.
+ */
+export const TaskStreamFrameSchema = {
+  $id: 'TaskStreamFrame',
+  oneOf: [frame('snapshot', 'Task'), frame('update', 'TaskUpdate'), frame('end', 'TaskStreamEnd')],
 } as const;
 
 export const SHARED_SCHEMAS = [
@@ -147,7 +158,8 @@ export const SHARED_SCHEMAS = [
   SubmitAnswerSchema,
   LogLineSchema,
   TaskUpdateSchema,
-  TaskStreamEventSchema,
+  TaskStreamEndSchema,
+  TaskStreamFrameSchema,
 ];
 
 export const taskIdParams = {

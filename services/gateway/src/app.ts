@@ -9,7 +9,8 @@ import { HTTP_TIMEOUTS, type GatewayDeps } from './deps';
 import { jobTypeSchemas } from './job-type-schemas';
 import { authPlugin } from './plugins/auth';
 import { consoleBuilt, consoleFallback, consolePlugin } from './plugins/console';
-import { errorsPlugin } from './plugins/errors';
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from './plugins/errors';
+import { nulGuardPlugin } from './plugins/nul-guard';
 import { observabilityPlugin } from './plugins/observability';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { adminRoutes } from './routes/admin';
@@ -58,6 +59,9 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     requestTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).requestMs,
     connectionTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).connectionMs,
     genReqId: () => randomUUID(),
+    // The router's and Node's parser's refusals in the API's error format too.
+    frameworkErrors,
+    clientErrorHandler,
     // Reject unknown body fields rather than silently drop them; coerce only query strings' scalars.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   });
@@ -67,6 +71,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const consoleDir = consoleBuilt(deps.consoleDir) ? deps.consoleDir : undefined;
   await app.register(errorsPlugin, { notFoundFallback: consoleDir ? consoleFallback : undefined });
   await app.register(observabilityPlugin, { metrics: deps.metrics });
+  await app.register(nulGuardPlugin);
   await app.register(securityHeadersPlugin, { objectStoreOrigin: deps.objectStoreOrigin });
   await registerDocs(app);
   await app.register(multipart, { throwFileSizeLimit: false });

@@ -10,6 +10,9 @@ export const ERROR_STATUS = {
   'malformed-json': 400,
   'invalid-params': 400,
   'invalid-request': 400,
+  'request-timeout': 408,
+  'uri-too-long': 414,
+  'headers-too-large': 431,
   'unknown-type': 400,
   'quota-exceeded': 429,
   'rate-limited': 429,
@@ -172,4 +175,16 @@ export class ManagementUnavailable extends ApiFailure {
 }
 export class NotReady extends ApiFailure {
   readonly code = 'not-ready';
+}
+/** A path parameter longer than the router takes (Fastify's maxParamLength, 100). */
+export class UriTooLong extends ApiFailure {
+  readonly code = 'uri-too-long';
+}
+/** Answered before any route: Node's parser refused headers over its limit (16 KB). */
+export class HeadersTooLarge extends ApiFailure {
+  readonly code = 'headers-too-large';
+}
+/** Answered before any route: the request did not arrive within the server's request deadline. */
+export class RequestTimeout extends ApiFailure {
+  readonly code = 'request-timeout';
 }

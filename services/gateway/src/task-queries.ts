@@ -20,6 +20,9 @@ interface CursorPosition {
   id: string;
 }
 
+/** Longer than any task id (a child's is a UUID and `.<n>`). */
+const MAX_CURSOR_ID = 128;
+
 /** The cursor is opaque to clients: the last item's (createdAt, id), the list's sort key. */
 export function encodeCursor(task: Pick<TaskRecord, '_id' | 'createdAt'>): string {
   return Buffer.from(JSON.stringify([new Date(task.createdAt).getTime(), task._id])).toString('base64url');
@@ -28,8 +31,10 @@ export function encodeCursor(task: Pick<TaskRecord, '_id' | 'createdAt'>): strin
 export function decodeCursor(cursor: string): CursorPosition {
   try {
     const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof ms !== 'number' || typeof id !== 'string') throw new Error('shape');
-    return { createdAt: new Date(ms), id };
+    // What encodeCursor writes: a real date (the database refuses an invalid one) and a task id.
+    const createdAt = new Date(typeof ms === 'number' ? ms : Number.NaN);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || id.length > MAX_CURSOR_ID || id.includes('\u0000')) throw new Error('shape');
+    return { createdAt, id };
   } catch {
     throw new InvalidRequest('cursor is not one this API gave out');
   }

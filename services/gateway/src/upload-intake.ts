@@ -9,7 +9,8 @@ import type { MultipartFile } from '@fastify/multipart';
 import { inspectZip, ZipRejected } from '@taskyard/archive';
 import type { JobTypeDefinition } from '@taskyard/contracts';
 import { uploadKey, type ObjectStore } from '@taskyard/storage';
-import { InvalidZip, TooManyUploads, UploadTooLarge } from './errors';
+import { InvalidParams, InvalidRequest, InvalidZip, TooManyUploads, UploadTooLarge } from './errors';
+import { nulDetails, nulMessage } from './nul-characters';
 import type { JobCatalog } from './job-catalog';
 import type { Stager } from './task-submission';
 
@@ -93,6 +94,10 @@ export class UploadIntake {
 
   /** Reads the form; `beforeFile` runs with the `type` field (if it came first) before the file is read. */
   async receive(request: FastifyRequest, beforeFile?: (type: unknown) => Promise<void>): Promise<MultipartForm> {
+    // The multipart parser throws a bare error (a 500) on a form it cannot split.
+    if (!/;\s*boundary=/i.test(request.headers['content-type'] ?? '')) {
+      throw new InvalidRequest('multipart/form-data needs a boundary parameter in its Content-Type (e.g. multipart/form-data; boundary=x)');
+    }
     const form: MultipartForm = { fields: {} };
     const cap = this.catalog.maxUploadBytes;
     try {
@@ -114,6 +119,7 @@ export class UploadIntake {
   private async spool(part: MultipartFile, limit: number): Promise<SpooledUpload> {
     const path = join(this.dir, `taskyard-upload-${randomUUID()}.zip`);
     const counter = new SizeLimit(limit);
+    if (part.filename?.includes('\u0000')) throw new InvalidParams(nulMessage("the file's name"), nulDetails('/file'));
     const fileName = basename(part.filename || 'upload.zip').slice(0, 200) || 'upload.zip';
     try {
       await pipeline(part.file, counter, createWriteStream(path));

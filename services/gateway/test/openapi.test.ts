@@ -59,7 +59,7 @@ describe('the OpenAPI document at /docs/json', () => {
       });
       expect({ where, has403: '403' in op.responses }).toEqual({ where, has403: admin });
     }
-    expect(Object.keys(doc.paths['/readyz']!.get!.responses)).toEqual(['200', '503']);
+    expect(Object.keys(doc.paths['/readyz']!.get!.responses)).toEqual(['200', '431', '503']);
   });
 
   test('the upload is multipart/form-data, the events route text/event-stream with its frames described', () => {
@@ -68,7 +68,13 @@ describe('the OpenAPI document at /docs/json', () => {
     expect(submit.requestBody.content['multipart/form-data']!.schema.properties.file).toMatchObject({ type: 'string', format: 'binary' });
     const events = doc.paths['/v1/tasks/{id}/events']!.get!.responses['200']!;
     expect(Object.keys(events.content ?? {})).toEqual(['text/event-stream']);
-    expect(events.content!['text/event-stream']!.schema).toMatchObject({ contentSchema: { $ref: '#/components/schemas/TaskStreamEvent' } });
-    expect(doc.components.schemas.TaskStreamEvent).toBeDefined();
+    expect(events.content!['text/event-stream']!.schema).toEqual({ $ref: '#/components/schemas/TaskStreamFrame' });
+    // (fastify-swagger writes a `const` as a one-value enum)
+    const frames = doc.components.schemas.TaskStreamFrame as { oneOf: { properties: { event: { enum: string[] }; data: { contentSchema: unknown } } }[] };
+    expect(frames.oneOf.map((f) => [f.properties.event.enum[0], f.properties.data.contentSchema])).toEqual([
+      ['snapshot', { $ref: '#/components/schemas/Task' }],
+      ['update', { $ref: '#/components/schemas/TaskUpdate' }],
+      ['end', { $ref: '#/components/schemas/TaskStreamEnd' }],
+    ]);
   });
 });

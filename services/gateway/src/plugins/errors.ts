@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BrokerUnavailable } from '@taskyard/messaging';
@@ -6,11 +8,14 @@ import {
   BodyTooLarge,
   BrokerDown,
   DatabaseDown,
+  HeadersTooLarge,
   InvalidParams,
   InvalidRequest,
   MalformedJson,
+  RequestTimeout,
   RouteNotFound,
   UnsupportedMediaType,
+  UriTooLong,
   ERROR_STATUS,
 } from '../errors';
 import { invalidParams } from '../job-catalog';
@@ -69,11 +74,40 @@ function translate(err: FastifyError): ApiFailure | undefined {
   return undefined;
 }
 
+const errorBody = (failure: ApiFailure): ErrorBody => ({
+  error: { code: failure.code, message: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) },
+});
+
 export function sendError(reply: FastifyReply, failure: ApiFailure): FastifyReply {
-  const body: ErrorBody = { error: { code: failure.code, message: failure.message, ...(failure.details !== undefined ? { details: failure.details } : {}) } };
   const status = ERROR_STATUS[failure.code];
   if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(failure));
+}
+
+/** Fastify's `frameworkErrors`: the router's refusals (a bad percent-encoding, a path parameter too long). */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_BAD_URL') void sendError(reply, new InvalidRequest('the URL is not valid: a percent-encoding in its path is broken'));
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, new UriTooLong('a path parameter is longer than 100 characters'));
+  else void sendError(reply, new InvalidRequest('the request could not be routed'));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request before any route (headers over
+ * 16 KB, the request deadline, bytes that are not HTTP). Written to the socket as the API's error body.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const failure =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HeadersTooLarge('the request headers are larger than 16 KB')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new RequestTimeout('the request did not arrive in time')
+        : new InvalidRequest('the request is not valid HTTP/1.1');
+  const status = ERROR_STATUS[failure.code];
+  const body = JSON.stringify(errorBody(failure));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Handles a request no route took; returns true when it answered (e.g. the console's index.html). */

@@ -24,15 +24,15 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
         operationId: 'streamTaskEvents',
         summary: "Server-sent events of a task's changes",
         description:
-          'A text/event-stream of frames `event: <name>` + `data: <JSON>` (TaskStreamEvent): `snapshot` (the Task) first, `update` (TaskUpdate) per change, `end` ({status}) after a terminal status, then the stream closes; `: ping` comments keep it open. EventSource cannot send headers, so the key may also come as `?access_token=`.',
+          'A text/event-stream of frames `event: <name>` + `data: <JSON>` (TaskStreamFrame): `snapshot` (a Task) first, `update` (a TaskUpdate) per change, `end` (a TaskStreamEnd) after a terminal status, then the stream closes; `: ping` comments keep it open. EventSource cannot send headers, so the key may also come as `?access_token=`.',
         tags: ['tasks'],
         params: taskIdParams,
         response: {
           200: {
-            description: 'The event stream; each frame is a TaskStreamEvent',
+            description: 'The event stream; each frame is a TaskStreamFrame',
             content: {
               'text/event-stream': {
-                schema: { type: 'string', contentMediaType: 'text/event-stream', contentSchema: { $ref: 'TaskStreamEvent#' } },
+                schema: { $ref: 'TaskStreamFrame#' },
               },
             },
           },

@@ -4,8 +4,9 @@ import type { Principal } from '../api-keys';
 import { apiErrors } from '../api-errors';
 import { SubmitFieldsSchema, taskIdParams } from '../api-schemas';
 import type { GatewayDeps } from '../deps';
-import { MalformedJson, UnsupportedMediaType } from '../errors';
+import { InvalidParams, MalformedJson, UnsupportedMediaType } from '../errors';
 import { invalidParams } from '../job-catalog';
+import { nulDetails, nulMessage, nulPath } from '../nul-characters';
 import { paramsSchemaId } from '../job-type-schemas';
 import type { ChildPage, ListFilters } from '../task-queries';
 import type { HeldSlot, SubmitOutcome, SubmitRequest } from '../task-submission';
@@ -74,6 +75,8 @@ function multipartFields(request: FastifyRequest, raw: Record<string, unknown>):
       throw new MalformedJson('the "params" field is not valid JSON');
     }
   }
+  const nulAt = nulPath(fields);
+  if (nulAt !== undefined) throw new InvalidParams(nulMessage(`form${nulAt}`), nulDetails(nulAt));
   const validate = request.compileValidationSchema(SubmitFieldsSchema);
   if (!validate(fields)) throw invalidParams(validate.errors ?? [], 'form');
   // `params` is optional in the API (no schema default: a generated client would make it required).
