@@ -7,8 +7,8 @@ import { keyOf, startHarness, testJobTypes, type Harness } from './gateway-harne
 
 /**
  * schemathesis (PyPI, installed by deploy/local/install.sh) fuzzes every operation of /docs/json with a
- * user key and an admin key: examples, boundary cases and random (valid and invalid) requests, a bounded
- * number per operation, with a fixed seed so a failure reproduces. Any 5xx, or a status, content type,
+ * user key and an admin key: examples and random (valid and invalid) requests, a bounded number per
+ * operation, with a fixed seed so a failure reproduces. Any 5xx, or a status, content type,
  * header or body the document does not declare for the operation, fails the run.
  */
 const ST = process.env.SCHEMATHESIS_BIN ?? '';
@@ -38,8 +38,10 @@ function fuzz(principal: string): Promise<{ code: number; output: string }> {
     `Authorization: Bearer ${keyOf(principal)}`,
     '--checks',
     CHECKS.join(','),
+    // The coverage phase (every boundary of every parameter) is left to runs by hand: about 800 requests,
+    // minutes on a loaded machine. Fuzzing sends valid and invalid requests alike.
     '--phases',
-    'examples,coverage,fuzzing',
+    'examples,fuzzing',
     '--max-examples',
     '10',
     '--seed',
