@@ -74,4 +74,5 @@ test('a generated TypeScript client type-checks strictly, uploads a zip and read
     const valid = ajv.getSchema(`openapi#/components/schemas/${payload[frame.event]}`)!;
     expect({ frame: frame.event, errors: valid(frame.data) ? null : valid.errors }).toEqual({ frame: frame.event, errors: null });
   }
-});
+  // Three tool runs (generator, compiler, client): seconds on an idle machine, more on a shared one.
+}, 150_000);
