@@ -14,7 +14,7 @@ let db: Connection;
 let models: TaskModels;
 
 beforeAll(async () => {
-  h = await startHarness('gw-upload-limits', { uploadDir: spool, uploadsPerOwner: 1, timeouts: { requestMs: 5000, connectionMs: 1000 } });
+  h = await startHarness('gw-upload-limits', { uploadDir: spool, uploadsPerOwner: 1, timeouts: { requestMs: 20_000, connectionMs: 2500 } });
   db = await mongoose.createConnection(h.servers.mongoUrl).asPromise();
   models = taskModels(db);
 });
@@ -45,17 +45,17 @@ const closed = (s: Socket): Promise<void> => new Promise((r) => (s.closed ? r() 
 
 test("a stalled upload holds its owner's slot from before its body is read, and the idle deadline drops it with its temp file and slot", async () => {
   const socket = stalledUpload('alice');
-  await waitFor("the owner's slot, taken before the file is spooled", async () => (await slotsOf('alice')) === 1, { timeoutMs: 5000 });
-  await waitFor('the connection to be dropped', () => socket.closed, { timeoutMs: 5000 });
+  await waitFor("the owner's slot, taken before the file is spooled", async () => (await slotsOf('alice')) === 1, { timeoutMs: 20_000 });
+  await waitFor('the connection to be dropped', () => socket.closed, { timeoutMs: 20_000 });
   await closed(socket);
-  await waitFor('the slot to be freed', async () => (await slotsOf('alice')) === 0, { timeoutMs: 5000 });
-  await waitFor('the temp file to be removed', () => readdirSync(spool).length === 0, { timeoutMs: 5000 });
+  await waitFor('the slot to be freed', async () => (await slotsOf('alice')) === 0, { timeoutMs: 20_000 });
+  await waitFor('the temp file to be removed', () => readdirSync(spool).length === 0, { timeoutMs: 20_000 });
   expect(await models.Task.countDocuments({ owner: 'alice' })).toBe(0);
 });
 
 test('an owner past their concurrent uploads gets 429 too-many-uploads before anything is read; others are not affected', async () => {
   const socket = stalledUpload('bob');
-  await waitFor("bob's first upload to be under way", async () => (await slotsOf('bob')) === 1, { timeoutMs: 5000 });
+  await waitFor("bob's first upload to be under way", async () => (await slotsOf('bob')) === 1, { timeoutMs: 20_000 });
   const zip = new AdmZip();
   zip.addFile('pupils.csv', Buffer.from('pupil_id\n1\n'));
   const form = (): FormData => {
@@ -70,10 +70,12 @@ test('an owner past their concurrent uploads gets 429 too-many-uploads before an
   const carol = await h.api('POST', '/v1/tasks', { as: 'carol', body: form() });
   expect(carol.status).toBe(202);
   socket.destroy();
-  await waitFor("bob's slot to be freed", async () => (await slotsOf('bob')) === 0, { timeoutMs: 5000 });
+  await waitFor("bob's slot to be freed", async () => (await slotsOf('bob')) === 0, { timeoutMs: 20_000 });
 });
 
 test('an upload whose type comes after its file is refused with 400 naming the order', async () => {
+  // The earlier tests' spooled files are removed asynchronously; this upload must add none of its own.
+  await waitFor('the earlier uploads to leave the spool', () => readdirSync(spool).length === 0, { timeoutMs: 20_000 });
   const f = new FormData();
   f.set('file', new Blob([new Uint8Array([0x50, 0x4b])], { type: 'application/zip' }), 'a.zip');
   f.set('type', 'cloud-import');
