@@ -10,6 +10,7 @@ import {
 import { InvalidCron, cronTimes, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
 import type { Principal } from './api-keys';
 import { InvalidParams, ScheduleNotFound, TooManySchedules } from './errors';
+import { submitTag } from './tag-access';
 import type { JobCatalog } from './job-catalog';
 
 /** A schedule's task as the API takes it (stored as a `kind: 'task'` template). */
@@ -110,7 +111,8 @@ export class ScheduleService {
   async create(who: Principal, input: ScheduleInput): Promise<ScheduleView> {
     const timezone = input.timezone ?? 'UTC';
     this.checkCron(input.cron, timezone);
-    const template = this.template(input.task);
+    // A key limited to tags schedules tasks of those tags only, as it submits them.
+    const template = this.template({ ...input.task, tag: submitTag(who, input.task.tag) });
     const owned = await this.models.Schedule.countDocuments({ owner: who.principal }).maxTimeMS(this.timeoutMs).exec();
     if (owned >= SCHEDULE_LIMITS.perOwner) throw new TooManySchedules(SCHEDULE_LIMITS.perOwner);
     const now = new Date();
@@ -150,7 +152,7 @@ export class ScheduleService {
     const cron = patch.cron?.trim() ?? s.cron;
     const timezone = patch.timezone ?? s.timezone;
     this.checkCron(cron, timezone);
-    const template = patch.task ? this.template(patch.task) : s.template;
+    const template = patch.task ? this.template({ ...patch.task, tag: submitTag(who, patch.task.tag) }) : s.template;
     const paused = patch.paused ?? s.paused;
     const now = new Date();
     // Fire times before a new cron, or before a resume, are not this schedule's to catch up.

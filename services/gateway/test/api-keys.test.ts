@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { createLogger } from '@taskyard/logging';
-import { waitFor } from '@taskyard/testing';
+import { explainFind, waitFor } from '@taskyard/testing';
 import { startGateway, type RunningGateway } from '../src/gateway';
 import { keyOf, startHarness, testJobTypes, type Harness } from './gateway-harness';
 
@@ -118,6 +119,13 @@ test('a key limited to tags submits and sees tasks of those tags only', async ()
   expect((await withKey(limited.key, 'GET', `/v1/tasks/${other}`)).status).toBe(404);
   expect((await withKey(limited.key, 'GET', `/v1/tasks/${other}/logs`)).status).toBe(404);
   expect((await withKey(limited.key, 'POST', `/v1/tasks/${other}/cancel`)).status).toBe(404);
+
+  // Nor can it schedule tasks of another tag; its schedules' tasks get its tag.
+  const schedule = (tag?: string) => ({ cron: '0 3 * * *', task: { ...quick(tag) } });
+  expect((await withKey(limited.key, 'POST', '/v1/schedules', schedule('school-2'))).status).toBe(403);
+  const scheduled = await withKey(limited.key, 'POST', '/v1/schedules', schedule());
+  expect(scheduled.status).toBe(201);
+  expect(scheduled.body).toMatchObject({ template: { tag: 'school-1' } });
 });
 
 test('submissions past a key\'s rate are refused with 429 and Retry-After', async () => {
@@ -146,4 +154,27 @@ test('only an admin key without tag limits manages keys; bad requests name the p
   expect(bad.body.error?.message).toContain('role');
   expect((await h.api('POST', '/v1/admin/api-keys', { as: 'admin', json: { role: 'user' } })).status).toBe(400);
   expect((await h.api('DELETE', '/v1/admin/api-keys/key_nope', { as: 'admin' })).status).toBe(404);
+});
+
+test("a request's key is found through an index, not by scanning the keys, however many there are", async () => {
+  // Enough keys that the planner would rather scan if no index could serve the lookup.
+  const many = Array.from({ length: 3000 }, (_, i) => ({
+    _id: `key_bulk${i}`,
+    hash: createHash('sha256').update(`bulk-${i}`).digest('hex'),
+    prefix: 'ty_user_bulk',
+    principal: `bulk-${i % 50}`,
+    role: 'user',
+    createdAt: new Date(),
+    createdBy: 'admin',
+  }));
+  for (let i = 0; i < many.length; i += 500) await conn.collection('api_keys').insertMany(many.slice(i, i + 500) as never[]);
+  const { key } = await createKey({ principal: 'uma', role: 'user' });
+  expect((await withKey(key, 'GET', '/v1/me')).status).toBe(200);
+
+  const byHash = await explainFind(conn, 'api_keys', { hash: createHash('sha256').update(key).digest('hex') });
+  expect({ nodes: byHash.nodes, indexed: byHash.indexed }).toEqual({ nodes: byHash.nodes, indexed: true });
+  const byId = await explainFind(conn, 'api_keys', { _id: 'key_bulk1234' });
+  expect({ nodes: byId.nodes, indexed: byId.indexed }).toEqual({ nodes: byId.nodes, indexed: true });
+  // The check can fail: a field no index serves is scanned.
+  expect((await explainFind(conn, 'api_keys', { principal: 'bulk-7' })).indexed).toBe(false);
 });
