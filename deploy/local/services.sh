@@ -22,6 +22,14 @@ JSON
   chmod 600 "$TASKYARD_KEYS_FILE"
 }
 
+# The deployment's callback-signing secret: made at the first start, kept in $STATE/callback-secret.
+ensure_callback_secret() {
+  local file="$STATE/callback-secret"
+  [ -s "$file" ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file")
+  CALLBACK_SECRET=$(cat "$file")
+  export CALLBACK_SECRET
+}
+
 start_one() {
   local name=${1%%:*} port=${1##*:} pidf="$STATE/run/svc-${1%%:*}.pid"
   if pid_alive "$pidf" && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
@@ -49,7 +57,7 @@ stop_one() {
 }
 
 case "${1:-start}" in
-  start) ensure_keys; for s in "${SERVICES[@]}"; do start_one "$s"; done; for s in "${SERVICES[@]}"; do wait_one "$s"; done ;;
+  start) ensure_keys; ensure_callback_secret; for s in "${SERVICES[@]}"; do start_one "$s"; done; for s in "${SERVICES[@]}"; do wait_one "$s"; done ;;
   stop) for s in "${SERVICES[@]}"; do stop_one "$s"; done ;;
   *) echo "usage: services.sh start|stop" >&2; exit 2 ;;
 esac

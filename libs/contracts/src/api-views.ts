@@ -1,4 +1,5 @@
 import type { TaskPriority } from './priority';
+import type { CallbackView } from './callback';
 import type { LogLine } from './task-event';
 import type { TaskError } from './task-message';
 import type { TaskResult } from './task-result';
@@ -49,6 +50,8 @@ export interface TaskView {
   retryOf?: string;
   /** The schedule whose occurrence submitted it. */
   scheduleId?: string;
+  /** The callback's delivery, on GET /v1/tasks/:id of a task with a callbackUrl. */
+  callback?: CallbackView;
 }
 
 /** `event: update` of GET /v1/tasks/:id/events. */

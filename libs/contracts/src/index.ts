@@ -14,3 +14,5 @@ export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';
 export type { CatchUpRule, TaskTemplate, ScheduleTemplate, OccurrenceOutcome, ScheduleView, OccurrenceView } from './schedule';
 export { partialResult } from './task-result';
 export type { Shortfall, TaskResult } from './task-result';
+export { CALLBACK_SIGNATURE_HEADER, callbackUrlProblem } from './callback';
+export type { CallbackAttempt, CallbackBody, CallbackMessage, CallbackState, CallbackView } from './callback';

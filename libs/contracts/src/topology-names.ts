@@ -9,6 +9,10 @@ export const EXPIRED_QUEUE = 'tasks.expired';
 /** Consistent-hash exchange that splits task events into partitions by task id (one writer per task). */
 export const STATUS_PARTITION_EXCHANGE = 'task-events.by-task';
 
+/** Callback deliveries to make, and their retry delay queues (dead-lettered back to `callbacks` after their TTL). */
+export const CALLBACK_QUEUE = 'callbacks';
+export const callbackDelayQueue = (delayMs: number): string => `callbacks.delay.${Math.round(delayMs / 1000)}s`;
+
 export const queueName = (type: string): string => `tasks.${type}`;
 export const deadQueueName = (type: string): string => `tasks.${type}.dead`;
 /** A back-off delay queue: its messages wait `delayMs` then are dead-lettered back to `tasks`. */

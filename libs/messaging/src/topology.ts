@@ -1,6 +1,8 @@
 import type { Channel } from 'amqplib';
 import {
+  CALLBACK_QUEUE,
   DEAD_LETTER_EXCHANGE,
+  callbackDelayQueue,
   EXPIRED_EXCHANGE,
   EXPIRED_QUEUE,
   STATUS_PARTITION_EXCHANGE,
@@ -89,6 +91,17 @@ export async function declareStatusPartitions(ch: Channel, partitions = DEFAULT_
     queues.push(q);
   }
   return queues;
+}
+
+/** The status service's callback deliveries: the work queue and one delay queue per retry back-off. */
+export async function declareCallbackQueues(ch: Channel, backoffMs: readonly number[]): Promise<void> {
+  await ch.assertQueue(CALLBACK_QUEUE, { durable: true, arguments: QUORUM });
+  for (const delay of new Set(backoffMs)) {
+    await ch.assertQueue(callbackDelayQueue(delay), {
+      durable: true,
+      arguments: { ...QUORUM, 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': CALLBACK_QUEUE },
+    });
+  }
 }
 
 export async function declareTopology(ch: Channel, types: Iterable<JobTypeDefinition>): Promise<void> {

@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { TASK_STATUSES } from '@taskyard/contracts';
+import { TASK_STATUSES, type CallbackAttempt, type CallbackState } from '@taskyard/contracts';
 import type { ListMarkRecord } from './list-keys';
 import type { TaskRecord } from './task-record';
 
@@ -100,6 +100,22 @@ const leaseSchema = new Schema<LeaseRecord>({ _id: String, holder: String, at: D
 /** The task list's marks (list-keys.ts): which time buckets of which list hold tasks. Read by `p` only. */
 const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number }, { versionKey: false, collection: 'list_marks' });
 listMarkSchema.index({ p: 1 });
+/**
+ * A task's callback delivery, `_id` = task id: its state and every attempt. Its own small collection, read
+ * by `_id` only, written only by the delivery of that task in hand (one message per delivery at a time).
+ */
+export interface CallbackDeliveryRecord {
+  _id: string;
+  /** The URL's origin (never its path or query, which may carry tokens). */
+  origin: string;
+  state: CallbackState;
+  attempts: CallbackAttempt[];
+  createdAt: Date;
+}
+const callbackDeliverySchema = new Schema<CallbackDeliveryRecord>(
+  { _id: String, origin: String, state: String, attempts: [{ _id: false, at: String, status: Number, error: String }], createdAt: Date },
+  { versionKey: false, collection: 'callback_deliveries' },
+);
 
 export interface TaskModels {
   Task: Model<TaskRecord>;
@@ -108,6 +124,7 @@ export interface TaskModels {
   TaskRequest: Model<TaskRequestRecord>;
   Lease: Model<LeaseRecord>;
   ListMark: Model<ListMarkRecord>;
+  CallbackDelivery: Model<CallbackDeliveryRecord>;
 }
 
 export function taskModels(conn: Connection): TaskModels {
@@ -118,6 +135,7 @@ export function taskModels(conn: Connection): TaskModels {
     TaskRequest: conn.models.TaskRequest ?? conn.model<TaskRequestRecord>('TaskRequest', requestSchema),
     Lease: conn.models.Lease ?? conn.model<LeaseRecord>('Lease', leaseSchema),
     ListMark: conn.models.ListMark ?? conn.model<ListMarkRecord>('ListMark', listMarkSchema),
+    CallbackDelivery: conn.models.CallbackDelivery ?? conn.model<CallbackDeliveryRecord>('CallbackDelivery', callbackDeliverySchema),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -75,6 +76,8 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
     ...(process.env as Record<string, string>),
     ...serverEnv(opts.servers),
     TASKYARD_KEYS_FILE: keysFile,
+    // A stack of its own: a fresh secret per stack, as each deployment generates one.
+    CALLBACK_SECRET: randomBytes(32).toString('hex'),
     ENABLE_DIAGNOSTIC: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LOG_LEVEL: process.env.STACK_LOG_LEVEL ?? 'warn',

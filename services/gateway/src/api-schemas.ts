@@ -70,6 +70,22 @@ export const TaskSchema = {
     priority: { type: 'string', enum: [...TASK_PRIORITIES] },
     retryOf: { type: 'string' },
     scheduleId: { type: 'string' },
+    callback: {
+      type: 'object',
+      description: "The callback's delivery (GET /v1/tasks/:id of a task with a callbackUrl): `pending` until an attempt succeeds or the last one fails",
+      required: ['state', 'attempts'],
+      properties: {
+        state: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+        attempts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['at'],
+            properties: { at: isoDate, status: { type: 'integer', description: "The receiver's HTTP status" }, error: { type: 'string' } },
+          },
+        },
+      },
+    },
   },
 } as const;
 

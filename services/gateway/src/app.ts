@@ -58,6 +58,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).requestMs,
     connectionTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).connectionMs,
+    keepAliveTimeout: (deps.timeouts ?? HTTP_TIMEOUTS).keepAliveMs,
     genReqId: () => randomUUID(),
     // The router's and Node's parser's refusals in the API's error format too.
     frameworkErrors,

@@ -48,6 +48,7 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     timeouts: {
       requestMs: intFromEnv(env, 'REQUEST_TIMEOUT_MS', HTTP_TIMEOUTS.requestMs),
       connectionMs: intFromEnv(env, 'CONNECTION_TIMEOUT_MS', HTTP_TIMEOUTS.connectionMs),
+      keepAliveMs: intFromEnv(env, 'KEEP_ALIVE_TIMEOUT_MS', HTTP_TIMEOUTS.keepAliveMs),
     },
     keyCacheMs: intFromEnv(env, 'KEY_CACHE_MS', DEFAULT_KEY_CACHE_MS),
   };

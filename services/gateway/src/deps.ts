@@ -50,9 +50,17 @@ export interface GatewayDeps {
 export interface HttpTimeouts {
   /** Longest a request may take to arrive whole, headers and body (a 200 MB upload included). */
   requestMs: number;
-  /** Longest a connection may stay silent; SSE streams ping well within it. */
+  /**
+   * Longest a connection may stay silent (no byte either way). Longer than `requestMs`: a client waits in
+   * silence while its upload is put to S3, and a stalled body is the request deadline's to end.
+   */
   connectionMs: number;
+  /**
+   * Longest an idle keep-alive connection is kept, announced to clients; well under `connectionMs`, so a
+   * client never reuses a connection the idle deadline is about to drop.
+   */
+  keepAliveMs: number;
 }
 
 /** No request or connection is held for ever: a stalled upload body is dropped, with its temp file. */
-export const HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 300_000, connectionMs: 60_000 };
+export const HTTP_TIMEOUTS: HttpTimeouts = { requestMs: 300_000, connectionMs: 600_000, keepAliveMs: 5_000 };

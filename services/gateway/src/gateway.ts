@@ -116,7 +116,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const metrics = new GatewayMetrics();
   const inFlight = new InFlight();
   const catalog = new JobCatalog(config.jobTypes);
-  const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs);
+  const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs, models.CallbackDelivery);
   const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs);
   const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
   relay.start();

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
-import { TaskList, type ListMarkRecord, type TaskRecord } from '@taskyard/tasks';
+import type { CallbackView } from '@taskyard/contracts';
+import { TaskList, type CallbackDeliveryRecord, type ListMarkRecord, type TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { InvalidRequest, TaskNotFound } from './errors';
 import { listTag, maySeeTag } from './tag-access';
@@ -72,6 +73,7 @@ export class TaskQueries {
     private readonly Task: Model<TaskRecord>,
     ListMark: Model<ListMarkRecord>,
     private readonly timeoutMs: number,
+    private readonly CallbackDelivery: Model<CallbackDeliveryRecord>,
   ) {
     this.lists = new TaskList(Task, ListMark, timeoutMs);
   }
@@ -94,6 +96,12 @@ export class TaskQueries {
   /** The full record, for the state an SSE stream folds events into. */
   full(who: Principal, id: string): Promise<TaskRecord> {
     return this.byId<TaskRecord>(who, id, {});
+  }
+
+  /** A task's callback delivery (read by `_id` from its own collection); pending until its first attempt. */
+  async callback(id: string): Promise<CallbackView> {
+    const d = await this.CallbackDelivery.findOne({ _id: id }, { state: 1, attempts: 1 }).maxTimeMS(this.timeoutMs).lean<CallbackDeliveryRecord>().exec();
+    return d ? { state: d.state, attempts: (d.attempts ?? []).map((a) => ({ at: a.at, ...(a.status ? { status: a.status } : {}), ...(a.error ? { error: a.error } : {}) })) } : { state: 'pending', attempts: [] };
   }
 
   async logs(who: Principal, id: string): Promise<TaskRecord['logs']> {

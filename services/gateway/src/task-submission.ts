@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_DELAY_MS, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
+import { MAX_DELAY_MS, callbackUrlProblem, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
 import { ListMarks, dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
@@ -82,10 +82,14 @@ export class TaskSubmission {
   }
 
   /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
-  check(req: Pick<SubmitRequest, 'type' | 'params' | 'runAt' | 'delayMs'>, withFile: boolean): JobTypeDefinition {
+  check(req: Pick<SubmitRequest, 'type' | 'params' | 'runAt' | 'delayMs' | 'callbackUrl'>, withFile: boolean): JobTypeDefinition {
     const def = this.catalog.get(req.type);
     this.catalog.validate(def, req.params);
     startTime(req);
+    const urlProblem = req.callbackUrl === undefined ? undefined : callbackUrlProblem(req.callbackUrl);
+    if (urlProblem) {
+      throw new InvalidParams(`callbackUrl ${urlProblem}`, [{ instancePath: '/callbackUrl', keyword: 'format', params: {}, message: urlProblem }]);
+    }
     if (def.upload && !withFile) {
       throw new InvalidParams(`file is required: ${def.type} takes a zip upload (multipart/form-data with a "file" part)`, [
         { instancePath: '/file', keyword: 'required', params: { missingProperty: 'file' }, message: 'a zip file is required' },

@@ -10,7 +10,7 @@ import { startGateway, type RunningGateway } from '../src/gateway';
 export const keyOf = (principal: string): string => `test-key-${principal}-0123456789`;
 
 const PRINCIPALS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'admin'];
-const KEYS: ApiKey[] = PRINCIPALS.map((p) => ({ key: keyOf(p), principal: p, role: p.startsWith('admin') ? 'admin' : 'user' }));
+export const KEYS: ApiKey[] = PRINCIPALS.map((p) => ({ key: keyOf(p), principal: p, role: p.startsWith('admin') ? 'admin' : 'user' }));
 
 export interface RequestOptions {
   /** The principal whose key to send. */

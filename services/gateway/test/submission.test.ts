@@ -187,3 +187,24 @@ describe('artifacts', () => {
     expect(logs.body.lines).toEqual([{ at: now.toISOString(), level: 'info', message: 'wrote it' }]);
   });
 });
+
+describe('callbackUrl', () => {
+  test('credentials in the URL or another scheme are refused with 400 naming callbackUrl', async () => {
+    for (const callbackUrl of ['https://user:pw@hooks.example.com/x', 'https://user@hooks.example.com/x']) {
+      const res = await submit('erin', { ...diagnostic, callbackUrl });
+      expect(res.status).toBe(400);
+      expect(res.body.error?.message).toContain('callbackUrl must not carry credentials');
+    }
+  });
+
+  test("the task shows its callback's delivery attempts", async () => {
+    const res = await submit('erin', { ...diagnostic, callbackUrl: 'https://hooks.example.com/taskyard' });
+    const id = String(res.body.id);
+    expect((await h.api<TaskView>('GET', `/v1/tasks/${id}`, { as: 'erin' })).body.callback).toEqual({ state: 'pending', attempts: [] });
+    const attempts = [{ at: new Date().toISOString(), status: 503, error: 'answered 503' }, { at: new Date().toISOString(), status: 200 }];
+    await models.CallbackDelivery.collection.insertOne({ _id: id, origin: 'https://hooks.example.com', state: 'delivered', attempts, createdAt: new Date() } as never);
+    expect((await h.api<TaskView>('GET', `/v1/tasks/${id}`, { as: 'erin' })).body.callback).toEqual({ state: 'delivered', attempts });
+    const plain = await submit('erin', diagnostic);
+    expect((await h.api<TaskView>('GET', `/v1/tasks/${String(plain.body.id)}`, { as: 'erin' })).body).not.toHaveProperty('callback');
+  });
+});

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
-import { UNFINISHED_STATUSES, type TaskEvent } from '@taskyard/contracts';
+import { UNFINISHED_STATUSES, type CallbackBody, type TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ObjectStore } from '@taskyard/storage';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import { releaseSlot, type FoldEffect, type TaskModels } from '@taskyard/tasks';
+import { CallbackDelivery } from './callback-delivery';
 import type { FoldTask } from './task-writes';
 import type { StatusMetrics } from './status-metrics';
 
@@ -13,7 +13,6 @@ export interface EffectDeps {
   logger: Logger;
   metrics: StatusMetrics;
   store: ObjectStore;
-  callbackSecret?: string;
 }
 
 /**
@@ -56,7 +55,7 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect)
     case 'terminal':
       deps.metrics.finished.inc({ type: task.type, status: effect.status });
       await deleteUpload(deps, task);
-      if (task.callbackUrl) await postCallback(deps, task);
+      if (task.callbackUrl) await queueCallback(deps, task);
       return;
   }
 }
@@ -71,17 +70,19 @@ async function deleteUpload(deps: EffectDeps, task: FoldTask): Promise<void> {
   if (typeof key === 'string' && key.startsWith(`uploads/${task._id}/`)) await deps.store.deleteKeys([key]);
 }
 
-/** POSTs the terminal status to the task's callbackUrl, signed with HMAC-SHA256 of the body. */
-async function postCallback(deps: EffectDeps, task: FoldTask): Promise<void> {
-  const body = JSON.stringify({ id: task._id, type: task.type, status: task.status, error: task.error, finishedAt: task.finishedAt });
-  const signature = createHmac('sha256', deps.callbackSecret ?? 'taskyard').update(body).digest('hex');
-  const res = await fetch(task.callbackUrl!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-taskyard-signature': `sha256=${signature}` },
-    body,
-    signal: AbortSignal.timeout(5_000),
-  });
-  if (!res.ok) deps.logger.warn({ taskId: task._id, status: res.status }, 'callback answered with an error');
+/**
+ * Queues the terminal status's callback: the POST is made by the callback delivery, off the fold's path,
+ * so a slow receiver delays neither this task's slot nor any other task's status.
+ */
+async function queueCallback(deps: EffectDeps, task: FoldTask): Promise<void> {
+  const body: CallbackBody = {
+    id: task._id,
+    type: task.type,
+    status: task.status,
+    ...(task.error ? { error: { code: task.error.code, message: task.error.message } } : {}),
+    ...(task.finishedAt ? { finishedAt: new Date(task.finishedAt).toISOString() } : {}),
+  };
+  await CallbackDelivery.enqueue(deps.publisher, { taskId: task._id, url: task.callbackUrl!, body: JSON.stringify(body), attempt: 1 });
 }
 
 export type { TaskEvent };

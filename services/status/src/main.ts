@@ -12,7 +12,8 @@ void startStatusService({
   logger,
   partitions: env.STATUS_PARTITIONS ? Number(env.STATUS_PARTITIONS) : undefined,
   sweepIntervalMs: env.SWEEP_INTERVAL_MS ? Number(env.SWEEP_INTERVAL_MS) : undefined,
-  callbackSecret: env.CALLBACK_SECRET,
+  callbackSecret: env.CALLBACK_SECRET ?? '',
+  callbackAllowedHosts: (env.CALLBACK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
   port: Number(env.PORT ?? 0),
   host: env.HOST,
 }).then((service) => {
@@ -22,4 +23,7 @@ void startStatusService({
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}, (err: Error) => {
+  logger.fatal({ err: err.message }, 'status service failed to start');
+  process.exit(1);
 });

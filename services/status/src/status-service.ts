@@ -2,19 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import type { ServerUrls } from '@taskyard/config';
-import { EXPIRED_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
+import { CALLBACK_QUEUE, EXPIRED_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
 import {
   BrokerConnection,
   ConfirmPublisher,
   DEFAULT_STATUS_PARTITIONS,
   QueueConsumer,
+  declareCallbackQueues,
   declareStatusPartitions,
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ListMarks, ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
+import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
 import { EventBatcher } from './event-batcher';
 import { foldBatch, type FolderDeps } from './event-folder';
 import { onExpiredMessage } from './expired-in-queue';
@@ -29,7 +31,13 @@ export interface StatusConfig {
   /** How long events are gathered before one batch is folded. */
   batchWindowMs?: number;
   sweepIntervalMs?: number;
-  callbackSecret?: string;
+  /** Signs callbacks: required, there is no built-in secret (each deployment generates its own). */
+  callbackSecret: string;
+  /** Hosts callbacks may reach although they resolve to private or loopback addresses (admin's choice). */
+  callbackAllowedHosts?: string[];
+  /** Waits before callback retries (default DEFAULT_CALLBACK_BACKOFF_MS). */
+  callbackBackoffMs?: number[];
+  callbackTimeoutMs?: number;
   port?: number;
   host?: string;
 }
@@ -42,6 +50,15 @@ export interface RunningStatusService {
 /** The status service: folds task events into tasks (the only writer after the insert) and runs the sweepers. */
 export async function startStatusService(cfg: StatusConfig): Promise<RunningStatusService> {
   const logger = cfg.logger ?? createLogger('status');
+  if (!cfg.callbackSecret || cfg.callbackSecret.length < 16) {
+    throw new Error('CALLBACK_SECRET is not set (or shorter than 16 characters): callbacks are signed with a secret of this deployment; the local start generates one');
+  }
+  const callbackConfig: CallbackConfig = {
+    secret: cfg.callbackSecret,
+    allowedHosts: cfg.callbackAllowedHosts ?? [],
+    timeoutMs: cfg.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
+    backoffMs: cfg.callbackBackoffMs ?? DEFAULT_CALLBACK_BACKOFF_MS,
+  };
   const db = await mongoose
     .createConnection(cfg.servers.mongoUrl, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: 60_000, maxPoolSize: 32 })
     .asPromise();
@@ -58,16 +75,20 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     const ch = await conn.createChannel();
     await declareTopology(ch, cfg.jobTypes.values());
     partitionQueues.splice(0, partitionQueues.length, ...(await declareStatusPartitions(ch, partitions)));
+    await declareCallbackQueues(ch, callbackConfig.backoffMs);
     await ch.close();
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes, callbackSecret: cfg.callbackSecret };
+  const deps: FolderDeps = { models, publisher, logger, metrics, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
+  // Its own consumer and prefetch: deliveries wait on receivers, folds never wait on them.
+  const callbacks = new CallbackDelivery(models, publisher, logger, callbackConfig);
+  consumers.push(new QueueConsumer(broker, { queue: CALLBACK_QUEUE, prefetch: 16 }, (msg) => callbacks.handle(msg), logger));
   for (const c of consumers) await c.start();
 
   const stopSweepers = startSweepers(

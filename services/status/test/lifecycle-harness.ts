@@ -6,7 +6,7 @@ import { BrokerConnection, ConfirmPublisher, publishTask } from '@taskyard/messa
 import { taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { startWorker, type RunningWorker, type WorkerDefinition } from '@taskyard/worker';
-import { startStatusService, type RunningStatusService } from '../src/status-service';
+import { startStatusService, type RunningStatusService, type StatusConfig } from '../src/status-service';
 
 /** The status service and workers running in-process against one test file's real servers. */
 export interface Harness {
@@ -25,7 +25,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, limits: Partial<JobLimits>, opts: { statusReplicas?: number } = {}): Promise<Harness> {
+/** The callback secret of the harness's status services. */
+export const TEST_CALLBACK_SECRET = 'test-callback-secret-0123456789';
+
+export interface HarnessOptions {
+  statusReplicas?: number;
+  partitions?: number;
+  status?: Partial<StatusConfig>;
+}
+
+export async function startHarness(label: string, limits: Partial<JobLimits>, opts: HarnessOptions = {}): Promise<Harness> {
   const servers = await testServers(label);
   const types = jobTypes({ enableDiagnostic: true, limitOverrides: { diagnostic: limits } });
   const logger = createLogger('test');
@@ -37,7 +46,11 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
   await broker.start();
   const status: RunningStatusService[] = [];
   for (let i = 0; i < (opts.statusReplicas ?? 1); i++) {
-    status.push(await startStatusService({ servers, jobTypes: types, logger, sweepIntervalMs: 1000, partitions: 4 }));
+    status.push(
+      await startStatusService({
+        servers, jobTypes: types, logger, sweepIntervalMs: 1000, partitions: opts.partitions ?? 4, callbackSecret: TEST_CALLBACK_SECRET, ...opts.status,
+      }),
+    );
   }
   const workers: RunningWorker[] = [];
   const h: Harness = {

@@ -198,13 +198,17 @@ export const taskRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps) => 
       schema: {
         operationId: 'getTask',
         summary: 'A task, with presigned artifact URLs',
-        description: "The task's status, progress, error and artifacts (each `url` presigned and short-lived).",
+        description: "The task's status, progress, error and artifacts (each `url` presigned and short-lived); with a callbackUrl, the callback's delivery attempts.",
         tags: ['tasks'],
         params: taskIdParams,
         response: { 200: { $ref: 'Task#' }, ...apiErrors(404, 503) },
       },
     },
-    async (request) => toTaskView(await queries.view(request.principal, request.params.id), deps.presign, deps.presignSeconds),
+    async (request) => {
+      const task = await queries.view(request.principal, request.params.id);
+      const view = await toTaskView(task, deps.presign, deps.presignSeconds);
+      return task.callbackUrl ? { ...view, callback: await queries.callback(task._id) } : view;
+    },
   );
 
   app.get<{ Params: { id: string }; Querystring: ChildPage }>(
