@@ -16,3 +16,20 @@ export { partialResult } from './task-result';
 export type { Shortfall, TaskResult } from './task-result';
 export { CALLBACK_SIGNATURE_HEADER, callbackUrlProblem } from './callback';
 export type { CallbackAttempt, CallbackBody, CallbackMessage, CallbackState, CallbackView } from './callback';
+export type { UpfReportParams } from './job-types';
+export { upfReport } from './job-types';
+export { REQUEST_TYPE_NAMES, REQUEST_STATUS, REQUEST_STATUS_OF, jobTypeOfRequestType } from './request-manager';
+export type { RequestStatus, RequestSubmission, RequestView, RequestReport } from './request-manager';
+export {
+  JOB_REQUEST_JOB_IDS,
+  JOB_REQUEST_STATUSES,
+  JOB_REQUEST_STATUS_OF,
+  JOB_REQUEST_MAX_RUNS,
+  JOB_REQUEST_API_IDS,
+  JOB_REQUEST_API_VERSION,
+  jobTypeOfJobId,
+  responseCodeOf,
+  assessmentParamsOfJobConfig,
+} from './job-request';
+export type { JobRequestStatus, JobRequestApi, JobRequestResponseCode, JobRequestEnvelope, JobRequestSubmission, JobStatusResponse } from './job-request';
+export type { ClaimedTask, LeaseAnswer, ReportedArtifact, CompletionReport, UploadTicket } from './processor-api';

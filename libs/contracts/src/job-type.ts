@@ -17,6 +17,11 @@ export interface JobLimits {
   prefetch: number;
   /** Window after which a running task with no heartbeat is recovered. */
   heartbeatWindowMs: number;
+  /**
+   * Types processed outside: how long an HTTP processor's claim holds a task without a heartbeat. Keep it
+   * within `heartbeatWindowMs`, which the status service's own recovery still applies.
+   */
+  leaseMs: number;
 }
 
 export interface UploadLimits {
@@ -38,6 +43,11 @@ export interface JobTypeDefinition<P = unknown> {
   upload?: UploadLimits;
   /** Off unless configuration enables it (the diagnostic type). */
   enabledByDefault: boolean;
+  /**
+   * Processed outside Taskyard by HTTP processors (seed 000's request processor): no worker service
+   * consumes its queue; processors claim its tasks with a lease and report back over HTTP.
+   */
+  processedOutside?: boolean;
 }
 
 /**
@@ -59,6 +69,7 @@ export const DEFAULT_LIMITS: JobLimits = {
   messageTtlMs: 14 * DAY,
   prefetch: 4,
   heartbeatWindowMs: 60_000,
+  leaseMs: 30_000,
 };
 
 export function defineJobType<P>(def: Omit<JobTypeDefinition<P>, 'limits' | 'enabledByDefault'> & {

@@ -21,6 +21,9 @@ export interface CloudImportParams {
   fileName?: string;
 }
 
+/** Seed 000's `GenerateUPFReport`: its request detail, as the client's own processor reads it. */
+export type UpfReportParams = Record<string, unknown>;
+
 export interface DiagnosticParams {
   sleepMs?: number;
   failAttempts?: number;
@@ -68,8 +71,7 @@ export const assessmentReport = defineJobType<AssessmentReportParams>({
           ids: {
             type: 'array',
             title: 'Batch IDs',
-            description: 'The batches to report on.',
-            minItems: 1,
+            description: 'The batches to report on; leave empty to report every batch published on the channels.',
             maxItems: 200,
             uniqueItems: true,
             items: { type: 'string', minLength: 1, maxLength: 64 },
@@ -82,6 +84,8 @@ export const assessmentReport = defineJobType<AssessmentReportParams>({
             items: { type: 'string', minLength: 1, maxLength: 64 },
           },
         },
+        // Batches by id, or (seed 001's sample) every batch published on some channels.
+        anyOf: [{ properties: { ids: { minItems: 1 } } }, { properties: { channels: { minItems: 1 } } }],
       },
       contentFilters: {
         type: 'object',
@@ -133,13 +137,24 @@ export const diagnostic = defineJobType<DiagnosticParams>({
   limits: { prefetch: 32 },
 });
 
-export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic] as JobTypeDefinition[];
+/** A type Taskyard stores, queues and tracks but does not run: the client's own processor claims it over HTTP. */
+export const upfReport = defineJobType<UpfReportParams>({
+  type: 'upf-report',
+  title: 'UPF report',
+  description: "A report made by the school product's own report processor: Taskyard queues it and keeps its status and files.",
+  processedOutside: true,
+  paramsSchema: { type: 'object', additionalProperties: true, maxProperties: 100 },
+});
+
+export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic, upfReport] as JobTypeDefinition[];
 
 export interface JobTypeOptions {
   /** Turns on types that are off by default (diagnostic). */
   enableDiagnostic?: boolean;
   /** Per-type limit overrides, e.g. from TASKYARD_LIMITS='{"diagnostic":{"timeoutMs":2000}}'. */
   limitOverrides?: Record<string, Partial<JobLimits>>;
+  /** More types to process outside by HTTP processors instead of a worker service. */
+  processedOutside?: string[];
 }
 
 /** The job types this deployment runs, with configured limits applied. */
@@ -147,14 +162,19 @@ export function jobTypes(opts: JobTypeOptions = {}): Map<string, JobTypeDefiniti
   const map = new Map<string, JobTypeDefinition>();
   for (const def of ALL_JOB_TYPES) {
     if (!def.enabledByDefault && !(def.type === 'diagnostic' && opts.enableDiagnostic)) continue;
-    map.set(def.type, { ...def, limits: { ...def.limits, ...opts.limitOverrides?.[def.type] } });
+    const processedOutside = def.processedOutside || opts.processedOutside?.includes(def.type) || undefined;
+    map.set(def.type, { ...def, limits: { ...def.limits, ...opts.limitOverrides?.[def.type] }, ...(processedOutside ? { processedOutside } : {}) });
   }
   return map;
 }
 
-/** Reads ENABLE_DIAGNOSTIC and TASKYARD_LIMITS from the given environment (no Node globals: the console imports contracts too). */
+/**
+ * Reads ENABLE_DIAGNOSTIC, TASKYARD_LIMITS and TASKYARD_EXTERNAL_TYPES (comma-separated types processed by
+ * HTTP processors) from the given environment (no Node globals: the console imports contracts too).
+ */
 export function jobTypesFromEnv(env: Record<string, string | undefined>): Map<string, JobTypeDefinition> {
   const enableDiagnostic = ['1', 'true', 'yes', 'on'].includes((env.ENABLE_DIAGNOSTIC ?? '').toLowerCase());
   const limitOverrides = env.TASKYARD_LIMITS ? (JSON.parse(env.TASKYARD_LIMITS) as Record<string, Partial<JobLimits>>) : undefined;
-  return jobTypes({ enableDiagnostic, limitOverrides });
+  const processedOutside = (env.TASKYARD_EXTERNAL_TYPES ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  return jobTypes({ enableDiagnostic, limitOverrides, processedOutside });
 }

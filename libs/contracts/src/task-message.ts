@@ -21,9 +21,12 @@ export interface TaskMessage {
 
 export interface ArtifactRef {
   name: string;
+  /** The S3 key; empty for an artifact an external processor gave as a URL. */
   key: string;
   size: number;
   contentType: string;
+  /** An artifact kept elsewhere (an external processor's CDN): shown as given, never presigned or deleted. */
+  url?: string;
 }
 
 export interface TaskError {

@@ -17,6 +17,10 @@ export const queueName = (type: string): string => `tasks.${type}`;
 export const deadQueueName = (type: string): string => `tasks.${type}.dead`;
 /** A back-off delay queue: its messages wait `delayMs` then are dead-lettered back to `tasks`. */
 export const delayQueueName = (type: string, delayMs: number): string => `tasks.${type}.delay.${Math.round(delayMs / 1000)}s`;
+/** External types: a claim's lease is checked when a message in this queue waits out its TTL (half a lease). */
+export const leaseCheckQueueName = (type: string): string => `tasks.${type}.lease-check`;
+/** Where the lease checks of every external type arrive after their wait. */
+export const LEASE_EXPIRY_QUEUE = 'tasks.lease-expiry';
 export const statusPartitionQueue = (index: number): string => `task-events.status.p${index}`;
 export const eventRoutingKey = (type: string, kind: string): string => `${type}.${kind}`;
 

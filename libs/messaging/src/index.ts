@@ -2,7 +2,7 @@ export { BrokerConnection } from './broker-connection';
 export { ConfirmPublisher, BrokerUnavailable } from './confirm-publisher';
 export { QueueConsumer } from './queue-consumer';
 export type { Settlement, MessageHandler, ConsumerOptions } from './queue-consumer';
-export { declareCallbackQueues, declareTopology, declareExchanges, declareJobType, declareStatusPartitions, delaysFor, DEFAULT_STATUS_PARTITIONS } from './topology';
+export { declareCallbackQueues, declareTopology, declareExchanges, declareJobType, declareStatusPartitions, declareLeaseChecks, leaseCheckDelayMs, delaysFor, DEFAULT_STATUS_PARTITIONS } from './topology';
 export { publishTask, publishRetry, publishDeadLetter, publishEvent, publishScheduled, dispatchTask, parseJson } from './task-publishing';
 export { SCHEDULED_WAITS, waitFor, declareScheduledWaits } from './scheduled-waits';
 export type { ScheduledWait } from './scheduled-waits';

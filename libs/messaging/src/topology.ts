@@ -5,6 +5,7 @@ import {
   callbackDelayQueue,
   EXPIRED_EXCHANGE,
   EXPIRED_QUEUE,
+  LEASE_EXPIRY_QUEUE,
   STATUS_PARTITION_EXCHANGE,
   TASK_EVENTS_EXCHANGE,
   TASKS_EXCHANGE,
@@ -14,6 +15,7 @@ import {
   priorityQueueName,
   priorityRoutingKey,
   delayQueueName,
+  leaseCheckQueueName,
   queueName,
   statusPartitionQueue,
   type JobTypeDefinition,
@@ -62,6 +64,21 @@ export async function declareJobType(ch: Channel, def: JobTypeDefinition): Promi
   }
 }
 
+/** How long a lease check waits: half a lease, so an expired lease is found within 1.5 leases. */
+export const leaseCheckDelayMs = (def: JobTypeDefinition): number => Math.max(500, Math.round(def.limits.leaseMs / 2));
+
+/**
+ * An external type's lease checks: a check waits out the queue's TTL, then is dead-lettered (through the
+ * default exchange) to the lease-expiry queue, where the gateway looks at the claim it names.
+ */
+export async function declareLeaseChecks(ch: Channel, def: JobTypeDefinition): Promise<void> {
+  await ch.assertQueue(LEASE_EXPIRY_QUEUE, { durable: true, arguments: QUORUM });
+  await ch.assertQueue(leaseCheckQueueName(def.type), {
+    durable: true,
+    arguments: { ...QUORUM, 'x-message-ttl': leaseCheckDelayMs(def), 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': LEASE_EXPIRY_QUEUE },
+  });
+}
+
 /** Declares the exchanges every service relies on (idempotent; safe to run from each service at start). */
 export async function declareExchanges(ch: Channel): Promise<void> {
   await ch.assertExchange(TASKS_EXCHANGE, 'direct', { durable: true });
@@ -107,5 +124,8 @@ export async function declareCallbackQueues(ch: Channel, backoffMs: readonly num
 export async function declareTopology(ch: Channel, types: Iterable<JobTypeDefinition>): Promise<void> {
   await declareExchanges(ch);
   await declareScheduledWaits(ch);
-  for (const def of types) await declareJobType(ch, def);
+  for (const def of types) {
+    await declareJobType(ch, def);
+    if (def.processedOutside) await declareLeaseChecks(ch, def);
+  }
 }

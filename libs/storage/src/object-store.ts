@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -86,6 +87,24 @@ export class ObjectStore {
       if ((err as { name?: string }).name === 'NotFound') return undefined;
       throw err;
     }
+  }
+
+  /** Size and content type of a stored object, or undefined when there is none. */
+  async head(key: string): Promise<{ size: number; contentType: string } | undefined> {
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: res.ContentLength ?? 0, contentType: res.ContentType ?? 'application/octet-stream' };
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  /** A short-lived URL an outside processor can PUT one file's bytes to, with this Content-Type. */
+  presignPut(key: string, expiresInSeconds: number, contentType: string): Promise<string> {
+    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }), {
+      expiresIn: expiresInSeconds,
+    });
   }
 
   /** A short-lived URL a browser can GET without credentials. */

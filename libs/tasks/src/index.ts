@@ -18,3 +18,7 @@ export { ListMarks } from './list-marks';
 export { TaskList } from './task-list';
 export type { ListPageQuery, ListPosition } from './task-list';
 export { takeSlots, insertManyUnique, INSERT_CHUNK } from './bulk-slots';
+export { processorModels, claimId } from './processor-claims';
+export type { ProcessorModels, ProcessorClaimRecord, ClaimSettlementRecord } from './processor-claims';
+export { jobRequestModel, jobRequestRunId, tagDayOf } from './job-requests';
+export type { JobRequestRecord } from './job-requests';

@@ -5,7 +5,7 @@ import type { TaskRecord } from './task-record';
 
 const { Schema } = mongoose;
 
-const artifactSchema = new Schema({ name: String, key: String, size: Number, contentType: String }, { _id: false });
+const artifactSchema = new Schema({ name: String, key: String, size: Number, contentType: String, url: String }, { _id: false });
 const logSchema = new Schema({ at: String, level: String, message: String }, { _id: false });
 
 export const taskSchema = new Schema<TaskRecord>(

@@ -13,7 +13,9 @@ const REPO = path.resolve(__dirname, '../../..');
 export interface ApiKey {
   key: string;
   principal: string;
-  role: 'user' | 'admin';
+  role: 'user' | 'admin' | 'processor';
+  /** Seed 001 client spaces the key is bound to. */
+  tags?: string[];
 }
 
 export interface StackOptions {

@@ -49,9 +49,11 @@ async function assessmentReport(ctx: Ctx): Promise<JobOutcome> {
   const filters = ctx.task.params.batchFilters;
   const { selected, outOfChannel } = await selectBatches(ctx.db, filters);
   if (outOfChannel.length) ctx.log(`not in channels ${filters.channels.join(', ')}, skipped: ${outOfChannel.join(', ')}`, 'warn');
-  if (selected.length === 0) throw new PermanentJobError('no-batch-in-channels', `none of the batches is published on ${filters.channels.join(', ')}`);
+  if (selected.length === 0) throw new PermanentJobError('no-batch-in-channels', `${filters.ids.length ? 'none of the batches' : 'no batch'} is published on ${filters.channels.join(', ')}`);
   const partial = skippedBatches(outOfChannel, filters.ids.length);
-  return filters.ids.length > 1 ? fanOut(ctx, selected, partial) : reportOneBatch(ctx, selected[0], partial);
+  // By channel alone the batches are only known now: several fan out as several named ids do.
+  const several = filters.ids.length === 0 ? selected.length > 1 : filters.ids.length > 1;
+  return several ? fanOut(ctx, selected, partial) : reportOneBatch(ctx, selected[0], partial);
 }
 
 export const assessmentReportWorker = defineWorker<AssessmentReportParams>({ type: 'assessment-report', handler: assessmentReport });

@@ -85,3 +85,14 @@ test('an unknown batch fails for good before any fan-out', async () => {
   await expect(assessmentReportWorker.handler(r.ctx)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'batch-not-found' });
   expect(r.children).toHaveLength(0);
 });
+
+test('by channels alone (seed 001\'s sample): every batch published on them, one child each; none at all fails for good', async () => {
+  const all = await schoolModels(conn).AssessmentBatch.find({}).lean();
+  const channel = all[0].channel;
+  const onChannel = all.filter((b) => b.channel === channel).map((b) => b._id).sort();
+  const parent = await run({ batchFilters: { ids: [], channels: [channel, 'NO-SUCH-CHANNEL'] }, output_format: 'csv' });
+  const named = onChannel.length > 1 ? parent.children.map((c) => (c.params as unknown as AssessmentReportParams).batchFilters.ids[0]) : parent.artifacts.map((a) => a.name.slice('report-'.length, -'.csv'.length));
+  expect(named.sort()).toEqual(onChannel);
+  const r = directJobContext<AssessmentReportParams>({ type: 'assessment-report', params: { batchFilters: { ids: [], channels: ['NO-SUCH-CHANNEL'] }, output_format: 'csv' }, db: conn, store });
+  await expect(assessmentReportWorker.handler(r.ctx)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'no-batch-in-channels' });
+});

@@ -17,6 +17,9 @@ export const API_TAGS = [
   { name: 'schedules', description: 'Cron schedules that submit a task at each occurrence; their next runs and history' },
   { name: 'admin', description: 'Needs an admin key: queues, dead letters and their replay' },
   { name: 'health', description: 'Probes and metrics for the platform; no key needed' },
+  { name: 'processors', description: 'HTTP processors of job types processed outside (processor keys): claim with a lease, heartbeat, upload, complete' },
+  { name: 'request-manager', description: "Seed 000's Request Manager API, unchanged for its clients: a user's requests of a type, numeric statuses" },
+  { name: 'job-requests', description: "Seed 001's on-demand job request API, in its own envelope (errors too)" },
 ];
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);

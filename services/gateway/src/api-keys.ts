@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Env } from '@taskyard/config';
 
-export type Role = 'user' | 'admin';
+/** `processor`: an HTTP processor of external job types (claims tasks and reports on them). */
+export type Role = 'user' | 'admin' | 'processor';
+const ROLES: readonly Role[] = ['user', 'admin', 'processor'];
 
 /** Who a request acts for: its key's principal (the owner of the tasks it submits) and role. */
 export interface Principal {
@@ -25,12 +27,12 @@ function validKey(entry: unknown, where: string): ApiKey {
   if (!e || typeof e.key !== 'string' || e.key.length < 8 || typeof e.principal !== 'string' || !e.principal) {
     throw new ConfigError(`${where}: each key needs "key" (8+ characters) and "principal"`);
   }
-  if (e.role !== 'user' && e.role !== 'admin') throw new ConfigError(`${where}: role of ${e.principal} must be "user" or "admin"`);
+  if (!ROLES.includes(e.role as Role)) throw new ConfigError(`${where}: role of ${e.principal} must be one of ${ROLES.join(', ')}`);
   if (e.tags !== undefined && (!Array.isArray(e.tags) || e.tags.some((t) => typeof t !== 'string' || !t))) throw new ConfigError(`${where}: tags of ${e.principal} must be a list of names`);
   if (e.submitsPerMinute !== undefined && !(Number.isInteger(e.submitsPerMinute) && e.submitsPerMinute > 0)) {
     throw new ConfigError(`${where}: submitsPerMinute of ${e.principal} must be a positive whole number`);
   }
-  return { key: e.key, principal: e.principal, role: e.role, tags: e.tags, submitsPerMinute: e.submitsPerMinute };
+  return { key: e.key, principal: e.principal, role: e.role as Role, tags: e.tags, submitsPerMinute: e.submitsPerMinute };
 }
 
 /** `[{key, principal, role, tags?, submitsPerMinute?}]` as JSON, or the compact `key:principal:role,key:principal:role`. */

@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import { registerDocs } from './api-docs';
 import { ERROR_SCHEMAS } from './api-errors';
 import { SHARED_SCHEMAS } from './api-schemas';
+import { JOB_REQUEST_SCHEMAS } from './job-request-schemas';
 import { HTTP_TIMEOUTS, type GatewayDeps } from './deps';
 import { jobTypeSchemas } from './job-type-schemas';
 import { authPlugin } from './plugins/auth';
@@ -16,12 +17,15 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { adminRoutes } from './routes/admin';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
+import { jobRequestRoutes } from './routes/job-requests';
 import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
 import { scheduleRoutes } from './routes/schedules';
 import { taskControlRoutes } from './routes/task-control';
 import { taskBatchRoutes } from './routes/task-batch';
 import { jobTypeControlRoutes } from './routes/job-type-control';
+import { processorRoutes } from './routes/processors';
+import { requestManagerRoutes } from './routes/request-manager';
 import { taskEventRoutes } from './routes/task-events';
 import { taskRoutes } from './routes/tasks';
 
@@ -42,9 +46,13 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       await v1.register(taskControlRoutes, deps);
       await v1.register(taskBatchRoutes, deps);
       await v1.register(jobTypeControlRoutes, deps);
+      await v1.register(processorRoutes, deps);
     },
     { prefix: '/v1' },
   );
+  // The seeds' own APIs, unchanged for their clients (each authenticates in its own scope).
+  await app.register(requestManagerRoutes, deps);
+  await app.register(jobRequestRoutes, deps);
 }
 
 /** The gateway's Fastify instance, from its dependencies (startGateway builds them; tests may too). */
@@ -68,7 +76,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   });
   // The API speaks JSON (and multipart for uploads); a text body is a mistake, not a string to accept.
   app.removeContentTypeParser('text/plain');
-  for (const schema of [...ERROR_SCHEMAS, ...SHARED_SCHEMAS, ...jobTypeSchemas(deps.catalog)]) app.addSchema(schema);
+  for (const schema of [...ERROR_SCHEMAS, ...SHARED_SCHEMAS, ...JOB_REQUEST_SCHEMAS, ...jobTypeSchemas(deps.catalog)]) app.addSchema(schema);
   const consoleDir = consoleBuilt(deps.consoleDir) ? deps.consoleDir : undefined;
   await app.register(errorsPlugin, { notFoundFallback: consoleDir ? consoleFallback : undefined });
   await app.register(observabilityPlugin, { metrics: deps.metrics });

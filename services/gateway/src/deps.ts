@@ -3,19 +3,23 @@ import type { KeyLookup } from './api-keys';
 import type { DeadLetters } from './dead-letters';
 import type { JobCatalog } from './job-catalog';
 import type { ManagedKeys } from './managed-keys';
+import type { JobRequests } from './job-requests';
 import type { GatewayMetrics } from './metrics';
 import type { RabbitManagement } from './rabbit-management';
+import type { ProcessorLeases } from './processor-leases';
 import type { Readiness } from './readiness';
 import type { ScheduleService } from './schedule-service';
 import type { TaskControl } from './task-control';
 import type { BatchSubmission } from './batch-submission';
 import type { JobTypeControl } from './job-type-control';
+import type { RequestManager } from './request-manager';
 import type { SseHub } from './sse-hub';
 import type { TaskCancellation } from './task-cancellation';
 import type { TaskQueries } from './task-queries';
 import type { TaskSubmission } from './task-submission';
 import type { Presign } from './task-view';
 import type { UploadIntake } from './upload-intake';
+import type { ObjectStore } from '@taskyard/storage';
 
 /** Everything the HTTP app needs, built by startGateway (or a test) and passed in: no module globals. */
 export interface GatewayDeps {
@@ -45,6 +49,13 @@ export interface GatewayDeps {
   objectStoreOrigin?: string;
   /** The HTTP server's deadlines (defaults: HTTP_TIMEOUTS). */
   timeouts?: HttpTimeouts;
+  store: ObjectStore;
+  /** External job types: HTTP processors' claims and reports. */
+  leases: ProcessorLeases;
+  /** Seed 000's Request Manager API. */
+  requestManager: RequestManager;
+  /** Seed 001's job request API. */
+  jobRequests: JobRequests;
 }
 
 export interface HttpTimeouts {

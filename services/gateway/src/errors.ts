@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   'idempotency-mismatch': 422,
   'not-cancellable': 409,
   conflict: 409,
+  'not-processed-outside': 400,
+  'lease-lost': 409,
   'unsupported-media-type': 415,
   'body-too-large': 413,
   'broker-unavailable': 503,
@@ -84,6 +86,27 @@ export class UnknownJobType extends ApiFailure {
   readonly code = 'unknown-type';
   constructor(type: string, known: string[]) {
     super(`unknown job type "${type}"; known types: ${known.join(', ')}`, { type, known });
+  }
+}
+/** Seed 000's request type names that are not in its table (libs/contracts). */
+export class UnknownRequestType extends ApiFailure {
+  readonly code = 'unknown-type';
+  constructor(name: string, known: string[]) {
+    super(`unknown request type "${name}"; known request types: ${known.join(', ')}`, { type: name, known });
+  }
+}
+/** Seed 001 job ids that are not in its table (libs/contracts). */
+export class UnknownJobId extends ApiFailure {
+  readonly code = 'unknown-type';
+  constructor(jobId: string, known: string[]) {
+    super(`unknown jobId "${jobId}"; known jobIds: ${known.join(', ')}`, { jobId, known });
+  }
+}
+/** A seed 001 tag (client space) the key is not bound to, or a request not in it: as not found, never forbidden. */
+export class TagNotFound extends ApiFailure {
+  readonly code = 'not-found';
+  constructor(tag: string, requestId?: string) {
+    super(requestId ? `no request ${requestId} under tag ${tag}` : `no tag ${tag}`);
   }
 }
 export class QuotaExceeded extends ApiFailure {
@@ -151,6 +174,17 @@ export class ScheduleNotFound extends ApiFailure {
   constructor(id: string) {
     super(`schedule ${id} not found`);
   }
+}
+/** A processor asked for tasks of a type that Taskyard's own workers run. */
+export class NotProcessedOutside extends ApiFailure {
+  readonly code = 'not-processed-outside';
+  constructor(type: string, external: string[]) {
+    super(`job type "${type}" is not processed outside; types HTTP processors may claim: ${external.join(', ') || 'none'}`, { type, external });
+  }
+}
+/** A processor's report on a task it no longer holds (its lease passed, another holds it, or it already reported). */
+export class LeaseLost extends ApiFailure {
+  readonly code = 'lease-lost';
 }
 export class UnsupportedMediaType extends ApiFailure {
   readonly code = 'unsupported-media-type';

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
-import { ensureTaskIndexes, jobTypePauseModel, taskModels } from '@taskyard/tasks';
+import { ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
 import { buildApp } from './app';
 import type { GatewayConfig } from './config';
@@ -15,6 +15,10 @@ import type { GatewayDeps } from './deps';
 import { JobCatalog } from './job-catalog';
 import { DEFAULT_KEY_CACHE_MS, Keys, ManagedKeys } from './managed-keys';
 import { InFlight } from './in-flight';
+import { JobRequests } from './job-requests';
+import { leaseExpiryConsumer } from './lease-expiry';
+import { ProcessorLeases } from './processor-leases';
+import { RequestManager } from './request-manager';
 import { GatewayMetrics } from './metrics';
 import { OutboxRelay } from './outbox-relay';
 import { RabbitManagement } from './rabbit-management';
@@ -99,6 +103,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await managedKeys.ensureIndexes();
   const scheduleDb = scheduleModels(conn);
   await ensureScheduleIndexes(scheduleDb);
+  const JobRequest = jobRequestModel(conn);
+  await JobRequest.createIndexes();
 
   const store = new ObjectStore(config.servers.s3);
   const broker = new BrokerConnection(config.servers.rabbitmqUrl, logger, `gateway@${hostname()}:${process.pid}`);
@@ -123,6 +129,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   void relay.tick();
 
   const presignSeconds = config.presignSeconds ?? 900;
+  const presign = (key: string, name: string): Promise<string> => store.presign(key, presignSeconds, name);
+  const leases = new ProcessorLeases({ models: { ...processorModels(conn), Task: models.Task, Pause: jobTypePauseModel(conn) }, broker, publisher, catalog, logger, dbTimeoutMs });
+  const leaseChecks = leases.externalTypes().length ? leaseExpiryConsumer(broker, leases, logger) : undefined;
+  await leaseChecks?.start();
   const deps: GatewayDeps = {
     logger,
     keys: new Keys([new KeyRing(config.keys), managedKeys]),
@@ -141,11 +151,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     management: config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined,
     readiness: new Readiness(conn, publisher, store),
     metrics,
-    presign: (key, name) => store.presign(key, presignSeconds, name),
+    presign,
     presignSeconds,
     consoleDir: config.consoleDir,
     objectStoreOrigin: new URL(config.servers.s3.endpoint).origin,
     timeouts: config.timeouts,
+    store,
+    leases,
+    requestManager: new RequestManager({ store, submission, queries, leases, presign }),
+    jobRequests: new JobRequests({ JobRequest, Task: models.Task, submission, presign, presignSeconds, dbTimeoutMs }),
   };
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });
@@ -161,6 +175,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       // SSE streams first: an open stream would keep the server from closing.
       await hub.close();
       await closeHttp(app, inFlight, logger);
+      await leaseChecks?.stop(5_000);
       await relay.stop();
       await publisher.close();
       await broker.close();

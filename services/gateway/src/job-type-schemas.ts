@@ -20,7 +20,7 @@ const hasRequired = (def: JobTypeDefinition): boolean => {
 export const JobLimitsSchema = {
   $id: 'JobLimits',
   type: 'object',
-  required: ['timeoutMs', 'maxAttempts', 'backoffMs', 'unfinishedPerOwner', 'retentionMs', 'messageTtlMs', 'prefetch', 'heartbeatWindowMs'],
+  required: ['timeoutMs', 'maxAttempts', 'backoffMs', 'unfinishedPerOwner', 'retentionMs', 'messageTtlMs', 'prefetch', 'heartbeatWindowMs', 'leaseMs'],
   properties: {
     timeoutMs: { type: 'integer', description: 'A job past this is aborted and counts as a failed attempt' },
     maxAttempts: { type: 'integer' },
@@ -30,6 +30,7 @@ export const JobLimitsSchema = {
     messageTtlMs: { type: 'integer', description: 'A task waiting longer in its queue fails with expired-in-queue' },
     prefetch: { type: 'integer', description: 'Messages a consumer holds at once' },
     heartbeatWindowMs: { type: 'integer', description: 'A running task silent this long is recovered' },
+    leaseMs: { type: 'integer', description: 'Types processed outside: how long a claim holds a task without a heartbeat' },
   },
 } as const;
 

@@ -11,6 +11,8 @@ import type { GatewayMetrics } from './metrics';
 import { fingerprintDifferences, fingerprintOf, type RequestFingerprint } from './request-fingerprint';
 
 export interface SubmitRequest {
+  /** A task id chosen by the caller (an adapter that recorded it first); a fresh UUID when absent. */
+  id?: string;
   owner: string;
   type: string;
   title?: string;
@@ -138,7 +140,7 @@ export class TaskSubmission {
         : undefined;
     if (idem?.existing) return this.repeat(req, idem.existing, fingerprint);
 
-    const id = held?.taskId ?? randomUUID();
+    const id = held?.taskId ?? req.id ?? randomUUID();
     const limit = def.limits.unfinishedPerOwner;
     const slot = held?.slot ?? (await takeSlot(this.models.Slot, req.owner, def.type, limit, id));
     if (!slot) {

@@ -14,6 +14,8 @@ const iso = (d: Date | string | undefined | null): string | undefined => (d ? ne
 async function artifactView(a: ArtifactRef, expired: boolean, presign: Presign, expiresAt: string): Promise<ArtifactView> {
   const base = { name: a.name, size: a.size, contentType: a.contentType };
   if (expired) return { ...base, url: null, expiresAt: null };
+  // Kept where an external processor put it: shown as given, no expiry of ours.
+  if (a.url) return { ...base, url: a.url, expiresAt: null };
   return { ...base, url: await presign(a.key, a.name), expiresAt };
 }
 

@@ -94,7 +94,8 @@ export async function sweepExpiredArtifacts(deps: SweeperDeps, now = Date.now())
     .lean()
     .maxTimeMS(DEADLINE)) as Pick<TaskRecord, '_id' | 'type' | 'artifacts'>[];
   for (const t of due) {
-    await deps.store.deleteKeys(t.artifacts.map((a) => a.key));
+    // Artifacts given as URLs by an external processor are not ours to delete.
+    await deps.store.deleteKeys(t.artifacts.filter((a) => !a.url && a.key).map((a) => a.key));
     await publishEvent(deps.publisher, { kind: 'artifacts-expired', taskId: t._id, type: t.type });
   }
   return due.length;

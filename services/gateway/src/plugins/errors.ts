@@ -43,8 +43,8 @@ function isDeadlineExceeded(err: FastifyError): boolean {
   return e.name === 'MongoServerError' && (e.code === MAX_TIME_MS_EXPIRED || e.codeName === 'MaxTimeMSExpired' || /exceeded time limit/i.test(e.message));
 }
 
-/** Fastify's, the multipart parser's and the drivers' errors, as the API's own. */
-function translate(err: FastifyError): ApiFailure | undefined {
+/** Fastify's, the multipart parser's and the drivers' errors, as the API's own (undefined: an unexpected error, a 500). */
+export function translate(err: FastifyError): ApiFailure | undefined {
   if (err instanceof ApiFailure) return err;
   if (err instanceof BrokerUnavailable) return new BrokerDown();
   if (MONGO_UNREACHABLE.has(err.name)) return new DatabaseDown();

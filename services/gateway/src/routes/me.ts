@@ -15,7 +15,7 @@ export const meRoutes: FastifyPluginAsync = async (app) => {
             required: ['principal', 'role'],
             properties: {
               principal: { type: 'string' },
-              role: { type: 'string', enum: ['user', 'admin'] },
+              role: { type: 'string', enum: ['user', 'admin', 'processor'] },
               tags: { type: 'array', items: { type: 'string' }, description: 'The only tags this key may use; absent: all' },
             },
           },

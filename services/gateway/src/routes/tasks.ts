@@ -14,7 +14,7 @@ import { submitRateLimit } from '../plugins/submit-rate-limit';
 import { submitTag } from '../tag-access';
 import { toTaskView, type TaskView, type ViewRecord } from '../task-view';
 
-type SubmitFields = Omit<SubmitRequest, 'owner' | 'idempotencyKey' | 'parentId' | 'fileSha256'>;
+type SubmitFields = Omit<SubmitRequest, 'id' | 'owner' | 'idempotencyKey' | 'parentId' | 'fileSha256'>;
 
 
 
