@@ -1,3 +1,5 @@
+import type { TaskView } from './api-views';
+
 /**
  * The HTTP processor API (external job types, seed 000's "request processor"): a processor claims the
  * next task of a type with a lease, heartbeats to keep it, uploads artifacts and reports the outcome.
@@ -8,17 +10,8 @@ export interface ClaimedTask {
   /** Names this claim in every later call; a report with another (or an expired) lease gets 409. */
   leaseId: string;
   leaseExpiresAt: string;
-  task: {
-    id: string;
-    type: string;
-    title: string;
-    owner: string;
-    tag?: string;
-    params: Record<string, unknown>;
-    attempt: number;
-    maxAttempts: number;
-    createdAt: string;
-  };
+  /** The task as the API shows it, with the attempt this claim holds. */
+  task: Pick<TaskView, 'id' | 'type' | 'title' | 'owner' | 'tag' | 'params' | 'attempt' | 'maxAttempts' | 'createdAt'>;
 }
 
 export interface LeaseAnswer {
