@@ -1,13 +1,9 @@
-import path from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import AdmZip from 'adm-zip';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Page } from 'playwright-core';
-import { batchId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
-import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { launchBrowser, screenshot, type Browser } from './browser';
-import { consoleHelpers } from './console-helpers';
+import { batchId, schoolId, schoolModels } from '@taskyard/school-data';
+import { DEFAULT_KEYS, waitFor, type ProcessStack } from '@taskyard/testing';
+import { screenshot, type Browser } from './browser';
+import { consoleHelpers, importZip, startConsoleEnv, type ConsoleEnv } from './console-helpers';
 
 /**
  * The console's details, each as a person meets it in Chromium (issue 20): a fan-out's parts under their
@@ -19,32 +15,23 @@ import { consoleHelpers } from './console-helpers';
 const [USER, USER_2, ADMIN] = DEFAULT_KEYS;
 const SCHOOL = schoolId(1);
 
-let servers: TestServers;
+let env: ConsoleEnv;
 let conn: Connection;
 let stack: ProcessStack;
 let browser: Browser;
 const { api, submit, statusOf, signIn, openForm, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
 beforeAll(async () => {
-  servers = await testServers('console-details');
-  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  await seedDataset(conn, { schools: 1, pupilsPerSchool: 60, weeks: 1, assessmentsPerBatch: 2, seed: 5 });
-  stack = await startProcessStack({
-    servers,
+  env = await startConsoleEnv('console-details', {
+    seed: { schools: 1, pupilsPerSchool: 60, weeks: 1, assessmentsPerBatch: 2, seed: 5 },
     workers: { 'assessment-report': 1, 'cloud-import': 1, diagnostic: 1 },
     // Quick retries, so a task that always fails reaches the dead-letter queue in about a second.
     limits: { diagnostic: { backoffMs: [200], maxAttempts: 2 } },
-    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
   });
-  browser = await launchBrowser();
+  ({ conn, stack, browser } = env);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await conn?.close();
-  await servers?.cleanup();
-}, 60_000);
+afterAll(() => env?.close(), 60_000);
 
 /** Waits until the task is finished, through the API. */
 const settled = (key: string, id: string): Promise<string> =>
@@ -97,22 +84,12 @@ test("a fan-out's parts sit under their parent with their own titles, in the lis
   await page.close();
 }, 120_000);
 
-/** A zip with one class and four pupils, one of whom has no given name. */
-function importZip(): string {
-  const zip = new AdmZip();
-  zip.addFile('classes.csv', Buffer.from(`class_id,school_id,name,year_group\npart-c1,${SCHOOL},Partial 1,4\n`));
-  const pupils = ['Ada,Lovelace', 'Alan,Turing', ',Nameless'].map((name, i) => `part-p${i},${SCHOOL},part-c1,${name}`);
-  zip.addFile('pupils.csv', Buffer.from(`pupil_id,school_id,class_id,given_name,family_name\n${pupils.join('\n')}\n`));
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'taskyard-zip-')), 'partial.zip');
-  writeFileSync(file, zip.toBuffer());
-  return file;
-}
 
 test('an import that rejected rows reads as a partial success, with the count, on its page and in the list', async () => {
   const page = await browser.newPage();
   await signIn(page, USER_2.key, USER_2.principal);
   await openForm(page, 'Data import (zip)');
-  await page.locator('#zip-file').setInputFiles(importZip());
+  await page.locator('#zip-file').setInputFiles(importZip('part', SCHOOL, 'partial.zip'));
   await page.getByLabel('Title').fill('Pupils with a gap');
   await page.getByRole('button', { name: 'Upload and import' }).click();
   await page.waitForURL(/#\/tasks\/[0-9a-f-]+$/);

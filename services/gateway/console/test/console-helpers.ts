@@ -1,5 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import mongoose, { type Connection } from 'mongoose';
 import type { Page } from 'playwright-core';
-import { screenshot } from './browser';
+import { seedDataset } from '@taskyard/school-data';
+import { startProcessStack, testServers, type ProcessStack, type StackOptions, type TestServers } from '@taskyard/testing';
+import { launchBrowser, screenshot, type Browser } from './browser';
+
+/** What a console browser test file runs against: real servers, a seeded dataset, the whole stack, Chromium. */
+export interface ConsoleEnv {
+  servers: TestServers;
+  conn: Connection;
+  stack: ProcessStack;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startConsoleEnv(
+  label: string,
+  opts: { seed: Parameters<typeof seedDataset>[1] } & Pick<StackOptions, 'workers' | 'limits' | 'env'>,
+): Promise<ConsoleEnv> {
+  const servers = await testServers(label);
+  const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  await seedDataset(conn, opts.seed);
+  const stack = await startProcessStack({
+    servers,
+    workers: opts.workers,
+    limits: opts.limits,
+    env: opts.env,
+    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
+  });
+  const browser = await launchBrowser();
+  return {
+    servers,
+    conn,
+    stack,
+    browser,
+    async close() {
+      await browser.close();
+      await stack.stop();
+      await conn.close();
+      await servers.cleanup();
+    },
+  };
+}
 
 /**
  * What the console's browser tests do again and again against a running gateway (`gatewayUrl` is read at
@@ -53,4 +98,18 @@ export function consoleHelpers(gatewayUrl: () => string) {
   }
 
   return { api, submit, statusOf, signIn, openForm, waitForStatus };
+}
+
+/**
+ * A zip as a school would upload it, saved as `fileName`: one new class `<prefix>-c1`, two good pupils and a
+ * third with no given name (pupils.csv row 4: rejected). Four rows in all.
+ */
+export function importZip(prefix: string, school: string, fileName: string): string {
+  const zip = new AdmZip();
+  zip.addFile('classes.csv', Buffer.from(`class_id,school_id,name,year_group\n${prefix}-c1,${school},Imported 1,4\n`));
+  const pupils = ['Ada,Lovelace', 'Alan,Turing', ',Nameless'].map((name, i) => `${prefix}-p${i + 1},${school},${prefix}-c1,${name}`);
+  zip.addFile('pupils.csv', Buffer.from(`pupil_id,school_id,class_id,given_name,family_name\n${pupils.join('\n')}\n`));
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'taskyard-zip-')), fileName);
+  writeFileSync(file, zip.toBuffer());
+  return file;
 }

@@ -1,14 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import AdmZip from 'adm-zip';
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import mongoose, { type Connection } from 'mongoose';
 import type { Page } from 'playwright-core';
-import { schoolId, seedDataset } from '@taskyard/school-data';
-import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { launchBrowser, screenshot, type Browser } from './browser';
-import { consoleHelpers } from './console-helpers';
+import { schoolId } from '@taskyard/school-data';
+import { DEFAULT_KEYS, waitFor, type ProcessStack } from '@taskyard/testing';
+import { screenshot, type Browser } from './browser';
+import { consoleHelpers, importZip, startConsoleEnv, type ConsoleEnv } from './console-helpers';
 
 /**
  * The console in headless Chromium against the whole product running as processes on real servers:
@@ -20,33 +16,23 @@ const SCHOOL = schoolId(1);
 const FROM = '2024-09-02';
 const TO = '2024-09-29';
 
-let servers: TestServers;
-let conn: Connection;
+let env: ConsoleEnv;
 let stack: ProcessStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  servers = await testServers('console');
-  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
-  await seedDataset(conn, { schools: 1, pupilsPerSchool: 40, weeks: 4, assessmentsPerBatch: 0, seed: 11 });
-  stack = await startProcessStack({
-    servers,
+  env = await startConsoleEnv('console', {
+    seed: { schools: 1, pupilsPerSchool: 40, weeks: 4, assessmentsPerBatch: 0, seed: 11 },
     workers: { 'spelling-report': 1, 'cloud-import': 1, diagnostic: 1 },
     // Quick retries, so a task that always fails reaches the dead-letter queue in about a second; and
     // files kept a few seconds only, swept every second, so expiry can be watched.
     limits: { diagnostic: { backoffMs: [200], maxAttempts: 2, retentionMs: 6000 } },
     env: { SWEEP_INTERVAL_MS: '1000' },
-    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
   });
-  browser = await launchBrowser();
+  ({ stack, browser } = env);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await conn?.close();
-  await servers?.cleanup();
-}, 60_000);
+afterAll(() => env?.close(), 60_000);
 
 const { api, submit, statusOf, signIn, openForm, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
@@ -109,20 +95,6 @@ test('a spelling report submitted from its form reaches succeeded live, and its 
   await page.close();
 }, 180_000);
 
-/** A zip as a school would upload it: one new class, two good pupils and one pupil row with no given name. */
-function importZip(): string {
-  const zip = new AdmZip();
-  zip.addFile('classes.csv', Buffer.from(`class_id,school_id,name,year_group\nimp-c1,${SCHOOL},Imported 1,4\n`));
-  zip.addFile(
-    'pupils.csv',
-    Buffer.from(
-      `pupil_id,school_id,class_id,given_name,family_name\nimp-p1,${SCHOOL},imp-c1,Ada,Lovelace\nimp-p2,${SCHOOL},imp-c1,Alan,Turing\nimp-p3,${SCHOOL},imp-c1,,Nameless\n`,
-    ),
-  );
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'taskyard-zip-')), 'school-data.zip');
-  writeFileSync(file, zip.toBuffer());
-  return file;
-}
 
 test('an uploaded zip is imported, and its page shows the summary and the rejected rows', async () => {
   const page = await browser.newPage();
@@ -141,7 +113,7 @@ test('an uploaded zip is imported, and its page shows the summary and the reject
   await expect(refused.textContent()).resolves.toContain('The file is not a usable zip');
   await screenshot(page, '05-import-invalid-zip', [1280]);
 
-  await page.locator('#zip-file').setInputFiles(importZip());
+  await page.locator('#zip-file').setInputFiles(importZip('imp', SCHOOL, 'school-data.zip'));
   await expect(page.locator('.dropzone-text').textContent()).resolves.toContain('school-data.zip');
   await screenshot(page, '05-import-form', [1280]);
   await page.getByRole('button', { name: 'Upload and import' }).click();
