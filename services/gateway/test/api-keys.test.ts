@@ -120,6 +120,11 @@ test('a key limited to tags submits and sees tasks of those tags only', async ()
   expect((await withKey(limited.key, 'GET', `/v1/tasks/${other}/logs`)).status).toBe(404);
   expect((await withKey(limited.key, 'POST', `/v1/tasks/${other}/cancel`)).status).toBe(404);
 
+  // Nor in a batch.
+  const batch = await withKey(limited.key, 'POST', '/v1/tasks:batch', { tasks: [quick(), quick('school-2')] });
+  expect(batch.status).toBe(403);
+  expect(batch.body.error?.message).toContain('school-2');
+
   // Nor can it schedule tasks of another tag; its schedules' tasks get its tag.
   const schedule = (tag?: string) => ({ cron: '0 3 * * *', task: { ...quick(tag) } });
   expect((await withKey(limited.key, 'POST', '/v1/schedules', schedule('school-2'))).status).toBe(403);

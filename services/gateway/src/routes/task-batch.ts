@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { apiErrors } from '../api-errors';
 import { SubmitFieldsSchema } from '../api-schemas';
 import { MAX_BATCH, type BatchItem } from '../batch-submission';
+import { submitRateLimit } from '../plugins/submit-rate-limit';
+import { submitTag } from '../tag-access';
 import type { GatewayDeps } from '../deps';
 
 const itemResult = {
@@ -25,6 +27,8 @@ export const taskBatchRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { ba
   app.post<{ Body: { tasks: BatchItem[] } }>(
     '/tasks::batch',
     {
+      // A batch is one submission request toward the key's submitsPerMinute.
+      config: { rateLimit: submitRateLimit },
       schema: {
         operationId: 'submitBatch',
         summary: 'Submit up to 1,000 tasks in one request',
@@ -47,12 +51,14 @@ export const taskBatchRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { ba
               results: { type: 'array', items: itemResult },
             },
           },
-          ...apiErrors(503),
+          ...apiErrors(429, 503),
         },
       },
     },
     async (request) => {
-      const results = await batchSubmission.submit(request.principal.principal, request.body.tasks);
+      // A key limited to tags submits a batch of those tags only, as it submits single tasks.
+      const tasks = request.body.tasks.map((t) => ({ ...t, tag: submitTag(request.principal, t.tag) }));
+      const results = await batchSubmission.submit(request.principal.principal, tasks);
       const accepted = results.filter((r) => 'id' in r).length;
       return { accepted, rejected: results.length - accepted, results };
     },
