@@ -48,6 +48,10 @@ function fuzz(principal: string): Promise<{ code: number; output: string }> {
     SEED,
     '--request-timeout',
     '5',
+    // schemathesis 4.32.5 itself crashes generating this body ("AST constructor recursion depth
+    // mismatch", a Runtime Error in the tool, not an answer of the gateway); its own tests cover it.
+    '--exclude-path',
+    '/job/request/submit',
     '--workers',
     '2',
     '--no-color',
