@@ -35,9 +35,10 @@ describe('the OpenAPI document at /docs/json', () => {
         expect({ where, status, range: /^[1-5]XX$/i.test(status) }).toEqual({ where, status, range: false });
         if (Number(status) < 400) continue;
         const ref = response.content?.['application/json']?.schema?.$ref;
-        const expected = inSeedEnvelope(path) ? '#/components/schemas/JobRequestError' : `#/components/schemas/Error${status}`;
+        // 408, 414 and 431 are answered before any route (the HTTP server, the router), in the platform's body everywhere.
+        const expected = inSeedEnvelope(path) && !['408', '414', '431'].includes(status) ? '#/components/schemas/JobRequestError' : `#/components/schemas/Error${status}`;
         expect({ where, status, ref: String(ref) }).toEqual({ where, status, ref: expected });
-        if (!inSeedEnvelope(path)) expect(ref).toMatch(errorRef);
+        if (expected.includes('/Error')) expect(ref).toMatch(errorRef);
       }
     }
   });

@@ -94,7 +94,7 @@ export const jobRequestRoutes: FastifyPluginAsync<JobRequestRouteDeps> = async (
               properties: {
                 tag: TAG,
                 jobId: { type: 'string', minLength: 1, maxLength: 50 },
-                jobConfig: { type: 'object', additionalProperties: true, maxProperties: 50 },
+                jobConfig: { type: 'object', additionalProperties: true, description: 'The job\'s configuration (see the description above)' },
                 output_format: { type: 'string', enum: ['csv', 'json'] },
                 requestedBy: { type: 'string', pattern: '^[A-Za-z0-9._@:-]{1,50}$' },
                 requestedChannel: { type: 'string', pattern: '^[A-Za-z0-9._@:-]{1,50}$' },
