@@ -81,7 +81,10 @@ const schemas = {
       attemptedAt: req(String),
     },
     options,
-  ).index({ batchId: 1 }),
+  )
+    .index({ batchId: 1 })
+    // An import learns which scores a school already holds by this equality (knownDocuments).
+    .index({ schoolId: 1 }),
 };
 
 function model<T>(conn: Connection, name: keyof typeof schemas, collection: string): Model<T> {
