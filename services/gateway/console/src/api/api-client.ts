@@ -9,8 +9,10 @@ import {
   taskListPath,
   taskLogsPath,
   taskPath,
+  taskRetryPath,
   type TaskFilter,
 } from './api-paths';
+import type { TaskPriority } from '@taskyard/contracts';
 import type { ApiKeyInfo, DeadLetter, JobType, NewApiKey, LogLine, Me, QueuesAnswer, ReplayAnswer, SubmitAnswer, Task, TaskPage } from './api-types';
 
 export interface NewTask {
@@ -18,6 +20,9 @@ export interface NewTask {
   title?: string;
   tag?: string;
   params: Record<string, unknown>;
+  /** Not started before this time (ISO); absent: at once. */
+  runAt?: string;
+  priority?: TaskPriority;
 }
 
 /** The gateway's JSON API with one API key. Every failure is an ApiError; a 401 also calls `onUnauthorized`. */
@@ -58,6 +63,10 @@ export class ApiClient {
   logs = async (id: string): Promise<LogLine[]> => (await this.request<{ lines: LogLine[] }>('GET', taskLogsPath(id))).lines ?? [];
   submit = (task: NewTask): Promise<SubmitAnswer> => this.request('POST', '/v1/tasks', task);
   cancel = (id: string): Promise<{ id: string; status: string }> => this.request('POST', taskCancelPath(id), {});
+  /** A failed or cancelled task again, as a new linked task (its answer names the new one). */
+  retry = (id: string): Promise<SubmitAnswer & { retryOf: string }> => this.request('POST', taskRetryPath(id), {});
+  /** A finished task, its logs and its files. */
+  remove = (id: string): Promise<{ id: string; status: string }> => this.request('DELETE', taskPath(id));
   queues = (): Promise<QueuesAnswer> => this.request('GET', '/v1/admin/queues');
   deadLetters = async (type: string): Promise<DeadLetter[]> => (await this.request<{ items: DeadLetter[] }>('GET', deadLettersPath(type))).items;
   replay = (type: string, taskIds?: string[]): Promise<ReplayAnswer> => this.request('POST', replayPath(type), taskIds ? { taskIds } : {});

@@ -24,6 +24,7 @@ export const taskLogsPath = (id: string): string => `/v1/tasks/${enc(id)}/logs`;
 export const taskChildrenPath = (id: string, cursor?: string): string =>
   `/v1/tasks/${enc(id)}/children${cursor ? `?cursor=${enc(cursor)}` : ''}`;
 export const taskCancelPath = (id: string): string => `/v1/tasks/${enc(id)}/cancel`;
+export const taskRetryPath = (id: string): string => `/v1/tasks/${enc(id)}/retry`;
 export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}`;
 export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;
 export const API_KEYS_PATH = '/v1/admin/api-keys';

@@ -17,6 +17,8 @@ export function uploadTask(key: string, task: NewTask, file: File, onProgress: (
   form.append('type', task.type);
   if (task.title) form.append('title', task.title);
   if (task.tag) form.append('tag', task.tag);
+  if (task.runAt) form.append('runAt', task.runAt);
+  if (task.priority) form.append('priority', task.priority);
   form.append('params', JSON.stringify(task.params));
   form.append('file', file, file.name);
   const done = new Promise<SubmitAnswer>((resolve, reject) => {

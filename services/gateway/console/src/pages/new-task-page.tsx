@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
+import type { TaskPriority } from '@taskyard/contracts';
 import type { JobType } from '../api/api-types';
 import { uploadTask, type UploadHandle } from '../api/upload-task';
 import { useSession } from '../app-context';
@@ -59,9 +60,71 @@ function LimitsNote({ jobType }: { jobType: JobType }) {
   );
 }
 
+const START_AT = 'startAt';
+/** The longest a start may wait: the server's 30 days. */
+const MAX_WAIT_MS = 30 * 24 * 3600 * 1000;
+
+/** A start time the server would refuse, said before sending; none when it is empty (start at once). */
+function startProblem(value: string): FieldErrors {
+  if (!value) return {};
+  const at = new Date(value).getTime();
+  if (Number.isNaN(at)) return { [START_AT]: 'Enter a date and a time, or leave it empty to start now.' };
+  if (at > Date.now() + MAX_WAIT_MS) return { [START_AT]: 'Choose a time within the next 30 days.' };
+  return {};
+}
+
+const PRIORITY_WORDS: Record<TaskPriority, string> = {
+  normal: 'Normal',
+  high: 'High: ahead of normal',
+  low: 'Low: after normal',
+};
+
+function WhenFields(props: { startAt: string; priority: TaskPriority; problem?: string; onStartAt: (v: string) => void; onPriority: (p: TaskPriority) => void }) {
+  const described = props.problem ? 'task-start-hint task-start-error' : 'task-start-hint';
+  return (
+    <>
+      <div class="field">
+        <label for="task-start">
+          Start at<span class="optional-mark"> (optional)</span>
+        </label>
+        <p class="hint" id="task-start-hint">
+          Leave empty to start as soon as possible. A later time keeps the task waiting until then (up to 30 days ahead).
+        </p>
+        <input
+          id="task-start"
+          type="datetime-local"
+          value={props.startAt}
+          aria-describedby={described}
+          aria-invalid={props.problem ? true : undefined}
+          onInput={(e) => props.onStartAt((e.currentTarget as HTMLInputElement).value)}
+        />
+        {props.problem && (
+          <p class="field-error" id="task-start-error">
+            {props.problem}
+          </p>
+        )}
+      </div>
+      <div class="field">
+        <label for="task-priority">Priority</label>
+        <p class="hint" id="task-priority-hint">
+          Decides which waiting task of this kind starts first.
+        </p>
+        <select id="task-priority" value={props.priority} aria-describedby="task-priority-hint" onChange={(e) => props.onPriority((e.currentTarget as HTMLSelectElement).value as TaskPriority)}>
+          {(Object.keys(PRIORITY_WORDS) as TaskPriority[]).map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY_WORDS[p]}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
+  );
+}
+
 function focusField(path: string): void {
   // After the render that shows the errors.
-  setTimeout(() => document.getElementById(path === 'zip' ? 'zip-file' : fieldId(path))?.focus(), 0);
+  const id = path === 'zip' ? 'zip-file' : path === START_AT ? 'task-start' : fieldId(path);
+  setTimeout(() => document.getElementById(id)?.focus(), 0);
 }
 
 function TaskForm({ jobType }: { jobType: JobType }) {
@@ -71,6 +134,8 @@ function TaskForm({ jobType }: { jobType: JobType }) {
   const [values, setValues] = useState(() => initialValues(fields));
   const [title, setTitle] = useState('');
   const [tag, setTag] = useState('');
+  const [startAt, setStartAt] = useState('');
+  const [priority, setPriority] = useState<TaskPriority>('normal');
   const [file, setFile] = useState<File>();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [general, setGeneral] = useState<string[]>([]);
@@ -91,12 +156,19 @@ function TaskForm({ jobType }: { jobType: JobType }) {
 
   const showErrors = (found: FieldErrors): void => {
     setErrors(found);
-    const first = [...flattenFields(fields).map((f) => f.path), 'zip'].find((path) => found[path]);
+    const first = [...flattenFields(fields).map((f) => f.path), 'zip', START_AT].find((path) => found[path]);
     if (first) focusField(first);
   };
 
   const send = async (params: Record<string, unknown>): Promise<string> => {
-    const task = { type: jobType.type, title: title.trim() || undefined, tag: tag.trim() || undefined, params };
+    const task = {
+      type: jobType.type,
+      title: title.trim() || undefined,
+      tag: tag.trim() || undefined,
+      params,
+      runAt: startAt ? new Date(startAt).toISOString() : undefined,
+      priority: priority === 'normal' ? undefined : priority,
+    };
     if (!jobType.upload || !file) return (await client.submit(task)).id;
     setUploaded(0);
     upload.current = uploadTask(client.key, task, file, setUploaded);
@@ -109,7 +181,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
     setGeneral([]);
     const built = buildParams(fields, values);
     const zip = jobType.upload ? (file ? zipProblem(file, jobType.upload) : 'Choose a zip file to import.') : undefined;
-    const found: FieldErrors = zip ? { ...built.errors, zip } : built.errors;
+    const found: FieldErrors = { ...built.errors, ...(zip ? { zip } : {}), ...startProblem(startAt) };
     if (Object.keys(found).length > 0) return showErrors(found);
     setBusy(true);
     try {
@@ -174,6 +246,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
           </p>
           <input id="task-tag" type="text" maxLength={100} value={tag} aria-describedby="task-tag-hint" onInput={(e) => setTag((e.currentTarget as HTMLInputElement).value)} />
         </div>
+        <WhenFields startAt={startAt} priority={priority} problem={errors[START_AT]} onStartAt={(v) => { setStartAt(v); setErrors(({ [START_AT]: _c, ...rest }) => rest); }} onPriority={setPriority} />
         {uploaded !== undefined && <ProgressBar value={uploaded * 100} label="Upload progress" />}
         <div class="actions">
           <button type="submit" class="button primary" disabled={busy}>

@@ -21,7 +21,8 @@ import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
 import { artifactState } from '../tasks/artifact-state';
 import { shortfallsOf } from '../tasks/shortfalls';
-import { isCancellable, statusSentence } from '../tasks/status-text';
+import { deleteRefusal, isCancellable, retryRefusal, statusSentence } from '../tasks/status-text';
+import { navigate } from '../hooks/use-hash-route';
 import type { StreamMode } from '../tasks/task-stream';
 
 const MODE_TEXT: Record<StreamMode, string> = {
@@ -60,7 +61,56 @@ function CancelControl({ onCancel }: { onCancel: () => Promise<void> }) {
   );
 }
 
-function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; onCancel: () => Promise<void> }) {
+/** Run again and delete: both always shown, greyed out with the reason when the task's state refuses them. */
+function TaskActions({ task, onRetry, onDelete }: { task: Task; onRetry: () => Promise<void>; onDelete: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const run = async (action: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    await action();
+    setBusy(false);
+    setAsking(false);
+  };
+  const noRetry = retryRefusal(task);
+  const noDelete = deleteRefusal(task);
+  return (
+    <div class="task-actions">
+      <div class="actions">
+        <button type="button" class="button secondary" disabled={busy || !!noRetry} aria-describedby={noRetry ? 'retry-refusal' : undefined} onClick={() => void run(onRetry)}>
+          Run again
+        </button>
+        {!asking && (
+          <button type="button" class="button danger-outline" disabled={busy || !!noDelete} aria-describedby={noDelete ? 'delete-refusal' : undefined} onClick={() => setAsking(true)}>
+            Delete task
+          </button>
+        )}
+      </div>
+      {noRetry && (
+        <p class="hint" id="retry-refusal">
+          Run again: {noRetry}
+        </p>
+      )}
+      {noDelete && (
+        <p class="hint" id="delete-refusal">
+          Delete: {noDelete}
+        </p>
+      )}
+      {asking && (
+        <div class="confirm" role="group" aria-label="Confirm deleting">
+          <span>Delete this task with its log and files? This cannot be undone.</span>
+          <button type="button" class="button danger" disabled={busy} onClick={() => void run(onDelete)} autoFocus>
+            {busy ? 'Deleting…' : 'Yes, delete it'}
+          </button>
+          <button type="button" class="button secondary" disabled={busy} onClick={() => setAsking(false)}>
+            Keep it
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function StatusPanel({ task, mode, onCancel, onRetry, onDelete }: { task: Task; mode: StreamMode; onCancel: () => Promise<void>; onRetry: () => Promise<void>; onDelete: () => Promise<void> }) {
   return (
     <section class="card status-panel" aria-labelledby="status-heading">
       <h2 id="status-heading" class="visually-hidden">
@@ -86,7 +136,13 @@ function StatusPanel({ task, mode, onCancel }: { task: Task; mode: StreamMode; o
           <p class="small mono">Code: {task.error.code}</p>
         </div>
       )}
+      {task.retryOf && (
+        <p class="small">
+          This runs again <a href={routeHref({ name: 'task', id: task.retryOf })}>an earlier task</a>, which keeps its own status and log.
+        </p>
+      )}
       {isCancellable(task) && <CancelControl onCancel={onCancel} />}
+      <TaskActions task={task} onRetry={onRetry} onDelete={onDelete} />
     </section>
   );
 }
@@ -211,6 +267,23 @@ export function TaskPage({ id }: { id: string }) {
     }
     await live.refresh();
   };
+  const retry = async (): Promise<void> => {
+    setActionError(undefined);
+    try {
+      navigate(routeHref({ name: 'task', id: (await client.retry(id)).id }));
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    }
+  };
+  const remove = async (): Promise<void> => {
+    setActionError(undefined);
+    try {
+      await client.remove(id);
+      navigate(routeHref({ name: 'tasks' }));
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    }
+  };
   const followFreshLink = async (artifact: Artifact): Promise<void> => {
     const fresh = await live.refresh();
     const again = fresh?.artifacts.find((a) => a.name === artifact.name);
@@ -237,7 +310,7 @@ export function TaskPage({ id }: { id: string }) {
       {!task && !live.error && <Loading what="the task" />}
       {task && (
         <div class="task-grid">
-          <StatusPanel task={task} mode={live.mode} onCancel={cancel} />
+          <StatusPanel task={task} mode={live.mode} onCancel={cancel} onRetry={retry} onDelete={remove} />
           <section class="card" aria-labelledby="files-heading">
             <h2 id="files-heading">Files</h2>
             <ArtifactList task={task} now={now} onStale={(a) => void followFreshLink(a)} />

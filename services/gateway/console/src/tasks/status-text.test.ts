@@ -1,5 +1,5 @@
 import type { Task } from '../api/api-types';
-import { isCancellable, statusSentence } from './status-text';
+import { deleteRefusal, isCancellable, retryRefusal, statusSentence } from './status-text';
 
 const base: Task = { id: 't', type: 'x', title: 'x', owner: 'o', params: {}, status: 'queued', progress: 0, attempt: 0, maxAttempts: 3, artifacts: [], createdAt: '', queuedAt: '' };
 
@@ -15,5 +15,12 @@ describe('status text', () => {
     expect(isCancellable({ ...base, status: 'running' })).toBe(true);
     expect(isCancellable({ ...base, status: 'succeeded' })).toBe(false);
     expect(isCancellable({ ...base, cancelRequestedAt: 'x' })).toBe(false);
+  });
+
+  it('allows running again only failed or cancelled tasks, and deleting only finished ones', () => {
+    for (const status of ['failed', 'cancelled'] as const) expect(retryRefusal({ ...base, status })).toBeUndefined();
+    for (const status of ['queued', 'running', 'scheduled', 'retrying', 'succeeded', 'expired'] as const) expect(retryRefusal({ ...base, status })).toBeDefined();
+    for (const status of ['succeeded', 'failed', 'cancelled', 'expired'] as const) expect(deleteRefusal({ ...base, status })).toBeUndefined();
+    for (const status of ['queued', 'running', 'scheduled', 'retrying'] as const) expect(deleteRefusal({ ...base, status })).toBeDefined();
   });
 });

@@ -35,3 +35,12 @@ export function statusSentence(task: Task): string {
 
 /** Whether a cancel may still help. */
 export const isCancellable = (task: Task): boolean => ['scheduled', 'queued', 'running', 'retrying'].includes(task.status) && !task.cancelRequestedAt;
+
+/** Only a failed or cancelled task can be run again. */
+const isRetryable = (task: Task): boolean => task.status === 'failed' || task.status === 'cancelled';
+
+/** Why a button is greyed out, in a teacher's words; undefined when it is not. */
+export const retryRefusal = (task: Task): string | undefined =>
+  isRetryable(task) ? undefined : task.status === 'succeeded' || task.status === 'expired' ? 'it finished well, so there is nothing to run again.' : 'possible once it has failed or been cancelled.';
+export const deleteRefusal = (task: Task): string | undefined =>
+  ['succeeded', 'failed', 'cancelled', 'expired'].includes(task.status) ? undefined : 'possible once it has finished; cancel it first to stop it.';
