@@ -1,6 +1,6 @@
-import { DEFAULT_KEYS, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { launchBrowser, screenshot, type Browser } from './browser';
-import { consoleHelpers } from './console-helpers';
+import { DEFAULT_KEYS, waitFor, type ProcessStack } from '@taskyard/testing';
+import { screenshot, type Browser } from './browser';
+import { consoleHelpers, startConsoleEnv, type ConsoleEnv } from './console-helpers';
 
 /**
  * Job control in the console (issue 14), in Chromium against the whole product on real servers: run a
@@ -10,27 +10,21 @@ import { consoleHelpers } from './console-helpers';
 
 const [USER] = DEFAULT_KEYS;
 
-let servers: TestServers;
+let env: ConsoleEnv;
 let stack: ProcessStack;
 let browser: Browser;
 const { api, submit, statusOf, signIn, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
 beforeAll(async () => {
-  servers = await testServers('console-job-control');
-  stack = await startProcessStack({
-    servers,
+  env = await startConsoleEnv('console-job-control', {
+    seed: { schools: 1, pupilsPerSchool: 1, weeks: 1, assessmentsPerBatch: 0, seed: 3 },
     workers: { diagnostic: 1 },
     limits: { diagnostic: { maxAttempts: 1 } },
-    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
   });
-  browser = await launchBrowser();
+  ({ stack, browser } = env);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-  await servers?.cleanup();
-}, 60_000);
+afterAll(() => env?.close(), 60_000);
 
 const settled = (id: string): Promise<string> =>
   waitFor(`task ${id} to finish`, async () => {
