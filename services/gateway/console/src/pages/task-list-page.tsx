@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
 import { TASK_STATUSES, UNFINISHED_STATUSES, type Task } from '../api/api-types';
@@ -171,12 +171,18 @@ function TaskRow(props: RowProps) {
 function useTaskList(filter: Filter) {
   const { client } = useSession();
   const [state, setState] = useState<ListState>({ items: [], loading: true });
+  // Only the latest request's answer is shown: a refresh started under the previous filter can answer
+  // after the new filter's first page and would otherwise overwrite it (as useAsync does).
+  const run = useRef(0);
   const load = async (cursor?: string): Promise<void> => {
+    const mine = ++run.current;
     setState((old) => ({ ...old, loading: true, error: undefined }));
     try {
       const page = await client.listTasks({ ...filter, limit: PAGE_SIZE, cursor });
+      if (mine !== run.current) return;
       setState((old) => ({ items: cursor ? [...old.items, ...page.items] : page.items, nextCursor: page.nextCursor, loading: false }));
     } catch (error) {
+      if (mine !== run.current) return;
       setState((old) => ({ ...old, loading: false, error: asApiError(error) }));
     }
   };
