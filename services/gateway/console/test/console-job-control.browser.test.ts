@@ -8,7 +8,7 @@ import { consoleHelpers, startConsoleEnv, type ConsoleEnv } from './console-help
  * a start time and a priority on the new-task form. Screenshots go to test-artifacts/console/.
  */
 
-const [USER] = DEFAULT_KEYS;
+const [USER, , ADMIN] = DEFAULT_KEYS;
 
 let env: ConsoleEnv;
 let stack: ProcessStack;
@@ -114,5 +114,22 @@ test('the new-task form takes a start time and a priority: the task waits as sch
   expect(task.priority).toBe('high');
   expect(new Date(task.runAt).getTime()).toBe(new Date(startAt).getTime());
   await api(USER.key, 'POST', `/v1/tasks/${id}/cancel`);
+  await page.close();
+}, 120_000);
+
+test('an admin pauses a job type on the queues page: its tasks wait; resume lets them run', async () => {
+  const page = await browser.newPage();
+  await signIn(page, ADMIN.key, ADMIN.principal);
+  await page.goto(`${stack.gatewayUrl}/#/admin/queues`);
+  await page.getByRole('button', { name: 'Pause Diagnostic' }).first().click();
+  await page.getByRole('button', { name: 'Resume Diagnostic' }).first().waitFor();
+  const paused = (await api<{ items: { type: string; paused?: boolean }[] }>(ADMIN.key, 'GET', '/v1/admin/queues')).body.items.find((q) => q.type === 'diagnostic');
+  expect(paused?.paused).toBe(true);
+  const id = await submit(USER.key, 'diagnostic', {}, 'Waits for resume');
+  await screenshot(page, '46-queues-paused');
+  expect(await statusOf(USER.key, id)).toBe('queued');
+  await page.getByRole('button', { name: 'Resume Diagnostic' }).first().click();
+  await page.getByRole('button', { name: 'Pause Diagnostic' }).first().waitFor();
+  expect(await settled(id)).toBe('succeeded');
   await page.close();
 }, 120_000);

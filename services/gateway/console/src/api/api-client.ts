@@ -3,6 +3,7 @@ import {
   API_KEYS_PATH,
   apiKeyPath,
   deadLettersPath,
+  jobTypeControlPath,
   replayPath,
   taskCancelPath,
   taskChildrenPath,
@@ -67,6 +68,9 @@ export class ApiClient {
   retry = (id: string): Promise<SubmitAnswer & { retryOf: string }> => this.request('POST', taskRetryPath(id), {});
   /** A finished task, its logs and its files. */
   remove = (id: string): Promise<{ id: string; status: string }> => this.request('DELETE', taskPath(id));
+  /** Admin: stop (or let again) a job type's workers taking new tasks; running ones finish. */
+  setPaused = (type: string, paused: boolean): Promise<{ type: string; paused: boolean }> =>
+    this.request('POST', jobTypeControlPath(type, paused ? 'pause' : 'resume'), {});
   queues = (): Promise<QueuesAnswer> => this.request('GET', '/v1/admin/queues');
   deadLetters = async (type: string): Promise<DeadLetter[]> => (await this.request<{ items: DeadLetter[] }>('GET', deadLettersPath(type))).items;
   replay = (type: string, taskIds?: string[]): Promise<ReplayAnswer> => this.request('POST', replayPath(type), taskIds ? { taskIds } : {});

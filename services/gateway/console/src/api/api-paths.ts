@@ -27,6 +27,7 @@ export const taskCancelPath = (id: string): string => `/v1/tasks/${enc(id)}/canc
 export const taskRetryPath = (id: string): string => `/v1/tasks/${enc(id)}/retry`;
 export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}`;
 export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;
+export const jobTypeControlPath = (type: string, action: 'pause' | 'resume'): string => `/v1/admin/job-types/${enc(type)}/${action}`;
 export const API_KEYS_PATH = '/v1/admin/api-keys';
 export const apiKeyPath = (id: string): string => `${API_KEYS_PATH}/${enc(id)}`;
 

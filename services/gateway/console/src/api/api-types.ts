@@ -88,6 +88,8 @@ export interface QueueInfo {
   unacked: number;
   consumers: number;
   dead: number;
+  /** Its workers take no new tasks until resumed. */
+  paused?: boolean;
 }
 
 export interface QueuesAnswer {

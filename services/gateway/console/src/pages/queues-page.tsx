@@ -1,4 +1,5 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { asApiError, type ApiError } from '../api/api-error';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -17,6 +18,19 @@ export function QueuesPage() {
     const timer = setInterval(queues.reload, REFRESH_MS);
     return () => clearInterval(timer);
   }, [queues.reload]);
+  const [busy, setBusy] = useState<string>();
+  const [actionError, setActionError] = useState<ApiError>();
+  const setPaused = async (type: string, paused: boolean): Promise<void> => {
+    setBusy(type);
+    setActionError(undefined);
+    try {
+      await client.setPaused(type, paused);
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    }
+    queues.reload();
+    setBusy(undefined);
+  };
   const titleOf = (type: string): string => jobTypes.find((t) => t.type === type)?.title ?? type;
   const data = queues.data;
   return (
@@ -32,6 +46,7 @@ export function QueuesPage() {
         )}
       </div>
       <p class="muted">Refreshed every {REFRESH_MS / 1000} seconds. Ready: waiting for a worker. Unacked: being worked on.</p>
+      {actionError && <ErrorBanner error={actionError} />}
       {queues.error && <ErrorBanner error={queues.error} onRetry={queues.reload} />}
       {!data && !queues.error && <Loading what="queues" />}
       {data && data.items.length === 0 && <p class="empty">No queues.</p>}
@@ -46,6 +61,7 @@ export function QueuesPage() {
               <th scope="col" class="num">Unacked</th>
               <th scope="col" class="num">Consumers</th>
               <th scope="col" class="num">Dead letters</th>
+              <th scope="col">Taking new tasks</th>
             </tr>
           </thead>
           <tbody>
@@ -71,6 +87,12 @@ export function QueuesPage() {
                   <a href={routeHref({ name: 'dead-letters', type: q.type })} aria-label={`${q.dead} dead letters of ${titleOf(q.type)}: view`}>
                     {q.dead}
                   </a>
+                </td>
+                <td data-label="Taking new tasks">
+                  <span class={q.paused ? 'warn' : undefined}>{q.paused ? 'Paused ' : 'Yes '}</span>
+                  <button type="button" class="button secondary" disabled={busy === q.type} aria-label={`${q.paused ? 'Resume' : 'Pause'} ${titleOf(q.type)}`} onClick={() => void setPaused(q.type, !q.paused)}>
+                    {q.paused ? 'Resume' : 'Pause'}
+                  </button>
                 </td>
               </tr>
             ))}
