@@ -181,7 +181,7 @@ describe('admin', () => {
     const diag = res.body.items.find((q) => q.type === 'diagnostic')!;
     expect(diag.queue).toBe('tasks.diagnostic');
     expect(diag.consumers).toBe(0);
-    expect(diag).toEqual({ type: 'diagnostic', queue: 'tasks.diagnostic', ready: expect.any(Number), unacked: 0, consumers: 0, dead: 0 });
-    expect(res.body.managementUrl).not.toContain('guest');
+    expect(diag).toEqual({ type: 'diagnostic', queue: 'tasks.diagnostic', ready: expect.any(Number), unacked: 0, consumers: 0, dead: 0, paused: false });
+    expect(new URL(res.body.managementUrl)).toMatchObject({ username: '', password: '' });
   });
 });
