@@ -36,14 +36,18 @@ export type TaskEvent = EventBase &
     | { kind: 'cancel-requested'; requestedBy: string }
     /** From the status service: the message's TTL ran out in its queue. */
     | { kind: 'expired-in-queue' }
-    /** From the sweeper: the run stopped sending heartbeats. */
+    /** From the status service's heartbeat timer: the run stopped sending heartbeats. */
     | { kind: 'heartbeat-lost'; runId: string; final: boolean; retryAt?: string }
-    /** From the retention sweeper: the artifacts were deleted. */
+    /** From the status service's retention timer: the artifacts were deleted. */
     | { kind: 'artifacts-expired' }
     /** From the scheduler: a `scheduled` task's `runAt` came and its message went to its queue. */
     | { kind: 'released' }
     /** From the gateway: the owner or an admin deleted this finished task (the status service removes it, its logs and artifacts). */
     | { kind: 'delete-requested'; requestedBy: string }
+    /** A broker timer of the status service, one heartbeat window after a run started: is it still alive? */
+    | { kind: 'heartbeat-check'; runId: string }
+    /** A broker timer of the status service, at a succeeded task's `expiresAt`: its artifacts are due for deletion. */
+    | { kind: 'retention-due' }
     /** From the status service: a child of this task reached a terminal status. */
     | { kind: 'child-finished'; childId: string; childStatus: 'succeeded' | 'failed' | 'cancelled'; artifacts: ArtifactRef[]; error?: TaskError }
   );

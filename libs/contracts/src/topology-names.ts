@@ -21,6 +21,11 @@ export const delayQueueName = (type: string, delayMs: number): string => `tasks.
 export const leaseCheckQueueName = (type: string): string => `tasks.${type}.lease-check`;
 /** Where the lease checks of every external type arrive after their wait. */
 export const LEASE_EXPIRY_QUEUE = 'tasks.lease-expiry';
+/**
+ * A timer queue of the status service: its messages (timer events) wait `delayMs`, then are dead-lettered to
+ * the status partitions, so a timer reaches the task's one writer like any of its events.
+ */
+export const timerQueueName = (delayMs: number): string => `task-events.timer.${Math.round(delayMs / 1000)}s`;
 export const statusPartitionQueue = (index: number): string => `task-events.status.p${index}`;
 export const eventRoutingKey = (type: string, kind: string): string => `${type}.${kind}`;
 

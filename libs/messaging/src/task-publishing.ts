@@ -6,6 +6,7 @@ import {
   TASKS_EXCHANGE,
   DEFAULT_PRIORITY,
   delayQueueName,
+  timerQueueName,
   priorityRoutingKey,
   eventRoutingKey,
   type TaskError,
@@ -50,6 +51,18 @@ export function publishDeadLetter(p: ConfirmPublisher, task: TaskMessage, error:
 export function publishEvent(p: ConfirmPublisher, input: TaskEventInput): Promise<void> {
   const event = { ...input, at: input.at ?? new Date().toISOString() } as TaskEvent;
   return p.publish(TASK_EVENTS_EXCHANGE, eventRoutingKey(event.type, event.kind), event, {
+    messageId: randomUUID(),
+    headers: { 'task-id': event.taskId },
+  });
+}
+
+/**
+ * Arms a status-service timer: the event reaches the task's status partition after `delayMs` (rounded to
+ * a timer queue's delay, see declareTimerQueues). Never seen by the gateway's event stream.
+ */
+export function publishTimer(p: ConfirmPublisher, input: TaskEventInput, delayMs: number): Promise<void> {
+  const event = { ...input, at: input.at ?? new Date().toISOString() } as TaskEvent;
+  return p.publish('', timerQueueName(Math.max(1000, Math.round(delayMs / 1000) * 1000)), event, {
     messageId: randomUUID(),
     headers: { 'task-id': event.taskId },
   });

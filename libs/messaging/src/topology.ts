@@ -18,6 +18,7 @@ import {
   leaseCheckQueueName,
   queueName,
   statusPartitionQueue,
+  timerQueueName,
   type JobTypeDefinition,
 } from '@taskyard/contracts';
 
@@ -117,6 +118,26 @@ export async function declareCallbackQueues(ch: Channel, backoffMs: readonly num
     await ch.assertQueue(callbackDelayQueue(delay), {
       durable: true,
       arguments: { ...QUORUM, 'x-message-ttl': delay, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': CALLBACK_QUEUE },
+    });
+  }
+}
+
+/**
+ * The status service's timer queues, one per delay (a queue's TTL is its delay, so its messages leave in
+ * order): at their time they are dead-lettered to the status partitions (declared first). At-least-once
+ * dead-lettering, since a lost timer would leave a stuck task unrecovered.
+ */
+export async function declareTimerQueues(ch: Channel, delaysMs: Iterable<number>): Promise<void> {
+  for (const delay of new Set([...delaysMs].map((ms) => Math.max(1000, Math.round(ms / 1000) * 1000)))) {
+    await ch.assertQueue(timerQueueName(delay), {
+      durable: true,
+      arguments: {
+        ...QUORUM,
+        'x-message-ttl': delay,
+        'x-dead-letter-exchange': STATUS_PARTITION_EXCHANGE,
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      },
     });
   }
 }

@@ -22,3 +22,5 @@ export { processorModels, claimId } from './processor-claims';
 export type { ProcessorModels, ProcessorClaimRecord, ClaimSettlementRecord } from './processor-claims';
 export { jobRequestModel, jobRequestRunId, tagDayOf } from './job-requests';
 export type { JobRequestRecord } from './job-requests';
+export { timerDecisions } from './task-timers';
+export type { TimerDecision, TimerContext } from './task-timers';

@@ -162,6 +162,10 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         if (event.final) return finish(task, 'failed', at, { error });
         return { status: 'retrying', error, retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
       }
+    case 'heartbeat-check':
+    case 'retention-due':
+      // Timers change nothing by themselves: the status service decides on them (task-timers.ts).
+      return null;
     case 'artifacts-expired':
       if (task.status !== 'succeeded') return null;
       return { status: 'expired' };

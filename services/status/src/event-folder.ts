@@ -2,11 +2,12 @@ import type { ConsumeMessage } from 'amqplib';
 import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { foldAll, listKeys, type ListMarks, type TaskModels } from '@taskyard/tasks';
+import { foldAll, listKeys, timerDecisions, type ListMarks, type TaskModels } from '@taskyard/tasks';
 import { applyEffects, type EffectDeps } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
 import { readTasks, updateFor, type FoldTask } from './task-writes';
+import { applyTimers } from './timer-effects';
 
 export interface FolderDeps extends EffectDeps, DeletionDeps {
   models: TaskModels;
@@ -58,10 +59,12 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
 }
 
 async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): Promise<void> {
-  const retentionMs = deps.jobTypes.get(task.type)?.limits.retentionMs ?? 24 * 3600_000;
+  const def = deps.jobTypes.get(task.type);
+  const retentionMs = def?.limits.retentionMs ?? 24 * 3600_000;
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
   if (deletionRequested({ ...task, ...state }, events)) return deleteTask(deps, { ...task, ...state });
+  if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) return;
   // A new status moves the task between status lists: their marks first, then its keys with the same write.
   const listed =

@@ -11,6 +11,7 @@ import {
   QueueConsumer,
   declareCallbackQueues,
   declareStatusPartitions,
+  declareTimerQueues,
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
@@ -76,6 +77,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     await declareTopology(ch, cfg.jobTypes.values());
     partitionQueues.splice(0, partitionQueues.length, ...(await declareStatusPartitions(ch, partitions)));
     await declareCallbackQueues(ch, callbackConfig.backoffMs);
+    await declareTimerQueues(ch, [...cfg.jobTypes.values()].flatMap((d) => [d.limits.heartbeatWindowMs, d.limits.retentionMs]));
     await ch.close();
   });
   await broker.start();

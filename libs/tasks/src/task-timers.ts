@@ -1,0 +1,48 @@
+import type { TaskEvent } from '@taskyard/contracts';
+import type { TaskState } from './task-state';
+
+/**
+ * What the status service's broker timers decide for a task (no periodic scan of the tasks collection:
+ * each running attempt and each succeeded task with artifacts arms its own timer, which comes back to the
+ * task's one writer as an event).
+ */
+export type TimerDecision =
+  /** A run started (or is still alive at its check): check it again one heartbeat window from now. */
+  | { kind: 'arm-heartbeat'; runId: string }
+  /** The run sent nothing for a whole window: the attempt counts as failed (retried unless it was the last). */
+  | { kind: 'heartbeat-lost'; runId: string; final: boolean }
+  /** The task succeeded with artifacts: expire them at the end of the type's retention. */
+  | { kind: 'arm-retention' }
+  /** Retention is over: delete the artifacts, then the task becomes `expired`. */
+  | { kind: 'expire-artifacts' };
+
+export interface TimerContext {
+  now: number;
+  heartbeatWindowMs: number;
+}
+
+function heartbeatCheck(task: TaskState, runId: string, ctx: TimerContext): TimerDecision | undefined {
+  if (task.status !== 'running' || task.runId !== runId || task.children) return undefined;
+  const silentMs = ctx.now - new Date(task.heartbeatAt ?? 0).getTime();
+  if (silentMs < ctx.heartbeatWindowMs) return { kind: 'arm-heartbeat', runId };
+  return { kind: 'heartbeat-lost', runId, final: task.attempt >= task.maxAttempts };
+}
+
+function retentionCheck(task: TaskState, ctx: TimerContext): TimerDecision | undefined {
+  if (task.status !== 'succeeded' || !task.expiresAt) return undefined;
+  return new Date(task.expiresAt).getTime() <= ctx.now ? { kind: 'expire-artifacts' } : { kind: 'arm-retention' };
+}
+
+/** The timers to arm and the checks that fired, from a task before and after a batch of its events. */
+export function timerDecisions(before: TaskState, after: TaskState, events: TaskEvent[], ctx: TimerContext): TimerDecision[] {
+  const decisions: TimerDecision[] = [];
+  if (after.status === 'running' && after.runId && after.runId !== before.runId && !after.children) {
+    decisions.push({ kind: 'arm-heartbeat', runId: after.runId });
+  }
+  if (after.status === 'succeeded' && before.status !== 'succeeded' && after.artifacts.length > 0) decisions.push({ kind: 'arm-retention' });
+  for (const e of events) {
+    const d = e.kind === 'heartbeat-check' ? heartbeatCheck(after, e.runId, ctx) : e.kind === 'retention-due' ? retentionCheck(after, ctx) : undefined;
+    if (d) decisions.push(d);
+  }
+  return decisions;
+}

@@ -1,0 +1,50 @@
+import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
+import { publishEvent, publishRetry, publishTimer } from '@taskyard/messaging';
+import { taskMessageOf, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
+import type { EffectDeps } from './fold-effects';
+import type { FoldTask } from './task-writes';
+
+/**
+ * Carries out the timer decisions of a folded batch (task-timers.ts) before its write: arming twice is
+ * harmless (a check of a run that is no longer current decides nothing), and a failure requeues the batch
+ * rather than leave a running task without its check.
+ */
+export async function applyTimers(deps: EffectDeps, def: JobTypeDefinition, task: FoldTask, decisions: TimerDecision[]): Promise<void> {
+  for (const d of decisions) {
+    switch (d.kind) {
+      case 'arm-heartbeat':
+        await publishTimer(deps.publisher, { kind: 'heartbeat-check', taskId: task._id, type: task.type, runId: d.runId }, def.limits.heartbeatWindowMs);
+        break;
+      case 'arm-retention':
+        await publishTimer(deps.publisher, { kind: 'retention-due', taskId: task._id, type: task.type }, def.limits.retentionMs);
+        break;
+      case 'heartbeat-lost':
+        await recoverLostRun(deps, def, task, d.runId, d.final);
+        break;
+      case 'expire-artifacts':
+        // Artifacts given as URLs by an external processor are not ours to delete.
+        await deps.store.deleteKeys(task.artifacts.filter((a) => !a.url && a.key).map((a) => a.key));
+        await publishEvent(deps.publisher, { kind: 'artifacts-expired', taskId: task._id, type: task.type });
+        break;
+    }
+  }
+}
+
+/** The next attempt goes to its back-off queue (unless that was the last), then `heartbeat-lost` folds the task. */
+async function recoverLostRun(deps: EffectDeps, def: JobTypeDefinition, task: FoldTask, runId: string, final: boolean): Promise<void> {
+  const delay = backoffFor(def.limits, task.attempt);
+  if (!final) {
+    // The message needs the task's params, which the fold does not read: one read by `_id`, only on this rare path.
+    const full = (await deps.models.Task.collection.findOne({ _id: task._id } as never, { maxTimeMS: 15_000 })) as TaskRecord | null;
+    if (full) await publishRetry(deps.publisher, taskMessageOf(full, task.attempt + 1), delay);
+  }
+  await publishEvent(deps.publisher, {
+    kind: 'heartbeat-lost',
+    taskId: task._id,
+    type: task.type,
+    runId,
+    final,
+    ...(final ? {} : { retryAt: new Date(Date.now() + delay).toISOString() }),
+  });
+  deps.logger.warn({ taskId: task._id, runId, final }, 'recovered a running task whose heartbeat stopped');
+}
