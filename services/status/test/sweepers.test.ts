@@ -54,13 +54,13 @@ test('a run that stops sending heartbeats is recovered by its own broker timer a
 
 test("a slot held past a minute is freed when its task finished or vanished, kept while it is unfinished (each task read by _id)", async () => {
   const old = new Date(Date.now() - 120_000);
-  const finished = await h.submit('diagnostic', {});
-  await h.waitForStatus(finished, ['succeeded']);
-  const queued = randomUUID();
-  await h.models.Task.create({
-    _id: queued, type: 'diagnostic', title: 'waiting', owner: 'o', params: {}, status: 'queued', progress: 0, attempt: 0, maxAttempts: 3,
-    artifacts: [], logs: [], createdAt: old, queuedAt: old,
-  });
+  const [finished, queued] = [randomUUID(), randomUUID()];
+  for (const [id, status] of [[finished, 'succeeded'], [queued, 'queued']]) {
+    await h.models.Task.create({
+      _id: id, type: 'diagnostic', title: status, owner: 'o', params: {}, status, progress: 0, attempt: 0, maxAttempts: 3,
+      artifacts: [], logs: [], createdAt: old, queuedAt: old,
+    });
+  }
   await h.models.Slot.collection.insertMany([
     { _id: 'o:diagnostic:7', taskId: finished, takenAt: old },
     { _id: 'o:diagnostic:8', taskId: queued, takenAt: old },
