@@ -11,7 +11,7 @@ export type { ApiKeyRole, ApiKeyView, ArtifactView, NewApiKey, TaskView, TaskUpd
 export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, priorityRoutingKey } from './priority';
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';
-export type { CatchUpRule, TaskTemplate, ScheduleTemplate, OccurrenceOutcome, ScheduleView, OccurrenceView } from './schedule';
+export type { CatchUpRule, TaskTemplate, WorkflowTemplate, ScheduleTemplate, OccurrenceOutcome, ScheduleView, OccurrenceView } from './schedule';
 export { partialResult } from './task-result';
 export type { Shortfall, TaskResult } from './task-result';
 export { CALLBACK_SIGNATURE_HEADER, callbackUrlProblem } from './callback';
@@ -33,3 +33,33 @@ export {
 } from './job-request';
 export type { JobRequestStatus, JobRequestApi, JobRequestResponseCode, JobRequestEnvelope, JobRequestSubmission, JobStatusResponse } from './job-request';
 export type { ClaimedTask, LeaseAnswer, ReportedArtifact, CompletionReport, UploadTicket } from './processor-api';
+export {
+  WORKFLOW_TYPE,
+  MAX_WORKFLOW_STAGES,
+  MAX_FAN_OUT,
+  STAGE_NAME_PATTERN,
+  WORKFLOW_NAME_PATTERN,
+  STAGE_STATES,
+  WORKFLOW_DEFINITION_SCHEMA,
+  workflowProblems,
+  stageParams,
+  fanOutChildParams,
+  stageTaskId,
+  fanOutChildId,
+} from './workflow';
+export type {
+  WorkflowDefinition,
+  WorkflowStage,
+  TaskStage,
+  FanOutStage,
+  FanInStage,
+  StageKind,
+  StageRef,
+  StageOutput,
+  StageState,
+  StageProgress,
+  WorkflowRecord,
+  WorkflowSubmission,
+  WorkflowView,
+} from './workflow';
+export { DECLARED_WORKFLOWS, declaredWorkflow, diagnosticChain } from './workflows';

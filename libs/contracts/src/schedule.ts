@@ -1,4 +1,5 @@
 import type { TaskPriority } from './priority';
+import type { WorkflowDefinition } from './workflow';
 
 /**
  * What missed occurrences become after a time nothing ran (every scheduler down, the schedule paused is
@@ -9,8 +10,8 @@ export const CATCH_UP_RULES = ['skip', 'once'] as const;
 export type CatchUpRule = (typeof CATCH_UP_RULES)[number];
 
 /**
- * What a schedule submits at each occurrence. Today a task of a job type; a workflow is meant to be one
- * more kind of template beside it, so the scheduler hands templates to a submitter and knows no more.
+ * What a schedule submits at each occurrence: a task of a job type, or a workflow (WorkflowTemplate). The
+ * scheduler hands templates to a submitter and knows no more.
  */
 export interface TaskTemplate {
   kind: 'task';
@@ -20,7 +21,15 @@ export interface TaskTemplate {
   tag?: string;
   priority?: TaskPriority;
 }
-export type ScheduleTemplate = TaskTemplate;
+/** A workflow at each occurrence: a declared one by name, or a definition inline (as `POST /v1/workflows`). */
+export interface WorkflowTemplate {
+  kind: 'workflow';
+  workflow: string | WorkflowDefinition;
+  params?: Record<string, unknown>;
+  title?: string;
+  tag?: string;
+}
+export type ScheduleTemplate = TaskTemplate | WorkflowTemplate;
 
 export const OCCURRENCE_OUTCOMES = ['pending', 'submitted', 'skipped'] as const;
 export type OccurrenceOutcome = (typeof OCCURRENCE_OUTCOMES)[number];

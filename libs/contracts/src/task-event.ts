@@ -1,4 +1,5 @@
 import type { ArtifactRef, TaskError } from './task-message';
+import type { StageRef } from './workflow';
 
 /**
  * Status events on the `task-events` exchange (routing key `<type>.<kind>`), folded into the task by the
@@ -49,7 +50,16 @@ export type TaskEvent = EventBase &
     /** A broker timer of the status service, at a succeeded task's `expiresAt`: its artifacts are due for deletion. */
     | { kind: 'retention-due' }
     /** From the status service: a child of this task reached a terminal status. */
-    | { kind: 'child-finished'; childId: string; childStatus: 'succeeded' | 'failed' | 'cancelled'; artifacts: ArtifactRef[]; error?: TaskError }
+    | {
+        kind: 'child-finished';
+        childId: string;
+        childStatus: 'succeeded' | 'failed' | 'cancelled';
+        artifacts: ArtifactRef[];
+        error?: TaskError;
+        /** A workflow's stage task: its stage and its result (what the next stage receives). */
+        stage?: StageRef;
+        result?: Record<string, unknown>;
+      }
   );
 
 export type TaskEventKind = TaskEvent['kind'];

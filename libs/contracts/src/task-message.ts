@@ -1,4 +1,5 @@
 import type { TaskPriority } from './priority';
+import type { StageRef } from './workflow';
 
 /** The body of a message on the `tasks` exchange: everything a worker needs, so it need not read the task first. */
 export interface TaskMessage {
@@ -17,6 +18,8 @@ export interface TaskMessage {
   priority?: TaskPriority;
   /** Not before this time (ISO): the message waits in the scheduled-wait queues until then. */
   runAt?: string;
+  /** A workflow's stage task: which workflow and stage (WORKFLOWS.md). */
+  stage?: StageRef;
 }
 
 export interface ArtifactRef {

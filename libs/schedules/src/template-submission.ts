@@ -46,6 +46,7 @@ export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSub
   const marks = new ListMarks(deps.models.ListMark);
   return async (schedule, occurrenceId) => {
     const template = schedule.template;
+    if (template.kind !== 'task') return { outcome: 'skipped', code: 'unknown-type', reason: `a ${template.kind} template needs its own submitter` };
     const def = deps.jobTypes.get(template.type);
     if (!def) return { outcome: 'skipped', code: 'unknown-type', reason: `job type "${template.type}" is not enabled in this deployment` };
     const taskId = occurrenceTaskId(occurrenceId);

@@ -46,6 +46,9 @@ export const SCHEDULE_LIMITS = {
 
 const iso = (d: Date): string => new Date(d).toISOString();
 
+/** What a template runs, in a schedule's default name. */
+const templateName = (t: ScheduleTemplate): string => (t.kind === 'task' ? t.type : typeof t.workflow === 'string' ? t.workflow : t.workflow.name);
+
 function occurrenceView(o: OccurrenceRecord): OccurrenceView {
   return {
     fireAt: iso(o.fireAt),
@@ -118,7 +121,7 @@ export class ScheduleService {
     const now = new Date();
     const record: ScheduleRecord = {
       _id: randomUUID(),
-      name: input.name?.trim() || `${template.type} on "${input.cron}"`,
+      name: input.name?.trim() || `${templateName(template)} on "${input.cron}"`,
       owner: who.principal,
       cron: input.cron.trim(),
       timezone,
