@@ -9,7 +9,7 @@ export const DEFAULT_PRIORITY: TaskPriority = 'normal';
 
 /** The queue of one priority of a type: normal keeps the plain name every tool already knows. */
 export const priorityQueueName = (type: string, priority: TaskPriority): string => (priority === 'normal' ? `tasks.${type}` : `tasks.${type}.${priority}`);
-/** Routing key on the `tasks` exchange: the type for normal (what retries and delay queues use), `<type>.<priority>` otherwise. */
+/** Routing key on the `tasks` exchange: the type for normal, `<type>.<priority>` otherwise (a delay queue dead-letters with its priority's key). */
 export const priorityRoutingKey = (type: string, priority: TaskPriority): string => (priority === 'normal' ? type : `${type}.${priority}`);
 
 /** The longest a task may be delayed (`runAt`/`delayMs`): 30 days. */

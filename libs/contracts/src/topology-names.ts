@@ -1,3 +1,5 @@
+import { DEFAULT_PRIORITY, type TaskPriority } from './priority';
+
 /** Broker names. They read well in the RabbitMQ management UI: `tasks.<type>`, `tasks.<type>.dead`, ... */
 export const TASKS_EXCHANGE = 'tasks';
 export const TASK_EVENTS_EXCHANGE = 'task-events';
@@ -15,8 +17,12 @@ export const callbackDelayQueue = (delayMs: number): string => `callbacks.delay.
 
 export const queueName = (type: string): string => `tasks.${type}`;
 export const deadQueueName = (type: string): string => `tasks.${type}.dead`;
-/** A back-off delay queue: its messages wait `delayMs` then are dead-lettered back to `tasks`. */
-export const delayQueueName = (type: string, delayMs: number): string => `tasks.${type}.delay.${Math.round(delayMs / 1000)}s`;
+/**
+ * A back-off delay queue: its messages wait `delayMs` then are dead-lettered back to `tasks`, to the queue of
+ * their priority (one delay queue per priority, so a retried attempt keeps its task's priority).
+ */
+export const delayQueueName = (type: string, delayMs: number, priority: TaskPriority = DEFAULT_PRIORITY): string =>
+  `tasks.${type}${priority === DEFAULT_PRIORITY ? '' : `.${priority}`}.delay.${Math.round(delayMs / 1000)}s`;
 /** External types: a claim's lease is checked when a message in this queue waits out its TTL (half a lease). */
 export const leaseCheckQueueName = (type: string): string => `tasks.${type}.lease-check`;
 /** Where the lease checks of every external type arrive after their wait. */

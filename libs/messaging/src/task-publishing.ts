@@ -25,9 +25,9 @@ export function publishTask(p: ConfirmPublisher, task: TaskMessage, opts: { repu
   });
 }
 
-/** Publishes the next attempt to the back-off delay queue; it reaches the work queue after `delayMs`. */
+/** Publishes the next attempt to the back-off delay queue of its priority; it reaches its work queue after `delayMs`. */
 export function publishRetry(p: ConfirmPublisher, task: TaskMessage, delayMs: number): Promise<void> {
-  return p.publish('', delayQueueName(task.type, delayMs), task, {
+  return p.publish('', delayQueueName(task.type, delayMs, task.priority ?? DEFAULT_PRIORITY), task, {
     messageId: task.id,
     headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt },
   });

@@ -33,7 +33,7 @@ export function delaysFor(def: JobTypeDefinition): number[] {
   return [...new Set(def.limits.backoffMs.map((ms) => Math.max(0, Math.round(ms / 1000) * 1000)))];
 }
 
-/** Declares one job type's queues: work, dead letters, and one back-off delay queue per delay. */
+/** Declares one job type's queues: work (one per priority), dead letters, and a back-off delay queue per delay and priority. */
 export async function declareJobType(ch: Channel, def: JobTypeDefinition): Promise<void> {
   const q = queueName(def.type);
   await ch.assertQueue(q, {
@@ -52,16 +52,19 @@ export async function declareJobType(ch: Channel, def: JobTypeDefinition): Promi
   await ch.assertQueue(deadQueueName(def.type), { durable: true, arguments: QUORUM });
   await ch.bindQueue(deadQueueName(def.type), DEAD_LETTER_EXCHANGE, def.type);
   for (const delay of delaysFor(def)) {
-    // No plugin needed: the message waits out the queue's TTL, then is dead-lettered back to `tasks`.
-    await ch.assertQueue(delayQueueName(def.type, delay), {
-      durable: true,
-      arguments: {
-        ...QUORUM,
-        'x-message-ttl': delay,
-        'x-dead-letter-exchange': TASKS_EXCHANGE,
-        'x-dead-letter-routing-key': def.type,
-      },
-    });
+    for (const priority of TASK_PRIORITIES) {
+      // No plugin needed: the message waits out the queue's TTL, then is dead-lettered back to `tasks`, to
+      // the queue of its priority (a retried attempt of a high task is still high).
+      await ch.assertQueue(delayQueueName(def.type, delay, priority), {
+        durable: true,
+        arguments: {
+          ...QUORUM,
+          'x-message-ttl': delay,
+          'x-dead-letter-exchange': TASKS_EXCHANGE,
+          'x-dead-letter-routing-key': priorityRoutingKey(def.type, priority),
+        },
+      });
+    }
   }
 }
 

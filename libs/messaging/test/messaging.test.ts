@@ -1,5 +1,5 @@
 import type { ConsumeMessage } from 'amqplib';
-import { jobTypes, queueName, statusPartitionQueue, type TaskEvent, type TaskMessage } from '@taskyard/contracts';
+import { TASK_PRIORITIES, jobTypes, priorityQueueName, queueName, statusPartitionQueue, type TaskEvent, type TaskMessage } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import {
@@ -10,6 +10,7 @@ import {
   declareTopology,
   parseJson,
   publishEvent,
+  publishRetry,
   publishTask,
 } from '../src';
 
@@ -68,6 +69,20 @@ test('declares a quorum queue per job type and routes a confirmed task to it', a
   const q = await (await management(`/api/queues/${encodeURIComponent(servers.namespace)}/tasks.diagnostic`)).json();
   expect(q.type).toBe('quorum');
   expect(q.arguments['x-message-ttl']).toBe(14 * 24 * 3600 * 1000);
+});
+
+test('a retried attempt comes back to the queue of its priority after its back-off', async () => {
+  const got = new Map<string, string[]>();
+  const consumers = TASK_PRIORITIES.map((priority) => new QueueConsumer(broker, { queue: priorityQueueName('diagnostic', priority), prefetch: 5 }, async (m) => {
+    got.set(priority, [...(got.get(priority) ?? []), parseJson<TaskMessage>(m.content).id]);
+    return 'ack';
+  }, logger));
+  for (const c of consumers) await c.start();
+  // The shortest back-off of the type (1 s): each lands in its priority's queue, the normal one too.
+  for (const priority of TASK_PRIORITIES) await publishRetry(publisher, { ...task(`r-${priority}`), ...(priority === 'normal' ? {} : { priority }) }, 1_000);
+  await waitFor('the three retries', () => [...got.values()].flat().length === 3, { timeoutMs: 15_000 });
+  expect(Object.fromEntries(got)).toEqual({ high: ['r-high'], normal: ['r-normal'], low: ['r-low'] });
+  for (const c of consumers) await c.stop();
 });
 
 test('events of one task always land in the same status partition', async () => {

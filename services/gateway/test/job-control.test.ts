@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('retry on demand', () => {
   test('a failed task is retried as a new linked task, once; the failed one keeps its history', async () => {
-    const failed = await submit({ failAttempts: 1 });
+    const failed = await submit({ failAttempts: 1 }, { priority: 'high' });
     await waitForStatus(failed, ['failed']);
     expect((await api('POST', `/v1/tasks/${failed}/retry`, undefined, 'user2')).status).toBe(404);
     const first = await api<{ id: string; retryOf: string }>('POST', `/v1/tasks/${failed}/retry`);
@@ -64,7 +64,7 @@ describe('retry on demand', () => {
     const again = await api<{ id: string }>('POST', `/v1/tasks/${failed}/retry`);
     expect([again.status, again.body.id]).toEqual([200, first.body.id]);
     expect(await getTask(failed)).toMatchObject({ status: 'failed', error: { code: expect.any(String) } });
-    expect((await getTask(first.body.id)).retryOf).toBe(failed);
+    expect(await getTask(first.body.id)).toMatchObject({ retryOf: failed, priority: 'high' });
     // The retry fails again (its params ask for it): a new attempt, not a rewrite of the old task.
     await waitForStatus(first.body.id, ['failed']);
   });

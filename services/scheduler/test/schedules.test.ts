@@ -66,11 +66,11 @@ afterAll(async () => {
   await servers.cleanup();
 });
 
-// The issue asks for 30 s; 10 s of every-second occurrences (about 10 races of the two replicas) keeps
-// the suite fast and fails the same way if an occurrence is ever fired twice or not at all.
-const RUN_MS = 10_000;
+// As the issue asks: 30 s of every-second occurrences, about 30 races of the two replicas. No worker runs
+// the tasks (they only need to exist), so the cost is the wait, not the machine.
+const RUN_MS = 30_000;
 
-it('two replicas fire an every-second schedule for 10 s: exactly one task per occurrence, none missed', async () => {
+it('two replicas fire an every-second schedule for 30 s: exactly one task per occurrence, none missed', async () => {
   const replicas = [await replica(), await replica()];
   const s = await schedule('owner-a', '* * * * * *');
   const from = Date.now();
@@ -100,7 +100,7 @@ it('two replicas fire an every-second schedule for 10 s: exactly one task per oc
   for (let i = 0; i < 2; i++) expect(won[i] + claimed[i]).toBeGreaterThan(0);
   expect(claimed[0] + claimed[1]).toBeGreaterThan(0);
   expect(won[0] + won[1]).toBe(occurrences.length);
-}, 60_000);
+}, 90_000);
 
 it('an occurrence finding the owner at the unfinished limit is recorded as skipped, with the reason and a metric', async () => {
   const sched = await replica(1);
