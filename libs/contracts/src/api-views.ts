@@ -1,7 +1,7 @@
 import type { TaskPriority } from './priority';
 import type { CallbackView } from './callback';
 import type { LogLine } from './task-event';
-import type { TaskError } from './task-message';
+import type { AttemptOutcome, TaskError } from './task-message';
 import type { TaskResult } from './task-result';
 import type { TaskStatus } from './task-status';
 
@@ -17,6 +17,17 @@ export interface ArtifactView {
   url: string | null;
   /** When `url` stops working (not when the file is deleted: that is the task's `expiresAt`). */
   expiresAt: string | null;
+}
+
+/** One attempt of a task (its timeline on the task page). */
+export interface AttemptView {
+  attempt: number;
+  startedAt: string;
+  endedAt?: string;
+  outcome?: AttemptOutcome;
+  error?: TaskError;
+  /** A failed attempt that was retried: when the next one was due. */
+  retryAt?: string;
 }
 
 /** A task as the API shows it: no bookkeeping fields, dates as ISO strings, artifact URLs presigned. */
@@ -50,6 +61,8 @@ export interface TaskView {
   retryOf?: string;
   /** The schedule whose occurrence submitted it. */
   scheduleId?: string;
+  /** Each attempt's start and end, oldest first (tasks folded before attempts were recorded have none). */
+  attempts?: AttemptView[];
   /** The callback's delivery, on GET /v1/tasks/:id of a task with a callbackUrl. */
   callback?: CallbackView;
 }

@@ -3,11 +3,11 @@ export { DEFAULT_LIMITS, defineJobType, backoffFor, ENUM_NAMES } from './job-typ
 export type { JobLimits, UploadLimits, JobTypeDefinition } from './job-type';
 export { ALL_JOB_TYPES, jobTypes, jobTypesFromEnv, spellingReport, assessmentReport, cloudImport, diagnostic } from './job-types';
 export type { SpellingReportParams, AssessmentReportParams, CloudImportParams, DiagnosticParams, JobTypeOptions } from './job-types';
-export type { TaskMessage, ArtifactRef, TaskError } from './task-message';
+export type { TaskMessage, ArtifactRef, TaskError, AttemptOutcome, AttemptRecord } from './task-message';
 export type { TaskEvent, TaskEventKind, TaskEventInput, EventBase, LogLine, DistributiveOmit } from './task-event';
 export { TASK_STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES, isTerminal } from './task-status';
 export type { TaskStatus } from './task-status';
-export type { ApiKeyRole, ApiKeyView, ArtifactView, NewApiKey, TaskView, TaskUpdate } from './api-views';
+export type { ApiKeyRole, ApiKeyView, ArtifactView, AttemptView, NewApiKey, TaskView, TaskUpdate } from './api-views';
 export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, priorityRoutingKey } from './priority';
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';

@@ -36,3 +36,17 @@ export interface TaskError {
   code: string;
   message: string;
 }
+
+/** How one attempt of a task ended: the task page's timeline shows each. */
+export type AttemptOutcome = 'succeeded' | 'failed' | 'cancelled' | 'heartbeat-lost' | 'redelivered';
+
+/** One attempt of a task, as the status service records it: when it started, when and how it ended. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: Date;
+  endedAt?: Date;
+  outcome?: AttemptOutcome;
+  error?: TaskError;
+  /** When the next attempt was due (a retry's back-off), for a failed attempt that was retried. */
+  retryAt?: Date;
+}

@@ -42,6 +42,7 @@ export const taskSchema = new Schema<TaskRecord>(
     retryAt: Date,
     result: Schema.Types.Mixed,
     children: { type: new Schema({ total: Number, finished: [String], failed: Number }, { _id: false }), default: undefined },
+    attempts: { type: [Schema.Types.Mixed], default: undefined },
     runAt: Date,
     priority: String,
     retryOf: String,

@@ -1,4 +1,4 @@
-import type { ArtifactRef, LogLine, TaskError, TaskPriority, TaskStatus } from '@taskyard/contracts';
+import type { ArtifactRef, AttemptRecord, LogLine, TaskError, TaskPriority, TaskStatus } from '@taskyard/contracts';
 
 /** A task as stored. `_id` is the task id (a UUID). */
 export interface TaskRecord {
@@ -50,6 +50,8 @@ export interface TaskRecord {
   cancelRequestedAt?: Date;
   retryAt?: Date;
   result?: Record<string, unknown>;
+  /** Each attempt's start and end (the timeline), written by the status service with the fold. */
+  attempts?: AttemptRecord[];
   /** Fan-out: how many children, and which have finished. */
   children?: { total: number; finished: string[]; failed: number };
   /** The task's keys in every list it appears in (list-keys.ts); rewritten by the status service when its status changes. */

@@ -127,3 +127,37 @@ describe('scheduled tasks (runAt)', () => {
     expect(r.state.failedKey).toBe('diagnostic|2026-01-01');
   });
 });
+
+describe('attempts (the task page timeline)', () => {
+  const failed = (runId: string, seq: number, s: number, final: boolean): TaskEvent => ({
+    ...base, kind: 'failed', runId, seq, final, error: { code: 'boom', message: `attempt failed at ${s}` }, at: at(s), ...(final ? {} : { retryAt: at(s + 5) }),
+  });
+
+  test('each attempt records its start, its end, how it ended and why; a retry says when the next was due', () => {
+    const r = foldAll(queued(), [started(1, 'r1', 1), failed('r1', 2, 2, false), started(2, 'r2', 8), failed('r2', 2, 9, false), started(3, 'r3', 15), succeeded('r3', 2, 17)], ctx);
+    expect(r.state.status).toBe('succeeded');
+    expect(r.state.attempts).toEqual([
+      { attempt: 1, startedAt: new Date(at(1)), endedAt: new Date(at(2)), outcome: 'failed', error: { code: 'boom', message: 'attempt failed at 2' }, retryAt: new Date(at(7)) },
+      { attempt: 2, startedAt: new Date(at(8)), endedAt: new Date(at(9)), outcome: 'failed', error: { code: 'boom', message: 'attempt failed at 9' }, retryAt: new Date(at(14)) },
+      { attempt: 3, startedAt: new Date(at(15)), endedAt: new Date(at(17)), outcome: 'succeeded' },
+    ]);
+  });
+
+  test('a last failed attempt has no retry time; a redelivered run closes the open attempt it replaced', () => {
+    const running = fold(queued(), started(1, 'r1', 1), ctx).state;
+    const again = fold(running, started(1, 'r1b', 4), ctx).state;
+    const done = fold(again, failed('r1b', 2, 6, true), ctx).state;
+    expect(done.status).toBe('failed');
+    expect(done.attempts).toEqual([
+      { attempt: 1, startedAt: new Date(at(1)), endedAt: new Date(at(4)), outcome: 'redelivered' },
+      { attempt: 1, startedAt: new Date(at(4)), endedAt: new Date(at(6)), outcome: 'failed', error: { code: 'boom', message: 'attempt failed at 6' } },
+    ]);
+  });
+
+  test('a lost heartbeat ends the attempt with its reason; a duplicate event writes no attempt again', () => {
+    const running = fold(queued(), started(1, 'r1', 1), ctx).state;
+    const lost = fold(running, { ...base, kind: 'heartbeat-lost', runId: 'r1', final: false, retryAt: at(9), at: at(5) }, ctx).state;
+    expect(lost.attempts?.[0]).toMatchObject({ outcome: 'heartbeat-lost', endedAt: new Date(at(5)), retryAt: new Date(at(9)), error: { code: 'heartbeat-lost' } });
+    expect(fold(lost, { ...base, kind: 'heartbeat-lost', runId: 'r1', final: false, at: at(6) }, ctx).changes).toBeNull();
+  });
+});

@@ -1,4 +1,4 @@
-import type { LogLine, TaskEvent, TaskStatus } from '@taskyard/contracts';
+import type { AttemptOutcome, AttemptRecord, LogLine, TaskError, TaskEvent, TaskStatus } from '@taskyard/contracts';
 import { isTerminal } from '@taskyard/contracts';
 import type { TaskRecord } from './task-record';
 
@@ -36,7 +36,7 @@ export type TaskState = Pick<
   TaskRecord,
   | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
   | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
-  | 'retryAt' | 'result' | 'children' | 'failedKey'
+  | 'retryAt' | 'result' | 'children' | 'failedKey' | 'attempts'
 > &
   Partial<Pick<TaskRecord, 'queuedAt' | 'type'>>;
 
@@ -59,6 +59,28 @@ function fromCurrentRun(task: TaskState, e: { runId: string; seq: number }): boo
 }
 
 type Patch = Partial<TaskState>;
+
+/** Attempts kept on a task (the timeline): bounded, as redeliveries could otherwise add without end. */
+export const ATTEMPTS_CAP = 50;
+
+/** The history with a new attempt started at `at` (an open one left behind was redelivered: its worker died). */
+function startAttempt(task: TaskState, attempt: number, at: Date): AttemptRecord[] {
+  const closed = endAttempt(task, at, 'redelivered') ?? task.attempts ?? [];
+  const all = closed.concat({ attempt, startedAt: at });
+  return all.length > ATTEMPTS_CAP ? all.slice(all.length - ATTEMPTS_CAP) : all;
+}
+
+/** The history with its open attempt ended, or undefined when no attempt is open (nothing to write). */
+function endAttempt(task: TaskState, at: Date, outcome: AttemptOutcome, error?: TaskError, retryAt?: Date): AttemptRecord[] | undefined {
+  const list = task.attempts ?? [];
+  const last = list[list.length - 1];
+  if (!last || last.endedAt) return undefined;
+  const ended: AttemptRecord = { ...last, endedAt: at, outcome, ...(error ? { error } : {}), ...(retryAt ? { retryAt } : {}) };
+  return list.slice(0, -1).concat(ended);
+}
+
+/** `attempts` in a patch only when it changed. */
+const attemptsPatch = (attempts: AttemptRecord[] | undefined): Patch => (attempts ? { attempts } : {});
 
 /** The bucket a failed task is found by for a bulk retry: its type and the UTC day it failed. */
 export const failedKey = (type: string, at: Date): string => `${type}|${at.toISOString().slice(0, 10)}`;
@@ -93,6 +115,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         heartbeatAt: at,
         startedAt: task.startedAt ?? at,
         retryAt: undefined,
+        attempts: startAttempt(task, event.attempt, at),
       };
     }
     case 'progress':
@@ -110,6 +133,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       if (!fromCurrentRun(task, event)) return null;
       // An earlier attempt's error does not outlive the success that followed it.
       return finish(task, 'succeeded', at, {
+        ...attemptsPatch(endAttempt(task, at, 'succeeded')),
         lastSeq: event.seq,
         error: undefined,
         progress: 100,
@@ -120,13 +144,14 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       });
     case 'failed': {
       if (!fromCurrentRun(task, event)) return null;
-      const common = { lastSeq: event.seq, error: event.error, logs: appendLogs(task.logs, event.logs, cap) };
+      const retryAt = event.retryAt && !event.final ? new Date(event.retryAt) : undefined;
+      const common = { lastSeq: event.seq, error: event.error, logs: appendLogs(task.logs, event.logs, cap), ...attemptsPatch(endAttempt(task, at, 'failed', event.error, retryAt)) };
       if (event.final || task.cancelRequestedAt) return finish(task, task.cancelRequestedAt ? 'cancelled' : 'failed', at, common);
-      return { ...common, status: 'retrying', retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
+      return { ...common, status: 'retrying', retryAt };
     }
     case 'cancelled':
       if (!fromCurrentRun(task, event)) return null;
-      return finish(task, 'cancelled', at, { lastSeq: event.seq, logs: appendLogs(task.logs, event.logs, cap) });
+      return finish(task, 'cancelled', at, { lastSeq: event.seq, logs: appendLogs(task.logs, event.logs, cap), ...attemptsPatch(endAttempt(task, at, 'cancelled')) });
     case 'fanned-out':
       if (!fromCurrentRun(task, event)) return null;
       return {
@@ -140,7 +165,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       if (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });
       if (task.status === 'running' && !task.cancelRequestedAt) {
         // A parent waiting on its children has no run to abort: it is cancelled at once, and so are they.
-        if (task.children) return finish(task, 'cancelled', at, { cancelRequestedAt: at });
+        if (task.children) return finish(task, 'cancelled', at, { cancelRequestedAt: at, ...attemptsPatch(endAttempt(task, at, 'cancelled')) });
         return { cancelRequestedAt: at };
       }
       return null;
@@ -159,8 +184,10 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       if (task.status !== 'running' || task.runId !== event.runId || task.children) return null;
       {
         const error = { code: 'heartbeat-lost', message: 'The worker running this task stopped sending heartbeats.' };
-        if (event.final) return finish(task, 'failed', at, { error });
-        return { status: 'retrying', error, retryAt: event.retryAt ? new Date(event.retryAt) : undefined };
+        const retryAt = event.retryAt && !event.final ? new Date(event.retryAt) : undefined;
+        const attempts = attemptsPatch(endAttempt(task, at, 'heartbeat-lost', error, retryAt));
+        if (event.final) return finish(task, 'failed', at, { error, ...attempts });
+        return { status: 'retrying', error, retryAt, ...attempts };
       }
     case 'heartbeat-check':
     case 'retention-due':
@@ -179,6 +206,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       const artifacts = task.artifacts.concat(event.artifacts);
       if (event.childStatus !== 'succeeded') {
         return finish(task, 'failed', at, {
+          ...attemptsPatch(endAttempt(task, at, 'failed', { code: 'child-failed', message: `Child task ${event.childId} ${event.childStatus}` })),
           children,
           artifacts,
           error: { code: 'child-failed', message: `Child task ${event.childId} ${event.childStatus}: ${event.error?.message ?? 'no reason given'}` },
@@ -187,7 +215,14 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       if (children.finished.length < children.total) {
         return { children, artifacts, progress: Math.floor((100 * children.finished.length) / children.total) };
       }
-      return finish(task, 'succeeded', at, { children, artifacts, error: undefined, progress: 100, expiresAt: new Date(at.getTime() + ctx.retentionMs) });
+      return finish(task, 'succeeded', at, {
+        ...attemptsPatch(endAttempt(task, at, 'succeeded')),
+        children,
+        artifacts,
+        error: undefined,
+        progress: 100,
+        expiresAt: new Date(at.getTime() + ctx.retentionMs),
+      });
     }
   }
 }

@@ -70,6 +70,22 @@ export const TaskSchema = {
     priority: { type: 'string', enum: [...TASK_PRIORITIES] },
     retryOf: { type: 'string' },
     scheduleId: { type: 'string' },
+    attempts: {
+      type: 'array',
+      description: "Each attempt's start and end, oldest first: the task's timeline (why it failed, and when)",
+      items: {
+        type: 'object',
+        required: ['attempt', 'startedAt'],
+        properties: {
+          attempt: { type: 'integer' },
+          startedAt: isoDate,
+          endedAt: isoDate,
+          outcome: { type: 'string', enum: ['succeeded', 'failed', 'cancelled', 'heartbeat-lost', 'redelivered'] },
+          error: { $ref: 'TaskError#' },
+          retryAt: { ...isoDate, description: 'A failed attempt that was retried: when the next one was due' },
+        },
+      },
+    },
     callback: {
       type: 'object',
       description: "The callback's delivery (GET /v1/tasks/:id of a task with a callbackUrl): `pending` until an attempt succeeds or the last one fails",

@@ -1,4 +1,4 @@
-import type { ArtifactRef, ArtifactView, TaskView } from '@taskyard/contracts';
+import type { ArtifactRef, ArtifactView, AttemptRecord, AttemptView, TaskView } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
 
 export type { ArtifactView, TaskView };
@@ -17,6 +17,17 @@ async function artifactView(a: ArtifactRef, expired: boolean, presign: Presign, 
   // Kept where an external processor put it: shown as given, no expiry of ours.
   if (a.url) return { ...base, url: a.url, expiresAt: null };
   return { ...base, url: await presign(a.key, a.name), expiresAt };
+}
+
+function attemptView(a: AttemptRecord): AttemptView {
+  return defined<AttemptView>({
+    attempt: a.attempt,
+    startedAt: iso(a.startedAt)!,
+    endedAt: iso(a.endedAt),
+    outcome: a.outcome,
+    error: a.error?.code ? { code: a.error.code, message: a.error.message } : undefined,
+    retryAt: iso(a.retryAt),
+  });
 }
 
 /** Present fields only: an absent optional field is left out rather than sent as null. */
@@ -55,5 +66,6 @@ export async function toTaskView(task: ViewRecord, presign: Presign, presignSeco
     priority: task.priority,
     retryOf: task.retryOf,
     scheduleId: task.scheduleId,
+    attempts: task.attempts?.length ? task.attempts.map(attemptView) : undefined,
   });
 }

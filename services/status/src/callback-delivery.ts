@@ -15,6 +15,7 @@ import { parseJson, type ConfirmPublisher, type Settlement } from '@taskyard/mes
 import type { TaskModels } from '@taskyard/tasks';
 import { CallbackRefused, guardedLookup, literalAddressProblem } from './callback-address-guard';
 import { signCallback } from './callback-signature';
+import type { StatusMetrics } from './status-metrics';
 
 export interface CallbackConfig {
   /** The deployment's signing secret (generated at first start; never a built-in default). */
@@ -73,6 +74,7 @@ export class CallbackDelivery {
     private readonly publisher: ConfirmPublisher,
     private readonly logger: Logger,
     private readonly config: CallbackConfig,
+    private readonly metrics?: StatusMetrics,
   ) {
     this.allowed = new Set(config.allowedHosts.map((h) => h.toLowerCase()));
     this.lookup = guardedLookup(this.allowed);
@@ -93,6 +95,7 @@ export class CallbackDelivery {
       { $push: { attempts: attempt }, $set: { state }, $setOnInsert: { origin: originOf(msg.url), createdAt: new Date() } } as never,
       { upsert: true, maxTimeMS: 15_000 },
     );
+    this.metrics?.callbackDeliveries.inc({ outcome: state === 'pending' ? 'retry' : state });
     const log = { taskId: msg.taskId, origin: originOf(msg.url), attempt: msg.attempt, status: attempt.status, error: attempt.error };
     if (state === 'pending') {
       const delay = this.config.backoffMs[msg.attempt - 1];

@@ -2,11 +2,12 @@ import type { ConsumeMessage } from 'amqplib';
 import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { foldAll, listKeys, timerDecisions, type ListMarks, type TaskModels } from '@taskyard/tasks';
+import { foldAll, listKeys, observeFold, timerDecisions, type ListMarks, type TaskModels } from '@taskyard/tasks';
 import { applyEffects, type EffectDeps } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
 import { readTasks, updateFor, type FoldTask } from './task-writes';
+import type { TaskStatsRecorder } from './task-stats-recorder';
 import { applyTimers } from './timer-effects';
 
 export interface FolderDeps extends EffectDeps, DeletionDeps {
@@ -16,6 +17,8 @@ export interface FolderDeps extends EffectDeps, DeletionDeps {
   metrics: StatusMetrics;
   /** The list marks of the lists a task enters when its status changes. */
   marks: ListMarks;
+  /** Per-minute counters of the overview, counted in memory and flushed in batches. */
+  stats: TaskStatsRecorder;
   /** Writes of different tasks in one batch run this many at a time. */
   writeConcurrency?: number;
 }
@@ -38,6 +41,17 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
   await Promise.all(lanes);
 }
 
+/** Timers are published to wait on purpose: their lag is their delay, not the status service's. */
+const TIMER_KINDS: ReadonlySet<string> = new Set(['heartbeat-check', 'retention-due']);
+
+function observeLag(metrics: StatusMetrics, events: TaskEvent[], now: number): void {
+  for (const e of events) {
+    if (TIMER_KINDS.has(e.kind)) continue;
+    const at = Date.parse(e.at);
+    if (Number.isFinite(at)) metrics.eventLag.observe(Math.max(0, now - at) / 1000);
+  }
+}
+
 /**
  * Folds a batch of one partition's events: one read of all their tasks, then per task every event in
  * order and one write of what changed, then the effects. The status service is the only writer of a
@@ -46,6 +60,7 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
 export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promise<void> {
   const events = msgs.map((m) => parseJson<TaskEvent>(m.content));
   deps.metrics.batchSize.observe(events.length);
+  observeLag(deps.metrics, events, Date.now());
   const groups = groupByTask(events);
   const tasks = await readTasks(deps.models.Task, [...groups.keys()]);
   await inParallel([...groups.entries()], deps.writeConcurrency ?? 16, async ([taskId, taskEvents]) => {
@@ -63,7 +78,11 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   const retentionMs = def?.limits.retentionMs ?? 24 * 3600_000;
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
   for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
-  if (deletionRequested({ ...task, ...state }, events)) return deleteTask(deps, { ...task, ...state });
+  if (deletionRequested({ ...task, ...state }, events)) {
+    await deleteTask(deps, { ...task, ...state });
+    deps.stats.removed(task.type, state.status);
+    return;
+  }
   if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) return;
   // A new status moves the task between status lists: their marks first, then its keys with the same write.
@@ -73,5 +92,8 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
   await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
   deps.metrics.writes.inc();
+  const observed = observeFold(task, state);
+  deps.metrics.observe(task.type, observed);
+  deps.stats.record(task.type, task.owner, observed);
   await applyEffects(deps, { ...task, ...state }, effects);
 }

@@ -12,6 +12,7 @@ void startStatusService({
   logger,
   partitions: env.STATUS_PARTITIONS ? Number(env.STATUS_PARTITIONS) : undefined,
   sweepIntervalMs: env.SWEEP_INTERVAL_MS ? Number(env.SWEEP_INTERVAL_MS) : undefined,
+  statsFlushMs: env.STATS_FLUSH_MS ? Number(env.STATS_FLUSH_MS) : undefined,
   callbackSecret: env.CALLBACK_SECRET ?? '',
   callbackAllowedHosts: (env.CALLBACK_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
   port: Number(env.PORT ?? 0),

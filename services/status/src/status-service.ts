@@ -15,7 +15,7 @@ import {
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { ListMarks, ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { ListMarks, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
 import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
 import { EventBatcher } from './event-batcher';
@@ -23,6 +23,7 @@ import { foldBatch, type FolderDeps } from './event-folder';
 import { onExpiredMessage } from './expired-in-queue';
 import { StatusMetrics } from './status-metrics';
 import { startSweepers } from './sweepers';
+import { TaskStatsRecorder } from './task-stats-recorder';
 
 export interface StatusConfig {
   servers: ServerUrls;
@@ -39,6 +40,8 @@ export interface StatusConfig {
   /** Waits before callback retries (default DEFAULT_CALLBACK_BACKOFF_MS). */
   callbackBackoffMs?: number[];
   callbackTimeoutMs?: number;
+  /** How often the overview's counters are written (default DEFAULT_STATS_FLUSH_MS). */
+  statsFlushMs?: number;
   port?: number;
   host?: string;
 }
@@ -46,6 +49,22 @@ export interface StatusConfig {
 export interface RunningStatusService {
   stop(): Promise<void>;
   metrics: StatusMetrics;
+  stats: TaskStatsRecorder;
+}
+
+/** How long a scrape's tasks-by-status figures are reused (each scrape would otherwise read them). */
+const TOTALS_CACHE_MS = 10_000;
+
+function cached<T>(load: () => Promise<T>, ms: number): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > ms) {
+      const value = load();
+      last = { at: Date.now(), value };
+      value.catch(() => (last = undefined));
+    }
+    return last.value;
+  };
 }
 
 /** The status service: folds task events into tasks (the only writer after the insert) and runs the sweepers. */
@@ -69,7 +88,11 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   const broker = new BrokerConnection(cfg.servers.rabbitmqUrl, logger, 'status');
   const publisher = new ConfirmPublisher(broker, logger);
   await publisher.start();
-  const metrics = new StatusMetrics();
+  const statsModel = taskStatsModel(db);
+  await statsModel.createIndexes();
+  const stats = new TaskStatsRecorder(statsModel, logger, { flushMs: cfg.statsFlushMs });
+  stats.start();
+  const metrics = new StatusMetrics(cached(() => readStatusTotals(statsModel, 5000), TOTALS_CACHE_MS));
   const partitions = cfg.partitions ?? DEFAULT_STATUS_PARTITIONS;
   const partitionQueues: string[] = [];
   await broker.onConnect(async (conn) => {
@@ -82,19 +105,22 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes };
+  const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
   // Its own consumer and prefetch: deliveries wait on receivers, folds never wait on them.
-  const callbacks = new CallbackDelivery(models, publisher, logger, callbackConfig);
+  const callbacks = new CallbackDelivery(models, publisher, logger, callbackConfig, metrics);
   consumers.push(new QueueConsumer(broker, { queue: CALLBACK_QUEUE, prefetch: 16 }, (msg) => callbacks.handle(msg), logger));
   for (const c of consumers) await c.start();
 
   const stopSweepers = startSweepers(
-    { models, publisher, store, jobTypes: cfg.jobTypes, logger, holder: `status:${randomUUID().slice(0, 8)}` },
+    {
+      models, publisher, store, jobTypes: cfg.jobTypes, logger, holder: `status:${randomUUID().slice(0, 8)}`,
+      onRecovered: (sweep, n) => metrics.sweeperRecoveries.inc({ sweep }, n),
+    },
     cfg.sweepIntervalMs ?? 15_000,
   );
   let health: Server | undefined;
@@ -109,9 +135,11 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   logger.info({ partitions }, 'status service started');
   return {
     metrics,
+    stats,
     async stop() {
       stopSweepers();
       for (const c of consumers) await c.stop(10_000);
+      await stats.stop();
       await publisher.close();
       await broker.close();
       await db.close();

@@ -13,6 +13,8 @@ export interface SweeperDeps {
   holder: string;
   /** How long an outbox entry may wait before the sweeper republishes it (the gateway's relay usually has). */
   outboxGraceMs?: number;
+  /** Told what each sweep put right (for /metrics). */
+  onRecovered?: (sweep: string, count: number) => void;
 }
 
 const DEADLINE = 15_000;
@@ -79,7 +81,11 @@ export function startSweepers(deps: SweeperDeps, intervalMs: number): () => void
     try {
       for (const [name, sweep] of Object.entries(SWEEPS)) {
         if (!(await claimOnce(deps.models.Lease, `sweep:${name}:${round}`, deps.holder))) continue;
-        await sweep(deps).catch((err: Error) => deps.logger.warn({ sweep: name, err: err.message }, 'sweep failed'));
+        const recovered = await sweep(deps).catch((err: Error) => {
+          deps.logger.warn({ sweep: name, err: err.message }, 'sweep failed');
+          return 0;
+        });
+        if (recovered > 0) deps.onRecovered?.(name, recovered);
       }
     } catch (err) {
       deps.logger.warn({ err: (err as Error).message }, 'sweep round failed');

@@ -46,5 +46,6 @@ async function recoverLostRun(deps: EffectDeps, def: JobTypeDefinition, task: Fo
     final,
     ...(final ? {} : { retryAt: new Date(Date.now() + delay).toISOString() }),
   });
+  deps.metrics.sweeperRecoveries.inc({ sweep: 'heartbeat' });
   deps.logger.warn({ taskId: task._id, runId, final }, 'recovered a running task whose heartbeat stopped');
 }
