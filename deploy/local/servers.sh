@@ -159,6 +159,10 @@ status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; e
 case "${1:-start}" in
   start) pg_start; ferretdb_start; rabbit_start; rabbit_users; minio_start; minio_users ;;
   gin-indexes) gin_indexes ;;
+  # The database alone (PostgreSQL + FerretDB): a benchmark's private instance, with TASKYARD_STATE and the
+  # port variables pointing elsewhere, so its CPU is its own and its fill does not load the shared one.
+  database-start) pg_start; ferretdb_start ;;
+  database-stop) kill_pidfile ferretdb; pg_stop ;;
   rabbit-config) rabbit_config "$2" ;;
   stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;
   status)
@@ -166,5 +170,5 @@ case "${1:-start}" in
     status_line ferretdb "pid_alive $STATE/run/ferretdb.pid"
     status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
     status_line minio "pid_alive $STATE/run/minio.pid" ;;
-  *) echo "usage: servers.sh start|stop|status|gin-indexes|rabbit-config DIR" >&2; exit 2 ;;
+  *) echo "usage: servers.sh start|stop|status|gin-indexes|database-start|database-stop|rabbit-config DIR" >&2; exit 2 ;;
 esac

@@ -12,7 +12,7 @@ export { newTaskRecord, withoutUndefined } from './new-task';
 export type { NewTask, NewTaskInput } from './new-task';
 export { dispatchOrOutbox } from './task-dispatch';
 export type { DispatchResult } from './task-dispatch';
-export { listKeys, listScopes, statusScopes, markChain, pickScope, secondOf, nodeId, rootId, LEVEL_SECONDS } from './list-keys';
+export { listKeys, listScopes, listFamilies, statusScopes, statusFamilies, eventMarks, pickScope, secondOf, nodeId, rootId, LEVEL_SECONDS } from './list-keys';
 export type { ListedFields, ListFilter, ListMarkRecord } from './list-keys';
 export { ListMarks } from './list-marks';
 export { TaskList } from './task-list';

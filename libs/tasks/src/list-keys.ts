@@ -6,7 +6,13 @@
  * the second is the task's `createdAt`. A page reads whole one-second buckets by equality on `lk` (each
  * bucket is bounded by the platform's throughput) and sorts only inside a bucket. Which buckets are not
  * empty is found through a small tree of marks (second → minute → hour → day → 64-day block → the
- * scope's root), each mark naming its parent in `p`: the children of one node are one equality read.
+ * scope's root), each mark naming its parents in `p`: the children of one node are one equality read.
+ *
+ * One mark stands for a node of several lists at once. Above the second, a family's: the owner's lists of
+ * a task share one, every owner's lists another (never mixed, so the children of a minute or more of the
+ * admins' lists grow with the types and statuses seen, not with the owners). For the second, one mark per
+ * event names the minute of every list the event touches: a lone task's submit costs one mark there, not
+ * one per list, and a minute's children are bounded by the events of that minute.
  */
 import type { TaskStatus } from '@taskyard/contracts';
 
@@ -32,11 +38,11 @@ export interface ListFilter {
   tag?: string;
 }
 
-/** A mark: the node `<scope>@<level>:<n>` exists (has at least one task under it). */
+/** A mark: the node `<scopes>@<level>:<n>` of each of its lists exists (has at least one task under it). */
 export interface ListMarkRecord {
   _id: string;
-  /** The parent node's id (or `<scope>@root`), whose children are read by equality on this field. */
-  p: string;
+  /** The parent node of each of its lists (or `<scope>@root`), whose children are read by equality on this field. */
+  p: string | string[];
   n: number;
 }
 
@@ -48,23 +54,34 @@ function ownerPart(owner: string | undefined): string {
 }
 
 /**
- * Every list a task with these fields belongs to: per owner and over all owners, each unfiltered and by type,
- * status and tag. None for a fan-out's child: the lists show top-level tasks, each child sits under its parent.
+ * The lists a task with these fields belongs to, as families sharing a mark: the owner's (unfiltered, by
+ * type, status and tag) and every owner's. None for a fan-out's child: the lists show top-level tasks,
+ * each child sits under its parent.
  */
-export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
+export function listFamilies(f: Omit<ListedFields, 'createdAt'>): string[][] {
   if (f.parentId) return [];
-  const scopes: string[] = [];
-  for (const base of [ownerPart(f.owner), '*']) {
-    scopes.push(base, `${base}|t.${enc(f.type)}`, `${base}|s.${enc(f.status)}`);
-    if (f.tag) scopes.push(`${base}|g.${enc(f.tag)}`);
-  }
-  return scopes;
+  return [ownerPart(f.owner), '*'].map((base) => [
+    base,
+    `${base}|t.${enc(f.type)}`,
+    `${base}|s.${enc(f.status)}`,
+    ...(f.tag ? [`${base}|g.${enc(f.tag)}`] : []),
+  ]);
 }
 
-/** The lists of a task that depend on its status (the ones a status change moves it between). */
-export function statusScopes(f: Pick<ListedFields, 'owner' | 'status' | 'parentId'>): string[] {
+/** Every list a task with these fields belongs to. */
+export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
+  return listFamilies(f).flat();
+}
+
+/** The lists of a task that depend on its status (the ones a status change moves it between), one family each. */
+export function statusFamilies(f: Pick<ListedFields, 'owner' | 'status' | 'parentId'>): string[][] {
   if (f.parentId) return [];
-  return [ownerPart(f.owner), '*'].map((base) => `${base}|s.${enc(f.status)}`);
+  return [ownerPart(f.owner), '*'].map((base) => [`${base}|s.${enc(f.status)}`]);
+}
+
+/** The lists of a task that depend on its status. */
+export function statusScopes(f: Pick<ListedFields, 'owner' | 'status' | 'parentId'>): string[] {
+  return statusFamilies(f).flat();
 }
 
 export const secondOf = (at: Date | string | number): number => Math.floor(new Date(at).getTime() / 1000);
@@ -81,14 +98,26 @@ export function listKeys(f: ListedFields): string[] {
   return listScopes(f).map((s) => nodeId(s, 0, second));
 }
 
-/** The marks from a second up to the scope's root, parents first. */
-export function markChain(scope: string, second: number): ListMarkRecord[] {
+/** The node of a level holding `second`. */
+const nodeAt = (level: number, second: number): number => Math.floor(second / LEVEL_SECONDS[level]);
+
+/** A mark's id: its lists' scopes joined by `+` (which no encoded part holds; a lone scope's is the scope's own node id). */
+const markId = (scopes: string[], level: number, n: number): string => nodeId(scopes.join('+'), level, n);
+
+/**
+ * The marks of one event of a task (its submit, a status change) in the families of lists it enters, parents
+ * first: one mark per family on each level from the 64-day block down to the minute, and a single mark for
+ * the second, naming the minute node of every list at once. The second's mark is the one a sparse history
+ * pays for each event; a minute's or more is shared by the tasks of that minute.
+ */
+export function eventMarks(families: string[][], second: number): ListMarkRecord[] {
+  const parentOf = (scope: string, level: number): string => (level === TOP_LEVEL ? rootId(scope) : nodeId(scope, level + 1, nodeAt(level + 1, second)));
   const marks: ListMarkRecord[] = [];
-  for (let level = TOP_LEVEL; level >= 0; level--) {
-    const n = Math.floor(second / LEVEL_SECONDS[level]);
-    const p = level === TOP_LEVEL ? rootId(scope) : nodeId(scope, level + 1, Math.floor(second / LEVEL_SECONDS[level + 1]));
-    marks.push({ _id: nodeId(scope, level, n), p, n });
+  for (const family of families) {
+    for (let level = TOP_LEVEL; level >= 1; level--) marks.push({ _id: markId(family, level, nodeAt(level, second)), p: family.map((s) => parentOf(s, level)), n: nodeAt(level, second) });
   }
+  const scopes = families.flat();
+  if (scopes.length) marks.push({ _id: markId(scopes, 0, second), p: scopes.map((s) => parentOf(s, 0)), n: second });
   return marks;
 }
 

@@ -1,11 +1,13 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from './task-model';
-import { listScopes, markChain, secondOf, statusScopes, type ListedFields, type ListMarkRecord } from './list-keys';
+import { eventMarks, listFamilies, secondOf, statusFamilies, type ListedFields, type ListMarkRecord } from './list-keys';
 
 const INSERT_BATCH = 500;
 
 /** Marks known to be stored, remembered up to this many (then forgotten at once: a re-insert is only a refused duplicate). */
 export const MARK_CACHE_LIMIT = 200_000;
+
+const marksOf = (families: string[][], f: ListedFields): ListMarkRecord[] => eventMarks(families, secondOf(f.createdAt));
 
 /**
  * Stores the marks a task's list keys need before the task (or its new status) is written, so a list
@@ -22,21 +24,22 @@ export class ListMarks {
 
   /** Ensures the marks of every list a task with these fields is in. */
   ensureFor(f: ListedFields): Promise<void> {
-    return this.ensure(listScopes(f), secondOf(f.createdAt));
+    return this.store(marksOf(listFamilies(f), f));
   }
 
   /** Ensures the marks of the lists a task enters with a new status (the others it is in already). */
   ensureForStatus(f: ListedFields): Promise<void> {
-    return this.ensure(statusScopes(f), secondOf(f.createdAt));
+    return this.store(marksOf(statusFamilies(f), f));
   }
 
-  ensure(scopes: string[], second: number): Promise<void> {
-    return this.store(scopes.flatMap((scope) => markChain(scope, second)));
-  }
-
-  /** The marks of many tasks at once (a bulk insert of tasks, a benchmark's fill). */
+  /** The marks of many new tasks at once (a bulk insert of tasks, a benchmark's fill). */
   ensureAll(tasks: ListedFields[]): Promise<void> {
-    return this.store(tasks.flatMap((f) => listScopes(f).flatMap((scope) => markChain(scope, secondOf(f.createdAt)))));
+    return this.store(tasks.flatMap((f) => marksOf(listFamilies(f), f)));
+  }
+
+  /** The marks of many status changes at once (a benchmark's fill of tasks that went through them). */
+  ensureAllForStatus(tasks: ListedFields[]): Promise<void> {
+    return this.store(tasks.flatMap((f) => marksOf(statusFamilies(f), f)));
   }
 
   private async store(marks: ListMarkRecord[]): Promise<void> {

@@ -71,10 +71,8 @@ export class TaskList {
   private async children(parent: string, level: number, upper: number): Promise<number[]> {
     const marks = await this.ListMark.find({ p: parent }, { n: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<ListMarkRecord, 'n'>[]>().exec();
     const bound = Math.floor(upper / LEVEL_SECONDS[level]);
-    return marks
-      .map((m) => m.n)
-      .filter((n) => n <= bound)
-      .sort((a, b) => b - a);
+    // Several marks (one per family of lists) may name the same child.
+    return [...new Set(marks.map((m) => m.n))].filter((n) => n <= bound).sort((a, b) => b - a);
   }
 
   /** Batches of non-empty seconds, newest first, none after `upper`. */

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { round } from '../lib/rate';
+
+/** One API call's answer: its status and how long it took. */
+interface Timed {
+  status: number;
+  ms: number;
+  body: unknown;
+}
+
+/** The median of ≥5 timed calls, and how many did not answer as expected (a 503 at a database deadline, say). */
+export interface Probe {
+  medianMs: number;
+  samples: number;
+  failures: number;
+  /** The first unexpected answer, to say what went wrong. */
+  failure?: string;
+}
+
+export const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The list's cursor as the gateway gives it out (task-queries.ts encodeCursor): the position after which a page starts. */
+export const cursorAt = (at: { createdAt: Date; id: string }): string =>
+  Buffer.from(JSON.stringify([at.createdAt.getTime(), at.id])).toString('base64url');
+
+/** The API as a client uses it, timing each call. */
+export class Api {
+  constructor(private readonly baseUrl: string) {}
+
+  async call(key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Timed> {
+    const started = performance.now();
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text for the failure message
+    }
+    return { status: res.status, ms, body: parsed };
+  }
+
+  /** A no-op task; `delayMs` keeps it scheduled (not yet run), so it can be cancelled. */
+  async submit(key: string, opts: { idempotencyKey?: string; delayMs?: number } = {}): Promise<Timed> {
+    return this.call(key, 'POST', '/v1/tasks', { type: 'diagnostic', params: {}, ...(opts.delayMs ? { delayMs: opts.delayMs } : {}) }, opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {});
+  }
+}
+
+/**
+ * Runs `op` `n` times one after another (a lone client: latency, not load) after one unmeasured warm-up
+ * call, and takes the median of the calls that answered `ok`.
+ */
+export async function probe(n: number, ok: number, op: (i: number) => Promise<Timed>): Promise<Probe> {
+  await op(-1);
+  const times: number[] = [];
+  let failures = 0;
+  let failure: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const r = await op(i);
+    if (r.status === ok) times.push(r.ms);
+    else {
+      failures++;
+      failure ??= `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+    }
+  }
+  return { medianMs: times.length ? round(median(times), 1) : Number.NaN, samples: times.length, failures, ...(failure ? { failure } : {}) };
+}
+
+export const freshKey = (): string => `bench-${randomUUID()}`;

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { ALL_JOB_TYPES, type TaskStatus } from '@taskyard/contracts';
+import { ListMarks, failedKey, listKeys, newTaskRecord, slotId, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { rate, type Rate } from '../lib/rate';
+
+/** The owners of the stored history: the stack's two user keys' principals and three more. */
+export const FILL_OWNERS = ['teacher-1', 'teacher-2', 'teacher-3', 'teacher-4', 'teacher-5'];
+export const FILL_TAG = 'term-1';
+const TYPES = ALL_JOB_TYPES.filter((d) => ['diagnostic', 'spelling-report', 'cloud-import'].includes(d.type));
+/** FerretDB rewards insertMany, and hangs on write commands of about 64 statements (SPEC): 32 a batch. */
+const BATCH = 32;
+
+export interface FillPlan {
+  /** Index of the first task to store: task k was created `k * stepMs` before `newestMs`. */
+  from: number;
+  count: number;
+  newestMs: number;
+  stepMs: number;
+}
+
+/** Which of the history the probes read: some stored ids, and the position at the history's middle. */
+export interface FillSample {
+  ids: string[];
+  middle?: { createdAt: Date; id: string };
+}
+
+const finalStatus = (k: number): TaskStatus => (k % 20 === 0 ? 'failed' : k % 20 === 1 ? 'cancelled' : 'succeeded');
+
+/** Task k of the history as the gateway stored it, then as the status service left it (finished). */
+function historyTask(k: number, plan: FillPlan): { queued: NewTask; done: TaskRecord } {
+  const def = TYPES[k % TYPES.length];
+  const owner = FILL_OWNERS[k % FILL_OWNERS.length];
+  const createdAt = new Date(plan.newestMs - k * plan.stepMs);
+  const queued = newTaskRecord(
+    { id: randomUUID(), def, owner, params: { n: k }, ...(k % 5 === 0 ? { tag: FILL_TAG } : {}), slotId: slotId(owner, def.type, 0) },
+    createdAt,
+  );
+  const status = finalStatus(k);
+  const startedAt = new Date(createdAt.getTime() + 40);
+  const finishedAt = new Date(startedAt.getTime() + 900);
+  const done: TaskRecord = {
+    ...queued,
+    status,
+    progress: status === 'succeeded' ? 100 : 0,
+    attempt: 1,
+    startedAt,
+    finishedAt,
+    durationMs: 900,
+    expiresAt: new Date(finishedAt.getTime() + 7 * 86_400_000),
+    logs: [
+      { at: startedAt.toISOString(), level: 'info', message: 'started' },
+      { at: finishedAt.toISOString(), level: status === 'failed' ? 'error' : 'info', message: status },
+    ],
+    ...(status === 'succeeded' ? { result: { ok: true } } : {}),
+    ...(status === 'failed' ? { error: { code: 'job-failed', message: 'the job failed' }, failedKey: failedKey(def.type, finishedAt) } : {}),
+    lk: listKeys({ ...queued, status }),
+  };
+  return { queued, done };
+}
+
+/**
+ * Stores finished tasks straight into the database as the code would have: the list marks the gateway
+ * writes at submit and the status service at each status change (queued → running → final), then the
+ * tasks with their final list keys, by insertMany of 32 in `lanes` parallel lanes.
+ */
+export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6, onProgress?: (done: number) => void): Promise<{ rate: Rate; sample: FillSample }> {
+  const marks = new ListMarks(models.ListMark, 60_000);
+  const sample: FillSample = { ids: [] };
+  const middleK = Math.floor((plan.from + plan.count) / 2);
+  const started = performance.now();
+  let next = plan.from;
+  let stored = 0;
+  const end = plan.from + plan.count;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < end) {
+        const first = next;
+        next = Math.min(next + BATCH, end);
+        const batch = Array.from({ length: next - first }, (_, i) => historyTask(first + i, plan));
+        await marks.ensureAll(batch.map((t) => t.queued));
+        await marks.ensureAllForStatus(batch.map((t) => ({ ...t.queued, status: 'running' as const })));
+        await marks.ensureAllForStatus(batch.map((t) => t.done));
+        await models.Task.collection.insertMany(batch.map((t) => t.done) as never[], { ordered: false });
+        for (const [i, t] of batch.entries()) {
+          if ((first + i) % 997 === 0) sample.ids.push(t.done._id);
+          if (first + i === middleK) sample.middle = { createdAt: t.done.createdAt, id: t.done._id };
+        }
+        stored += batch.length;
+        if (stored % 20_000 < BATCH) onProgress?.(stored);
+      }
+    }),
+  );
+  return { rate: rate(plan.count, started), sample };
+}

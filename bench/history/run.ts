@@ -1,0 +1,172 @@
+import mongoose from 'mongoose';
+import { startProcessStack, testServers, type ProcessStack } from '@taskyard/testing';
+import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import { measureCeilings } from '../ceilings/measure';
+import { round } from '../lib/rate';
+import { printTable, writeResults, type Row } from '../lib/report';
+import { Api, cursorAt, freshKey, probe, type Probe } from './api-probes';
+import { endToEnd } from './end-to-end';
+import { FILL_OWNERS, FILL_TAG, fillHistory, type FillSample } from './fill';
+import { PrivateDatabase, processCpu } from './private-database';
+
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60]
+const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = process.argv.includes('--quick');
+const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
+const IDLE_SECONDS = Number(arg('idle-seconds') ?? (quick ? 20 : 60));
+const SAMPLES = quick ? 5 : 9;
+const E2E_TASKS = quick ? 200 : 500;
+/** The stored history is this far apart (a task every 5 s: a million in 58 days, "some weeks of use"). */
+const STEP_MS = 5000;
+const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
+const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+interface StageResult {
+  storedHistory: number;
+  fill?: { tasks: number; seconds: number; perSecond: number };
+  probes: Record<string, Probe>;
+  endToEnd: { tasks: number; seconds: number; perSecond: number; notSucceeded: number };
+  /** Percent of one core over the idle minute, by part. */
+  idleCpuPercent: Record<string, number>;
+}
+
+const LIST_FILTERS: Record<string, Record<string, string>> = {
+  all: {},
+  type: { type: 'diagnostic' },
+  'status=succeeded': { status: 'succeeded' },
+  'status=failed': { status: 'failed' },
+  'status=queued': { status: 'queued' },
+  tag: { tag: FILL_TAG },
+};
+
+async function idleCpu(db: PrivateDatabase, stack: ProcessStack, seconds: number): Promise<Record<string, number>> {
+  const services = (): Record<string, number> => {
+    const by: Record<string, number> = {};
+    for (const p of stack.processes) if (p.child.pid) by[p.name] = (by[p.name] ?? 0) + processCpu(p.child.pid, true);
+    return by;
+  };
+  await new Promise((r) => setTimeout(r, 10_000)); // the last tasks' events and timers settle first
+  const before = { ...db.cpuSeconds(), ...services() };
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = { ...db.cpuSeconds(), ...services() };
+  const pct = Object.fromEntries(Object.keys(after).map((k) => [k, round((100 * ((after as Record<string, number>)[k] - (before as Record<string, number>)[k])) / seconds, 2)]));
+  return { ...pct, total: round(Object.values(pct).reduce((a, b) => a + b, 0), 2) };
+}
+
+async function measureStage(api: Api, keys: { user: string; admin: string }, sample: FillSample, deep: { createdAt: Date; id: string }): Promise<Record<string, Probe>> {
+  const probes: Record<string, Probe> = {};
+  const ids = sample.ids;
+  probes['GET /v1/tasks/:id'] = await probe(SAMPLES, 200, (i) => api.call(keys.admin, 'GET', `/v1/tasks/${ids[(i + ids.length) % ids.length]}`));
+  probes['POST /v1/tasks with Idempotency-Key'] = await probe(SAMPLES, 202, () => api.submit(keys.user, { idempotencyKey: freshKey() }));
+  probes['POST /v1/tasks'] = await probe(SAMPLES, 202, () => api.submit(keys.user));
+  probes['POST /v1/tasks/:id/cancel'] = await probe(SAMPLES, 202, async () => {
+    const t = await api.submit(keys.user, { delayMs: 3_600_000 });
+    return api.call(keys.user, 'POST', `/v1/tasks/${(t.body as { id: string }).id}/cancel`);
+  });
+  const cursor = cursorAt(deep);
+  for (const [who, key, filters] of [
+    ['user', keys.user, LIST_FILTERS],
+    ['admin', keys.admin, { ...LIST_FILTERS, owner: { owner: FILL_OWNERS[1] } }],
+  ] as const) {
+    for (const [name, filter] of Object.entries(filters)) {
+      for (const [page, extra] of [['first', {}], ['deep', { cursor }]] as const) {
+        const q = new URLSearchParams({ limit: '20', ...filter, ...extra }).toString();
+        probes[`list ${who} ${name} ${page} page`] = await probe(SAMPLES, 200, () => api.call(key, 'GET', `/v1/tasks?${q}`));
+      }
+    }
+  }
+  return probes;
+}
+
+function table(stages: StageResult[]): Row[] {
+  const first = stages[0];
+  const last = stages[stages.length - 1];
+  const col = (s: StageResult): string => `${s.storedHistory.toLocaleString('en-US')} ms`;
+  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && a > 0 ? `${round(b / a, 2)}x` : 'n/a');
+  const rows: Row[] = Object.keys(first.probes).map((name) => ({
+    measure: name,
+    ...Object.fromEntries(stages.map((s) => [col(s), s.probes[name].failures ? `${s.probes[name].medianMs} (${s.probes[name].failures} failed)` : s.probes[name].medianMs])),
+    [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(first.probes[name].medianMs, last.probes[name].medianMs),
+  }));
+  rows.push({
+    measure: 'end-to-end tasks/s',
+    ...Object.fromEntries(stages.map((s) => [col(s), s.endToEnd.perSecond])),
+    [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(last.endToEnd.perSecond, first.endToEnd.perSecond),
+  });
+  rows.push({
+    measure: 'idle CPU, % of a core (FerretDB+PostgreSQL+services)',
+    ...Object.fromEntries(stages.map((s) => [col(s), s.idleCpuPercent.total])),
+    [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: 'target < 3',
+  });
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const db = new PrivateDatabase();
+  log(`private database on ${db.mongoPort} (PostgreSQL ${db.pgPort})`);
+  db.start();
+  const shared = await testServers('bench-history'); // its vhost and bucket; the database is the private one
+  const servers = { ...shared, mongoUrl: db.mongoUrl('bench_history') };
+  const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  const models = taskModels(conn);
+  let stack: ProcessStack | undefined;
+  try {
+    await ensureTaskIndexes(models);
+    log('ceilings (same run)');
+    const ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
+    stack = await startProcessStack({ servers, workers: { diagnostic: 1 }, limits: LIMITS });
+    const keys = { user: stack.keys.find((k) => k.principal === FILL_OWNERS[0])!.key, admin: stack.keys.find((k) => k.role === 'admin')!.key };
+    const api = new Api(stack.gatewayUrl);
+    // The history is older than anything the benchmark submits, a task every STEP_MS back from here.
+    const newestMs = Date.now() - 120_000;
+    const warm = await endToEnd(api, keys.user, conn, 40);
+    log(`warm-up: ${warm.tasks} tasks`);
+    const own = await conn.collection('tasks').findOne({}, { projection: { _id: 1, createdAt: 1 } });
+    let sample: FillSample = { ids: [String(own!._id)], middle: { createdAt: own!.createdAt as Date, id: String(own!._id) } };
+    const stages: StageResult[] = [];
+    let stored = 0;
+    for (const size of SIZES) {
+      let fill: StageResult['fill'];
+      if (size > stored) {
+        log(`filling ${(size - stored).toLocaleString('en-US')} finished tasks (to ${size.toLocaleString('en-US')})`);
+        const filled = await fillHistory(models, { from: stored, count: size - stored, newestMs, stepMs: STEP_MS }, 6, (n) => log(`  ${n.toLocaleString('en-US')} stored`));
+        fill = { tasks: filled.rate.count, seconds: filled.rate.seconds, perSecond: filled.rate.perSecond };
+        sample = { ids: [...sample.ids, ...filled.sample.ids].slice(-200), middle: filled.sample.middle ?? sample.middle };
+        stored = size;
+        log(`  ${fill.perSecond} tasks/s`);
+      }
+      log(`measuring with ${stored.toLocaleString('en-US')} stored tasks`);
+      const probes = await measureStage(api, keys, sample, sample.middle!);
+      log(`end-to-end (${E2E_TASKS} tasks)`);
+      const e2e = await endToEnd(api, keys.user, conn, E2E_TASKS);
+      log(`idle CPU over ${IDLE_SECONDS} s`);
+      const idleCpuPercent = await idleCpu(db, stack, IDLE_SECONDS);
+      stages.push({ storedHistory: stored, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent });
+    }
+    const rows = table(stages);
+    printTable('Flat with history: medians (ms) through the API, by stored finished tasks', rows);
+    printTable('Fill and idle CPU by part (% of a core)', stages.map((s) => ({ stored: s.storedHistory, 'fill tasks/s': s.fill?.perSecond ?? '', ...s.idleCpuPercent })));
+    const result = {
+      ceilings: {
+        insertsPerSec16: ceilings.database.insertsPerSec.c16.perSecond,
+        conditionalUpdatesPerSec16: ceilings.database.conditionalUpdatesPerSec.c16.perSecond,
+        cursorReadDocsPerSec16: ceilings.database.cursorReadDocsPerSec.c16.perSecond,
+        brokerQuorumConfirmedPerSec: ceilings.broker.quorum.publishConfirmed.perSecond,
+      },
+      stepMs: STEP_MS,
+      stages,
+    };
+    writeResults('history', result);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await stack?.stop(5000);
+    await conn.close();
+    await shared.cleanup();
+    db.stop();
+  }
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
