@@ -62,4 +62,18 @@ export type {
   WorkflowSubmission,
   WorkflowView,
 } from './workflow';
-export { DECLARED_WORKFLOWS, declaredWorkflow, diagnosticChain } from './workflows';
+export { DECLARED_WORKFLOWS, declaredWorkflow, diagnosticChain, checkPipeline } from './workflows';
+export {
+  CHECK_DUPLICATE_WINDOW_MS,
+  CHECK_ERROR,
+  CHECK_PIPELINE_TYPES,
+  CHECK_STATES,
+  COMPLETE_CHECK_SCHEMA,
+  MAX_CHECK_ARCHIVE_CHARS,
+  SUBMITTED_CHECK_SCHEMA,
+  checkMarker,
+  checkNotifier,
+  checkReceiver,
+  checkValidator,
+} from './check-pipeline';
+export type { CheckNotice, CheckRef, CheckState, CompleteCheck, SubmittedCheck } from './check-pipeline';

@@ -1,3 +1,4 @@
+import { CHECK_PIPELINE_TYPES } from './check-pipeline';
 import { defineJobType, ENUM_NAMES, type JobLimits, type JobTypeDefinition } from './job-type';
 
 export interface SpellingReportParams {
@@ -146,7 +147,7 @@ export const upfReport = defineJobType<UpfReportParams>({
   paramsSchema: { type: 'object', additionalProperties: true, maxProperties: 100 },
 });
 
-export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic, upfReport] as JobTypeDefinition[];
+export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic, upfReport, ...CHECK_PIPELINE_TYPES] as JobTypeDefinition[];
 
 export interface JobTypeOptions {
   /** Turns on types that are off by default (diagnostic). */

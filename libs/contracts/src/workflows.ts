@@ -16,7 +16,27 @@ export const diagnosticChain: WorkflowDefinition = {
   ],
 };
 
-export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain];
+const CHECK_KEYS = ['schoolUUID', 'checkCode', 'duplicateOf'];
+
+/**
+ * Seed 004's check pipeline: receive (store as it came; a duplicate within a day is marked as such and every
+ * later stage passes it by), validate, mark, notify complete; on a failure (validation or marking), notify
+ * the processing failure (the check's state and the teacher's notice).
+ */
+export const checkPipeline: WorkflowDefinition = {
+  name: 'check-pipeline',
+  title: 'Completed check',
+  description: "A pupil's completed check: received, validated, marked, and its outcome recorded for the school.",
+  stages: [
+    { name: 'receive', type: 'check-receiver' },
+    { name: 'validate', type: 'check-validator', pass: CHECK_KEYS },
+    { name: 'mark', type: 'check-marker', pass: CHECK_KEYS },
+    { name: 'notify', type: 'check-notifier', pass: CHECK_KEYS, params: { outcome: 'complete' } },
+  ],
+  onFailure: { name: 'notify-failure', type: 'check-notifier', pass: CHECK_KEYS, params: { outcome: 'processing-failure' } },
+};
+
+export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, checkPipeline];
 
 export function declaredWorkflow(name: string): WorkflowDefinition | undefined {
   return DECLARED_WORKFLOWS.find((w) => w.name === name);

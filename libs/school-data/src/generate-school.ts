@@ -5,11 +5,13 @@ import type {
   AssessmentBatchRecord,
   AssessmentScoreRecord,
   ClassRecord,
+  PupilCheckRecord,
   PupilRecord,
   SchoolRecord,
   SpellingTestRecord,
   SpellingWeekRecord,
 } from './records';
+import { pupilChecksOf } from './generate-checks';
 import { packResults } from './results';
 import { addWeeks } from './weeks';
 import { WORD_BANK } from './word-bank';
@@ -25,6 +27,10 @@ export interface DatasetShape {
   /** Monday of the first week. */
   firstWeek: string;
   seed: number;
+  /** Checks allocated to each pupil (seed 004), whose completed checks `submittedCheck` makes. */
+  checksPerPupil?: number;
+  /** One check in this many is sent broken (missing answers, unreadable, unmarkable); 0 for none. */
+  invalidChecksEvery?: number;
 }
 
 export const DEFAULT_SHAPE: DatasetShape = {
@@ -36,6 +42,8 @@ export const DEFAULT_SHAPE: DatasetShape = {
   classSize: 30,
   firstWeek: '2024-09-02',
   seed: 1,
+  checksPerPupil: 0,
+  invalidChecksEvery: 10,
 };
 
 /** One generated record and the collection it belongs in. */
@@ -46,7 +54,8 @@ export type SeedItem =
   | { kind: 'spellingTest'; doc: SpellingTestRecord }
   | { kind: 'spellingWeek'; doc: SpellingWeekRecord }
   | { kind: 'assessmentBatch'; doc: AssessmentBatchRecord }
-  | { kind: 'assessmentScore'; doc: AssessmentScoreRecord };
+  | { kind: 'assessmentScore'; doc: AssessmentScoreRecord }
+  | { kind: 'pupilCheck'; doc: PupilCheckRecord };
 
 interface Pupil {
   doc: PupilRecord;
@@ -150,4 +159,5 @@ export function* generateSchool(n: number, shape: DatasetShape): Generator<SeedI
   for (const p of pupils) yield { kind: 'pupil', doc: p.doc };
   yield* spellingOf(school, classes, pupils, shape, rng.fork('spelling'));
   yield* assessmentsOf(school, classes, pupils, shape, rng.fork('assessments'));
+  for (const doc of pupilChecksOf(pupils.map((p) => p.doc), shape.checksPerPupil ?? 0, shape.invalidChecksEvery ?? 0)) yield { kind: 'pupilCheck', doc };
 }

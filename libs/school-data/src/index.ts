@@ -7,7 +7,12 @@ export type {
   ChannelRecord,
   AssessmentBatchRecord,
   AssessmentScoreRecord,
+  PupilCheckRecord,
+  CheckSubmission,
 } from './records';
+export { CHECK_SUBMISSIONS } from './records';
+export { packCheck, unpackCheck, CheckUnreadable, MAX_UNPACKED_CHECK_BYTES } from './check-archive';
+export { completedCheck, submittedCheck, pupilChecksOf, pupilCheckCode, submissionOf, QUESTIONS_PER_CHECK } from './generate-checks';
 export { COLLECTIONS, schoolModels, ensureSchoolIndexes } from './models';
 export type { SchoolModels } from './models';
 export { schoolId, classId, pupilId, batchId, spellingWeekId, spellingTestId, assessmentScoreId } from './ids';

@@ -3,6 +3,7 @@ import type {
   AssessmentBatchRecord,
   AssessmentScoreRecord,
   ChannelRecord,
+  PupilCheckRecord,
   ClassRecord,
   PupilRecord,
   SchoolRecord,
@@ -20,6 +21,7 @@ export const COLLECTIONS = {
   channels: 'channels',
   assessmentBatches: 'assessment_batches',
   assessmentScores: 'assessment_scores',
+  pupilChecks: 'pupil_checks',
 } as const;
 
 export interface SchoolModels {
@@ -31,6 +33,7 @@ export interface SchoolModels {
   Channel: Model<ChannelRecord>;
   AssessmentBatch: Model<AssessmentBatchRecord>;
   AssessmentScore: Model<AssessmentScoreRecord>;
+  PupilCheck: Model<PupilCheckRecord>;
 }
 
 // No autoIndex: indexes are made once by `ensureSchoolIndexes`, not raced by every process that starts.
@@ -85,6 +88,23 @@ const schemas = {
     .index({ batchId: 1 })
     // An import learns which scores a school already holds by this equality (knownDocuments).
     .index({ schoolId: 1 }),
+  // Read and written by check code (`_id`) only.
+  PupilCheck: new Schema<PupilCheckRecord>(
+    {
+      _id: String,
+      schoolId: req(String),
+      pupilId: req(String),
+      state: req(String),
+      submission: req(String),
+      receivedByServerAt: Date,
+      completedAt: Date,
+      mark: Number,
+      maxMark: Number,
+      processingFailedAt: Date,
+      processingError: { code: String, message: String },
+    },
+    options,
+  ),
 };
 
 function model<T>(conn: Connection, name: keyof typeof schemas, collection: string): Model<T> {
@@ -102,6 +122,7 @@ export function schoolModels(conn: Connection): SchoolModels {
     Channel: model(conn, 'Channel', COLLECTIONS.channels),
     AssessmentBatch: model(conn, 'AssessmentBatch', COLLECTIONS.assessmentBatches),
     AssessmentScore: model(conn, 'AssessmentScore', COLLECTIONS.assessmentScores),
+    PupilCheck: model(conn, 'PupilCheck', COLLECTIONS.pupilChecks),
   };
 }
 

@@ -76,3 +76,26 @@ export interface AssessmentScoreRecord {
   /** ISO date-time of the attempt. */
   attemptedAt: string;
 }
+
+/** How a seeded pupil's browser will send the completed check: as it should, or broken in one of the ways the pipeline must catch. */
+export const CHECK_SUBMISSIONS = ['valid', 'missing-answers', 'unreadable', 'unmarkable'] as const;
+export type CheckSubmission = (typeof CHECK_SUBMISSIONS)[number];
+
+/**
+ * A check allocated to a pupil (seed 004's `mtc_admin.check`): its code, and the state the check pipeline's
+ * notifier keeps (received, then complete or processing failure).
+ */
+export interface PupilCheckRecord {
+  /** The check code. */
+  _id: string;
+  schoolId: string;
+  pupilId: string;
+  state: 'allocated' | 'received' | 'complete' | 'processing-failure';
+  submission: CheckSubmission;
+  receivedByServerAt?: Date;
+  completedAt?: Date;
+  mark?: number;
+  maxMark?: number;
+  processingFailedAt?: Date;
+  processingError?: { code: string; message: string };
+}

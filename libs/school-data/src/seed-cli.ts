@@ -9,7 +9,10 @@ import { seedDataset } from './seed-dataset';
  * MONGO_URL (the local stack's by default). Deterministic for a given seed; re-running adds nothing.
  */
 const USAGE = `usage: pnpm seed [--schools N] [--pupils-per-school M] [--weeks W] [--words K] [--assessments A]
-                 [--class-size C] [--first-week YYYY-MM-DD] [--seed S] [--mongo-url URL]`;
+                 [--class-size C] [--first-week YYYY-MM-DD] [--seed S] [--mongo-url URL]
+                 [--checks K] [--invalid-checks-every N]
+  --checks K                  checks allocated to each pupil (seed 004's check pipeline), default 0
+  --invalid-checks-every N    one check in N is sent broken (missing answers, unreadable, unmarkable), default 10`;
 
 function shapeFromArgs(argv: string[]): { shape: DatasetShape; mongoUrl: string } {
   const { values } = parseArgs({
@@ -24,6 +27,8 @@ function shapeFromArgs(argv: string[]): { shape: DatasetShape; mongoUrl: string 
       'first-week': { type: 'string' },
       seed: { type: 'string' },
       'mongo-url': { type: 'string' },
+      checks: { type: 'string' },
+      'invalid-checks-every': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -46,6 +51,8 @@ function shapeFromArgs(argv: string[]): { shape: DatasetShape; mongoUrl: string 
     classSize: int(values['class-size'], DEFAULT_SHAPE.classSize, 'class-size'),
     firstWeek: values['first-week'] ?? DEFAULT_SHAPE.firstWeek,
     seed: int(values.seed, DEFAULT_SHAPE.seed, 'seed'),
+    checksPerPupil: int(values.checks, DEFAULT_SHAPE.checksPerPupil ?? 0, 'checks'),
+    invalidChecksEvery: int(values['invalid-checks-every'], DEFAULT_SHAPE.invalidChecksEvery ?? 0, 'invalid-checks-every'),
   };
   return { shape, mongoUrl: values['mongo-url'] ?? loadServerUrls().mongoUrl };
 }

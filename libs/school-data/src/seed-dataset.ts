@@ -60,6 +60,7 @@ export async function seedDataset(
     spellingWeek: m.SpellingWeek.collection,
     assessmentBatch: m.AssessmentBatch.collection,
     assessmentScore: m.AssessmentScore.collection,
+    pupilCheck: m.PupilCheck.collection,
   });
   for (let n = 1; n <= shape.schools; n++) {
     for (const item of generateSchool(n, shape)) await writer.add(item);
