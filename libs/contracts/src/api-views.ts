@@ -99,3 +99,56 @@ export interface ApiKeyView extends NewApiKey {
   createdBy: string;
   lastUsedAt: string | null;
 }
+
+/** What a client sends to POST /v1/tasks (as JSON, or as multipart fields beside a zip). */
+export interface TaskSubmission {
+  type: string;
+  title?: string;
+  params?: Record<string, unknown>;
+  tag?: string;
+  callbackUrl?: string;
+  /** ISO time: not started before it (at most 30 days ahead). */
+  runAt?: string;
+  /** Or: not started before this many ms from now. */
+  delayMs?: number;
+  priority?: TaskPriority;
+}
+
+/** The answer of POST /v1/tasks: 202 for a new task, 200 for a repeat of an Idempotency-Key. */
+export interface SubmitAnswer {
+  id: string;
+  status: TaskStatus;
+  statusUrl: string;
+}
+
+/** The filters of GET /v1/tasks; `cursor` is a page's `nextCursor`. */
+export interface TaskListQuery {
+  type?: string;
+  status?: TaskStatus;
+  tag?: string;
+  /** Admins only: one owner's tasks. */
+  owner?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** A page of tasks: GET /v1/tasks and GET /v1/tasks/:id/children. Absent `nextCursor`: the last page. */
+export interface TaskPage {
+  items: TaskView[];
+  nextCursor?: string;
+}
+
+/** GET /v1/tasks/:id/logs. */
+export interface TaskLogs {
+  lines: LogLine[];
+}
+
+/** `event: end` of GET /v1/tasks/:id/events: the terminal status. */
+export interface TaskStreamEnd {
+  status: TaskStatus;
+}
+
+/** Every error response of the API. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

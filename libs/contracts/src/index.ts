@@ -7,11 +7,37 @@ export type { TaskMessage, ArtifactRef, TaskError, AttemptOutcome, AttemptRecord
 export type { TaskEvent, TaskEventKind, TaskEventInput, EventBase, LogLine, DistributiveOmit } from './task-event';
 export { TASK_STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES, isTerminal } from './task-status';
 export type { TaskStatus } from './task-status';
-export type { ApiKeyRole, ApiKeyView, ArtifactView, AttemptView, NewApiKey, TaskView, TaskUpdate } from './api-views';
+export type {
+  ApiErrorBody,
+  ApiKeyRole,
+  ApiKeyView,
+  ArtifactView,
+  AttemptView,
+  NewApiKey,
+  SubmitAnswer,
+  TaskListQuery,
+  TaskLogs,
+  TaskPage,
+  TaskStreamEnd,
+  TaskSubmission,
+  TaskView,
+  TaskUpdate,
+} from './api-views';
 export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, priorityRoutingKey } from './priority';
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';
-export type { CatchUpRule, TaskTemplate, WorkflowTemplate, ScheduleTemplate, OccurrenceOutcome, ScheduleView, OccurrenceView } from './schedule';
+export type {
+  CatchUpRule,
+  TaskTemplate,
+  WorkflowTemplate,
+  ScheduleTemplate,
+  OccurrenceOutcome,
+  ScheduleView,
+  OccurrenceView,
+  ScheduleInput,
+  SchedulePatch,
+  TaskTemplateInput,
+} from './schedule';
 export { partialResult } from './task-result';
 export type { Shortfall, TaskResult } from './task-result';
 export { CALLBACK_SIGNATURE_HEADER, callbackUrlProblem } from './callback';

@@ -64,3 +64,24 @@ export interface OccurrenceView {
   catchUp?: boolean;
   at: string;
 }
+
+/** A schedule's task as the API takes it (stored as a `kind: 'task'` template). */
+export interface TaskTemplateInput {
+  type: string;
+  title?: string;
+  params?: Record<string, unknown>;
+  tag?: string;
+  priority?: TaskPriority;
+}
+
+/** What POST /v1/schedules takes (PATCH: any part of it). */
+export interface ScheduleInput {
+  name?: string;
+  cron: string;
+  timezone?: string;
+  catchUp?: CatchUpRule;
+  paused?: boolean;
+  task: TaskTemplateInput;
+}
+
+export type SchedulePatch = Partial<ScheduleInput>;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   occurrenceId,
-  type CatchUpRule,
+  type ScheduleInput,
+  type SchedulePatch,
+  type TaskTemplateInput,
   type OccurrenceView,
   type ScheduleTemplate,
   type ScheduleView,
-  type TaskPriority,
 } from '@taskyard/contracts';
 import { InvalidCron, cronTimes, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
 import type { Principal } from './api-keys';
@@ -13,25 +14,7 @@ import { InvalidParams, ScheduleNotFound, TooManySchedules } from './errors';
 import { submitTag } from './tag-access';
 import type { JobCatalog } from './job-catalog';
 
-/** A schedule's task as the API takes it (stored as a `kind: 'task'` template). */
-export interface TaskTemplateInput {
-  type: string;
-  title?: string;
-  params?: Record<string, unknown>;
-  tag?: string;
-  priority?: TaskPriority;
-}
-
-export interface ScheduleInput {
-  name?: string;
-  cron: string;
-  timezone?: string;
-  catchUp?: CatchUpRule;
-  paused?: boolean;
-  task: TaskTemplateInput;
-}
-
-export type SchedulePatch = Partial<ScheduleInput>;
+export type { ScheduleInput, SchedulePatch, TaskTemplateInput } from '@taskyard/contracts';
 
 /** Named limits of the schedules API. */
 export const SCHEDULE_LIMITS = {

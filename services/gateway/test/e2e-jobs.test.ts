@@ -1,37 +1,27 @@
 import AdmZip from 'adm-zip';
 import mongoose, { type Connection } from 'mongoose';
 import { batchId, classId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
-import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { TaskyardClient } from '@taskyard/client';
+import type { TaskView } from '@taskyard/contracts';
+import { testServers, startProcessStack, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // The three job services end to end: submitted over HTTP, run by their own processes, results downloaded.
 let servers: TestServers;
 let stack: ProcessStack;
 let conn: Connection;
 
-interface TaskView {
-  id: string;
-  status: string;
-  params: Record<string, unknown>;
-  artifacts: Array<{ name: string; size: number; url: string | null }>;
-  error?: { code: string; message: string };
-  children?: { total: number; finished: string[] };
-}
-
 const userKey = (): string => stack.keys.find((k) => k.role === 'user')!.key;
 const auth = (): Record<string, string> => ({ authorization: `Bearer ${userKey()}` });
+// The end-to-end tests use the typed client a user would.
+const client = (): TaskyardClient => new TaskyardClient({ baseUrl: stack.gatewayUrl, apiKey: userKey() });
 
 async function submitJson(type: string, params: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${stack.gatewayUrl}/v1/tasks`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ type, params }) });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
+  const answer = await client().submit({ type, params });
+  expect(answer.created).toBe(true);
+  return answer.id;
 }
 
-function waitForTerminal(id: string, timeoutMs = 60_000): Promise<TaskView> {
-  return waitFor(`task ${id} to finish`, async () => {
-    const t = (await (await fetch(`${stack.gatewayUrl}/v1/tasks/${id}`, { headers: auth() })).json()) as TaskView;
-    return ['succeeded', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
-  }, { timeoutMs, intervalMs: 250 });
-}
+const waitForTerminal = (id: string): Promise<TaskView> => client().wait(id);
 
 const download = async (url: string | null): Promise<Buffer> => Buffer.from(await (await fetch(url!)).arrayBuffer());
 
@@ -100,7 +90,7 @@ test('a fan-out that skipped a batch says so in its result, kept once its childr
   await schoolModels(conn).AssessmentBatch.create({ _id: other, schoolId: schoolId(1), channel: `not-${channel}`, name: 'Elsewhere' });
   const ids = [kept, other];
   const id = await submitJson('assessment-report', { batchFilters: { ids, channels: [channel] }, output_format: 'csv' });
-  const t = (await waitForTerminal(id)) as TaskView & { result?: { partial?: unknown[] } };
+  const t = await waitForTerminal(id);
   expect(t.status).toBe('succeeded');
   expect(t.result?.partial).toEqual([{ count: 1, of: 2, one: 'batch skipped (not on the chosen channels)', other: 'batches skipped (not on the chosen channels)' }]);
 });
@@ -108,14 +98,9 @@ test('a fan-out that skipped a batch says so in its result, kept once its childr
 test('an uploaded zip imports its good rows and reports the bad ones', async () => {
   const zip = new AdmZip();
   zip.addFile('pupils.csv', Buffer.from(['pupil_id,school_id,class_id,given_name,family_name', `${schoolId(1)}-p99001,${schoolId(1)},${classId(schoolId(1), 1)},Nia,Okafor`, `${schoolId(1)}-p99002,${schoolId(1)},no-such-class,Ann,Lee`].join('\n')));
-  const form = new FormData();
-  form.set('type', 'cloud-import');
-  form.set('title', 'pupils');
-  form.set('params', '{}');
-  form.set('file', new Blob([new Uint8Array(zip.toBuffer())], { type: 'application/zip' }), 'pupils.zip');
-  const res = await fetch(`${stack.gatewayUrl}/v1/tasks`, { method: 'POST', headers: auth(), body: form });
-  expect(res.status).toBe(202);
-  const { id } = (await res.json()) as { id: string };
+  const data = new Blob([new Uint8Array(zip.toBuffer())], { type: 'application/zip' });
+  const { id, created } = await client().submitZip({ type: 'cloud-import', title: 'pupils', params: {} }, { name: 'pupils.zip', data });
+  expect(created).toBe(true);
   const t = await waitForTerminal(id);
   expect(t.status).toBe('succeeded');
   const names = t.artifacts.map((a) => a.name);
