@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { CATCH_UP_RULES, TASK_PRIORITIES, type CatchUpRule, type ScheduleView, type TaskPriority } from '@taskyard/contracts';
+import { CATCH_UP_RULES, TASK_PRIORITIES, type CatchUpRule, type ScheduleTemplate, type ScheduleView, type TaskPriority } from '@taskyard/contracts';
 import type { ScheduleSummary } from '@taskyard/client';
 import { contextOf } from '../command-context';
 import { table } from '../output';
@@ -21,11 +21,17 @@ interface CreateFlags {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** What a schedule submits: a job type, or a workflow (declared by name, or ad hoc). */
+function templateName(t: ScheduleTemplate): string {
+  if (t.kind === 'task') return t.type;
+  return typeof t.workflow === 'string' ? t.workflow : 'ad hoc workflow';
+}
+
 function scheduleLines(s: ScheduleSummary | ScheduleView): string[] {
   const lines = [
     `${s.id}  ${s.name}  ${s.paused ? 'paused' : 'active'}`,
     `  cron      ${s.cron} (${s.timezone}), missed runs: ${s.catchUp}`,
-    `  task      ${s.template.type}${s.template.title ? ` "${s.template.title}"` : ''} ${JSON.stringify(s.template.params)}`,
+    `  ${s.template.kind.padEnd(8)}  ${templateName(s.template)}${s.template.title ? ` "${s.template.title}"` : ''} ${JSON.stringify(s.template.params ?? {})}`,
     ...s.nextRuns.map((t, i) => `  ${i === 0 ? 'next runs ' : '          '}${t}`),
   ];
   if ('history' in s) {
@@ -45,7 +51,7 @@ export function registerScheduleCommands(program: Command): void {
       const { client, out } = contextOf(command);
       const items = await client.listSchedules(flags.owner);
       out.result({ items }, () =>
-        table(['ID', 'NAME', 'STATE', 'CRON', 'TYPE', 'NEXT RUN'], items.map((s) => [s.id, s.name, s.paused ? 'paused' : 'active', `${s.cron} ${s.timezone}`, s.template.type, s.nextRuns[0] ?? '-'])),
+        table(['ID', 'NAME', 'STATE', 'CRON', 'SUBMITS', 'NEXT RUN'], items.map((s) => [s.id, s.name, s.paused ? 'paused' : 'active', `${s.cron} ${s.timezone}`, templateName(s.template), s.nextRuns[0] ?? '-'])),
       );
     });
 
