@@ -82,6 +82,13 @@ export_env() {
   fi
   export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:$MONGO_PORT/taskyard}"
   export RABBITMQ_URL="${RABBITMQ_URL:-amqp://$rabbit_user:$rabbit_pass@127.0.0.1:$AMQP_PORT}"
+  # A cluster (RABBITMQ_NODES=3): every node, so a service reconnects to another when its node is lost.
+  if [ -z "${RABBITMQ_URLS:-}" ] && [ "${RABBITMQ_NODES:-1}" -gt 1 ]; then
+    local i urls=()
+    for i in $(seq 0 $((RABBITMQ_NODES - 1))); do urls+=("amqp://$rabbit_user:$rabbit_pass@127.0.0.1:$((AMQP_PORT + i))"); done
+    RABBITMQ_URLS=$(IFS=,; echo "${urls[*]}")
+    export RABBITMQ_URLS
+  fi
   export RABBITMQ_MANAGEMENT_URL="${RABBITMQ_MANAGEMENT_URL:-http://$rabbit_user:$rabbit_pass@127.0.0.1:$RABBIT_UI_PORT}"
   export RABBITMQ_ADMIN_URL="${RABBITMQ_ADMIN_URL:-http://guest:guest@127.0.0.1:$RABBIT_UI_PORT}"
   export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:$S3_PORT}"

@@ -52,22 +52,38 @@ ferretdb_start() {
   wait_for 30 FerretDB port_open "$MONGO_PORT"
 }
 
+# RABBITMQ_NODES=3 (of `npm start`, `servers.sh start`) runs RabbitMQ as a cluster of that many nodes on
+# loopback; one node is the default. Node 1 is the single node of the default set-up (its name, ports and
+# state unchanged); node i > 1 is `<name>-i@<host>` on each of node 1's ports + i - 1 (AMQP, management,
+# Prometheus, Erlang distribution), with its own state in $RABBIT_DIR-i. All share one HOME, so one
+# Erlang cookie; they join node 1 with `join_cluster` at their first start.
+RABBIT_NODES="${RABBITMQ_NODES:-1}"
+RABBIT_NODE1="${TASKYARD_RABBIT_NODE:-taskyard@localhost}"
+
+rabbit_node_name() { if [ "$1" = 1 ]; then echo "$RABBIT_NODE1"; else echo "${RABBIT_NODE1%@*}-$1@${RABBIT_NODE1#*@}"; fi; }
+rabbit_node_dir() { if [ "$1" = 1 ]; then echo "$RABBIT_DIR"; else echo "$RABBIT_DIR-$1"; fi; }
+rabbit_pidfile() { if [ "$1" = 1 ]; then echo "$STATE/run/rabbitmq.pid"; else echo "$STATE/run/rabbitmq-$1.pid"; fi; }
+
+# rabbit_env [NODE]: the environment of node NODE (default 1) and of the CLI tools that talk to it.
 rabbit_env() {
-  export HOME="$RABBIT_DIR" RABBITMQ_NODENAME="${TASKYARD_RABBIT_NODE:-taskyard@localhost}"
-  export RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" RABBITMQ_LOG_BASE="$RABBIT_DIR/log"
-  export RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
-  export RABBITMQ_PID_FILE="$STATE/run/rabbitmq.pid" RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000))
-  export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf"
+  local i=${1:-1} dir; dir=$(rabbit_node_dir "${1:-1}")
+  export HOME="$RABBIT_DIR" RABBITMQ_NODENAME; RABBITMQ_NODENAME=$(rabbit_node_name "$i")
+  export RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log"
+  export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+  export RABBITMQ_PID_FILE; RABBITMQ_PID_FILE=$(rabbit_pidfile "$i")
+  export RABBITMQ_DIST_PORT=$((AMQP_PORT + 20000 + i - 1))
+  export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
 }
 
-# rabbit_config DIR: writes the node's configuration and enabled plugins into DIR.
+# rabbit_config DIR [NODE]: writes node NODE's (default 1) configuration and enabled plugins into DIR.
 rabbit_config() {
+  local off=$((${2:-1} - 1))
   cat > "$1/rabbitmq.conf" <<CONF
-listeners.tcp.default = 127.0.0.1:$AMQP_PORT
+listeners.tcp.default = 127.0.0.1:$((AMQP_PORT + off))
 management.tcp.ip = 127.0.0.1
-management.tcp.port = $RABBIT_UI_PORT
+management.tcp.port = $((RABBIT_UI_PORT + off))
 prometheus.tcp.ip = 127.0.0.1
-prometheus.tcp.port = $RABBIT_PROM_PORT
+prometheus.tcp.port = $((RABBIT_PROM_PORT + off))
 disk_free_limit.absolute = 100MB
 CONF
   # What `rabbitmq-plugins enable --offline` writes; consistent-hash partitions the status events.
@@ -80,18 +96,57 @@ CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 CONF
 }
 
-rabbit() { (rabbit_env; "/usr/lib/rabbitmq/bin/$1" "${@:2}"); }
+# rabbit NODE TOOL ARGS...: runs one of RabbitMQ's tools (rabbitmq-server, rabbitmqctl) as or against node NODE.
+rabbit() { (rabbit_env "$1"; "/usr/lib/rabbitmq/bin/$2" "${@:3}"); }
+
+# rabbit_node_start NODE: starts node NODE unless it runs, and waits until it serves (also a restart
+# after a crash: the node comes back with its data and its cluster membership).
+rabbit_node_start() {
+  local i=$1 dir pidf; dir=$(rabbit_node_dir "$1"); pidf=$(rabbit_pidfile "$1")
+  mkdir -p "$dir/log" "$dir/mnesia"
+  chmod 700 "$dir/log" "$dir/mnesia"
+  if pid_alive "$pidf"; then return 0; fi
+  rm -f "$pidf"
+  rabbit_config "$dir" "$i"
+  say "starting RabbitMQ node $(rabbit_node_name "$i") on 127.0.0.1:$((AMQP_PORT + i - 1)) (management UI on http://127.0.0.1:$((RABBIT_UI_PORT + i - 1)))"
+  without_pipes rabbit "$i" rabbitmq-server -detached >/dev/null 2>&1
+  wait_for 60 "RabbitMQ pid file" test -s "$pidf"
+  rabbit "$i" rabbitmqctl wait --timeout 90 "$pidf" >/dev/null
+  wait_for 30 "RabbitMQ management" curl -fsS -u guest:guest "http://127.0.0.1:$((RABBIT_UI_PORT + i - 1))/api/overview"
+}
+
+# rabbit_join NODE: makes node NODE (running, fresh) a member of node 1's cluster, once.
+rabbit_join() {
+  local i=$1 marker; marker="$(rabbit_node_dir "$1")/joined"
+  [ -f "$marker" ] && return 0
+  say "joining $(rabbit_node_name "$i") to $RABBIT_NODE1"
+  # join_cluster resets the (fresh) node itself. The tools' chatter is shown only when a step fails.
+  local step out
+  for step in stop_app "join_cluster $RABBIT_NODE1" start_app; do
+    # shellcheck disable=SC2086
+    out=$(rabbit "$i" rabbitmqctl $step 2>&1) || { say "rabbitmqctl $step failed on $(rabbit_node_name "$i"):"; echo "$out" >&2; return 1; }
+  done
+  touch "$marker"
+}
+
+# The Erlang cookie every node and CLI tool shares (in their common HOME), made before any node boots so
+# that nodes booting side by side do not each make their own.
+rabbit_cookie() {
+  local cookie="$RABBIT_DIR/.erlang.cookie"
+  [ -s "$cookie" ] && return 0
+  mkdir -p "$RABBIT_DIR"
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 'a-f0-9' 'A-J' > "$cookie.tmp" && mv "$cookie.tmp" "$cookie")
+  chmod 400 "$cookie"
+}
 
 rabbit_start() {
-  mkdir -p "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
-  chmod 700 "$RABBIT_DIR/log" "$RABBIT_DIR/mnesia"
-  if pid_alive "$STATE/run/rabbitmq.pid"; then return 0; fi
-  rabbit_config "$RABBIT_DIR"
-  say "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (management UI on http://127.0.0.1:$RABBIT_UI_PORT)"
-  without_pipes rabbit rabbitmq-server -detached >/dev/null 2>&1
-  wait_for 60 "RabbitMQ pid file" test -s "$STATE/run/rabbitmq.pid"
-  rabbit rabbitmqctl wait --timeout 90 "$STATE/run/rabbitmq.pid" >/dev/null
-  wait_for 30 "RabbitMQ management" curl -fsS -u guest:guest "http://127.0.0.1:$RABBIT_UI_PORT/api/overview"
+  rabbit_cookie
+  [ "$RABBIT_NODES" -gt 1 ] || { rabbit_node_start 1; return 0; }
+  local i p pids=()
+  # The nodes boot side by side, then the others join node 1 one after another.
+  for i in $(seq 1 "$RABBIT_NODES"); do rabbit_node_start "$i" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p"; done
+  for i in $(seq 2 "$RABBIT_NODES"); do rabbit_join "$i"; done
 }
 
 # management METHOD PATH [JSON]: RabbitMQ's management API as its administrator (JSON from stdin, so no
@@ -111,12 +166,21 @@ rabbit_users() {
   echo '{"configure":".*","write":".*","read":".*"}' | rabbit_admin_api PUT "/api/permissions/%2F/$RABBIT_SVC_USER"
 }
 
+# rabbit_node_stop NODE: stops node NODE if it runs (by its pid file).
+rabbit_node_stop() {
+  local pidf; pidf=$(rabbit_pidfile "$1")
+  pid_alive "$pidf" || { rm -f "$pidf"; return 0; }
+  say "stopping RabbitMQ node $(rabbit_node_name "$1")"
+  local pid; pid=$(cat "$pidf")
+  rabbit "$1" rabbitmqctl stop "$pidf" >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+  rm -f "$pidf"
+}
+
 rabbit_stop() {
-  pid_alive "$STATE/run/rabbitmq.pid" || return 0
-  say "stopping RabbitMQ"
-  local pid; pid=$(cat "$STATE/run/rabbitmq.pid")
-  rabbit rabbitmqctl stop "$STATE/run/rabbitmq.pid" >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
-  rm -f "$STATE/run/rabbitmq.pid"
+  local i
+  # Every node this state holds, whatever RABBITMQ_NODES says now (the last one first, node 1 last).
+  for i in $(seq 9 -1 2); do [ -e "$(rabbit_pidfile "$i")" ] && rabbit_node_stop "$i"; done
+  rabbit_node_stop 1
   # epmd is started on the node's behalf; leave none behind when no other node uses it.
   if command -v epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then epmd -kill >/dev/null 2>&1 || true; fi
 }
@@ -158,17 +222,22 @@ status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; e
 
 case "${1:-start}" in
   start) pg_start; ferretdb_start; rabbit_start; rabbit_users; minio_start; minio_users ;;
+  # RabbitMQ alone (RABBITMQ_NODES=3 for a cluster): what the cluster test starts in a state of its own.
+  rabbit-start) rabbit_start ;;
+  rabbit-stop) rabbit_stop ;;
+  rabbit-node-start) rabbit_node_start "$2" ;;
   gin-indexes) gin_indexes ;;
   # The database alone (PostgreSQL + FerretDB): a benchmark's private instance, with TASKYARD_STATE and the
   # port variables pointing elsewhere, so its CPU is its own and its fill does not load the shared one.
   database-start) pg_start; ferretdb_start ;;
   database-stop) kill_pidfile ferretdb; pg_stop ;;
-  rabbit-config) rabbit_config "$2" ;;
+  rabbit-config) rabbit_config "$2" "${3:-1}" ;;
   stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;
   status)
     status_line postgresql "as_postgres $PG_BIN/pg_ctl -D $PG_DATA status"
     status_line ferretdb "pid_alive $STATE/run/ferretdb.pid"
     status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
+    for i in $(seq 2 9); do [ -e "$(rabbit_pidfile "$i")" ] && status_line "rabbitmq-$i" "pid_alive $(rabbit_pidfile "$i")"; done
     status_line minio "pid_alive $STATE/run/minio.pid" ;;
-  *) echo "usage: servers.sh start|stop|status|gin-indexes|database-start|database-stop|rabbit-config DIR" >&2; exit 2 ;;
+  *) echo "usage: servers.sh start|stop|status|gin-indexes|database-start|database-stop|rabbit-config DIR [NODE]|rabbit-start|rabbit-stop|rabbit-node-start NODE" >&2; exit 2 ;;
 esac

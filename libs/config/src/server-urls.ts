@@ -1,3 +1,5 @@
+import { ConfigError } from './env-value';
+
 /** Where the real servers are. The defaults are the local stack's (deploy/local/lib.sh). */
 export interface S3Settings {
   endpoint: string;
@@ -8,8 +10,15 @@ export interface S3Settings {
 }
 
 export interface ServerUrls {
+  /** Passed to the driver unchanged: a replica set's hosts, `replicaSet=`, `readPreference`, `w` included. */
   mongoUrl: string;
+  /** The first broker node: what tools that need one node (the tests' vhosts, the management link) use. */
   rabbitmqUrl: string;
+  /**
+   * Every broker node a service may connect to (a RabbitMQ cluster's nodes, from RABBITMQ_URLS); it
+   * connects to one and, when that one is lost, to another. Absent: `rabbitmqUrl` alone.
+   */
+  rabbitmqUrls?: string[];
   /** RabbitMQ's management API, with credentials; absent when not reachable. */
   rabbitmqManagementUrl?: string;
   s3: S3Settings;
@@ -30,11 +39,38 @@ export const LOCAL_DEFAULTS = {
   },
 } as const;
 
+/**
+ * RABBITMQ_URLS: the broker nodes, comma separated (`amqp://u:p@rabbit-0:5672,amqp://u:p@rabbit-1:5672`).
+ * Without it, RABBITMQ_URL alone. Each must be an amqp: or amqps: URL.
+ */
+export function parseBrokerUrls(env: Env): string[] | undefined {
+  const list = env.RABBITMQ_URLS?.split(',').map((u) => u.trim()).filter(Boolean);
+  if (!list?.length) return undefined;
+  for (const url of list) {
+    let protocol: string;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      throw new ConfigError(`RABBITMQ_URLS: not a URL: ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+    }
+    if (protocol !== 'amqp:' && protocol !== 'amqps:') throw new ConfigError(`RABBITMQ_URLS: not an amqp: or amqps: URL: ${protocol}`);
+  }
+  return list;
+}
+
+/** The broker nodes a service connects to, in the order it tries them. */
+export function brokerUrls(servers: Pick<ServerUrls, 'rabbitmqUrl' | 'rabbitmqUrls'>): string[] {
+  return servers.rabbitmqUrls?.length ? servers.rabbitmqUrls : [servers.rabbitmqUrl];
+}
+
 export function loadServerUrls(env: Env = process.env): ServerUrls {
+  const nodes = parseBrokerUrls(env);
+  const explicitBroker = Boolean(env.RABBITMQ_URL || nodes);
   return {
     mongoUrl: env.MONGO_URL ?? LOCAL_DEFAULTS.mongoUrl,
-    rabbitmqUrl: env.RABBITMQ_URL ?? LOCAL_DEFAULTS.rabbitmqUrl,
-    rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? (env.RABBITMQ_URL ? undefined : LOCAL_DEFAULTS.rabbitmqManagementUrl),
+    rabbitmqUrl: env.RABBITMQ_URL ?? nodes?.[0] ?? LOCAL_DEFAULTS.rabbitmqUrl,
+    ...(nodes ? { rabbitmqUrls: nodes } : {}),
+    rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? (explicitBroker ? undefined : LOCAL_DEFAULTS.rabbitmqManagementUrl),
     s3: {
       endpoint: env.S3_ENDPOINT ?? LOCAL_DEFAULTS.s3.endpoint,
       region: env.S3_REGION ?? LOCAL_DEFAULTS.s3.region,
@@ -47,5 +83,5 @@ export function loadServerUrls(env: Env = process.env): ServerUrls {
 
 /** True when the caller pointed us at servers of its own (rather than the local stack's defaults). */
 export function hasExplicitServers(env: Env = process.env): boolean {
-  return Boolean(env.MONGO_URL || env.RABBITMQ_URL || env.S3_ENDPOINT);
+  return Boolean(env.MONGO_URL || env.RABBITMQ_URL || env.RABBITMQ_URLS || env.S3_ENDPOINT);
 }

@@ -9,18 +9,45 @@ export class BrokerUnavailable extends Error {
   }
 }
 
+export interface PublisherOptions {
+  /** How long one publish waits for the broker's confirm (default 10 s). */
+  confirmTimeoutMs?: number;
+  /**
+   * How long an unconfirmed message is republished for (default 0: never). A message whose channel was
+   * lost before its confirm, that the broker nacked (a quorum queue between leaders), or that found no
+   * channel, is published again on the next channel, until this long after the first try. Consumers
+   * dedupe by id (a task's id, an event's run and sequence), so a message confirmed and then republished
+   * is harmless. 0 suits a caller with an outbox of its own (the gateway): it fails fast instead.
+   */
+  republishWithinMs?: number;
+}
+
+export const DEFAULT_CONFIRM_TIMEOUT_MS = 10_000;
+/** What the services that consume and publish (workers, status, scheduler) give a broker failover. */
+export const SERVICE_REPUBLISH_WITHIN_MS = 30_000;
+const NACK_PAUSE_MS = 250;
+
 /**
- * Publishes persistent messages and resolves only once the broker confirms them. Fails fast while the
- * broker is away (callers keep the message in their outbox), and times out rather than waiting for ever.
+ * Publishes persistent messages and resolves only once the broker confirms them. Without
+ * `republishWithinMs` it fails fast while the broker is away (callers keep the message in their outbox);
+ * with it, it rides out a reconnect to another node. Never waits for ever.
  */
 export class ConfirmPublisher {
   private channel?: ConfirmChannel;
+  private readonly confirmTimeoutMs: number;
+  private readonly republishWithinMs: number;
+  /** Publishes waiting for the next channel, in the order they failed (so a run's events keep theirs). */
+  private waiting: (() => void)[] = [];
+  private closed = false;
 
   constructor(
     private readonly broker: BrokerConnection,
     private readonly logger: Logger,
-    private readonly confirmTimeoutMs = 10_000,
-  ) {}
+    opts: PublisherOptions = {},
+  ) {
+    this.confirmTimeoutMs = opts.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+    this.republishWithinMs = opts.republishWithinMs ?? 0;
+  }
 
   async start(): Promise<void> {
     await this.broker.onConnect(async (conn) => {
@@ -30,6 +57,9 @@ export class ConfirmPublisher {
         if (this.channel === ch) this.channel = undefined;
       });
       this.channel = ch;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const wake of waiting) wake();
     });
   }
 
@@ -37,14 +67,29 @@ export class ConfirmPublisher {
     return this.channel !== undefined;
   }
 
-  publish(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+  async publish(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
+    const content = Buffer.from(JSON.stringify(body));
+    const props: Options.Publish = { persistent: true, contentType: 'application/json', ...options };
+    const deadline = Date.now() + this.republishWithinMs;
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.publishOnce(exchange, routingKey, content, props);
+        if (tries > 1) this.logger.info({ exchange, routingKey, messageId: props.messageId, tries }, 'message republished after a broker failover');
+        return;
+      } catch (err) {
+        if (this.closed || Date.now() >= deadline) throw err;
+        await this.nextChannel(deadline);
+      }
+    }
+  }
+
+  private publishOnce(exchange: string, routingKey: string, content: Buffer, props: Options.Publish): Promise<void> {
     const ch = this.channel;
     if (!ch) return Promise.reject(new BrokerUnavailable());
-    const content = Buffer.from(JSON.stringify(body));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new BrokerUnavailable('the broker did not confirm in time')), this.confirmTimeoutMs);
       try {
-        ch.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...options }, (err) => {
+        ch.publish(exchange, routingKey, content, props, (err) => {
           clearTimeout(timer);
           if (err) reject(new BrokerUnavailable(`the broker refused the message: ${String(err)}`));
           else resolve();
@@ -56,9 +101,31 @@ export class ConfirmPublisher {
     });
   }
 
+  /**
+   * Resolves when a new channel is open, or at `deadline`. After a nack on a channel still open (a quorum
+   * queue electing its leader) it waits a moment rather than spin.
+   */
+  private nextChannel(deadline: number): Promise<void> {
+    const wait = Math.max(0, deadline - Date.now());
+    if (this.channel) return new Promise((r) => setTimeout(r, Math.min(NACK_PAUSE_MS, wait)));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      const wake = (): void => done();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiting.push(wake);
+    });
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     const ch = this.channel;
     this.channel = undefined;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
     await ch?.close().catch(() => undefined);
   }
 }

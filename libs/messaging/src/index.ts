@@ -1,5 +1,6 @@
-export { BrokerConnection } from './broker-connection';
-export { ConfirmPublisher, BrokerUnavailable } from './confirm-publisher';
+export { BrokerConnection, nodeOf, RECONNECT_BACKOFF_MS, CONNECT_TIMEOUT_MS } from './broker-connection';
+export { ConfirmPublisher, BrokerUnavailable, DEFAULT_CONFIRM_TIMEOUT_MS, SERVICE_REPUBLISH_WITHIN_MS } from './confirm-publisher';
+export type { PublisherOptions } from './confirm-publisher';
 export { QueueConsumer } from './queue-consumer';
 export type { Settlement, MessageHandler, ConsumerOptions } from './queue-consumer';
 export { declareCallbackQueues, declareTopology, declareExchanges, declareJobType, declareStatusPartitions, declareTimerQueues, declareLeaseChecks, leaseCheckDelayMs, delaysFor, DEFAULT_STATUS_PARTITIONS } from './topology';

@@ -4,7 +4,9 @@ import { createLogger } from '@taskyard/logging';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import {
   BrokerConnection,
+  BrokerUnavailable,
   ConfirmPublisher,
+  nodeOf,
   QueueConsumer,
   declareStatusPartitions,
   declareTopology,
@@ -121,4 +123,65 @@ test('reconnects after the broker drops the connection, and publishing works aga
   await reconnected;
   await waitFor('publisher ready', () => publisher.ready);
   await expect(publishTask(publisher, task('t-2'))).resolves.toBeUndefined();
+});
+
+test('given several nodes, connects to the first that answers, and reconnects to another when its connection is lost', async () => {
+  const closed = 'amqp://guest:guest@127.0.0.1:1';
+  const name = `messaging-nodes-${servers.namespace}`;
+  const nodes = new BrokerConnection([closed, servers.rabbitmqUrl], logger, name);
+  try {
+    await nodes.start({ once: true });
+    expect(nodes.node).toBe(nodeOf(servers.rabbitmqUrl));
+    // Lost: the next node in turn is the unreachable one, so the reconnect skips it and comes back here.
+    const reconnected = new Promise((r) => nodes.once('connected', r));
+    const conns = await waitFor('the named connection', async () => {
+      const list = (await (await management('/api/connections')).json()) as Array<{ name: string; client_properties: { connection_name?: string } }>;
+      const mine = list.filter((c) => c.client_properties.connection_name === name);
+      return mine.length ? mine : undefined;
+    });
+    for (const c of conns) await management(`/api/connections/${encodeURIComponent(c.name)}`, 'DELETE');
+    await reconnected;
+    expect(nodes.node).toBe(nodeOf(servers.rabbitmqUrl));
+  } finally {
+    await nodes.close();
+  }
+  await expect(new BrokerConnection([closed], logger).start({ once: true })).rejects.toThrow();
+});
+
+test('a publish made while the connection is down is republished on the next connection when the publisher may wait, and fails fast when not', async () => {
+  const name = `messaging-republish-${servers.namespace}`;
+  const conn = new BrokerConnection(servers.rabbitmqUrl, logger, name);
+  const patient = new ConfirmPublisher(conn, logger, { republishWithinMs: 20_000 });
+  const hasty = new ConfirmPublisher(conn, logger);
+  await patient.start();
+  await hasty.start();
+  await conn.start();
+  try {
+    const lost = new Promise((r) => conn.once('disconnected', r));
+    const conns = await waitFor('the named connection', async () => {
+      const list = (await (await management('/api/connections')).json()) as Array<{ name: string; client_properties: { connection_name?: string } }>;
+      const mine = list.filter((c) => c.client_properties.connection_name === name);
+      return mine.length ? mine : undefined;
+    });
+    for (const c of conns) await management(`/api/connections/${encodeURIComponent(c.name)}`, 'DELETE');
+    await lost;
+    expect(patient.ready).toBe(false);
+    const fast = publishTask(hasty, task('t-hasty'));
+    const waited = publishTask(patient, task('t-republished'));
+    await expect(fast).rejects.toBeInstanceOf(BrokerUnavailable);
+    await expect(waited).resolves.toBeUndefined();
+    const got: string[] = [];
+    const consumer = new QueueConsumer(broker, { queue: queueName('diagnostic'), prefetch: 10 }, async (m) => {
+      got.push(String(m.properties.messageId));
+      return 'ack';
+    }, logger);
+    await consumer.start();
+    await waitFor('the republished task', () => got.includes('t-republished'));
+    await consumer.stop();
+    expect(got).not.toContain('t-hasty');
+  } finally {
+    await patient.close();
+    await hasty.close();
+    await conn.close();
+  }
 });

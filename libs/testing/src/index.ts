@@ -5,3 +5,5 @@ export { startProcessStack, freePort, DEFAULT_KEYS } from './process-stack';
 export type { ProcessStack, StackOptions, ServiceProcess, ApiKey } from './process-stack';
 export { explainFind } from './explain-plan';
 export type { PlanSummary } from './explain-plan';
+export { startRabbitCluster } from './rabbit-cluster';
+export type { RabbitCluster, RabbitNode } from './rabbit-cluster';

@@ -148,6 +148,7 @@ export function serverEnv(servers: ServerUrls): Record<string, string> {
     S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
     S3_BUCKET: servers.s3.bucket,
   };
+  if (servers.rabbitmqUrls?.length) env.RABBITMQ_URLS = servers.rabbitmqUrls.join(',');
   if (servers.rabbitmqManagementUrl) env.RABBITMQ_MANAGEMENT_URL = servers.rabbitmqManagementUrl;
   return env;
 }

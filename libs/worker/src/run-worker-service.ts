@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import { loadServerUrls, type ServerUrls } from '@taskyard/config';
+import { brokerUrls, loadServerUrls, type ServerUrls } from '@taskyard/config';
 import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
-import { BrokerConnection, ConfirmPublisher } from '@taskyard/messaging';
+import { BrokerConnection, ConfirmPublisher, SERVICE_REPUBLISH_WITHIN_MS } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { jobTypePauseModel, taskModels } from '@taskyard/tasks';
 import type { WorkerDefinition } from './define-worker';
@@ -38,8 +38,8 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
     .createConnection(opts.servers.mongoUrl, { serverSelectionTimeoutMS: 10_000, socketTimeoutMS: 60_000, maxPoolSize: 20 })
     .asPromise();
   const store = new ObjectStore(opts.servers.s3);
-  const broker = new BrokerConnection(opts.servers.rabbitmqUrl, logger, `worker:${def.type}`);
-  const publisher = new ConfirmPublisher(broker, logger);
+  const broker = new BrokerConnection(brokerUrls(opts.servers), logger, `worker:${def.type}`);
+  const publisher = new ConfirmPublisher(broker, logger, { republishWithinMs: SERVICE_REPUBLISH_WITHIN_MS });
   await publisher.start();
   const metrics = new WorkerMetrics();
   const engine = new WorkerEngine(def, {

@@ -2,6 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
+import { brokerUrls } from '@taskyard/config';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
@@ -107,7 +108,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await JobRequest.createIndexes();
 
   const store = new ObjectStore(config.servers.s3);
-  const broker = new BrokerConnection(config.servers.rabbitmqUrl, logger, `gateway@${hostname()}:${process.pid}`);
+  const broker = new BrokerConnection(brokerUrls(config.servers), logger, `gateway@${hostname()}:${process.pid}`);
   await broker.onConnect(async (c) => {
     const ch = await c.createChannel();
     await declareTopology(ch, config.jobTypes.values());

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import type { ServerUrls } from '@taskyard/config';
+import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { SCHEDULED_DUE_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
-import { BrokerConnection, ConfirmPublisher, QueueConsumer, declareTopology } from '@taskyard/messaging';
+import { BrokerConnection, ConfirmPublisher, QueueConsumer, SERVICE_REPUBLISH_WITHIN_MS, declareTopology } from '@taskyard/messaging';
 import { ensureScheduleIndexes, scheduleModels, taskTemplateSubmitter } from '@taskyard/schedules';
 import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
@@ -44,13 +44,13 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
   const schedules = scheduleModels(db);
   await ensureTaskIndexes(models);
   await ensureScheduleIndexes(schedules);
-  const broker = new BrokerConnection(cfg.servers.rabbitmqUrl, logger, holder);
+  const broker = new BrokerConnection(brokerUrls(cfg.servers), logger, holder);
   await broker.onConnect(async (conn) => {
     const ch = await conn.createChannel();
     await declareTopology(ch, cfg.jobTypes.values());
     await ch.close();
   });
-  const publisher = new ConfirmPublisher(broker, logger);
+  const publisher = new ConfirmPublisher(broker, logger, { republishWithinMs: SERVICE_REPUBLISH_WITHIN_MS });
   await publisher.start();
   const metrics = new SchedulerMetrics();
   const releaser = new QueueConsumer(

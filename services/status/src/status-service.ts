@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import mongoose from 'mongoose';
-import type { ServerUrls } from '@taskyard/config';
+import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { CALLBACK_QUEUE, EXPIRED_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
 import {
@@ -9,6 +9,7 @@ import {
   ConfirmPublisher,
   DEFAULT_STATUS_PARTITIONS,
   QueueConsumer,
+  SERVICE_REPUBLISH_WITHIN_MS,
   declareCallbackQueues,
   declareStatusPartitions,
   declareTimerQueues,
@@ -85,8 +86,8 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   const models = taskModels(db);
   await ensureTaskIndexes(models);
   const store = new ObjectStore(cfg.servers.s3);
-  const broker = new BrokerConnection(cfg.servers.rabbitmqUrl, logger, 'status');
-  const publisher = new ConfirmPublisher(broker, logger);
+  const broker = new BrokerConnection(brokerUrls(cfg.servers), logger, 'status');
+  const publisher = new ConfirmPublisher(broker, logger, { republishWithinMs: SERVICE_REPUBLISH_WITHIN_MS });
   await publisher.start();
   const statsModel = taskStatsModel(db);
   await statsModel.createIndexes();
