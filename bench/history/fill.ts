@@ -59,9 +59,10 @@ function historyTask(k: number, plan: FillPlan): { queued: NewTask; done: TaskRe
 }
 
 /**
- * Stores finished tasks straight into the database as the code would have: the list marks the gateway
- * writes at submit and the status service at each status change (queued → running → final), then the
- * tasks with their final list keys, by insertMany of 32 in `lanes` parallel lanes.
+ * Stores finished tasks straight into the database as the code would have left them: the list marks the
+ * gateway writes at submit and the status service at the final status change (those of the open lists,
+ * queued and running, are pruned minutes after a task leaves them), then the tasks with their final list
+ * keys, by insertMany of 32 in `lanes` parallel lanes.
  */
 export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6, onProgress?: (done: number) => void): Promise<{ rate: Rate; sample: FillSample }> {
   const marks = new ListMarks(models.ListMark, 60_000);
@@ -77,9 +78,9 @@ export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6,
         const first = next;
         next = Math.min(next + BATCH, end);
         const batch = Array.from({ length: next - first }, (_, i) => historyTask(first + i, plan));
-        await marks.ensureAll(batch.map((t) => t.queued));
-        await marks.ensureAllForStatus(batch.map((t) => ({ ...t.queued, status: 'running' as const })));
-        await marks.ensureAllForStatus(batch.map((t) => t.done));
+        // What stays of the marks once the open lists' (queued, running) are pruned: a task submitted with its
+        // final status has exactly its lists' marks and its final status's.
+        await marks.ensureAll(batch.map((t) => t.done));
         await models.Task.collection.insertMany(batch.map((t) => t.done) as never[], { ordered: false });
         for (const [i, t] of batch.entries()) {
           if ((first + i) % 997 === 0) sample.ids.push(t.done._id);

@@ -1,3 +1,4 @@
+import type { TaskStatus } from './task-status';
 import type { ArtifactRef, TaskError } from './task-message';
 import type { StageRef } from './workflow';
 
@@ -49,6 +50,8 @@ export type TaskEvent = EventBase &
     | { kind: 'heartbeat-check'; runId: string }
     /** A broker timer of the status service, at a succeeded task's `expiresAt`: its artifacts are due for deletion. */
     | { kind: 'retention-due' }
+    /** A broker timer of the status service, a while after the task left an open status: prune that list's mark of its second. */
+    | { kind: 'list-prune'; status: TaskStatus }
     /** From the status service: a child of this task reached a terminal status. */
     | {
         kind: 'child-finished';

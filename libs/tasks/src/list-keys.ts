@@ -11,10 +11,16 @@
  * One mark stands for a node of several lists at once. Above the second, a family's: the owner's lists of
  * a task share one, every owner's lists another (never mixed, so the children of a minute or more of the
  * admins' lists grow with the types and statuses seen, not with the owners). For the second, one mark per
- * event names the minute of every list the event touches: a lone task's submit costs one mark there, not
- * one per list, and a minute's children are bounded by the events of that minute.
+ * event names the minute of every list the event touches: a lone task's submit costs two marks there (its
+ * lists by status apart, see below), not one per list, and a minute's children are bounded by its events.
+ *
+ * The lists of an open status (scheduled, queued, running, retrying) hold only unfinished tasks, which
+ * leave them: a tree of marks would keep every second that ever held one, and a walk for the few open
+ * tasks would cross the whole history. Their seconds' marks hang from the list's root directly instead,
+ * and each is pruned a while after the owner's last task left it (list-prune.ts): the root's children
+ * are the seconds holding open tasks now, bounded by the unfinished work, not by the history.
  */
-import type { TaskStatus } from '@taskyard/contracts';
+import { UNFINISHED_STATUSES, type TaskStatus } from '@taskyard/contracts';
 
 /** Width in seconds of a node at each level; level 0 is the bucket the tasks are read from. */
 export const LEVEL_SECONDS = [1, 60, 3600, 86_400, 64 * 86_400] as const;
@@ -53,30 +59,29 @@ function ownerPart(owner: string | undefined): string {
   return owner === undefined ? '*' : `u.${enc(owner)}`;
 }
 
+/** The statuses whose lists are read from their roots and pruned (see above). */
+export const OPEN_STATUSES: readonly TaskStatus[] = UNFINISHED_STATUSES;
+export const isOpenStatus = (status: string): boolean => (OPEN_STATUSES as readonly string[]).includes(status);
+
 /**
- * The lists a task with these fields belongs to, as families sharing a mark: the owner's (unfiltered, by
- * type, status and tag) and every owner's. None for a fan-out's child: the lists show top-level tasks,
- * each child sits under its parent.
+ * The lists a task with these fields belongs to, as families sharing a mark above the second: the owner's
+ * and every owner's, by status apart (statusFamilies). None for a fan-out's child: the lists show
+ * top-level tasks, each child sits under its parent.
  */
 export function listFamilies(f: Omit<ListedFields, 'createdAt'>): string[][] {
   if (f.parentId) return [];
-  return [ownerPart(f.owner), '*'].map((base) => [
-    base,
-    `${base}|t.${enc(f.type)}`,
-    `${base}|s.${enc(f.status)}`,
-    ...(f.tag ? [`${base}|g.${enc(f.tag)}`] : []),
-  ]);
-}
-
-/** Every list a task with these fields belongs to. */
-export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
-  return listFamilies(f).flat();
+  return [ownerPart(f.owner), '*'].map((base) => [base, `${base}|t.${enc(f.type)}`, ...(f.tag ? [`${base}|g.${enc(f.tag)}`] : [])]);
 }
 
 /** The lists of a task that depend on its status (the ones a status change moves it between), one family each. */
 export function statusFamilies(f: Pick<ListedFields, 'owner' | 'status' | 'parentId'>): string[][] {
   if (f.parentId) return [];
   return [ownerPart(f.owner), '*'].map((base) => [`${base}|s.${enc(f.status)}`]);
+}
+
+/** Every list a task with these fields belongs to. */
+export function listScopes(f: Omit<ListedFields, 'createdAt'>): string[] {
+  return [...listFamilies(f), ...statusFamilies(f)].flat();
 }
 
 /** The lists of a task that depend on its status. */
@@ -105,12 +110,11 @@ const nodeAt = (level: number, second: number): number => Math.floor(second / LE
 const markId = (scopes: string[], level: number, n: number): string => nodeId(scopes.join('+'), level, n);
 
 /**
- * The marks of one event of a task (its submit, a status change) in the families of lists it enters, parents
- * first: one mark per family on each level from the 64-day block down to the minute, and a single mark for
- * the second, naming the minute node of every list at once. The second's mark is the one a sparse history
- * pays for each event; a minute's or more is shared by the tasks of that minute.
+ * The marks of one event of a task in the families of lists it enters, parents first: one mark per family
+ * on each level from the 64-day block down to the minute, and a single mark for the second, naming the
+ * minute node of every list at once.
  */
-export function eventMarks(families: string[][], second: number): ListMarkRecord[] {
+function treeMarks(families: string[][], second: number): ListMarkRecord[] {
   const parentOf = (scope: string, level: number): string => (level === TOP_LEVEL ? rootId(scope) : nodeId(scope, level + 1, nodeAt(level + 1, second)));
   const marks: ListMarkRecord[] = [];
   for (const family of families) {
@@ -121,14 +125,34 @@ export function eventMarks(families: string[][], second: number): ListMarkRecord
   return marks;
 }
 
+/** The mark of a second in the owner's and every owner's list of an open status: a child of each list's root. */
+export function openMark(f: Pick<ListedFields, 'owner' | 'status' | 'parentId' | 'createdAt'>): ListMarkRecord | undefined {
+  const scopes = statusScopes(f);
+  if (!scopes.length) return undefined;
+  const second = secondOf(f.createdAt);
+  return { _id: markId(scopes, 0, second), p: scopes.map(rootId), n: second };
+}
+
+/** The marks of a task's new status: its second under the open lists' roots, or the tree of the others. */
+export function statusMarks(f: ListedFields): ListMarkRecord[] {
+  if (!isOpenStatus(f.status)) return treeMarks(statusFamilies(f), secondOf(f.createdAt));
+  const mark = openMark(f);
+  return mark ? [mark] : [];
+}
+
+/** The marks of a new task: its lists but those by status, then those of its status. */
+export function submitMarks(f: ListedFields): ListMarkRecord[] {
+  return [...treeMarks(listFamilies(f), secondOf(f.createdAt)), ...statusMarks(f)];
+}
+
 /**
  * The list a filter reads and what is left to check on each task read from it. One filter beside the
  * owner is served by its own list; with several, status (usually the rarest) is read and the rest checked.
  */
-export function pickScope(f: ListFilter): { scope: string; residual: Partial<Record<'type' | 'status' | 'tag', string>> } {
+export function pickScope(f: ListFilter): { scope: string; open: boolean; residual: Partial<Record<'type' | 'status' | 'tag', string>> } {
   const base = ownerPart(f.owner);
-  if (f.status !== undefined) return { scope: `${base}|s.${enc(f.status)}`, residual: { type: f.type, tag: f.tag } };
-  if (f.tag !== undefined) return { scope: `${base}|g.${enc(f.tag)}`, residual: { type: f.type } };
-  if (f.type !== undefined) return { scope: `${base}|t.${enc(f.type)}`, residual: {} };
-  return { scope: base, residual: {} };
+  if (f.status !== undefined) return { scope: `${base}|s.${enc(f.status)}`, open: isOpenStatus(f.status), residual: { type: f.type, tag: f.tag } };
+  if (f.tag !== undefined) return { scope: `${base}|g.${enc(f.tag)}`, open: false, residual: { type: f.type } };
+  if (f.type !== undefined) return { scope: `${base}|t.${enc(f.type)}`, open: false, residual: {} };
+  return { scope: base, open: false, residual: {} };
 }

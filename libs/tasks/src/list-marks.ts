@@ -1,13 +1,18 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from './task-model';
-import { eventMarks, listFamilies, secondOf, statusFamilies, type ListedFields, type ListMarkRecord } from './list-keys';
+import { isOpenStatus, openMark, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
 
 const INSERT_BATCH = 500;
 
+/**
+ * A status change this long after the task's second is a late entry into an open list: its mark is stored
+ * again after the write. The pruning of a second waits longer (PRUNE_DELAY_MS after a task left it), so an
+ * entry that skipped the insert (a cached mark) can never meet the pruning of its mark.
+ */
+export const LATE_ENTRY_MS = 60_000;
+
 /** Marks known to be stored, remembered up to this many (then forgotten at once: a re-insert is only a refused duplicate). */
 export const MARK_CACHE_LIMIT = 200_000;
-
-const marksOf = (families: string[][], f: ListedFields): ListMarkRecord[] => eventMarks(families, secondOf(f.createdAt));
 
 /**
  * Stores the marks a task's list keys need before the task (or its new status) is written, so a list
@@ -24,22 +29,28 @@ export class ListMarks {
 
   /** Ensures the marks of every list a task with these fields is in. */
   ensureFor(f: ListedFields): Promise<void> {
-    return this.store(marksOf(listFamilies(f), f));
+    return this.store(submitMarks(f));
   }
 
   /** Ensures the marks of the lists a task enters with a new status (the others it is in already). */
   ensureForStatus(f: ListedFields): Promise<void> {
-    return this.store(marksOf(statusFamilies(f), f));
+    return this.store(statusMarks(f));
   }
 
   /** The marks of many new tasks at once (a bulk insert of tasks, a benchmark's fill). */
   ensureAll(tasks: ListedFields[]): Promise<void> {
-    return this.store(tasks.flatMap((f) => marksOf(listFamilies(f), f)));
+    return this.store(tasks.flatMap(submitMarks));
   }
 
-  /** The marks of many status changes at once (a benchmark's fill of tasks that went through them). */
-  ensureAllForStatus(tasks: ListedFields[]): Promise<void> {
-    return this.store(tasks.flatMap((f) => marksOf(statusFamilies(f), f)));
+  /**
+   * Stores a task's open-list mark again, past the cache, after the task was written in that status: a
+   * late entry (a second older than LATE_ENTRY_MS) may race the pruning of that very mark (list-prune.ts).
+   */
+  async reassertOpen(f: ListedFields, now = Date.now()): Promise<void> {
+    const mark = openMark(f);
+    if (!mark || !isOpenStatus(f.status) || now - new Date(f.createdAt).getTime() <= LATE_ENTRY_MS) return;
+    await this.insertAll([mark]);
+    this.known.add(mark._id);
   }
 
   private async store(marks: ListMarkRecord[]): Promise<void> {

@@ -43,7 +43,7 @@ export class TaskList {
 
   /** The page, and whether more tasks follow it. */
   async page<T extends Listed>(q: ListPageQuery): Promise<{ items: T[]; more: boolean }> {
-    const { scope, residual } = pickScope(q);
+    const { scope, open, residual } = pickScope(q);
     const keep = (t: T): boolean =>
       (residual.type === undefined || t.type === residual.type) &&
       (residual.status === undefined || t.status === residual.status) &&
@@ -52,7 +52,7 @@ export class TaskList {
     const upper = q.after ? secondOf(q.after.createdAt) : Number.MAX_SAFE_INTEGER;
     const found: T[] = [];
     let width = 1;
-    for await (const seconds of this.bucketsDesc(scope, upper)) {
+    for await (const seconds of open ? this.openSeconds(scope, upper) : this.bucketsDesc(scope, upper)) {
       for (let i = 0; i < seconds.length && found.length <= q.limit; i += width, width = Math.min(width * 2, MAX_WINDOW)) {
         const buckets = await Promise.all(seconds.slice(i, i + width).map((s) => this.bucket<T>(scope, s, q.projection)));
         for (const rows of buckets) found.push(...rows.filter(keep).sort(newestFirst));
@@ -73,6 +73,12 @@ export class TaskList {
     const bound = Math.floor(upper / LEVEL_SECONDS[level]);
     // Several marks (one per family of lists) may name the same child.
     return [...new Set(marks.map((m) => m.n))].filter((n) => n <= bound).sort((a, b) => b - a);
+  }
+
+  /** The seconds of an open status's list (children of its root, list-keys.ts), newest first, none after `upper`. */
+  private async *openSeconds(scope: string, upper: number): AsyncGenerator<number[]> {
+    const seconds = await this.children(rootId(scope), 0, upper);
+    if (seconds.length) yield seconds;
   }
 
   /** Batches of non-empty seconds, newest first, none after `upper`. */

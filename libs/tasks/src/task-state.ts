@@ -191,6 +191,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
       }
     case 'heartbeat-check':
     case 'retention-due':
+    case 'list-prune':
       // Timers change nothing by themselves: the status service decides on them (task-timers.ts).
       return null;
     case 'artifacts-expired':

@@ -8,7 +8,7 @@ const check = (runId: string): TaskEvent => ({ kind: 'heartbeat-check', runId, t
 
 test('a new run arms its heartbeat check; a fired check re-arms while heartbeats come, and decides a loss after a silent window', () => {
   const running = { ...base, status: 'running' as const, attempt: 1, runId: 'r1', heartbeatAt: new Date(95_000) };
-  expect(timerDecisions(base, running, [], ctx)).toEqual([{ kind: 'arm-heartbeat', runId: 'r1' }]);
+  expect(timerDecisions(base, running, [], ctx)).toEqual([{ kind: 'arm-heartbeat', runId: 'r1' }, { kind: 'arm-list-prune', status: 'queued' }]);
   expect(timerDecisions(running, running, [check('r1')], ctx)).toEqual([{ kind: 'arm-heartbeat', runId: 'r1' }]);
   const silent = { ...running, heartbeatAt: new Date(89_000) };
   expect(timerDecisions(silent, silent, [check('r1')], ctx)).toEqual([{ kind: 'heartbeat-lost', runId: 'r1', final: false }]);
@@ -18,14 +18,24 @@ test('a new run arms its heartbeat check; a fired check re-arms while heartbeats
 test("a check of a run that is no longer current, or of a finished task, decides nothing", () => {
   const running = { ...base, status: 'running' as const, attempt: 2, runId: 'r2', heartbeatAt: new Date(0) };
   expect(timerDecisions(running, running, [check('r1')], ctx)).toEqual([]);
-  expect(timerDecisions(running, { ...running, status: 'succeeded' }, [check('r2')], ctx)).toEqual([]);
+  expect(timerDecisions(running, { ...running, status: 'succeeded' }, [check('r2')], ctx)).toEqual([{ kind: 'arm-list-prune', status: 'running' }]);
 });
 
 test('success with artifacts arms retention; the due timer expires them only once expiresAt has passed', () => {
   const done = { ...base, status: 'succeeded' as const, artifacts: [{ name: 'a', key: 'k', size: 1, contentType: 'x' }], expiresAt: new Date(100_000) };
-  expect(timerDecisions({ ...done, status: 'running' }, done, [], ctx)).toEqual([{ kind: 'arm-retention' }]);
-  expect(timerDecisions({ ...done, status: 'running' }, { ...done, artifacts: [] }, [], ctx)).toEqual([]);
+  expect(timerDecisions(done, done, [], ctx)).toEqual([]);
+  expect(timerDecisions({ ...done, status: 'running' }, done, [], ctx)).toContainEqual({ kind: 'arm-retention' });
+  expect(timerDecisions({ ...done, status: 'running' }, { ...done, artifacts: [] }, [], ctx)).not.toContainEqual({ kind: 'arm-retention' });
   const due: TaskEvent = { kind: 'retention-due', taskId: 't', type: 'x', at: '' };
   expect(timerDecisions(done, done, [due], ctx)).toEqual([{ kind: 'expire-artifacts' }]);
   expect(timerDecisions(done, done, [due], { ...ctx, now: 50_000 })).toEqual([{ kind: 'arm-retention' }]);
+});
+
+test('leaving an open status (queued, running...) arms a look at its list mark; the fired timer prunes; a child, in no list, arms none', () => {
+  const running = { ...base, status: 'running' as const, runId: 'r1' };
+  expect(timerDecisions(running, { ...running, status: 'failed' }, [], ctx)).toEqual([{ kind: 'arm-list-prune', status: 'running' }]);
+  expect(timerDecisions({ ...base, status: 'succeeded' }, { ...base, status: 'expired' }, [], ctx)).toEqual([]);
+  expect(timerDecisions({ ...running, parentId: 'p' }, { ...running, parentId: 'p', status: 'failed' }, [], ctx)).toEqual([]);
+  const fired: TaskEvent = { kind: 'list-prune', status: 'queued', taskId: 't', type: 'x', at: '' };
+  expect(timerDecisions(running, running, [fired], ctx)).toEqual([{ kind: 'prune-list', status: 'queued' }]);
 });

@@ -1,4 +1,5 @@
-import type { TaskEvent } from '@taskyard/contracts';
+import type { TaskEvent, TaskStatus } from '@taskyard/contracts';
+import { isOpenStatus } from './list-keys';
 import type { TaskState } from './task-state';
 
 /**
@@ -14,7 +15,11 @@ export type TimerDecision =
   /** The task succeeded with artifacts: expire them at the end of the type's retention. */
   | { kind: 'arm-retention' }
   /** Retention is over: delete the artifacts, then the task becomes `expired`. */
-  | { kind: 'expire-artifacts' };
+  | { kind: 'expire-artifacts' }
+  /** The task left an open status: look at that list's mark of its second later (list-prune.ts). */
+  | { kind: 'arm-list-prune'; status: TaskStatus }
+  /** That time came: prune the mark if none of the owner's tasks of that second is in the status any more. */
+  | { kind: 'prune-list'; status: TaskStatus };
 
 export interface TimerContext {
   now: number;
@@ -40,7 +45,9 @@ export function timerDecisions(before: TaskState, after: TaskState, events: Task
     decisions.push({ kind: 'arm-heartbeat', runId: after.runId });
   }
   if (after.status === 'succeeded' && before.status !== 'succeeded' && after.artifacts.length > 0) decisions.push({ kind: 'arm-retention' });
+  if (before.status !== after.status && isOpenStatus(before.status) && !after.parentId) decisions.push({ kind: 'arm-list-prune', status: before.status });
   for (const e of events) {
+    if (e.kind === 'list-prune') decisions.push({ kind: 'prune-list', status: e.status });
     const d = e.kind === 'heartbeat-check' ? heartbeatCheck(after, e.runId, ctx) : e.kind === 'retention-due' ? retentionCheck(after, ctx) : undefined;
     if (d) decisions.push(d);
   }

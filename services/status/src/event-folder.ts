@@ -3,14 +3,14 @@ import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
 import { foldAll, listKeys, observeFold, timerDecisions, type ListMarks, type TaskModels } from '@taskyard/tasks';
-import { applyEffects, type EffectDeps } from './fold-effects';
+import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
 import { readTasks, updateFor, type FoldTask } from './task-writes';
 import type { TaskStatsRecorder } from './task-stats-recorder';
-import { applyTimers } from './timer-effects';
+import { applyTimers, type TimerDeps } from './timer-effects';
 
-export interface FolderDeps extends EffectDeps, DeletionDeps {
+export interface FolderDeps extends TimerDeps, DeletionDeps {
   models: TaskModels;
   jobTypes: Map<string, JobTypeDefinition>;
   logger: Logger;
@@ -92,6 +92,7 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
   await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
   deps.metrics.writes.inc();
+  if (listed) await deps.marks.reassertOpen(listed);
   const observed = observeFold(task, state);
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);

@@ -38,6 +38,12 @@ export class StatusMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  readonly listPrunes = new Counter({
+    name: 'taskyard_list_prunes_total',
+    help: "Open-status list marks looked at after a task left them: kept (another task holds the second), pruned, restored (a task came in meanwhile)",
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly sweeperRecoveries = new Counter({
     name: 'taskyard_sweeper_recoveries_total',
     help: 'What the sweepers and timers put right: outbox entries republished, stale slots freed, runs whose heartbeat stopped',

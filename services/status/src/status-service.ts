@@ -16,7 +16,7 @@ import {
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { ListMarks, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
+import { ListMarks, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
 import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
 import { EventBatcher } from './event-batcher';
@@ -101,12 +101,12 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     await declareTopology(ch, cfg.jobTypes.values());
     partitionQueues.splice(0, partitionQueues.length, ...(await declareStatusPartitions(ch, partitions)));
     await declareCallbackQueues(ch, callbackConfig.backoffMs);
-    await declareTimerQueues(ch, [...cfg.jobTypes.values()].flatMap((d) => [d.limits.heartbeatWindowMs, d.limits.retentionMs]));
+    await declareTimerQueues(ch, [...cfg.jobTypes.values()].flatMap((d) => [d.limits.heartbeatWindowMs, d.limits.retentionMs]).concat(PRUNE_DELAY_MS));
     await ch.close();
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), jobTypes: cfg.jobTypes };
+  const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);

@@ -1,15 +1,20 @@
 import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
 import { publishEvent, publishRetry, publishTimer } from '@taskyard/messaging';
-import { taskMessageOf, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
+import { PRUNE_DELAY_MS, pruneOpenMark, taskMessageOf, type PendingPrunes, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
 import type { EffectDeps } from './fold-effects';
 import type { FoldTask } from './task-writes';
+
+export interface TimerDeps extends EffectDeps {
+  /** The prune timers armed and not yet fired (one per open-list mark at a time). */
+  prunes: PendingPrunes;
+}
 
 /**
  * Carries out the timer decisions of a folded batch (task-timers.ts) before its write: arming twice is
  * harmless (a check of a run that is no longer current decides nothing), and a failure requeues the batch
  * rather than leave a running task without its check.
  */
-export async function applyTimers(deps: EffectDeps, def: JobTypeDefinition, task: FoldTask, decisions: TimerDecision[]): Promise<void> {
+export async function applyTimers(deps: TimerDeps, def: JobTypeDefinition, task: FoldTask, decisions: TimerDecision[]): Promise<void> {
   for (const d of decisions) {
     switch (d.kind) {
       case 'arm-heartbeat':
@@ -21,6 +26,15 @@ export async function applyTimers(deps: EffectDeps, def: JobTypeDefinition, task
       case 'heartbeat-lost':
         await recoverLostRun(deps, def, task, d.runId, d.final);
         break;
+      case 'arm-list-prune':
+        // One timer per mark at a time: the tasks of a second that leave before it fires are all covered by it.
+        if (deps.prunes.claim(task, d.status)) await publishTimer(deps.publisher, { kind: 'list-prune', taskId: task._id, type: task.type, status: d.status }, PRUNE_DELAY_MS);
+        break;
+      case 'prune-list': {
+        const left = { owner: task.owner, type: task.type, tag: task.tag, status: d.status, createdAt: task.createdAt, parentId: task.parentId };
+        deps.metrics.listPrunes.inc({ outcome: await pruneOpenMark(deps.models.Task, deps.models.ListMark, left, 15_000) });
+        break;
+      }
       case 'expire-artifacts':
         // Artifacts given as URLs by an external processor are not ours to delete.
         await deps.store.deleteKeys(task.artifacts.filter((a) => !a.url && a.key).map((a) => a.key));
