@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export_env
 
 # name:port — each service answers /healthz on its port (the gateway serves the API there too).
-SERVICES=(gateway:$GATEWAY_PORT status:8081 diagnostic:8082 spelling-report:8083 assessment-report:8084 cloud-import:8085 scheduler:8086 check-receiver:8087 check-validator:8088 check-marker:8089 check-notifier:8090)
+SERVICES=(gateway:$GATEWAY_PORT status:8081 diagnostic:8082 spelling-report:8083 assessment-report:8084 cloud-import:8085 scheduler:8086 check-receiver:8087 check-validator:8088 check-marker:8089 check-notifier:8090 api-harvest:8091)
 
 ensure_keys() {
   export TASKYARD_KEYS_FILE="${TASKYARD_KEYS_FILE:-$STATE/keys.json}"

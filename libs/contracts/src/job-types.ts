@@ -1,3 +1,4 @@
+import { apiHarvest } from './api-harvest';
 import { CHECK_PIPELINE_TYPES } from './check-pipeline';
 import { defineJobType, ENUM_NAMES, type JobLimits, type JobTypeDefinition } from './job-type';
 
@@ -147,7 +148,7 @@ export const upfReport = defineJobType<UpfReportParams>({
   paramsSchema: { type: 'object', additionalProperties: true, maxProperties: 100 },
 });
 
-export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic, upfReport, ...CHECK_PIPELINE_TYPES] as JobTypeDefinition[];
+export const ALL_JOB_TYPES: JobTypeDefinition[] = [spellingReport, assessmentReport, cloudImport, diagnostic, upfReport, ...CHECK_PIPELINE_TYPES, apiHarvest] as JobTypeDefinition[];
 
 export interface JobTypeOptions {
   /** Turns on types that are off by default (diagnostic). */

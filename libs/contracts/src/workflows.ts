@@ -1,3 +1,4 @@
+import { apiHarvestPaged } from './api-harvest';
 import type { WorkflowDefinition } from './workflow';
 
 /**
@@ -36,7 +37,7 @@ export const checkPipeline: WorkflowDefinition = {
   onFailure: { name: 'notify-failure', type: 'check-notifier', pass: CHECK_KEYS, params: { outcome: 'processing-failure' } },
 };
 
-export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, checkPipeline];
+export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, checkPipeline, apiHarvestPaged];
 
 export function declaredWorkflow(name: string): WorkflowDefinition | undefined {
   return DECLARED_WORKFLOWS.find((w) => w.name === name);

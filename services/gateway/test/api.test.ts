@@ -145,7 +145,7 @@ describe('job types, docs and health', () => {
     const res = await h.api<Types>('GET', '/v1/job-types', { as: 'alice' });
     expect(res.status).toBe(200);
     const byType = new Map(res.body.items.map((t) => [t.type, t]));
-    expect([...byType.keys()].sort()).toEqual(['assessment-report', 'check-marker', 'check-notifier', 'check-receiver', 'check-validator', 'cloud-import', 'diagnostic', 'spelling-report', 'upf-report']);
+    expect([...byType.keys()].sort()).toEqual(['api-harvest', 'assessment-report', 'check-marker', 'check-notifier', 'check-receiver', 'check-validator', 'cloud-import', 'diagnostic', 'spelling-report', 'upf-report']);
     expect(byType.get('spelling-report')!.paramsSchema.properties).toHaveProperty('schoolId');
     expect(byType.get('diagnostic')!.limits.unfinishedPerOwner).toBe(3);
     expect(byType.get('cloud-import')!.upload!.maxBytes).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ import {
 import type { Logger } from '@taskyard/logging';
 import { parseJson, type ConfirmPublisher, type Settlement } from '@taskyard/messaging';
 import type { TaskModels } from '@taskyard/tasks';
-import { CallbackRefused, guardedLookup, literalAddressProblem } from './callback-address-guard';
+import { AddressRefused, guardedLookup, literalAddressProblem } from '@taskyard/address-guard';
 import { signCallback } from './callback-signature';
 import type { StatusMetrics } from './status-metrics';
 
@@ -119,7 +119,7 @@ export class CallbackDelivery {
       const error = status >= 300 && status < 400 ? `answered ${status}: redirects are not followed` : outcome === Outcome.Delivered ? undefined : `answered ${status}`;
       return { outcome, attempt: { at, status, ...(error ? { error } : {}) } };
     } catch (err) {
-      if (err instanceof CallbackRefused) return { outcome: Outcome.GiveUp, attempt: { at, error: `refused: ${err.message}` } };
+      if (err instanceof AddressRefused) return { outcome: Outcome.GiveUp, attempt: { at, error: `refused: ${err.message}` } };
       return { outcome: Outcome.Retry, attempt: { at, error: (err as Error).message } };
     }
   }

@@ -2,8 +2,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
- * Addresses a callback must never reach unless an admin allows the host: loopback, private, link-local
- * (the cloud metadata services among them), carrier-grade NAT, unspecified, multicast and reserved ranges.
+ * Addresses an outbound request a user named (a callback, an API to harvest) must never reach unless an
+ * admin allows the host: loopback, private, link-local (the cloud metadata services among them),
+ * carrier-grade NAT, unspecified, multicast and reserved ranges.
  */
 const BLOCKED = new BlockList();
 for (const [net, prefix] of [
@@ -14,14 +15,14 @@ for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::'
   BLOCKED.addSubnet(net, prefix, 'ipv6');
 }
 
-export class CallbackRefused extends Error {
+export class AddressRefused extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'CallbackRefused';
+    this.name = 'AddressRefused';
   }
 }
 
-/** True for an address a callback may not reach (an IPv4-mapped IPv6 address is judged as its IPv4). */
+/** True for an address an outbound request may not reach (an IPv4-mapped IPv6 address is judged as its IPv4). */
 export function isBlockedAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return BLOCKED.check(mapped[1], 'ipv4');
@@ -31,7 +32,7 @@ export function isBlockedAddress(address: string): boolean {
 }
 
 /**
- * The DNS lookup a callback's connection uses: every address the name resolves to is checked, and the
+ * The DNS lookup an outbound connection uses: every address the name resolves to is checked, and the
  * connection goes to a checked one, so a name cannot pass the check and then be rebound elsewhere.
  */
 export function guardedLookup(allowedHosts: ReadonlySet<string>): LookupFunction {
@@ -39,7 +40,7 @@ export function guardedLookup(allowedHosts: ReadonlySet<string>): LookupFunction
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const blocked = allowedHosts.has(hostname.toLowerCase()) ? undefined : addresses.find((a) => isBlockedAddress(a.address));
-      if (blocked) return callback(new CallbackRefused(`${hostname} resolves to ${blocked.address}, a loopback, private or link-local address`), '', 0);
+      if (blocked) return callback(new AddressRefused(`${hostname} resolves to ${blocked.address}, a loopback, private or link-local address`), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       return callback(null, addresses[0].address, addresses[0].family);
     });

@@ -1,4 +1,4 @@
-import { isBlockedAddress, literalAddressProblem } from './callback-address-guard';
+import { isBlockedAddress, literalAddressProblem } from './address-guard';
 
 test.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.100.100.200', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00:ec2::254', '::ffff:127.0.0.1', '::ffff:10.0.0.1'])(
   '%s is refused',

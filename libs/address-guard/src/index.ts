@@ -1,0 +1,1 @@
+export { AddressRefused, guardedLookup, isBlockedAddress, literalAddressProblem } from './address-guard';

@@ -1,0 +1,5 @@
+import { runWorkerService } from '@taskyard/worker';
+import { harvestConfigFromEnv } from './harvest-config';
+import { apiHarvestWorker } from './worker';
+
+void runWorkerService(apiHarvestWorker(harvestConfigFromEnv(process.env)));
