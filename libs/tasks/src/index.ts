@@ -33,3 +33,5 @@ export type { Granularity, StatusTotalsRecord, TaskStatsRecord, TypeCounts } fro
 export { observeFold } from './fold-observation';
 export type { FoldObservation } from './fold-observation';
 export { ATTEMPTS_CAP } from './task-state';
+export { backfillListKeys, backfillDecision, BACKFILL_BATCH_SIZE, BACKFILL_LANES, BACKFILL_WRITE_TIMEOUT_MS } from './list-keys-backfill';
+export type { ListKeysBackfillConfig, ListKeysBackfillTotals, BackfillDecision } from './list-keys-backfill';
