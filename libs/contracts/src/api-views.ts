@@ -152,3 +152,60 @@ export interface TaskStreamEnd {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** Per-period counts of one job type in an overview window (arrays aligned with the window's periods). */
+export interface OverviewSeries {
+  type: string;
+  started: number[];
+  succeeded: number[];
+  failed: number[];
+}
+
+/** A window of the overview: `points` periods of `stepSeconds`, the first starting at `from`. */
+export interface OverviewWindow {
+  stepSeconds: number;
+  from: string;
+  points: number;
+  series: OverviewSeries[];
+}
+
+/** Queue wait and run time of a job type over the last hour (absent quantiles: nothing measured). */
+export interface OverviewLatency {
+  type: string;
+  started: number;
+  waitP50Ms?: number;
+  waitP95Ms?: number;
+  runP50Ms?: number;
+  runP95Ms?: number;
+}
+
+/** A failure reason of the last day: failed tasks and retried attempts with this code. */
+export interface OverviewFailure {
+  type: string;
+  code: string;
+  count: number;
+  /** The message of one of them. */
+  message?: string;
+}
+
+export interface OverviewQueue {
+  type: string;
+  ready: number;
+  unacked: number;
+  consumers: number;
+}
+
+/** GET /v1/overview: what the platform is doing, for everyone (admins) or the caller's own tasks (users). */
+export interface OverviewView {
+  scope: 'all' | 'own';
+  generatedAt: string;
+  /** The last hour, per minute. */
+  hour: OverviewWindow;
+  /** The last day, per hour. */
+  day: OverviewWindow;
+  latency: OverviewLatency[];
+  /** The most frequent failure reasons of the last day, most first. */
+  failures: OverviewFailure[];
+  /** Each type's queue: absent when the broker's management API is not configured or did not answer. */
+  queues?: OverviewQueue[];
+}

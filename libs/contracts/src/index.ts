@@ -23,6 +23,7 @@ export type {
   TaskView,
   TaskUpdate,
 } from './api-views';
+export type { OverviewFailure, OverviewLatency, OverviewQueue, OverviewSeries, OverviewView, OverviewWindow } from './api-views';
 export { TASK_PRIORITIES, DEFAULT_PRIORITY, MAX_DELAY_MS, priorityQueueName, priorityRoutingKey } from './priority';
 export type { TaskPriority } from './priority';
 export { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, occurrenceId } from './schedule';

@@ -16,6 +16,7 @@ export const API_TAGS = [
   { name: 'me', description: 'Who an API key belongs to' },
   { name: 'schedules', description: 'Cron schedules that submit a task at each occurrence; their next runs and history' },
   { name: 'admin', description: 'Needs an admin key: queues, dead letters and their replay' },
+  { name: 'overview', description: 'What the platform is doing: throughput, waits, run times and failure reasons over time (users see their own)' },
   { name: 'health', description: 'Probes and metrics for the platform; no key needed' },
   { name: 'processors', description: 'HTTP processors of job types processed outside (processor keys): claim with a lease, heartbeat, upload, complete' },
   { name: 'request-manager', description: "Seed 000's Request Manager API, unchanged for its clients: a user's requests of a type, numeric statuses" },

@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health';
 import { jobRequestRoutes } from './routes/job-requests';
 import { jobTypeRoutes } from './routes/job-types';
 import { meRoutes } from './routes/me';
+import { overviewRoutes } from './routes/overview';
 import { scheduleRoutes } from './routes/schedules';
 import { taskControlRoutes } from './routes/task-control';
 import { taskBatchRoutes } from './routes/task-batch';
@@ -37,6 +38,7 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       // Limits only the routes whose config names a rateLimit (the submissions).
       await v1.register(rateLimit, { global: false });
       await v1.register(meRoutes);
+      await v1.register(overviewRoutes, deps);
       await v1.register(taskRoutes, deps);
       await v1.register(taskEventRoutes, deps);
       await v1.register(jobTypeRoutes, deps);

@@ -15,6 +15,7 @@ import type { JobTypeControl } from './job-type-control';
 import type { RequestManager } from './request-manager';
 import type { SseHub } from './sse-hub';
 import type { TaskCancellation } from './task-cancellation';
+import type { TaskOverview } from './task-overview';
 import type { TaskQueries } from './task-queries';
 import type { TaskSubmission } from './task-submission';
 import type { Presign } from './task-view';
@@ -56,6 +57,8 @@ export interface GatewayDeps {
   requestManager: RequestManager;
   /** Seed 001's job request API. */
   jobRequests: JobRequests;
+  /** GET /v1/overview, from the status service's counters. */
+  overview: TaskOverview;
 }
 
 export interface HttpTimeouts {

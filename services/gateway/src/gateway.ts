@@ -7,8 +7,9 @@ import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
-import { ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels } from '@taskyard/tasks';
+import { ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
+import { registerBacklogGauges } from './backlog-metrics';
 import { buildApp } from './app';
 import type { GatewayConfig } from './config';
 import { DeadLetters } from './dead-letters';
@@ -30,6 +31,7 @@ import { TaskControl } from './task-control';
 import { BatchSubmission } from './batch-submission';
 import { JobTypeControl } from './job-type-control';
 import { TaskCancellation } from './task-cancellation';
+import { TaskOverview } from './task-overview';
 import { TaskQueries } from './task-queries';
 import { TaskSubmission } from './task-submission';
 import { UploadIntake } from './upload-intake';
@@ -134,6 +136,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const leases = new ProcessorLeases({ models: { ...processorModels(conn), Task: models.Task, Pause: jobTypePauseModel(conn) }, broker, publisher, catalog, logger, dbTimeoutMs });
   const leaseChecks = leases.externalTypes().length ? leaseExpiryConsumer(broker, leases, logger) : undefined;
   await leaseChecks?.start();
+  const management = config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined;
+  const typeNames = (): string[] => catalog.list().map((d) => d.type);
+  registerBacklogGauges(metrics, { types: typeNames, management, Outbox: models.Outbox, timeoutMs: dbTimeoutMs });
+  const statsModel = taskStatsModel(conn);
+  await statsModel.createIndexes();
   const deps: GatewayDeps = {
     logger,
     keys: new Keys([new KeyRing(config.keys), managedKeys]),
@@ -149,7 +156,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir(), config.uploadsPerOwner),
     hub,
     deadLetters: new DeadLetters(broker, submission, models.Task, logger, dbTimeoutMs),
-    management: config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined,
+    management,
+    overview: new TaskOverview(statsModel, { types: typeNames, management, timeoutMs: dbTimeoutMs }),
     readiness: new Readiness(conn, publisher, store),
     metrics,
     presign,

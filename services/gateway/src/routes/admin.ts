@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { TASK_PRIORITIES, priorityQueueName, queueName } from '@taskyard/contracts';
 import { apiErrors } from '../api-errors';
 import { MAX_READ } from '../dead-letters';
 import type { GatewayDeps } from '../deps';
 import { ManagementUnavailable } from '../errors';
 import { adminOnly } from '../plugins/auth';
+import { queueFigures } from '../queue-figures';
 
 const typeParams = { type: 'object', required: ['type'], properties: { type: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -67,20 +67,7 @@ export const adminRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { catalo
       // Dead letters counted by the broker itself, as the dead-letter list counts them: the management
       // API's figures are samples that lag by seconds.
       const dead = await Promise.all(catalog.list().map((d) => deadLetters.count(d.type)));
-      const items = catalog.list().map((d, i) => {
-        const q = stats.get(queueName(d.type));
-        // Waiting work of every priority: high and low have queues of their own beside `tasks.<type>`.
-        const others = TASK_PRIORITIES.filter((p) => p !== 'normal').map((p) => stats.get(priorityQueueName(d.type, p)));
-        return {
-          type: d.type,
-          queue: queueName(d.type),
-          ready: (q?.ready ?? 0) + others.reduce((n, o) => n + (o?.ready ?? 0), 0),
-          unacked: (q?.unacked ?? 0) + others.reduce((n, o) => n + (o?.unacked ?? 0), 0),
-          consumers: q?.consumers ?? 0,
-          dead: dead[i],
-          paused: paused.has(d.type),
-        };
-      });
+      const items = queueFigures(catalog.list().map((d) => d.type), stats).map((q, i) => ({ ...q, dead: dead[i], paused: paused.has(q.type) }));
       return { items, managementUrl: management.publicUrl };
     },
   );

@@ -1,0 +1,82 @@
+import type { OverviewView } from '@taskyard/contracts';
+import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+
+// The overview end to end: tasks run by the real services, counted by the status service, read by the
+// gateway from the counters (never the tasks), everyone's for an admin and only their own for a user.
+let servers: TestServers;
+let stack: ProcessStack;
+const LIMITS = { diagnostic: { maxAttempts: 2, backoffMs: [200], unfinishedPerOwner: 50 } };
+
+const keyOf = (principal: string): string => stack.keys.find((k) => k.principal === principal)!.key;
+
+async function api<T>(method: string, path: string, principal: string, json?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.gatewayUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${keyOf(principal)}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(json) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+const submit = async (principal: string, params: Record<string, unknown>): Promise<string> =>
+  (await api<{ id: string }>('POST', '/v1/tasks', principal, { type: 'diagnostic', params })).body.id;
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+const diagnostic = (view: OverviewView, window: 'hour' | 'day') => view[window].series.find((s) => s.type === 'diagnostic')!;
+
+beforeAll(async () => {
+  servers = await testServers('overview');
+  stack = await startProcessStack({ servers, workers: { diagnostic: 1 }, limits: LIMITS, env: { STATS_FLUSH_MS: '200' } });
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop(5000);
+  await servers?.cleanup();
+});
+
+test("an admin's overview counts everyone's tasks per minute and hour; a user's counts only their own", async () => {
+  const ids = [await submit('teacher-1', { sleepMs: 50 }), await submit('teacher-1', {}), await submit('teacher-2', { failAttempts: 5 })];
+  for (const id of ids) {
+    await waitFor(`task ${id} finished`, async () => ['succeeded', 'failed'].includes((await api<{ status: string }>('GET', `/v1/tasks/${id}`, 'admin-1')).body.status) || undefined);
+  }
+  const admin = await waitFor('the counts in the overview', async () => {
+    const { body } = await api<OverviewView>('GET', '/v1/overview', 'admin-1');
+    // Both windows' documents are flushed together; a read may fall between two of their upserts.
+    const settled = (['hour', 'day'] as const).every((w) => sum(diagnostic(body, w).failed) === 1 && sum(diagnostic(body, w).succeeded) === 2 && sum(diagnostic(body, w).started) === 4);
+    return settled && body.failures[0]?.count === 2 ? body : undefined;
+  });
+  expect(admin.scope).toBe('all');
+  expect(admin.hour).toMatchObject({ stepSeconds: 60, points: 60 });
+  expect(admin.day).toMatchObject({ stepSeconds: 3600, points: 24 });
+  expect(sum(diagnostic(admin, 'hour').started)).toBe(4);
+  expect(sum(diagnostic(admin, 'day').started)).toBe(4);
+  // The figures land in the last periods of the windows.
+  expect(sum(diagnostic(admin, 'hour').started.slice(-2))).toBe(4);
+  expect(admin.failures[0]).toMatchObject({ type: 'diagnostic', code: 'diagnostic-failure', count: 2, message: expect.stringContaining('diagnostic failure on attempt') });
+  const latency = admin.latency.find((l) => l.type === 'diagnostic')!;
+  expect(latency.started).toBe(4);
+  expect(latency.waitP50Ms).toBeGreaterThanOrEqual(0);
+  expect(latency.runP95Ms).toBeGreaterThanOrEqual(latency.runP50Ms!);
+  expect(admin.queues?.find((q) => q.type === 'diagnostic')).toMatchObject({ ready: expect.any(Number), consumers: 1 });
+
+  const own = (await api<OverviewView>('GET', '/v1/overview', 'teacher-1')).body;
+  expect(own.scope).toBe('own');
+  expect({ started: sum(diagnostic(own, 'hour').started), succeeded: sum(diagnostic(own, 'hour').succeeded), failed: sum(diagnostic(own, 'hour').failed) }).toEqual({ started: 2, succeeded: 2, failed: 0 });
+  expect(own.failures).toEqual([]);
+  const other = (await api<OverviewView>('GET', '/v1/overview', 'teacher-2')).body;
+  expect(sum(diagnostic(other, 'hour').failed)).toBe(1);
+  expect(other.failures).toEqual([expect.objectContaining({ code: 'diagnostic-failure', count: 2 })]);
+
+  // The timeline of the failed task: both attempts, each with its error; the first says when the retry was due.
+  const failed = (await api<{ attempts: { attempt: number; outcome: string; error?: { code: string }; retryAt?: string }[] }>('GET', `/v1/tasks/${ids[2]}`, 'teacher-2')).body;
+  expect(failed.attempts.map((a) => [a.attempt, a.outcome, a.error?.code, Boolean(a.retryAt)])).toEqual([
+    [1, 'failed', 'diagnostic-failure', true],
+    [2, 'failed', 'diagnostic-failure', false],
+  ]);
+});
+
+test("the gateway's /metrics has each type's queue, consumers and dead letters, and the outbox backlog", async () => {
+  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+  expect(text).toMatch(/taskyard_queue_consumers\{type="diagnostic"\} 1/);
+  expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="ready"\} \d+/);
+  expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="dead"\} \d+/);
+  expect(text).toMatch(/taskyard_outbox_backlog \d+/);
+});
