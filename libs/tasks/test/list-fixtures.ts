@@ -1,5 +1,7 @@
+import mongoose, { type Connection } from 'mongoose';
 import type { TaskStatus } from '@taskyard/contracts';
-import { ListMarks, listKeys, type TaskModels, type TaskRecord } from '../src';
+import { testServers, type TestServers } from '@taskyard/testing';
+import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type TaskModels, type TaskRecord } from '../src';
 
 export interface FixtureTask {
   _id: string;
@@ -36,4 +38,29 @@ export async function storeTasks(models: TaskModels, tasks: FixtureTask[]): Prom
     const docs: Partial<TaskRecord>[] = tasks.slice(i, i + 500).map((t) => ({ ...t, title: t._id, params: {}, progress: 0, attempt: 0, maxAttempts: 1, artifacts: [], logs: [], queuedAt: t.createdAt, lk: listKeys(t) }));
     await models.Task.collection.insertMany(docs as never[]);
   }
+}
+
+/** A test file's database holding `tasks` as the gateway stores them, and a list reader on it; set up and dropped by the file's hooks. */
+export interface ListDatabase {
+  models: TaskModels;
+  list: TaskList;
+}
+
+export function listDatabase(name: string, tasks: FixtureTask[]): ListDatabase {
+  const db = {} as ListDatabase;
+  let servers: TestServers | undefined;
+  let conn: Connection | undefined;
+  beforeAll(async () => {
+    servers = await testServers(name);
+    conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    db.models = taskModels(conn);
+    await ensureTaskIndexes(db.models);
+    await storeTasks(db.models, tasks);
+    db.list = new TaskList(db.models.Task, db.models.ListMark, 10_000);
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await servers?.cleanup();
+  });
+  return db;
 }

@@ -1,30 +1,13 @@
-import mongoose, { type Connection } from 'mongoose';
-import { testServers, type TestServers } from '@taskyard/testing';
-import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type ListFilter, type ListPosition, type TaskModels } from '../src';
-import { fixtureTasks, storeTasks, type FixtureTask } from './list-fixtures';
+import { ListMarks, listKeys, type ListFilter, type ListPosition } from '../src';
+import { fixtureTasks, listDatabase, type FixtureTask } from './list-fixtures';
 
 // The list read by equality through its keys and marks gives exactly what sorting the whole history
 // would: newest first (ties by id), each filter, page after page, across seconds, days and 64-day blocks.
-let servers: TestServers;
-let conn: Connection;
-let models: TaskModels;
-let list: TaskList;
 const now = Date.UTC(2026, 10, 30, 9, 0, 0);
 // 150 tasks 12 hours apart reach back about 75 days (two 64-day blocks); 90 more crowd into the last second.
 const tasks: FixtureTask[] = [...fixtureTasks(90, now, 7, 'dense'), ...fixtureTasks(150, now - 5000, 43_000_000 / 2)];
 
-beforeAll(async () => {
-  servers = await testServers('task-list');
-  conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
-  models = taskModels(conn);
-  await ensureTaskIndexes(models);
-  await storeTasks(models, tasks);
-  list = new TaskList(models.Task, models.ListMark, 10_000);
-});
-afterAll(async () => {
-  await conn?.close();
-  await servers?.cleanup();
-});
+const db = listDatabase('task-list', tasks);
 
 /** What sorting the whole history gives: a fan-out's children are in no list (they show under their parent). */
 function expected(f: ListFilter): string[] {
@@ -40,7 +23,7 @@ async function everyPage(f: ListFilter, limit: number): Promise<{ ids: string[];
   const ids: string[] = [];
   let after: ListPosition | undefined;
   for (let pages = 1; ; pages++) {
-    const page = await list.page<FixtureTask>({ ...f, limit, after });
+    const page = await db.list.page<FixtureTask>({ ...f, limit, after });
     ids.push(...page.items.map((t) => t._id));
     if (!page.more) return { ids, pages };
     const last = page.items[page.items.length - 1];
@@ -64,21 +47,21 @@ test.each<[string, ListFilter, number]>([
 });
 
 test('a first page reads the newest tasks, not the whole history', async () => {
-  const page = await list.page<FixtureTask>({ owner: 'owner-0', limit: 20 });
+  const page = await db.list.page<FixtureTask>({ owner: 'owner-0', limit: 20 });
   expect(page.items.map((t) => t._id)).toEqual(expected({ owner: 'owner-0' }).slice(0, 20));
   expect(page.more).toBe(true);
 });
 
 test('an unknown owner or a filter nothing matches lists nothing', async () => {
-  expect(await list.page({ owner: 'nobody', limit: 20 })).toEqual({ items: [], more: false });
-  expect(await list.page({ status: 'expired', limit: 20 })).toEqual({ items: [], more: false });
+  expect(await db.list.page({ owner: 'nobody', limit: 20 })).toEqual({ items: [], more: false });
+  expect(await db.list.page({ status: 'expired', limit: 20 })).toEqual({ items: [], more: false });
 });
 
 test('a task whose status changed is listed under its new status only, once its keys and marks are rewritten', async () => {
   const t = tasks.find((x) => x.status === 'queued' && x.owner === 'owner-1' && !x.parentId)!;
   const moved = { ...t, status: 'failed' as const };
-  await new ListMarks(models.ListMark).ensureForStatus(moved);
-  await models.Task.collection.updateOne({ _id: t._id } as never, { $set: { status: 'failed', lk: listKeys(moved) } });
+  await new ListMarks(db.models.ListMark).ensureForStatus(moved);
+  await db.models.Task.collection.updateOne({ _id: t._id } as never, { $set: { status: 'failed', lk: listKeys(moved) } });
   const failed = await everyPage({ owner: 'owner-1', status: 'failed' }, 50);
   const queued = await everyPage({ owner: 'owner-1', status: 'queued' }, 50);
   expect(failed.ids).toContain(t._id);
