@@ -37,9 +37,8 @@ export type OccurrenceOutcome = (typeof OCCURRENCE_OUTCOMES)[number];
 /** The occurrence's `_id`: one per schedule and fire time, inserted before its task (a unique insert decides the race). */
 export const occurrenceId = (scheduleId: string, fireAt: Date): string => `${scheduleId}:${fireAt.toISOString()}`;
 
-/** The HTTP API's JSON shape of a schedule (GET /v1/schedules/:id). */
-export interface ScheduleView {
-  id: string;
+/** What a schedule is, stored and shown alike (the record adds its `_id` and dates, the view its id and runs). */
+export interface ScheduleFields {
   name: string;
   owner: string;
   cron: string;
@@ -47,6 +46,20 @@ export interface ScheduleView {
   template: ScheduleTemplate;
   paused: boolean;
   catchUp: CatchUpRule;
+}
+
+/** What became of one occurrence, stored and shown alike. */
+export interface OccurrenceFields {
+  outcome: OccurrenceOutcome;
+  taskId?: string;
+  reason?: string;
+  /** Fired late, by the catch-up rule, after a time no scheduler ran. */
+  catchUp?: boolean;
+}
+
+/** The HTTP API's JSON shape of a schedule (GET /v1/schedules/:id). */
+export interface ScheduleView extends ScheduleFields {
+  id: string;
   createdAt: string;
   updatedAt: string;
   /** The next fire times (ISO), none while paused. */
@@ -55,14 +68,16 @@ export interface ScheduleView {
   history: OccurrenceView[];
 }
 
-export interface OccurrenceView {
+export interface OccurrenceView extends OccurrenceFields {
   fireAt: string;
-  outcome: OccurrenceOutcome;
-  taskId?: string;
-  reason?: string;
-  /** Fired late, by the catch-up rule, after a time no scheduler ran. */
-  catchUp?: boolean;
   at: string;
+}
+
+/** A page of a schedule's history (GET /v1/schedules/:id/history), newest first. */
+export interface OccurrencePage {
+  items: OccurrenceView[];
+  /** Pass as `cursor` for the older ones; absent on the last page. */
+  nextCursor?: string;
 }
 
 /** A schedule's task as the API takes it (stored as a `kind: 'task'` template). */

@@ -6,3 +6,7 @@ export { fireOccurrence, recordMissed, completePending } from './occurrence-firi
 export type { FireOutcome, FiringDeps } from './occurrence-firing';
 export { taskTemplateSubmitter, occurrenceTaskId } from './template-submission';
 export type { SubmitResult, SkipCode, TemplateSubmitter, TemplateSubmissionDeps } from './template-submission';
+export { OccurrenceHistory, historyMarks, historyScope, minuteNode } from './occurrence-history';
+export type { HistoryPage } from './occurrence-history';
+export { OccurrencePruner, PRUNE_DEFAULTS, DayDecision } from './occurrence-pruning';
+export type { PruneConfig, PruneResult } from './occurrence-pruning';

@@ -1,6 +1,7 @@
 import { occurrenceId as occurrenceIdOf } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { insertUnique } from '@taskyard/tasks';
+import { dayOf, minuteNode, type OccurrenceHistory } from './occurrence-history';
 import type { OccurrenceRecord, ScheduleModels, ScheduleRecord } from './schedule-model';
 import type { SubmitResult, TemplateSubmitter } from './template-submission';
 
@@ -13,9 +14,24 @@ export interface FiringDeps {
   logger: Logger;
   /** Who fired (for the record): the replica's name. */
   holder: string;
+  /** Where each occurrence's marks go before it is inserted (kept for the process: it caches). */
+  history: OccurrenceHistory;
 }
 
-const day = (d: Date): string => d.toISOString().slice(0, 10);
+/** A new occurrence's record, after its history marks are stored (so a history page never misses it). */
+async function newOccurrence(deps: FiringDeps, schedule: ScheduleRecord, fireAt: Date, rest: Pick<OccurrenceRecord, 'outcome' | 'reason' | 'catchUp'>): Promise<OccurrenceRecord> {
+  await deps.history.prepare(schedule._id, fireAt);
+  return {
+    _id: occurrenceIdOf(schedule._id, fireAt),
+    scheduleId: schedule._id,
+    fireAt,
+    ...rest,
+    holder: deps.holder,
+    at: new Date(),
+    day: dayOf(fireAt),
+    p: minuteNode(schedule._id, fireAt),
+  };
+}
 
 /**
  * Fires one occurrence of a schedule: its `_id` `<scheduleId>:<fire time>` is inserted first, as
@@ -24,17 +40,8 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
  * `completePending` finishes it; the task's id derives from the occurrence, so it is never made twice.
  */
 export async function fireOccurrence(deps: FiringDeps, schedule: ScheduleRecord, fireAt: Date, opts: { catchUp?: boolean } = {}): Promise<FireOutcome> {
-  const id = occurrenceIdOf(schedule._id, fireAt);
-  const claim: OccurrenceRecord = {
-    _id: id,
-    scheduleId: schedule._id,
-    fireAt,
-    outcome: 'pending',
-    holder: deps.holder,
-    at: new Date(),
-    day: day(fireAt),
-    ...(opts.catchUp ? { catchUp: true } : {}),
-  };
+  const claim = await newOccurrence(deps, schedule, fireAt, { outcome: 'pending', ...(opts.catchUp ? { catchUp: true } : {}) });
+  const id = claim._id;
   if (!(await insertUnique(deps.models.Occurrence, claim as never))) return { won: false };
   const result = await deps.submit(schedule, id);
   await recordOutcome(deps, id, result);
@@ -46,17 +53,12 @@ export async function fireOccurrence(deps: FiringDeps, schedule: ScheduleRecord,
  * the gap; a unique insert like any occurrence.
  */
 export async function recordMissed(deps: FiringDeps, schedule: ScheduleRecord, fireAt: Date): Promise<boolean> {
-  return insertUnique(deps.models.Occurrence, {
-    _id: occurrenceIdOf(schedule._id, fireAt),
-    scheduleId: schedule._id,
-    fireAt,
+  const missed = await newOccurrence(deps, schedule, fireAt, {
     outcome: 'skipped',
     reason: 'missed while no scheduler ran; this schedule skips missed occurrences',
     catchUp: true,
-    holder: deps.holder,
-    at: new Date(),
-    day: day(fireAt),
-  } as never);
+  });
+  return insertUnique(deps.models.Occurrence, missed as never);
 }
 
 async function recordOutcome(deps: FiringDeps, id: string, result: SubmitResult): Promise<void> {

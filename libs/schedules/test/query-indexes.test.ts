@@ -24,7 +24,10 @@ beforeAll(async () => {
   );
   await schedules.Schedule.collection.insertMany(Array.from({ length: N }, (_, i) => ({ _id: `s${i}`, owner: `o${i % 200}`, paused: i % 10 !== 0 })) as never[]);
   await schedules.Occurrence.collection.insertMany(
-    Array.from({ length: N }, (_, i) => ({ _id: `s${i % 30}:${i}`, scheduleId: `s${i % 30}`, outcome: i === 7 ? 'pending' : 'submitted', day: day(i) })) as never[],
+    Array.from({ length: N }, (_, i) => ({ _id: `s${i % 30}:${i}`, scheduleId: `s${i % 30}`, outcome: i === 7 ? 'pending' : 'submitted', day: day(i), p: `o.s${i % 30}@1:${i % 100}` })) as never[],
+  );
+  await schedules.HistoryMark.collection.insertMany(
+    Array.from({ length: N }, (_, i) => ({ _id: `m${i}`, p: i % 3 ? `o.s${i % 30}@2:${i % 40}` : `prune@${day(i)}`, n: i })) as never[],
   );
 });
 afterAll(async () => {
@@ -37,7 +40,10 @@ const QUERIES: [string, string, Record<string, unknown>][] = [
   ["an owner's schedules", 'schedules', { owner: 'o7' }],
   ['the active schedules (the scheduler)', 'schedules', { paused: false }],
   ['occurrences left pending', 'schedule_occurrences', { outcome: 'pending' }],
-  ["an occurrence by id (a schedule's history)", 'schedule_occurrences', { _id: 's7:7' }],
+  ["an occurrence by id (its task's fire)", 'schedule_occurrences', { _id: 's7:7' }],
+  ["a minute of a schedule's history (a history page, a prune)", 'schedule_occurrences', { p: 'o.s7@1:7' }],
+  ["the children of a node of a schedule's history", 'schedule_history_marks', { p: 'o.s7@2:7' }],
+  ['the schedules with history on a past day (the pruner)', 'schedule_history_marks', { p: `prune@${day(3)}` }],
 ];
 
 test.each(QUERIES)('%s is read through an index', async (_what, collection, filter) => {

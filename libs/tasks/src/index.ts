@@ -1,7 +1,7 @@
 export type { TaskRecord } from './task-record';
 export { fold, foldAll, canTransition, failedKey, TRANSITIONS, LOG_CAP } from './task-state';
 export type { FoldEffect, FoldContext, FoldResult, TaskState } from './task-state';
-export { taskModels, ensureTaskIndexes, isDuplicateKey, insertUnique, taskSchema } from './task-model';
+export { taskModels, ensureTaskIndexes, isDuplicateKey, insertUnique, taskSchema, listMarkSchema } from './task-model';
 export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseRecord, CallbackDeliveryRecord } from './task-model';
 export { takeSlot, releaseSlot, slotId } from './slots';
 export { claimOnce } from './leases';
@@ -12,7 +12,7 @@ export { newTaskRecord, withoutUndefined } from './new-task';
 export type { NewTask, NewTaskInput } from './new-task';
 export { dispatchOrOutbox } from './task-dispatch';
 export type { DispatchResult } from './task-dispatch';
-export { listKeys, listScopes, listFamilies, statusScopes, statusFamilies, submitMarks, statusMarks, openMark, isOpenStatus, OPEN_STATUSES, pickScope, secondOf, nodeId, rootId, LEVEL_SECONDS } from './list-keys';
+export { listKeys, listScopes, listFamilies, statusScopes, statusFamilies, submitMarks, statusMarks, openMark, isOpenStatus, OPEN_STATUSES, pickScope, secondOf, nodeId, rootId, LEVEL_SECONDS, TOP_LEVEL } from './list-keys';
 export type { ListedFields, ListFilter, ListMarkRecord } from './list-keys';
 export { ListMarks, LATE_ENTRY_MS } from './list-marks';
 export { pruneOpenMark, PendingPrunes, PRUNE_DELAY_MS } from './list-prune';

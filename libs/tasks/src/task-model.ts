@@ -99,7 +99,8 @@ export interface LeaseRecord {
 const leaseSchema = new Schema<LeaseRecord>({ _id: String, holder: String, at: Date }, { versionKey: false, collection: 'leases' });
 
 /** The task list's marks (list-keys.ts): which time buckets of which list hold tasks. Read by `p` only. */
-const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number }, { versionKey: false, collection: 'list_marks' });
+/** A node of a tree of marks (list-keys.ts); schedules' histories use the same shape in a collection of their own. */
+export const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number }, { versionKey: false, collection: 'list_marks' });
 listMarkSchema.index({ p: 1 });
 /**
  * A task's callback delivery, `_id` = task id: its state and every attempt. Its own small collection, read

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  occurrenceId,
+  type OccurrencePage,
   type ScheduleInput,
   type SchedulePatch,
   type TaskTemplateInput,
@@ -8,7 +8,7 @@ import {
   type ScheduleTemplate,
   type ScheduleView,
 } from '@taskyard/contracts';
-import { InvalidCron, cronTimes, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
+import { InvalidCron, OccurrenceHistory, cronTimes, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
 import type { Principal } from './api-keys';
 import { InvalidParams, ScheduleNotFound, TooManySchedules } from './errors';
 import { submitTag } from './tag-access';
@@ -21,9 +21,10 @@ export const SCHEDULE_LIMITS = {
   /** Schedules one owner may have. */
   perOwner: 100,
   nextRuns: 5,
+  /** Occurrences shown with a schedule (GET /v1/schedules/:id), and a history page's default size. */
   history: 20,
-  /** Fire times looked back over for the history (by `_id`, 20 at a time). */
-  historyLookback: 100,
+  /** The largest history page. */
+  historyPageMax: 100,
   listMax: 500,
 } as const;
 
@@ -48,19 +49,20 @@ function occurrenceView(o: OccurrenceRecord): OccurrenceView {
  * document (a PATCH reads, merges and replaces), so no two partial updates of one schedule interleave.
  */
 export class ScheduleService {
+  private readonly occurrences: OccurrenceHistory;
+
   constructor(
     private readonly models: ScheduleModels,
     private readonly catalog: JobCatalog,
     private readonly timeoutMs: number,
-  ) {}
-
-  private visible(who: Principal, id: string): Record<string, string> {
-    return who.role === 'admin' ? { _id: id } : { _id: id, owner: who.principal };
+  ) {
+    this.occurrences = new OccurrenceHistory(models, timeoutMs);
   }
 
+  /** Read by `_id` alone (one indexed field, INDEXES.md); another owner's schedule is not found, for users. */
   private async find(who: Principal, id: string): Promise<ScheduleRecord> {
-    const s = await this.models.Schedule.findOne(this.visible(who, id)).maxTimeMS(this.timeoutMs).lean<ScheduleRecord>().exec();
-    if (!s) throw new ScheduleNotFound(id);
+    const s = await this.models.Schedule.findOne({ _id: id }).maxTimeMS(this.timeoutMs).lean<ScheduleRecord>().exec();
+    if (!s || (who.role !== 'admin' && s.owner !== who.principal)) throw new ScheduleNotFound(id);
     return s;
   }
 
@@ -159,28 +161,28 @@ export class ScheduleService {
     return this.view(next, await this.history(next));
   }
 
+  /** Its history stays until its days are pruned; the tasks it submitted stay. */
   async remove(who: Principal, id: string): Promise<void> {
-    const res = await this.models.Schedule.collection.deleteOne(this.visible(who, id) as never);
+    const s = await this.find(who, id);
+    const res = await this.models.Schedule.collection.deleteOne({ _id: s._id } as never, { maxTimeMS: this.timeoutMs } as never);
     if (res.deletedCount === 0) throw new ScheduleNotFound(id);
   }
 
-  /**
-   * The latest occurrences, newest first: the schedule's own fire times walked back from now (croner),
-   * each looked up by its `_id` (20 at a time, side by side), so no query sorts the growing history.
-   */
-  private async history(s: ScheduleRecord): Promise<OccurrenceView[]> {
-    const times = cronTimes(s.cron, s.timezone)
-      .previous(SCHEDULE_LIMITS.historyLookback, new Date())
-      .filter((t) => t.getTime() >= new Date(s.createdAt).getTime() - 1000);
-    const found: OccurrenceView[] = [];
-    for (let i = 0; i < times.length && found.length < SCHEDULE_LIMITS.history; i += SCHEDULE_LIMITS.history) {
-      const batch = times.slice(i, i + SCHEDULE_LIMITS.history);
-      const docs = await Promise.all(
-        batch.map((t) => this.models.Occurrence.collection.findOne({ _id: occurrenceId(s._id, t) } as never, { maxTimeMS: this.timeoutMs }) as Promise<OccurrenceRecord | null>),
-      );
-      for (const d of docs) if (d && found.length < SCHEDULE_LIMITS.history) found.push(occurrenceView(d));
+  /** A page of the schedule's recorded occurrences, newest first, older than `cursor` (an occurrence's fire time). */
+  async historyPage(who: Principal, id: string, limit: number = SCHEDULE_LIMITS.history, cursor?: string): Promise<OccurrencePage> {
+    const before = cursor === undefined ? undefined : new Date(cursor);
+    if (before && Number.isNaN(before.getTime())) {
+      throw new InvalidParams('cursor is not a fire time from a previous page', [{ instancePath: '/cursor', keyword: 'format', params: {}, message: 'must be a date-time' }]);
     }
-    return found;
+    const s = await this.find(who, id);
+    const { items, more } = await this.occurrences.page(s._id, Math.min(limit, SCHEDULE_LIMITS.historyPageMax), before);
+    const views = items.map(occurrenceView);
+    return { items: views, ...(more && views.length ? { nextCursor: views[views.length - 1].fireAt } : {}) };
+  }
+
+  /** The latest occurrences, newest first: the history's first page. */
+  private async history(s: ScheduleRecord): Promise<OccurrenceView[]> {
+    return (await this.occurrences.page(s._id, SCHEDULE_LIMITS.history)).items.map(occurrenceView);
   }
 
   private view(s: ScheduleRecord, history: OccurrenceView[]): ScheduleView {

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { occurrenceId, type ScheduleView } from '@taskyard/contracts';
-import { cronTimes, scheduleModels } from '@taskyard/schedules';
+import { OccurrenceHistory, cronTimes, minuteNode, scheduleModels } from '@taskyard/schedules';
 import { startHarness, type Harness } from './gateway-harness';
 
 let h: Harness;
@@ -73,23 +73,30 @@ test('PATCH pauses (no next runs), resumes and changes the cron; DELETE removes 
   expect((await h.api('GET', `/v1/schedules/${s.id}`, { as: 'dave' })).status).toBe(404);
 });
 
-test('the history lists the latest occurrences newest first, with their task or the reason they were skipped', async () => {
-  const s = (await create('erin', { ...everyMinute, cron: '* * * * * *', timezone: 'UTC' })).body;
-  const { Occurrence, Schedule } = scheduleModels(db);
-  // As if it had been running for a minute.
-  await Schedule.collection.updateOne({ _id: s.id } as never, { $set: { createdAt: new Date(Date.now() - 60_000) } });
-  const fires = cronTimes('* * * * * *', 'UTC').previous(25, new Date()).slice(1);
-  await Occurrence.collection.insertMany(
+/** Stores occurrences as the scheduler does: the history's marks first, then the records naming their minute. */
+async function record(scheduleId: string, fires: Date[], outcomeOf: (i: number) => Record<string, unknown>): Promise<void> {
+  const models = scheduleModels(db);
+  const history = new OccurrenceHistory(models);
+  for (const fireAt of fires) await history.prepare(scheduleId, fireAt);
+  await models.Occurrence.collection.insertMany(
     fires.map((fireAt, i) => ({
-      _id: occurrenceId(s.id, fireAt),
-      scheduleId: s.id,
+      _id: occurrenceId(scheduleId, fireAt),
+      scheduleId,
       fireAt,
-      outcome: i % 2 ? 'skipped' : 'submitted',
-      ...(i % 2 ? { reason: 'erin already has 3 unfinished diagnostic task(s), the most allowed' } : { taskId: `task-${i}` }),
+      ...outcomeOf(i),
       holder: 'test',
       at: new Date(),
       day: fireAt.toISOString().slice(0, 10),
+      p: minuteNode(scheduleId, fireAt),
     })) as never[],
+  );
+}
+
+test('the history lists the latest occurrences newest first, with their task or the reason they were skipped', async () => {
+  const s = (await create('erin', { ...everyMinute, cron: '* * * * * *', timezone: 'UTC' })).body;
+  const fires = cronTimes('* * * * * *', 'UTC').previous(25, new Date()).slice(1);
+  await record(s.id, fires, (i) =>
+    i % 2 ? { outcome: 'skipped', reason: 'erin already has 3 unfinished diagnostic task(s), the most allowed' } : { outcome: 'submitted', taskId: `task-${i}` },
   );
   const read = await h.api<ScheduleView>('GET', `/v1/schedules/${s.id}`, { as: 'erin' });
   expect(read.body.history).toHaveLength(20);
@@ -97,4 +104,35 @@ test('the history lists the latest occurrences newest first, with their task or 
   expect(read.body.history[1]).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/unfinished/) });
   const times = read.body.history.map((o) => Date.parse(o.fireAt));
   expect([...times].sort((a, b) => b - a)).toEqual(times);
+});
+
+test('the history pages through every recorded occurrence, newest first, however far apart (a pause of hours, other days)', async () => {
+  const s = (await create('frank', { ...everyMinute, cron: '* * * * * *', timezone: 'UTC' })).body;
+  const at = (msAgo: number): Date => new Date(Math.floor((Date.now() - msAgo) / 1000) * 1000);
+  // 5 just now; 20 two hours ago (7,200 fire times back: past any walk over fire times); 15 three days ago.
+  const fires = [
+    ...Array.from({ length: 5 }, (_, i) => at(2_000 + i * 1000)),
+    ...Array.from({ length: 20 }, (_, i) => at(2 * 3_600_000 + i * 1000)),
+    ...Array.from({ length: 15 }, (_, i) => at(3 * 86_400_000 + i * 7_000)),
+  ];
+  await record(s.id, fires, (i) => ({ outcome: 'submitted', taskId: `t-${i}` }));
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await h.api<{ items: { fireAt: string; taskId: string }[]; nextCursor?: string }>(
+      'GET',
+      `/v1/schedules/${s.id}/history?limit=12${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { as: 'frank' },
+    );
+    expect(page.status).toBe(200);
+    seen.push(...page.body.items.map((o) => o.fireAt));
+    cursor = page.body.nextCursor;
+    pages += 1;
+  } while (cursor && pages < 10);
+  expect(pages).toBe(4);
+  expect(seen).toEqual(fires.map((f) => f.toISOString()).sort().reverse());
+  expect((await h.api('GET', `/v1/schedules/${s.id}/history`, { as: 'carol' })).status).toBe(404);
+  const bad = await h.api<{ error: { message: string } }>('GET', `/v1/schedules/${s.id}/history?cursor=yesterday`, { as: 'frank' });
+  expect([bad.status, bad.body.error.message]).toEqual([400, expect.stringMatching(/cursor/)]);
 });

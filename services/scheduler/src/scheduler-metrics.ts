@@ -28,6 +28,7 @@ export class SchedulerMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 300],
     registers: [this.registry],
   });
+  readonly pruned = new Counter({ name: 'taskyard_schedule_occurrences_pruned_total', help: 'Occurrences deleted with their day, past the history retention', registers: [this.registry] });
   readonly forwarded = new Counter({ name: 'taskyard_scheduled_wait_hops_total', help: 'Scheduled tasks sent on to a further wait queue', registers: [this.registry] });
 
   constructor() {

@@ -6,7 +6,7 @@ import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { SCHEDULED_DUE_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, QueueConsumer, SERVICE_REPUBLISH_WITHIN_MS, declareTopology } from '@taskyard/messaging';
-import { ensureScheduleIndexes, scheduleModels, taskTemplateSubmitter } from '@taskyard/schedules';
+import { OccurrenceHistory, OccurrencePruner, PRUNE_DEFAULTS, ensureScheduleIndexes, scheduleModels, taskTemplateSubmitter, type PruneConfig } from '@taskyard/schedules';
 import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
 import { onDue } from './due-release';
@@ -18,6 +18,10 @@ export interface SchedulerConfig {
   jobTypes: Map<string, JobTypeDefinition>;
   logger?: Logger;
   clock?: Partial<ClockConfig>;
+  /** The schedules' history pruner (days kept, a pass's bounds). */
+  prune?: Partial<PruneConfig>;
+  /** How often old history is pruned (also once at start). */
+  pruneEveryMs?: number;
   /** Scheduled tasks released at once (the due queue's prefetch). */
   releasePrefetch?: number;
   port?: number;
@@ -29,6 +33,9 @@ export interface RunningScheduler {
   holder: string;
   stop(): Promise<void>;
 }
+
+/** Old history is looked for hourly: days are pruned whole, so more often finds nothing new. */
+export const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The scheduler service, any number of replicas: fires cron schedules (each occurrence decided by a
@@ -63,8 +70,20 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
   await broker.start();
 
   const submit = taskTemplateSubmitter({ models, publisher, jobTypes: cfg.jobTypes, logger });
-  const clock = new ScheduleClock({ models: schedules, submit, logger, holder, metrics }, { ...CLOCK_DEFAULTS, ...cfg.clock });
+  const history = new OccurrenceHistory(schedules);
+  const clock = new ScheduleClock({ models: schedules, submit, logger, holder, metrics, history }, { ...CLOCK_DEFAULTS, ...cfg.clock });
   await clock.start();
+  const pruner = new OccurrencePruner(schedules, logger, { ...PRUNE_DEFAULTS, ...cfg.prune });
+  let pruning: Promise<void> | undefined;
+  const prune = (): void => {
+    pruning ??= pruner
+      .pass()
+      .then((r) => void metrics.pruned.inc(r.occurrences))
+      .catch((err: Error) => logger.warn({ err: err.message }, 'history prune pass failed; the next one retries'))
+      .finally(() => (pruning = undefined));
+  };
+  prune();
+  const pruneTimer = setInterval(prune, cfg.pruneEveryMs ?? PRUNE_EVERY_MS);
 
   let health: Server | undefined;
   if (cfg.port !== undefined) {
@@ -81,6 +100,8 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
     holder,
     async stop() {
       await clock.stop();
+      clearInterval(pruneTimer);
+      await pruning;
       await releaser.stop(5_000);
       await publisher.close();
       await broker.close();

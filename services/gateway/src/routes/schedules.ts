@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, TASK_PRIORITIES } from '@taskyard/contracts';
 import { apiErrors } from '../api-errors';
 import type { GatewayDeps } from '../deps';
-import type { ScheduleInput, SchedulePatch } from '../schedule-service';
+import { SCHEDULE_LIMITS, type ScheduleInput, type SchedulePatch } from '../schedule-service';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 
@@ -126,6 +126,33 @@ export const scheduleRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { sch
       },
     },
     async (request) => schedules.get(request.principal, request.params.id),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: number; cursor?: string } }>(
+    '/schedules/:id/history',
+    {
+      schema: {
+        operationId: 'listScheduleHistory',
+        summary: "A schedule's recorded occurrences, newest first, a page at a time",
+        description:
+          'Each occurrence names its task, or why it was skipped. Pass `nextCursor` as `cursor` for older ones. Occurrences older than the retention (30 days) are pruned. Another owner\'s schedule is 404.',
+        tags: ['schedules'],
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: SCHEDULE_LIMITS.historyPageMax, default: SCHEDULE_LIMITS.history },
+            cursor: { type: 'string', format: 'date-time', description: 'The `nextCursor` of the previous page' },
+          },
+        },
+        response: {
+          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: occurrenceSchema }, nextCursor: { type: 'string', format: 'date-time' } } },
+          ...apiErrors(404, 503),
+        },
+      },
+    },
+    async (request) => schedules.historyPage(request.principal, request.params.id, request.query.limit, request.query.cursor),
   );
 
   app.patch<{ Params: { id: string }; Body: SchedulePatch }>(
