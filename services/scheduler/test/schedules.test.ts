@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { jobTypes, occurrenceId, type CatchUpRule, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
-import { occurrenceTaskId, scheduleModels, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
+import { OccurrenceHistory, occurrenceTaskId, scheduleModels, type OccurrenceRecord, type ScheduleModels, type ScheduleRecord } from '@taskyard/schedules';
 import { taskModels, type TaskModels } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { startScheduler, type RunningScheduler } from '../src/scheduler-service';
@@ -100,6 +100,9 @@ it('two replicas fire an every-second schedule for 30 s: exactly one task per oc
   for (let i = 0; i < 2; i++) expect(won[i] + claimed[i]).toBeGreaterThan(0);
   expect(claimed[0] + claimed[1]).toBeGreaterThan(0);
   expect(won[0] + won[1]).toBe(occurrences.length);
+  // Every occurrence the replicas recorded is in the schedule's history, newest first.
+  const history = await new OccurrenceHistory(schedules).page(s._id, 100);
+  expect(history.items.map((o) => o._id)).toEqual(occurrences.map((o) => o._id).sort((a, b) => b.localeCompare(a)));
 }, 90_000);
 
 it('an occurrence finding the owner at the unfinished limit is recorded as skipped, with the reason and a metric', async () => {
