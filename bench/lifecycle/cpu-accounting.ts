@@ -5,7 +5,7 @@ export type CpuSeconds = Map<string, number>;
 
 const TICKS_PER_SECOND = 100;
 
-function partOf(cmd: string, cwd: string): string {
+function lifecyclePart(cmd: string, cwd: string): string {
   if (cmd.includes('ferretdb')) return 'ferretdb';
   if (cmd.startsWith('postgres')) return 'postgresql';
   if (cmd.includes('beam.smp')) return 'rabbitmq';
@@ -15,14 +15,15 @@ function partOf(cmd: string, cwd: string): string {
   return 'other';
 }
 
-export function cpuSeconds(): CpuSeconds {
+/** `partOf` names the part a process belongs to, from its command line and working directory. */
+export function cpuSeconds(partOf: (cmd: string, cwd: string, pid: number) => string = lifecyclePart): CpuSeconds {
   const parts: CpuSeconds = new Map();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-      const part = partOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), readlinkSync(`/proc/${pid}/cwd`));
+      const part = partOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), readlinkSync(`/proc/${pid}/cwd`), Number(pid));
       parts.set(part, (parts.get(part) ?? 0) + seconds);
     } catch {
       // The process ended while we looked.

@@ -7,7 +7,7 @@ export interface JobLimits {
   maxAttempts: number;
   /** Back-off before attempt n+1 is backoffMs[n-1] (the last value repeats). */
   backoffMs: number[];
-  /** Unfinished (queued/running/retrying) tasks one owner may have of this type. */
+  /** Unfinished (queued/running/retrying) tasks one owner may have of this type; 0: no limit (no quota writes at all). */
   unfinishedPerOwner: number;
   /** How long artifacts are kept after success, then deleted and the task `expired`. */
   retentionMs: number;

@@ -32,6 +32,8 @@ export interface DiagnosticParams {
   hang?: boolean;
   artifactBytes?: number;
   progressSteps?: number;
+  /** CPU time to spend computing (a CPU-bound job, for benchmarks of worker scaling). */
+  cpuMs?: number;
 }
 
 export const spellingReport = defineJobType<SpellingReportParams>({
@@ -123,7 +125,7 @@ export const cloudImport = defineJobType<CloudImportParams>({
 export const diagnostic = defineJobType<DiagnosticParams>({
   type: 'diagnostic',
   title: 'Diagnostic',
-  description: "The platform's own job for tests and benchmarks: sleeps, fails, hangs, writes an artifact, reports progress.",
+  description: "The platform's own job for tests and benchmarks: sleeps, computes, fails, hangs, writes an artifact, reports progress.",
   enabledByDefault: false,
   paramsSchema: {
     type: 'object',
@@ -134,6 +136,7 @@ export const diagnostic = defineJobType<DiagnosticParams>({
       hang: { type: 'boolean' },
       artifactBytes: { type: 'integer', minimum: 0, maximum: 1024 * 1024 * 1024 },
       progressSteps: { type: 'integer', minimum: 0, maximum: 1000 },
+      cpuMs: { type: 'integer', minimum: 0, maximum: 600_000 },
     },
   },
   limits: { prefetch: 32 },

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey, type SlotRecord } from './task-model';
-import { slotId } from './slots';
+import { NO_SLOT, hasNoLimit, slotId } from './slots';
 
 /** Documents per insertMany: what FerretDB here takes in one command without trouble (see bench/batch). */
 export const INSERT_CHUNK = 200;
@@ -36,6 +36,7 @@ export async function insertManyUnique(model: Model<never>, docs: ({ _id: string
  * slot of each task, or null for those left without one (the owner is at the limit).
  */
 export async function takeSlots(Slot: Model<SlotRecord>, owner: string, type: string, limit: number, taskIds: string[]): Promise<(string | null)[]> {
+  if (hasNoLimit(limit)) return taskIds.map(() => NO_SLOT);
   const result: (string | null)[] = taskIds.map(() => null);
   let waiting = taskIds.map((_, i) => i);
   let next = Math.floor(Math.random() * limit);

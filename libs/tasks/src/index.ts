@@ -3,7 +3,7 @@ export { fold, foldAll, canTransition, failedKey, TRANSITIONS, LOG_CAP } from '.
 export type { FoldEffect, FoldContext, FoldResult, TaskState } from './task-state';
 export { taskModels, ensureTaskIndexes, isDuplicateKey, insertUnique, taskSchema, listMarkSchema } from './task-model';
 export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseRecord, CallbackDeliveryRecord } from './task-model';
-export { takeSlot, releaseSlot, slotId } from './slots';
+export { takeSlot, releaseSlot, slotId, NO_SLOT, hasNoLimit } from './slots';
 export { claimOnce } from './leases';
 export { taskMessageOf } from './task-message-of';
 export { jobTypePauseModel } from './job-type-pause';

@@ -1,5 +1,6 @@
 import type { JobTypeDefinition, TaskPriority } from '@taskyard/contracts';
 import { listKeys } from './list-keys';
+import { NO_SLOT } from './slots';
 import type { TaskRecord } from './task-record';
 
 /** A task as inserted: what the gateway, the scheduler and bulk submit store before anything runs it. */
@@ -18,6 +19,7 @@ export interface NewTaskInput {
   idempotencyFingerprint?: TaskRecord['idempotencyFingerprint'];
   /** Only a replay of a fan-out child sets it. */
   parentId?: string;
+  /** The slot it holds under its owner's limit (NO_SLOT for a type without one). */
   slotId: string;
   /** Not started before; a time not in the future means now. */
   runAt?: Date;
@@ -50,7 +52,7 @@ export function newTaskRecord(input: NewTaskInput, now = new Date()): NewTask {
     callbackUrl: input.callbackUrl,
     createdAt: now,
     queuedAt: now,
-    slotId: input.slotId,
+    slotId: input.slotId === NO_SLOT ? undefined : input.slotId,
     runAt: later ? input.runAt : undefined,
     priority: input.priority && input.priority !== 'normal' ? input.priority : undefined,
     retryOf: input.retryOf,

@@ -3,6 +3,15 @@ import { insertUnique, type SlotRecord } from './task-model';
 
 export const slotId = (owner: string, type: string, k: number): string => `${owner}:${type}:${k}`;
 
+/**
+ * What a type without an unfinished limit (`unfinishedPerOwner: 0`) takes instead of a slot: no document
+ * is written, read or deleted for it, and the task records no `slotId` (so the status service frees nothing).
+ */
+export const NO_SLOT = '(no limit)';
+
+/** A limit of 0 (or less) means the type has no unfinished limit. */
+export const hasNoLimit = (limit: number): boolean => limit <= 0;
+
 /** Up to this limit the held slots are read first (cheap `_id` lookups) rather than probed by insert. */
 const READ_FIRST_LIMIT = 16;
 
@@ -39,6 +48,7 @@ async function candidates(Slot: Model<SlotRecord>, owner: string, type: string, 
  * against a limit of 3 take exactly 3. Returns the slot id, or null when all are held.
  */
 export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: string, limit: number, taskId: string): Promise<string | null> {
+  if (hasNoLimit(limit)) return NO_SLOT;
   for (const id of await candidates(Slot, owner, type, limit)) {
     if (await insertUnique(Slot, { _id: id, taskId, takenAt: new Date() })) return id;
   }
@@ -46,6 +56,7 @@ export async function takeSlot(Slot: Model<SlotRecord>, owner: string, type: str
 }
 
 export async function releaseSlot(Slot: Model<SlotRecord>, id: string, taskId?: string): Promise<boolean> {
+  if (id === NO_SLOT) return false;
   const res = await Slot.collection.deleteOne((taskId ? { _id: id, taskId } : { _id: id }) as never);
   return res.deletedCount === 1;
 }

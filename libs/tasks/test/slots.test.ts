@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { testServers, type TestServers } from '@taskyard/testing';
-import { releaseSlot, takeSlot, taskModels, type TaskModels } from '../src';
+import { jobTypes } from '@taskyard/contracts';
+import { NO_SLOT, newTaskRecord, releaseSlot, takeSlot, takeSlots, taskModels, type TaskModels } from '../src';
 
 let servers: TestServers;
 let conn: Connection;
@@ -31,4 +32,16 @@ test('a huge limit hands out distinct slots', async () => {
   const slots = await Promise.all(Array.from({ length: 20 }, (_, i) => takeSlot(models.Slot, 'big-owner', 'diagnostic', 1_000_000, `t-${i}`)));
   expect(new Set(slots).size).toBe(20);
   expect(slots.every((s) => s !== null)).toBe(true);
+});
+
+test('a type without a limit (0) takes no slot: nothing is written, and its task holds none to free', async () => {
+  const before = await models.Slot.countDocuments({});
+  const slots = await Promise.all(Array.from({ length: 10 }, (_, i) => takeSlot(models.Slot, 'free-owner', 'diagnostic', 0, `free-${i}`)));
+  expect(slots.every((s) => s === NO_SLOT)).toBe(true);
+  expect(await takeSlots(models.Slot, 'free-owner', 'diagnostic', 0, ['a', 'b'])).toEqual([NO_SLOT, NO_SLOT]);
+  expect(await releaseSlot(models.Slot, NO_SLOT, 'free-0')).toBe(false);
+  expect(await models.Slot.countDocuments({})).toBe(before);
+  const def = { ...jobTypes({ enableDiagnostic: true }).get('diagnostic')! };
+  const task = newTaskRecord({ id: 'free-0', def: { ...def, limits: { ...def.limits, unfinishedPerOwner: 0 } }, owner: 'free-owner', params: {}, slotId: NO_SLOT });
+  expect(task).not.toHaveProperty('slotId');
 });

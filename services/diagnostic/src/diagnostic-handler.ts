@@ -27,11 +27,33 @@ function randomStream(total: number): Readable {
   });
 }
 
+/** Slices of busy work between which the job yields, so heartbeats and an abort still get through. */
+const CPU_SLICE_MS = 20;
+
+/**
+ * Spends `ms` of CPU time computing (not sleeping): a CPU-bound job. Counted slice by slice (nothing else
+ * of this process runs inside a slice), so several such jobs in one process each get their own share.
+ */
+export async function burnCpu(ms: number, signal: AbortSignal): Promise<number> {
+  let spentUs = 0;
+  let x = 0;
+  while (spentUs < ms * 1000) {
+    const before = process.cpuUsage();
+    const sliceEnd = performance.now() + Math.min(CPU_SLICE_MS, ms - spentUs / 1000);
+    while (performance.now() < sliceEnd) x = (x * 1103515245 + 12345) % 2147483648;
+    const used = process.cpuUsage(before);
+    spentUs += used.user + used.system;
+    await new Promise((r) => setImmediate(r));
+    if (signal.aborted) throw signal.reason;
+  }
+  return x;
+}
+
 /** The platform's own job, for tests and benchmarks: sleeps, fails, hangs, writes, reports progress. */
 export const diagnosticWorker = defineWorker<DiagnosticParams>({
   type: 'diagnostic',
   async handler({ task, signal, progress, log, artifacts }) {
-    const { sleepMs = 0, failAttempts = 0, hang = false, artifactBytes, progressSteps = 0 } = task.params;
+    const { sleepMs = 0, failAttempts = 0, hang = false, artifactBytes, progressSteps = 0, cpuMs = 0 } = task.params;
     if (task.attempt <= failAttempts) {
       log(`failing attempt ${task.attempt} of the first ${failAttempts} on purpose`, 'warn');
       throw new RetriableJobError('diagnostic-failure', `diagnostic failure on attempt ${task.attempt}`);
@@ -43,6 +65,7 @@ export const diagnosticWorker = defineWorker<DiagnosticParams>({
       log(`step ${i} of ${progressSteps}`);
     }
     if (progressSteps === 0 && sleepMs > 0) await sleep(sleepMs, signal);
+    if (cpuMs > 0) await burnCpu(cpuMs, signal);
     if (hang) await new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     if (artifactBytes !== undefined) await artifacts.write('diagnostic.bin', randomStream(artifactBytes), 'application/octet-stream');
     return { result: { attempt: task.attempt } };

@@ -25,7 +25,7 @@ export const JobLimitsSchema = {
     timeoutMs: { type: 'integer', description: 'A job past this is aborted and counts as a failed attempt' },
     maxAttempts: { type: 'integer' },
     backoffMs: { type: 'array', items: { type: 'integer' }, description: 'Wait before attempt n+1 is backoffMs[n-1] (the last repeats)' },
-    unfinishedPerOwner: { type: 'integer', description: 'Queued, running or retrying tasks one owner may have (429 past it)' },
+    unfinishedPerOwner: { type: 'integer', description: 'Queued, running or retrying tasks one owner may have (429 past it); 0: no limit' },
     retentionMs: { type: 'integer', description: 'How long artifacts are kept after success' },
     messageTtlMs: { type: 'integer', description: 'A task waiting longer in its queue fails with expired-in-queue' },
     prefetch: { type: 'integer', description: 'Messages a consumer holds at once' },

@@ -54,7 +54,7 @@ function LimitsNote({ jobType }: { jobType: JobType }) {
   const { limits } = jobType;
   return (
     <p class="muted small">
-      You can have up to {limits.unfinishedPerOwner} unfinished {jobType.title.toLowerCase()} tasks at once. Each runs for at most{' '}
+      {limits.unfinishedPerOwner > 0 ? `You can have up to ${limits.unfinishedPerOwner} unfinished ${jobType.title.toLowerCase()} tasks at once. ` : ''}Each runs for at most{' '}
       {formatSpan(limits.timeoutMs)}, with up to {limits.maxAttempts} attempts; its files are kept for {formatSpan(limits.retentionMs)}.
     </p>
   );
