@@ -21,6 +21,8 @@ export const MARK_CACHE_LIMIT = 200_000;
  */
 export class ListMarks {
   private readonly known = new Set<string>();
+  /** Marks being inserted now, by id, with the insert that carries them. */
+  private readonly inserting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly ListMark: Model<ListMarkRecord>,
@@ -53,13 +55,35 @@ export class ListMarks {
     this.known.add(mark._id);
   }
 
+  /**
+   * Inserts the marks not known yet. A mark another call is inserting right now is awaited, not inserted
+   * again: under load many submits of one second need the same marks at once, and each refused duplicate
+   * costs the database as much as an insert.
+   */
   private async store(marks: ListMarkRecord[]): Promise<void> {
     const missing = new Map<string, ListMarkRecord>();
-    for (const mark of marks) if (!this.known.has(mark._id)) missing.set(mark._id, mark);
-    if (missing.size === 0) return;
-    await this.insertAll([...missing.values()]);
-    if (this.known.size + missing.size > MARK_CACHE_LIMIT) this.known.clear();
-    for (const id of missing.keys()) this.known.add(id);
+    const pending = new Set<Promise<void>>();
+    for (const mark of marks) {
+      if (this.known.has(mark._id) || missing.has(mark._id)) continue;
+      const inserting = this.inserting.get(mark._id);
+      if (inserting) pending.add(inserting);
+      else missing.set(mark._id, mark);
+    }
+    if (missing.size > 0) {
+      const insert = this.insertAll([...missing.values()]);
+      for (const id of missing.keys()) this.inserting.set(id, insert);
+      pending.add(insert);
+      void insert.then(
+        () => {
+          if (this.known.size + missing.size > MARK_CACHE_LIMIT) this.known.clear();
+          for (const id of missing.keys()) this.known.add(id);
+        },
+        () => undefined,
+      ).finally(() => {
+        for (const id of missing.keys()) if (this.inserting.get(id) === insert) this.inserting.delete(id);
+      });
+    }
+    await Promise.all(pending);
   }
 
   /** insertMany (FerretDB rewards batching inserts) of bounded batches; a duplicate is a mark already there. */
