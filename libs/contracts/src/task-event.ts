@@ -23,15 +23,25 @@ export interface LogLine {
   message: string;
 }
 
+/**
+ * A run's start, carried by its outcome when the job finished before `started` was sent (a fast job): one
+ * event instead of two. The status service folds it as the `started` it stands for, right before the outcome.
+ */
+export interface RunStart {
+  workerId: string;
+  /** ISO time the run began. */
+  at: string;
+}
+
 export type TaskEvent = EventBase &
   (
     | { kind: 'started'; attempt: number; runId: string; seq: number; workerId: string }
     | { kind: 'progress'; runId: string; seq: number; progress?: number; logs?: LogLine[] }
     | { kind: 'heartbeat'; runId: string; seq: number }
-    | { kind: 'succeeded'; runId: string; seq: number; artifacts: ArtifactRef[]; logs?: LogLine[]; result?: Record<string, unknown> }
-    | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[] }
+    | { kind: 'succeeded'; runId: string; seq: number; artifacts: ArtifactRef[]; logs?: LogLine[]; result?: Record<string, unknown>; started?: RunStart }
+    | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[]; started?: RunStart }
     /** The worker aborted a running task after a cancel request. */
-    | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[] }
+    | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[]; started?: RunStart }
     /** The task's handler created child tasks (fan-out); the task finishes when they have. */
     | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[]; result?: Record<string, unknown> }
     /** From the gateway (a user's cancel) or the status service (a cancelled parent). */

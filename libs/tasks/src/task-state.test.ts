@@ -19,6 +19,19 @@ test('started then succeeded coalesce into one change, with the slot released', 
   expect(r.effects).toEqual([{ kind: 'terminal', status: 'succeeded' }, { kind: 'release-slot', slotId: 'o:diagnostic:0' }]);
 });
 
+test('an outcome carrying its run\'s start (a fast job: one event) folds as started then the outcome', () => {
+  const fast: TaskEvent = { ...base, kind: 'succeeded', runId: 'r1', seq: 1, attempt: 1, artifacts: [], at: at(3), started: { workerId: 'w', at: at(1) } };
+  const r = foldAll(queued(), [fast], ctx);
+  expect(r.state).toMatchObject({ status: 'succeeded', attempt: 1, runId: 'r1', durationMs: 2000, startedAt: new Date(at(1)) });
+  expect(r.effects).toEqual([{ kind: 'terminal', status: 'succeeded' }, { kind: 'release-slot', slotId: 'o:diagnostic:0' }]);
+  // Delivered again, or after the task was cancelled, it changes nothing.
+  expect(foldAll(r.state, [fast], ctx).changes).toBeNull();
+  const cancelled = fold(queued(), { ...base, kind: 'cancel-requested', requestedBy: 'x', at: at(0) }, ctx).state;
+  expect(foldAll(cancelled, [fast], ctx).changes).toBeNull();
+  const retrying: TaskEvent = { ...base, kind: 'failed', runId: 'r2', seq: 1, attempt: 1, error: { code: 'x', message: 'y' }, final: false, at: at(3), started: { workerId: 'w', at: at(1) } };
+  expect(foldAll(queued(), [retrying], ctx).state).toMatchObject({ status: 'retrying', attempt: 1, runId: 'r2' });
+});
+
 test('terminal states never change, except succeeded → expired', () => {
   const done = foldAll(queued(), [started(1, 'r1'), succeeded('r1', 2)], ctx).state;
   for (const e of [started(2, 'r2'), { ...base, kind: 'cancel-requested', requestedBy: 'x', at: at(9) } as TaskEvent, { ...base, kind: 'expired-in-queue', at: at(9) } as TaskEvent]) {

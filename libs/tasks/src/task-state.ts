@@ -249,12 +249,19 @@ export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldR
   return { state, changes: patch, effects };
 }
 
+/** An outcome that carries its run's start (a fast job's) stands for the `started` event, then itself. */
+export function withRunStart(e: TaskEvent): TaskEvent[] {
+  if ((e.kind !== 'succeeded' && e.kind !== 'failed' && e.kind !== 'cancelled') || !e.started || e.attempt === undefined) return [e];
+  const started: TaskEvent = { kind: 'started', taskId: e.taskId, type: e.type, at: e.started.at, attempt: e.attempt, runId: e.runId, seq: e.seq - 1, workerId: e.started.workerId };
+  return [started, e];
+}
+
 /** Folds several events of one task in order: one write for all of them (the coalescing the status service does). */
 export function foldAll(task: TaskState, events: TaskEvent[], ctx: FoldContext): FoldResult {
   let state = task;
   let changes: Partial<TaskState> | null = null;
   const effects: FoldEffect[] = [];
-  for (const e of events) {
+  for (const e of events.flatMap(withRunStart)) {
     const r = fold(state, e, ctx);
     if (!r.changes) continue;
     state = r.state;

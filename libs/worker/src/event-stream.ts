@@ -6,8 +6,8 @@ type RunEvent = DistributiveOmit<TaskEventInput, 'taskId' | 'type' | 'runId' | '
 /**
  * The status events of one run of a task. Progress and log lines are buffered and flushed at most once
  * per `flushMs` (one event, not one per call), so a chatty job costs few broker messages and fewer writes.
- * `started` waits `startDelayMs` too: a job that finishes sooner sends `started` and its outcome back to
- * back, so the status service folds them into one write.
+ * `started` waits `startDelayMs` too: a job that finishes sooner sends its start inside its outcome, so
+ * the status service gets one event and folds it into one write.
  */
 export class RunEvents {
   private seq = 0;
@@ -107,9 +107,15 @@ export class RunEvents {
     return logs;
   }
 
+  /**
+   * The outcome; a run whose `started` has not gone out yet (a job faster than `startDelayMs`) sends its
+   * start inside the outcome: one event for the broker and the status service instead of two.
+   */
   private terminal(make: (logs: LogLine[]) => RunEvent): Promise<void> {
-    this.ensureStarted();
-    return this.enqueue(() => make(this.drain()));
+    const start = this.startSent || !this.workerId ? undefined : { workerId: this.workerId, at: this.startedAt };
+    this.startSent = true;
+    clearTimeout(this.startTimer);
+    return this.enqueue(() => ({ ...make(this.drain()), ...(start ? { started: start } : {}) }) as RunEvent);
   }
 
   succeeded(artifacts: ArtifactRef[], result?: Record<string, unknown>): Promise<void> {
