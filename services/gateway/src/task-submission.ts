@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_DELAY_MS, callbackUrlProblem, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
-import { ListMarks, dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { InsertBatcher, ListMarks, dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { BrokerDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
@@ -69,6 +69,8 @@ export interface SubmitOutcome {
 export class TaskSubmission {
   private readonly idempotency: Idempotency;
   private readonly marks: ListMarks;
+  /** Submits arriving together are stored by one insertMany; each still gets its own answer. */
+  private readonly inserts: InsertBatcher;
 
   constructor(
     private readonly models: TaskModels,
@@ -81,6 +83,7 @@ export class TaskSubmission {
   ) {
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
     this.marks = new ListMarks(models.ListMark, dbTimeoutMs);
+    this.inserts = new InsertBatcher(() => models.Task.collection, { maxTimeMS: dbTimeoutMs });
   }
 
   /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
@@ -157,7 +160,7 @@ export class TaskSubmission {
       task = this.newTask(id, def, req, slot, idem && { scope: idem.scope, fingerprint }, staged?.params);
       // The list marks go in before the task, so a list read right after the submit finds it (mostly cached: no write).
       await this.marks.ensureFor(task);
-      await this.models.Task.collection.insertOne(task as never);
+      await this.inserts.insert(task);
       if (held) held.taken = true;
     } catch (err) {
       await this.undo(id, slot, staged);

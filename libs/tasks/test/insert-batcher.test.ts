@@ -1,0 +1,42 @@
+import mongoose, { type Connection } from 'mongoose';
+import { testServers, type TestServers } from '@taskyard/testing';
+import { InsertBatcher, isDuplicateKey } from '../src';
+
+let servers: TestServers;
+let conn: Connection;
+const insertCommands: number[] = [];
+
+beforeAll(async () => {
+  servers = await testServers('insert-batcher');
+  conn = await mongoose.createConnection(servers.mongoUrl, { monitorCommands: true }).asPromise();
+  // What the driver sends, observed: the documents each insert command carried.
+  conn.getClient().on('commandStarted', (e) => {
+    if (e.commandName === 'insert' && e.command.insert === 'batched') insertCommands.push((e.command.documents as unknown[]).length);
+  });
+});
+afterAll(async () => {
+  await conn?.close();
+  await servers?.cleanup();
+});
+
+test('inserts arriving together go in few commands; each caller gets its own answer, a duplicate its own duplicate-key error', async () => {
+  const coll = conn.collection('batched');
+  await coll.insertOne({ _id: 'taken' } as never);
+  insertCommands.length = 0;
+  const batcher = new InsertBatcher(() => coll, { windowMs: 5, maxBatch: 32 });
+  const ids = Array.from({ length: 40 }, (_, i) => (i === 7 || i === 33 ? 'taken' : `doc-${i}`));
+  const answers = await Promise.allSettled(ids.map((_id) => batcher.insert({ _id, n: 1 })));
+  const refused = answers.flatMap((a, i) => (a.status === 'rejected' ? [i] : []));
+  expect(refused).toEqual([7, 33]);
+  for (const i of refused) expect(isDuplicateKey((answers[i] as PromiseRejectedResult).reason)).toBe(true);
+  expect(await coll.countDocuments({ n: 1 })).toBe(38);
+  expect(insertCommands.reduce((a, b) => a + b, 0)).toBe(40);
+  expect(insertCommands.length).toBeLessThanOrEqual(4);
+  expect(Math.max(...insertCommands)).toBeLessThanOrEqual(32);
+});
+
+test('a lone insert is not held back past its window', async () => {
+  const batcher = new InsertBatcher(() => conn.collection('batched'), { windowMs: 5 });
+  await batcher.insert({ _id: 'alone' });
+  expect(await conn.collection('batched').countDocuments({ _id: 'alone' } as never)).toBe(1);
+});
