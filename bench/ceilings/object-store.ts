@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '@taskyard/config';
+import { staticCredentials } from '@taskyard/storage';
 import { round, runCount, type Rate } from '../lib/rate';
 
 export interface ObjectSizeCeiling {
@@ -63,7 +64,7 @@ export async function measureObjectStore(settings: S3Settings, opts: ObjectStore
     endpoint: settings.endpoint,
     region: settings.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    credentials: staticCredentials(settings),
   });
   const prefix = `bench-ceilings/${randomBytes(4).toString('hex')}/`;
   try {

@@ -28,3 +28,13 @@ test('a MongoDB replica set connection string is passed through unchanged', () =
   const url = 'mongodb://app:pw@db-0:27017,db-1:27017,db-2:27017/taskyard?replicaSet=rs0&readPreference=primaryPreferred&w=majority&retryWrites=true';
   expect(loadServerUrls({ MONGO_URL: url }).mongoUrl).toBe(url);
 });
+
+test('S3: an endpoint of the caller’s own without keys leaves the credentials to the SDK’s standard chain; path style is a setting', () => {
+  const aws = loadServerUrls({ S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com', S3_REGION: 'eu-west-1', S3_FORCE_PATH_STYLE: 'false' });
+  expect(aws.s3).toMatchObject({ endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', forcePathStyle: false });
+  expect(aws.s3.accessKeyId).toBeUndefined();
+  expect(aws.s3.secretAccessKey).toBeUndefined();
+  const minio = loadServerUrls({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
+  expect(minio.s3).toMatchObject({ accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true });
+  expect(() => loadServerUrls({ S3_FORCE_PATH_STYLE: 'sometimes' })).toThrow(ConfigError);
+});

@@ -1,11 +1,20 @@
-import { ConfigError } from './env-value';
+import { boolFromEnv, ConfigError } from './env-value';
 
 /** Where the real servers are. The defaults are the local stack's (deploy/local/lib.sh). */
 export interface S3Settings {
   endpoint: string;
   region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
+  /**
+   * Static credentials. Absent (S3_ENDPOINT given without S3_ACCESS_KEY_ID): the AWS SDK's standard chain
+   * (AWS_* variables, web identity / IRSA, ECS and EC2 instance roles, the shared config files).
+   */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /**
+   * Path-style URLs (`https://host/bucket/key`: MinIO, Ceph, most S3-compatible servers) or, when false,
+   * virtual-hosted (`https://bucket.host/key`: AWS S3). S3_FORCE_PATH_STYLE, default true.
+   */
+  forcePathStyle: boolean;
   bucket: string;
 }
 
@@ -36,6 +45,7 @@ export const LOCAL_DEFAULTS = {
     accessKeyId: 'taskyard',
     secretAccessKey: 'taskyard-local-secret',
     bucket: 'taskyard',
+    forcePathStyle: true,
   },
 } as const;
 
@@ -74,8 +84,10 @@ export function loadServerUrls(env: Env = process.env): ServerUrls {
     s3: {
       endpoint: env.S3_ENDPOINT ?? LOCAL_DEFAULTS.s3.endpoint,
       region: env.S3_REGION ?? LOCAL_DEFAULTS.s3.region,
-      accessKeyId: env.S3_ACCESS_KEY_ID ?? LOCAL_DEFAULTS.s3.accessKeyId,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? LOCAL_DEFAULTS.s3.secretAccessKey,
+      // The local stack's keys only for the local stack: an endpoint of the caller's own without keys uses the chain.
+      accessKeyId: env.S3_ACCESS_KEY_ID ?? (env.S3_ENDPOINT ? undefined : LOCAL_DEFAULTS.s3.accessKeyId),
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? (env.S3_ENDPOINT ? undefined : LOCAL_DEFAULTS.s3.secretAccessKey),
+      forcePathStyle: boolFromEnv(env, 'S3_FORCE_PATH_STYLE', true),
       bucket: env.S3_BUCKET ?? LOCAL_DEFAULTS.s3.bucket,
     },
   };

@@ -1,1 +1,1 @@
-export { ObjectStore, artifactKey, uploadKey } from './object-store';
+export { ObjectStore, artifactKey, uploadKey, staticCredentials } from './object-store';

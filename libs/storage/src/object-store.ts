@@ -37,8 +37,8 @@ export class ObjectStore {
     this.client = new S3Client({
       endpoint: settings.endpoint,
       region: settings.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+      forcePathStyle: settings.forcePathStyle,
+      credentials: staticCredentials(settings),
       // Deadlines: a connection that will not open, or a request silent for a minute, fails instead of hanging.
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
       maxAttempts: 3,
@@ -150,3 +150,8 @@ export class ObjectStore {
 }
 
 export { Readable };
+
+/** The settings' keys when both are given; otherwise undefined, so the SDK resolves its standard chain. */
+export function staticCredentials(s: Pick<S3Settings, 'accessKeyId' | 'secretAccessKey'>): { accessKeyId: string; secretAccessKey: string } | undefined {
+  return s.accessKeyId && s.secretAccessKey ? { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey } : undefined;
+}

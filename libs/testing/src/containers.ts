@@ -22,6 +22,7 @@ export async function startContainers(): Promise<{ urls: ServerUrls; stop: () =>
         accessKeyId: 'taskyard',
         secretAccessKey: 'taskyard-local-secret',
         bucket: 'taskyard',
+        forcePathStyle: true,
       },
     },
     async stop() {

@@ -68,8 +68,8 @@ function adminCredentials(urls: ServerUrls, source: TestServers['source']): { ma
   return {
     managementUrl: env.RABBITMQ_ADMIN_URL ?? urls.rabbitmqManagementUrl,
     s3: {
-      accessKeyId: env.S3_ADMIN_ACCESS_KEY_ID ?? urls.s3.accessKeyId,
-      secretAccessKey: env.S3_ADMIN_SECRET_ACCESS_KEY ?? urls.s3.secretAccessKey,
+      accessKeyId: env.S3_ADMIN_ACCESS_KEY_ID ?? urls.s3.accessKeyId ?? '',
+      secretAccessKey: env.S3_ADMIN_SECRET_ACCESS_KEY ?? urls.s3.secretAccessKey ?? '',
     },
   };
 }
@@ -144,10 +144,11 @@ export function serverEnv(servers: ServerUrls): Record<string, string> {
     RABBITMQ_URL: servers.rabbitmqUrl,
     S3_ENDPOINT: servers.s3.endpoint,
     S3_REGION: servers.s3.region,
-    S3_ACCESS_KEY_ID: servers.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
     S3_BUCKET: servers.s3.bucket,
+    S3_FORCE_PATH_STYLE: String(servers.s3.forcePathStyle),
   };
+  if (servers.s3.accessKeyId) env.S3_ACCESS_KEY_ID = servers.s3.accessKeyId;
+  if (servers.s3.secretAccessKey) env.S3_SECRET_ACCESS_KEY = servers.s3.secretAccessKey;
   if (servers.rabbitmqUrls?.length) env.RABBITMQ_URLS = servers.rabbitmqUrls.join(',');
   if (servers.rabbitmqManagementUrl) env.RABBITMQ_MANAGEMENT_URL = servers.rabbitmqManagementUrl;
   return env;

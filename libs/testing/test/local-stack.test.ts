@@ -1,3 +1,4 @@
+import { staticCredentials } from '@taskyard/storage';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ test("the services' MinIO user reaches objects of its bucket only, and creates n
     endpoint: servers.s3.endpoint,
     region: servers.s3.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey },
+    credentials: staticCredentials(servers.s3),
   });
   try {
     expect(servers.s3.accessKeyId).not.toBe(process.env.S3_ADMIN_ACCESS_KEY_ID);

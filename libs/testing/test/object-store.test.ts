@@ -1,3 +1,4 @@
+import { staticCredentials } from '@taskyard/storage';
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -12,7 +13,7 @@ beforeAll(async () => {
     endpoint: servers.s3.endpoint,
     region: servers.s3.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey },
+    credentials: staticCredentials(servers.s3),
   });
 });
 afterAll(async () => {
