@@ -20,17 +20,6 @@ type Listed = Pick<TaskRecord, '_id' | 'createdAt' | 'type' | 'status' | 'tag'>;
 /** The most buckets (or nodes' children) read side by side while filling a page. */
 const MAX_WINDOW = 16;
 
-/**
- * How many buckets to read side by side next: one first, then as many as the tasks still wanted would take
- * at the density seen so far (a sparse history, a task a second, fills a page in two rounds, not five;
- * a dense one, hundreds a second, stays at one bucket a round), at most MAX_WINDOW.
- */
-export function nextWidth(wanted: number, bucketsRead: number, tasksFound: number): number {
-  if (bucketsRead === 0) return 1;
-  const perBucket = Math.max(tasksFound / bucketsRead, 1 / MAX_WINDOW);
-  return Math.max(1, Math.min(MAX_WINDOW, Math.ceil(wanted / perBucket)));
-}
-
 const newestFirst = (a: Listed, b: Listed): number =>
   new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
@@ -62,14 +51,11 @@ export class TaskList {
       (!q.after || isBefore(t, q.after));
     const upper = q.after ? secondOf(q.after.createdAt) : Number.MAX_SAFE_INTEGER;
     const found: T[] = [];
-    let read = 0;
+    let width = 1;
     for await (const seconds of open ? this.openSeconds(scope, upper) : this.bucketsDesc(scope, upper)) {
-      for (let i = 0; i < seconds.length && found.length <= q.limit; ) {
-        const width = nextWidth(q.limit + 1 - found.length, read, found.length);
+      for (let i = 0; i < seconds.length && found.length <= q.limit; i += width, width = Math.min(width * 2, MAX_WINDOW)) {
         const buckets = await Promise.all(seconds.slice(i, i + width).map((s) => this.bucket<T>(scope, s, q.projection)));
         for (const rows of buckets) found.push(...rows.filter(keep).sort(newestFirst));
-        i += width;
-        read += width;
       }
       if (found.length > q.limit) break;
     }
