@@ -33,6 +33,7 @@ import { artifactKey, type ObjectStore } from '@taskyard/storage';
 import type { JobTypePauseRecord, TaskModels, TaskRecord } from '@taskyard/tasks';
 import type { Model } from 'mongoose';
 import type { WorkerDefinition } from './define-worker';
+import { CancelWatch } from './cancel-watch';
 import { RunEvents } from './event-stream';
 import type { ChildSpec, JobContext } from './job-context';
 import { JobAborted, classifyFailure, type AbortReason } from './job-failure';
@@ -75,6 +76,7 @@ export class WorkerEngine<P> {
   private pauseSwitch?: PauseSwitch;
   private readonly running = new Map<string, Running>();
   private readonly gate: PriorityGate;
+  private readonly cancels = new CancelWatch();
 
   constructor(
     private readonly def: WorkerDefinition<P>,
@@ -109,6 +111,8 @@ export class WorkerEngine<P> {
         setup: async (ch) => {
           const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
           await ch.bindQueue(q.queue, TASK_EVENTS_EXCHANGE, eventRoutingKey(jobType.type, 'cancel-requested'));
+          this.cancels.began();
+          ch.once('close', () => this.cancels.lost());
           return q.queue;
         },
       },
@@ -164,6 +168,7 @@ export class WorkerEngine<P> {
 
   private async onCancelRequested(msg: ConsumeMessage): Promise<Settlement> {
     const event = parseJson<TaskEvent>(msg.content);
+    this.cancels.remember(event.taskId);
     this.running.get(event.taskId)?.abort('cancelled');
     return 'ack';
   }
@@ -200,7 +205,9 @@ export class WorkerEngine<P> {
     const headerAttempt = Number(msg.properties.headers?.[HEADER.attempt]);
     const task: TaskMessage = { ...body, attempt: Number.isFinite(headerAttempt) && headerAttempt > 0 ? headerAttempt : body.attempt };
     const log = taskLogger(this.deps.logger, task.id, task.type);
-    if (!(await this.shouldRun(task, msg.fields.redelivered, log))) return 'ack';
+    if (this.cancels.wasCancelled(task.id)) return 'ack';
+    // A fresh first attempt needs no read of the task: any cancel request for it has reached this worker.
+    if (!this.cancels.covers(task, msg.fields.redelivered) && !(await this.shouldRun(task, msg.fields.redelivered, log))) return 'ack';
     await this.run(task, log);
     return 'ack';
   }
