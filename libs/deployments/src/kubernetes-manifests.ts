@@ -1,4 +1,5 @@
 import { TASK_PRIORITIES, jobTypes, priorityQueueName, type JobTypeDefinition } from '@taskyard/contracts';
+import { DEFAULT_STATUS_PARTITIONS } from '@taskyard/messaging';
 
 /** A Kubernetes object as it is written to the manifest (validated against the schemas by the tests). */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> } } & Record<string, unknown>;
@@ -164,6 +165,8 @@ function configMap(): Manifest {
       S3_FORCE_PATH_STYLE: 'false',
       LOG_LEVEL: 'info',
       ENABLE_DIAGNOSTIC: 'false',
+      // Raising it: deploy/CAPACITY.md ("Raising the status partitions"); never lower it with events queued.
+      STATUS_PARTITIONS: String(DEFAULT_STATUS_PARTITIONS),
       // Hosts api-harvest jobs may request, comma-separated (API_HARVEST_PRIVATE_HOSTS: also on private addresses).
       API_HARVEST_ALLOWED_HOSTS: '',
     },
