@@ -6,10 +6,12 @@ import {
   dispatchOrOutbox,
   isDuplicateKey,
   ListMarks,
+  Outbox,
   newTaskRecord,
   releaseSlot,
   takeSlot,
   taskMessageOf,
+  type OutboxTicket,
   type TaskModels,
   type TaskRecord,
 } from '@taskyard/tasks';
@@ -44,6 +46,7 @@ export function occurrenceTaskId(occurrenceId: string): string {
  */
 export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitter {
   const marks = new ListMarks(deps.models.ListMark);
+  const outbox = new Outbox(deps.models.Outbox);
   return async (schedule, occurrenceId) => {
     const template = schedule.template;
     if (template.kind !== 'task') return { outcome: 'skipped', code: 'unknown-type', reason: `a ${template.kind} template needs its own submitter` };
@@ -68,21 +71,25 @@ export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSub
       scheduleId: schedule._id,
       occurrenceId,
     });
+    let ticket: OutboxTicket | undefined;
     try {
       await marks.ensureFor(task);
+      // The outbox entry before the task: a scheduler killed before the confirm leaves it to a relay.
+      ticket = await outbox.enter([taskId]);
+      if (Date.now() > ticket.insertBy) throw new Error('the database was too slow to store the occurrence\'s task');
       await deps.models.Task.collection.insertOne(task as never);
     } catch (err) {
       await releaseSlot(deps.models.Slot, slot, taskId);
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err)) {
+        // The occurrence stays pending and is tried again (an entry left behind only waits for a relay).
+        await ticket?.settle([taskId]).catch(() => undefined);
+        throw err;
+      }
       await resumeExisting(deps, taskId);
+      await ticket?.settle([taskId]);
       return { outcome: 'submitted', taskId };
     }
-    if ((await dispatchOrOutbox(deps.models, deps.publisher, task, deps.logger)) === 'failed') {
-      // Nobody has seen the task: take it back; the occurrence stays pending and is tried again.
-      await deps.models.Task.collection.deleteOne({ _id: taskId } as never);
-      await releaseSlot(deps.models.Slot, slot, taskId);
-      throw new Error('the occurrence\'s task could neither be published nor kept in the outbox');
-    }
+    await dispatchOrOutbox(outbox, ticket, deps.publisher, [task], deps.logger);
     return { outcome: 'submitted', taskId };
   };
 }

@@ -1,31 +1,73 @@
 import type { Logger } from '@taskyard/logging';
 import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
 import type { NewTask } from './new-task';
-import { isDuplicateKey, type TaskModels } from './task-model';
+import { outboxTaskIds, type Outbox, type OutboxTicket } from './outbox';
+import type { OutboxRecord, TaskModels } from './task-model';
 import { taskMessageOf } from './task-message-of';
+import type { TaskRecord } from './task-record';
 
-/** Where a stored task's first message went: confirmed by the broker, left to the outbox relay, or neither. */
-export type DispatchResult = 'published' | 'outboxed' | 'failed';
+/** Where a stored task's first message went: confirmed by the broker, or left to the outbox relay. */
+export type DispatchResult = 'published' | 'outboxed';
 
 /**
- * Publishes a just-inserted task with a confirm (to its queue, or to the scheduled waits while its runAt
- * is ahead). Unconfirmed, it goes to the outbox for the relay, and the task stands. 'failed' when neither
- * worked (broker and database both failing): the caller withdraws the task.
+ * Publishes just-inserted tasks, whose outbox entry was written before them (Outbox.enter), side by side
+ * with a confirm each (to the task's queue, or to the scheduled waits while its runAt is ahead). A task the
+ * broker did not confirm gets an entry of its own, due at once, for the relay. The tasks stand either way.
  */
-export async function dispatchOrOutbox(models: Pick<TaskModels, 'Outbox'>, publisher: ConfirmPublisher, task: NewTask, logger: Logger): Promise<DispatchResult> {
-  try {
-    await dispatchTask(publisher, taskMessageOf(task, 1));
-    return 'published';
-  } catch (err) {
-    logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
+export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, publisher: ConfirmPublisher, tasks: NewTask[], logger: Logger): Promise<DispatchResult[]> {
+  const results = await Promise.all(
+    tasks.map(async (task): Promise<DispatchResult> => {
+      try {
+        await dispatchTask(publisher, taskMessageOf(task, 1));
+        return 'published';
+      } catch (err) {
+        logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
+        return 'outboxed';
+      }
+    }),
+  );
+  const unconfirmed = tasks.filter((_, i) => results[i] === 'outboxed').map((t) => t._id);
+  const kept =
+    unconfirmed.length === 0 ||
+    (await outbox.keepDue(unconfirmed).then(
+      () => true,
+      (err: Error) => {
+        logger.warn({ err: err.message, tasks: unconfirmed.length }, 'unconfirmed tasks left to their group\'s entry (relayed after its grace period)');
+        return false;
+      },
+    ));
+  const settled = kept ? tasks : tasks.filter((_, i) => results[i] === 'published');
+  // An entry left behind only costs a second (harmless) publish by a relay.
+  await ticket.settle(settled.map((t) => t._id)).catch((err: Error) => logger.warn({ err: err.message }, 'outbox entry left to a relay'));
+  return results;
+}
+
+type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt'>;
+const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1 } as const;
+/** Task reads under way at once while relaying a group's entry. */
+const RELAY_READS = 16;
+
+/**
+ * Relays one due outbox entry: publishes each of its tasks still waiting, then deletes the entry. A task
+ * past `queued` was delivered after all (a confirm that timed out), and a missing one was never inserted
+ * (its submit stopped before, or gave up: see Outbox); nothing to publish for either. The entry goes only
+ * after the broker confirmed what it published, so a crash in between publishes twice (workers tolerate a
+ * duplicate), never zero times. Returns how many tasks were published.
+ */
+export async function relayOutboxEntry(models: Pick<TaskModels, 'Task' | 'Outbox'>, publisher: ConfirmPublisher, entry: OutboxRecord, maxTimeMS: number): Promise<number> {
+  const ids = outboxTaskIds(entry);
+  let published = 0;
+  for (let i = 0; i < ids.length; i += RELAY_READS) {
+    await Promise.all(
+      ids.slice(i, i + RELAY_READS).map(async (id) => {
+        // One read by _id per task: FerretDB answers `_id: {$in: [...]}` with a table scan.
+        const task = await models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(maxTimeMS).lean<RelayTask>().exec();
+        if (task?.status !== 'queued' && task?.status !== 'scheduled') return;
+        await dispatchTask(publisher, taskMessageOf(task, 1), { republished: true });
+        published++;
+      }),
+    );
   }
-  try {
-    await models.Outbox.collection.insertOne({ _id: task._id, createdAt: new Date() } as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) {
-      logger.error({ taskId: task._id, err: (err as Error).message }, 'task neither published nor in the outbox');
-      return 'failed';
-    }
-  }
-  return 'outboxed';
+  await models.Outbox.deleteOne({ _id: entry._id }).maxTimeMS(maxTimeMS);
+  return published;
 }

@@ -70,12 +70,19 @@ export interface SlotRecord {
 }
 const slotSchema = new Schema<SlotRecord>({ _id: String, taskId: String, takenAt: Date }, { versionKey: false, collection: 'slots' });
 
-/** A task stored but not confirmed by the broker; the relay republishes it and deletes this entry. */
+/**
+ * Tasks whose messages the broker has not confirmed yet: written before the tasks are inserted, deleted once
+ * the broker has confirmed them. A relay acts on it from `relayAfter` on: publishes its tasks still waiting,
+ * skips those never inserted, deletes it. `taskIds` for a group's entry; else the entry's `_id` is the task's.
+ * See outbox.ts.
+ */
 export interface OutboxRecord {
   _id: string;
+  taskIds?: string[];
   createdAt: Date;
+  relayAfter: Date;
 }
-const outboxSchema = new Schema<OutboxRecord>({ _id: String, createdAt: Date }, { versionKey: false, collection: 'outbox' });
+const outboxSchema = new Schema<OutboxRecord>({ _id: String, taskIds: [String], createdAt: Date, relayAfter: Date }, { versionKey: false, collection: 'outbox' });
 
 /** A request about a task (cancel), one per kind: `<taskId>:<kind>` decides a race of 30 identical requests. */
 export interface TaskRequestRecord {

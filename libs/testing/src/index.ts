@@ -7,3 +7,5 @@ export { explainFind } from './explain-plan';
 export type { PlanSummary } from './explain-plan';
 export { startRabbitCluster } from './rabbit-cluster';
 export type { RabbitCluster, RabbitNode } from './rabbit-cluster';
+export { startPausableProxy } from './tcp-proxy';
+export type { PausableProxy } from './tcp-proxy';

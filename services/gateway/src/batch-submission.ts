@@ -2,9 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { JobTypeDefinition, TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
-import { ListMarks, dispatchOrOutbox, insertManyUnique, newTaskRecord, releaseSlot, takeSlots, type NewTask, type TaskModels } from '@taskyard/tasks';
+import {
+  ListMarks,
+  dispatchOrOutbox,
+  insertManyUnique,
+  newTaskRecord,
+  releaseSlot,
+  takeSlots,
+  type NewTask,
+  type OutboxTicket,
+  type TaskModels,
+} from '@taskyard/tasks';
 import type { Model } from 'mongoose';
-import { ApiFailure, QuotaExceeded } from './errors';
+import { ApiFailure, DatabaseDown, QuotaExceeded } from './errors';
 import type { InFlight } from './in-flight';
 import type { GatewayMetrics } from './metrics';
 import { startTime, type SubmitRequest, type TaskSubmission } from './task-submission';
@@ -32,8 +42,9 @@ const failure = (index: number, err: ApiFailure): BatchResult => ({
 
 /**
  * Many tasks in one request, each accepted or refused on its own (a result per item, in order). Cheaper
- * per task than single submits: slots and tasks are inserted with unordered insertMany (a slot race is
- * still decided per `_id`), and the messages are published side by side under one confirm window.
+ * per task than single submits: slots, outbox entries (before the tasks, as a single submit's) and tasks
+ * are inserted with unordered insertMany (a slot race is still decided per `_id`), and the messages are
+ * published side by side under one confirm window.
  */
 export class BatchSubmission {
   private readonly marks: ListMarks;
@@ -84,20 +95,36 @@ export class BatchSubmission {
       const task = newTaskRecord({ ...a.item, params: a.item.params ?? {}, id: a.id, def, owner, slotId: slot, runAt: startTime(a.item) });
       placed.push({ a, slot, task });
     });
-    // The list marks go in before the tasks, so a list read right after finds them (one insertMany).
-    await this.marks.ensureAll(placed.map((p) => p.task));
-    const stored = await insertManyUnique(this.models.Task as unknown as Model<never>, placed.map((p) => p.task as never));
+    const { stored, ticket } = await this.store(placed.map((p) => p.task));
+    const inserted = placed.filter((_, i) => stored[i]);
+    const dispatched = await dispatchOrOutbox(this.single.outbox, ticket, this.publisher, inserted.map((p) => p.task), this.logger);
+    inserted.forEach(({ a, task }, j) => {
+      if (dispatched[j] === 'outboxed') this.metrics.outboxed.inc({ type: def.type });
+      this.metrics.submitted.inc({ type: def.type });
+      results[a.index] = { index: a.index, id: task._id, status: task.status };
+    });
+    const refused = new DatabaseDown('the task could not be stored; submit it again');
     await Promise.all(
-      placed.map(async ({ a, slot, task }, i) => {
-        if (stored[i] && (await dispatchOrOutbox(this.models, this.publisher, task, this.logger)) !== 'failed') {
-          this.metrics.submitted.inc({ type: def.type });
-          results[a.index] = { index: a.index, id: task._id, status: task.status };
-          return;
-        }
-        if (stored[i]) await this.models.Task.collection.deleteOne({ _id: task._id } as never);
-        await releaseSlot(this.models.Slot, slot, task._id);
-        results[a.index] = { index: a.index, error: { code: 'broker-unavailable', message: 'the task could neither be queued nor kept for later; submit it again' } };
-      }),
+      placed
+        .filter((_, i) => !stored[i])
+        .map(async ({ a, slot, task }) => {
+          await releaseSlot(this.models.Slot, slot, task._id);
+          results[a.index] = failure(a.index, refused);
+        }),
     );
+  }
+
+  /**
+   * Stores the list marks (so a list read right after finds the tasks), their outbox entry, then the tasks
+   * in bulk; which tasks were inserted. A task not inserted needs the entry no more.
+   */
+  private async store(tasks: NewTask[]): Promise<{ stored: boolean[]; ticket: OutboxTicket }> {
+    await this.marks.ensureAll(tasks);
+    const ids = tasks.map((t) => t._id);
+    const ticket = await this.single.outbox.enter(ids);
+    const stored = Date.now() > ticket.insertBy ? ids.map(() => false) : await insertManyUnique(this.models.Task as unknown as Model<never>, tasks as never[]);
+    const left = ids.filter((_, i) => !stored[i]);
+    if (left.length) await ticket.settle(left);
+    return { stored, ticket };
   }
 }

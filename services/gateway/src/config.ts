@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard/config';
 import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
+import { OUTBOX_GRACE_MS } from '@taskyard/tasks';
 import type { Logger } from '@taskyard/logging';
 import { HTTP_TIMEOUTS, type HttpTimeouts } from './deps';
 import { apiKeysFromEnv, type ApiKey } from './api-keys';
@@ -17,6 +18,8 @@ export interface GatewayConfig {
   logger?: Logger;
   /** How often the outbox relay looks for unpublished tasks (default 1 s). */
   outboxIntervalMs?: number;
+  /** How long the relays leave a submit's fresh outbox entry alone (default OUTBOX_GRACE_MS, 30 s). */
+  outboxGraceMs?: number;
   /** Lifetime of presigned artifact URLs (default 15 minutes). */
   presignSeconds?: number;
   /** Deadline of one database read (default 5 s). */
@@ -42,6 +45,7 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     keys: apiKeysFromEnv(env),
     consoleDir: env.CONSOLE_DIR ?? resolve(__dirname, '../console/dist'),
     outboxIntervalMs: intFromEnv(env, 'OUTBOX_INTERVAL_MS', 1000),
+    outboxGraceMs: intFromEnv(env, 'OUTBOX_GRACE_MS', OUTBOX_GRACE_MS),
     presignSeconds: intFromEnv(env, 'PRESIGN_SECONDS', 900),
     uploadDir: env.UPLOAD_DIR,
     uploadsPerOwner: intFromEnv(env, 'UPLOADS_PER_OWNER', 2),

@@ -126,7 +126,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const inFlight = new InFlight();
   const catalog = new JobCatalog(config.jobTypes);
   const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs, models.CallbackDelivery);
-  const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs);
+  const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs, config.outboxGraceMs);
   const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
   relay.start();
   void relay.tick();

@@ -1,17 +1,14 @@
 import type { Logger } from '@taskyard/logging';
-import { dispatchTask, type BrokerConnection, type ConfirmPublisher } from '@taskyard/messaging';
-import { taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import type { BrokerConnection, ConfirmPublisher } from '@taskyard/messaging';
+import { dueOutboxEntries, relayOutboxEntry, type OutboxRecord, type TaskModels } from '@taskyard/tasks';
 import type { GatewayMetrics } from './metrics';
 
 const BATCH = 100;
 
-type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt'>;
-const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1 } as const;
-
 /**
- * Publishes what was stored but not confirmed: every `intervalMs` while the broker is connected, and at
- * once when it reconnects. An entry is deleted only after the broker confirms its message, so a crash in
- * between publishes it twice (workers tolerate a duplicate), never zero times.
+ * Publishes what was stored but not confirmed (relayOutboxEntry): every `intervalMs` while the broker is
+ * connected, and at once when it reconnects, the entries past their `relayAfter` (a task the broker did not
+ * confirm has an entry due at once; the entry a killed submit left is due after the grace period).
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
@@ -45,22 +42,17 @@ export class OutboxRelay {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const entries = await this.models.Outbox.find({}, { _id: 1 }).sort({ createdAt: 1 }).limit(BATCH).maxTimeMS(this.dbTimeoutMs).lean().exec();
+      const entries = await dueOutboxEntries(this.models.Outbox, new Date(), BATCH, this.dbTimeoutMs);
       if (entries.length === 0) return;
-      await Promise.all(entries.map((e) => this.relay(e._id)));
+      await Promise.all(entries.map((e) => this.relay(e)));
       if (entries.length < BATCH) return;
     }
   }
 
-  private async relay(id: string): Promise<void> {
-    // One read by _id per entry: FerretDB answers `_id: {$in: [...]}` with a table scan.
-    const task = await this.models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(this.dbTimeoutMs).lean<RelayTask>().exec();
-    // A task past `queued` was delivered after all (a confirm that timed out); nothing to publish.
-    const waiting = task && (task.status === 'queued' || task.status === 'scheduled');
-    if (waiting) await dispatchTask(this.publisher, taskMessageOf(task, 1), { republished: true });
-    await this.models.Outbox.deleteOne({ _id: id });
+  private async relay(entry: OutboxRecord): Promise<void> {
+    const published = await relayOutboxEntry(this.models, this.publisher, entry, this.dbTimeoutMs);
     this.metrics.relayed.inc();
-    this.logger.info({ taskId: id, published: waiting }, 'outbox entry relayed');
+    this.logger.info({ entry: entry._id, published }, 'outbox entry relayed');
   }
 
   async stop(): Promise<void> {

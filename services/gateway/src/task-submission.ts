@@ -2,8 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { MAX_DELAY_MS, callbackUrlProblem, type JobTypeDefinition, type TaskPriority } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
-import { InsertBatcher, ListMarks, dispatchOrOutbox, isDuplicateKey, newTaskRecord, releaseSlot, takeSlot, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
-import { BrokerDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
+import {
+  InsertBatcher,
+  ListMarks,
+  Outbox,
+  dispatchOrOutbox,
+  isDuplicateKey,
+  newTaskRecord,
+  releaseSlot,
+  takeSlot,
+  type NewTask,
+  type OutboxTicket,
+  type TaskModels,
+  type TaskRecord,
+} from '@taskyard/tasks';
+import { DatabaseDown, IdempotencyMismatch, InvalidParams, InvalidRequest, QuotaExceeded } from './errors';
 import { Idempotency, type IdempotentTask } from './idempotency';
 import type { InFlight } from './in-flight';
 import type { JobCatalog } from './job-catalog';
@@ -61,16 +74,20 @@ export interface SubmitOutcome {
 
 
 /**
- * Accepts a task in at most two database writes on the happy path (its slot under the owner's limit, then
- * the task) and publishes it with a confirm. If the broker does not confirm, the task goes to the outbox
- * (a third write) and is still accepted: the relay publishes it later. After the insert the gateway never
- * writes the task again; the status service does.
+ * Accepts a task in two database writes on the happy path (its slot under the owner's limit, then the
+ * task) and a share of two more (an outbox entry for the submits under way, written before their tasks, and
+ * its delete once the broker has confirmed their messages), so a gateway killed at any point leaves
+ * nothing stuck: a relay publishes the tasks of an entry left behind and skips those never inserted. If
+ * the broker does not confirm, the task is still accepted and the relay publishes it later. After the
+ * insert the gateway never writes the task again; the status service does.
  */
 export class TaskSubmission {
   private readonly idempotency: Idempotency;
   private readonly marks: ListMarks;
   /** Submits arriving together are stored by one insertMany; each still gets its own answer. */
   private readonly inserts: InsertBatcher;
+  /** The process's outbox (batch submits share it: one group commit). */
+  readonly outbox: Outbox;
 
   constructor(
     private readonly models: TaskModels,
@@ -80,7 +97,10 @@ export class TaskSubmission {
     private readonly metrics: GatewayMetrics,
     private readonly inFlight: InFlight,
     dbTimeoutMs: number,
+    /** How long the outbox relays leave a fresh entry alone (default OUTBOX_GRACE_MS). */
+    outboxGraceMs?: number,
   ) {
+    this.outbox = new Outbox(models.Outbox, outboxGraceMs);
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
     this.marks = new ListMarks(models.ListMark, dbTimeoutMs);
     this.inserts = new InsertBatcher(() => models.Task.collection, { maxTimeMS: dbTimeoutMs });
@@ -154,24 +174,25 @@ export class TaskSubmission {
     }
 
     let staged: StagedAttachment | undefined;
+    let ticket: OutboxTicket | undefined;
     let task: NewTask;
     try {
       staged = stage ? await stage(id) : undefined;
       task = this.newTask(id, def, req, slot, idem && { scope: idem.scope, fingerprint }, staged?.params);
       // The list marks go in before the task, so a list read right after the submit finds it (mostly cached: no write).
       await this.marks.ensureFor(task);
+      ticket = await this.outbox.enter([id]);
+      if (Date.now() > ticket.insertBy) throw new DatabaseDown('the database was too slow to store the task; nothing was stored, try again shortly');
       await this.inserts.insert(task);
       if (held) held.taken = true;
     } catch (err) {
-      await this.undo(id, slot, staged);
+      await this.undo(id, slot, staged, ticket);
       const winner = idem && isDuplicateKey(err) ? await this.idempotency.winner(idem.scope) : null;
       if (winner) return this.repeat(req, winner, fingerprint);
       throw err;
     }
-    if (!(await this.dispatch(task))) {
-      await this.withdraw(task, slot, staged);
-      throw new BrokerDown('the task could neither be queued nor kept for later; nothing was stored, try again shortly');
-    }
+    const [dispatched] = await dispatchOrOutbox(this.outbox, ticket, this.publisher, [task], this.logger);
+    if (dispatched === 'outboxed') this.metrics.outboxed.inc({ type: def.type });
     this.metrics.submitted.inc({ type: def.type });
     return { id, status: task.status, created: true };
   }
@@ -204,30 +225,11 @@ export class TaskSubmission {
     });
   }
 
-  private async undo(id: string, slot: string, staged?: StagedAttachment): Promise<void> {
+  /** Undoes what a submit that stored no task took: its slot, its upload, its share of an outbox entry. */
+  private async undo(id: string, slot: string, staged?: StagedAttachment, ticket?: OutboxTicket): Promise<void> {
     await releaseSlot(this.models.Slot, slot, id).catch((err: Error) => this.logger.error({ err: err.message, slot }, 'could not free a slot'));
     await staged?.discard().catch((err: Error) => this.logger.error({ err: err.message, taskId: id }, 'could not discard an upload'));
-  }
-
-  /**
-   * Publishes with a confirm; anything unconfirmed goes to the outbox for the relay, and the task stands.
-   * False when neither happened (the broker and the database both failing).
-   */
-  private async dispatch(task: NewTask): Promise<boolean> {
-    const result = await dispatchOrOutbox(this.models, this.publisher, task, this.logger);
-    if (result === 'outboxed') this.metrics.outboxed.inc({ type: task.type });
-    return result !== 'failed';
-  }
-
-  /**
-   * Takes back a task nobody has seen (never published, not in the outbox): its insert is undone rather
-   * than left queued with no message. No other service knows the task yet, so this delete races no writer.
-   */
-  private async withdraw(task: NewTask, slot: string, staged?: StagedAttachment): Promise<void> {
-    await this.models.Task.collection
-      .deleteOne({ _id: task._id } as never)
-      .catch((err: Error) => this.logger.error({ taskId: task._id, err: err.message }, 'could not withdraw an unqueued task'));
-    await this.undo(task._id, slot, staged);
+    await ticket?.settle([id]).catch((err: Error) => this.logger.warn({ err: err.message, taskId: id }, 'outbox entry left to a relay'));
   }
 }
 

@@ -82,3 +82,10 @@ test('while the broker is away every submit is answered 202, and every task is p
   expect((await h.api('POST', `/v1/tasks/${ids[0]}/cancel`, { as: 'alice' })).status).toBe(202);
   expect((await h.api('GET', '/readyz')).status).toBe(200);
 });
+
+test('an outbox entry whose task was never inserted (a submit stopped before its insert) is dropped by the relay', async () => {
+  const id = '00000000-0000-4000-8000-00000000dead';
+  await models.Outbox.collection.insertOne({ _id: id, createdAt: new Date(Date.now() - 60_000), relayAfter: new Date(Date.now() - 1000) } as never);
+  await waitFor('the relay to drop the entry', async () => (await models.Outbox.countDocuments({ _id: id })) === 0, { timeoutMs: 15_000 });
+  expect(await models.Task.countDocuments({ _id: id })).toBe(0);
+});

@@ -1,8 +1,8 @@
 import { UNFINISHED_STATUSES, type JobTypeDefinition } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
-import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
+import type { ConfirmPublisher } from '@taskyard/messaging';
 import type { ObjectStore } from '@taskyard/storage';
-import { claimOnce, taskMessageOf, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { claimOnce, dueOutboxEntries, relayOutboxEntry, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 
 export interface SweeperDeps {
   models: TaskModels;
@@ -11,7 +11,7 @@ export interface SweeperDeps {
   jobTypes: Map<string, JobTypeDefinition>;
   logger: Logger;
   holder: string;
-  /** How long an outbox entry may wait before the sweeper republishes it (the gateway's relay usually has). */
+  /** How long past its due time an outbox entry may wait before the sweeper relays it (the gateway's relay usually has). */
   outboxGraceMs?: number;
   /** Told what each sweep put right (for /metrics). */
   onRecovered?: (sweep: string, count: number) => void;
@@ -20,21 +20,11 @@ export interface SweeperDeps {
 const DEADLINE = 15_000;
 const BATCH = 32;
 
-/** Outbox entries the gateway stored but could not get confirmed: publish them, then delete the entry. */
+/** Outbox entries no gateway relayed (none running): relayed here (relayOutboxEntry). */
 export async function sweepOutbox(deps: SweeperDeps, now = Date.now()): Promise<number> {
-  const entries = await deps.models.Outbox.find({ createdAt: { $lt: new Date(now - (deps.outboxGraceMs ?? 10_000)) } })
-    .limit(BATCH)
-    .lean()
-    .maxTimeMS(DEADLINE);
+  const entries = await dueOutboxEntries(deps.models.Outbox, new Date(now - (deps.outboxGraceMs ?? 10_000)), BATCH, DEADLINE);
   let published = 0;
-  for (const e of entries) {
-    const t = (await deps.models.Task.findById(e._id).lean().maxTimeMS(DEADLINE)) as TaskRecord | null;
-    if (t && (t.status === 'queued' || t.status === 'scheduled')) {
-      await dispatchTask(deps.publisher, taskMessageOf(t, 1), { republished: true });
-      published += 1;
-    }
-    await deps.models.Outbox.deleteOne({ _id: e._id }).maxTimeMS(DEADLINE);
-  }
+  for (const e of entries) published += await relayOutboxEntry(deps.models, deps.publisher, e, DEADLINE);
   return published;
 }
 

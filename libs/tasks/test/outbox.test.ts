@@ -1,0 +1,52 @@
+import mongoose, { type Connection } from 'mongoose';
+import { testServers, type TestServers } from '@taskyard/testing';
+import { Outbox, dueOutboxEntries, outboxTaskIds, taskModels, type OutboxRecord, type TaskModels } from '../src';
+
+let servers: TestServers;
+let conn: Connection;
+let models: TaskModels;
+
+beforeAll(async () => {
+  servers = await testServers('outbox');
+  conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+  models = taskModels(conn);
+});
+afterAll(async () => {
+  await conn?.close();
+  await servers?.cleanup();
+});
+beforeEach(async () => {
+  await models.Outbox.deleteMany({});
+});
+
+const entries = (): Promise<OutboxRecord[]> => models.Outbox.find({}).lean<OutboxRecord[]>();
+
+test('submits that ask while an entry is being written share the next one (a group commit)', async () => {
+  const outbox = new Outbox(models.Outbox, 30_000);
+  const ids = Array.from({ length: 20 }, (_, i) => `task-${i}`);
+  const before = Date.now();
+  const tickets = await Promise.all(ids.map((id) => outbox.enter([id])));
+  // The first asked alone; the other 19 waited for its write and went in one entry together.
+  const stored = await entries();
+  expect(stored.map((e) => outboxTaskIds(e).length).sort((a, b) => a - b)).toEqual([1, 19]);
+  expect(stored.flatMap(outboxTaskIds).sort()).toEqual([...ids].sort());
+  for (const e of stored) expect(e.relayAfter.getTime() - e.createdAt.getTime()).toBe(30_000);
+  // A submit must insert its task well before a relay may take the entry for a taskless one.
+  for (const t of tickets) expect(t.insertBy).toBeGreaterThanOrEqual(before + 10_000);
+  expect(await dueOutboxEntries(models.Outbox, new Date(), 10, 5000)).toEqual([]);
+
+  // The shared entry stays while any of its tasks is unsettled, and goes with the last.
+  await Promise.all(ids.slice(0, 19).map((id, i) => tickets[i].settle([id])));
+  expect((await entries()).map((e) => outboxTaskIds(e).length)).toEqual([19]);
+  await tickets[19].settle(['task-19']);
+  expect(await entries()).toEqual([]);
+});
+
+test('a task the broker did not confirm gets an entry of its own, due at once', async () => {
+  const outbox = new Outbox(models.Outbox, 30_000);
+  const ticket = await outbox.enter(['a', 'b']);
+  await outbox.keepDue(['b']);
+  await ticket.settle(['a', 'b']);
+  const due = await dueOutboxEntries(models.Outbox, new Date(), 10, 5000);
+  expect(due.map(outboxTaskIds)).toEqual([['b']]);
+});
