@@ -34,6 +34,9 @@ export function AppHeader({ me, route, onSignOut }: Props) {
           <NavLink href={routeHref({ name: 'new' })} current={route.name === 'new'}>
             New task
           </NavLink>
+          <NavLink href={routeHref({ name: 'schedules' })} current={route.name === 'schedules' || route.name === 'schedule' || route.name === 'new-schedule'}>
+            Schedules
+          </NavLink>
           {me.role === 'admin' && (
             <NavLink href={routeHref({ name: 'queues' })} current={isAdminRoute}>
               Queues

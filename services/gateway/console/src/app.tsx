@@ -13,6 +13,9 @@ import { ApiKeysPage } from './pages/api-keys-page';
 import { DeadLettersPage } from './pages/dead-letters-page';
 import { NewTaskPage } from './pages/new-task-page';
 import { QueuesPage } from './pages/queues-page';
+import { NewSchedulePage } from './pages/new-schedule-page';
+import { SchedulePage } from './pages/schedule-page';
+import { SchedulesPage } from './pages/schedules-page';
 import { SignInPage } from './pages/sign-in-page';
 import { TaskListPage } from './pages/task-list-page';
 import { TaskPage } from './pages/task-page';
@@ -47,6 +50,12 @@ function Screen({ route, me }: { route: Route; me: Me }) {
       return me.role === 'admin' ? <DeadLettersPage key={route.type} type={route.type} /> : <AdminOnly />;
     case 'api-keys':
       return me.role === 'admin' ? <ApiKeysPage /> : <AdminOnly />;
+    case 'schedules':
+      return <SchedulesPage showOwner={me.role === 'admin'} />;
+    case 'schedule':
+      return <SchedulePage key={route.id} id={route.id} />;
+    case 'new-schedule':
+      return <NewSchedulePage type={route.type} />;
     case 'not-found':
       return (
         <MessagePage key={route.hash} title="Page not found">

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, TASK_PRIORITIES } from '@taskyard/contracts';
+import { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, TASK_PRIORITIES, type ScheduleInput, type SchedulePatch } from '@taskyard/contracts';
 import { apiErrors } from '../api-errors';
 import type { GatewayDeps } from '../deps';
-import { SCHEDULE_LIMITS, type ScheduleInput, type SchedulePatch } from '../schedule-service';
+import { SCHEDULE_LIMITS } from '../schedule-service';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 

@@ -5,6 +5,9 @@ import {
   deadLettersPath,
   jobTypeControlPath,
   replayPath,
+  SCHEDULES_PATH,
+  scheduleHistoryPath,
+  schedulePath,
   taskCancelPath,
   taskChildrenPath,
   taskListPath,
@@ -14,7 +17,23 @@ import {
   type TaskFilter,
 } from './api-paths';
 import type { TaskPriority } from '@taskyard/contracts';
-import type { ApiKeyInfo, DeadLetter, JobType, NewApiKey, LogLine, Me, QueuesAnswer, ReplayAnswer, SubmitAnswer, Task, TaskPage } from './api-types';
+import type {
+  ApiKeyInfo,
+  DeadLetter,
+  JobType,
+  NewApiKey,
+  NewSchedule,
+  LogLine,
+  Me,
+  OccurrencePage,
+  QueuesAnswer,
+  ReplayAnswer,
+  Schedule,
+  ScheduleSummary,
+  SubmitAnswer,
+  Task,
+  TaskPage,
+} from './api-types';
 
 export interface NewTask {
   type: string;
@@ -77,4 +96,12 @@ export class ApiClient {
   apiKeys = async (): Promise<ApiKeyInfo[]> => (await this.request<{ items: ApiKeyInfo[] }>('GET', API_KEYS_PATH)).items;
   createApiKey = (key: NewApiKey): Promise<{ key: string; apiKey: ApiKeyInfo }> => this.request('POST', API_KEYS_PATH, key);
   revokeApiKey = (id: string): Promise<ApiKeyInfo> => this.request('DELETE', apiKeyPath(id));
+  /** The caller's schedules (an admin's: everyone's), each with its next runs. */
+  schedules = async (): Promise<ScheduleSummary[]> => (await this.request<{ items: ScheduleSummary[] }>('GET', SCHEDULES_PATH)).items;
+  schedule = (id: string): Promise<Schedule> => this.request('GET', schedulePath(id));
+  createSchedule = (schedule: NewSchedule): Promise<Schedule> => this.request('POST', SCHEDULES_PATH, schedule);
+  setSchedulePaused = (id: string, paused: boolean): Promise<Schedule> => this.request('PATCH', schedulePath(id), { paused });
+  removeSchedule = (id: string): Promise<unknown> => this.request('DELETE', schedulePath(id));
+  /** A page of a schedule's occurrences, newest first; `cursor` is the previous page's `nextCursor`. */
+  scheduleHistory = (id: string, cursor?: string): Promise<OccurrencePage> => this.request('GET', scheduleHistoryPath(id, cursor));
 }

@@ -29,6 +29,9 @@ export const deadLettersPath = (type: string): string => `/v1/admin/dead-letters
 export const replayPath = (type: string): string => `/v1/admin/dead-letters/${enc(type)}/replay`;
 export const jobTypeControlPath = (type: string, action: 'pause' | 'resume'): string => `/v1/admin/job-types/${enc(type)}/${action}`;
 export const API_KEYS_PATH = '/v1/admin/api-keys';
+export const SCHEDULES_PATH = '/v1/schedules';
+export const schedulePath = (id: string): string => `${SCHEDULES_PATH}/${enc(id)}`;
+export const scheduleHistoryPath = (id: string, cursor?: string): string => `${schedulePath(id)}/history${cursor ? `?cursor=${enc(cursor)}` : ''}`;
 export const apiKeyPath = (id: string): string => `${API_KEYS_PATH}/${enc(id)}`;
 
 /** EventSource cannot send headers, so the stream takes the key as a query parameter. */

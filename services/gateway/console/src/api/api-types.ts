@@ -1,6 +1,10 @@
 // The task shapes the gateway sends are defined once, in libs/contracts (type-only imports: nothing of
 // contracts reaches the bundle).
 export type { ApiKeyView as ApiKeyInfo, NewApiKey } from '@taskyard/contracts';
+export type { CatchUpRule, OccurrencePage, OccurrenceView as Occurrence, ScheduleInput as NewSchedule, ScheduleView as Schedule } from '@taskyard/contracts';
+import type { ScheduleView } from '@taskyard/contracts';
+/** A schedule in the list: without its history. */
+export type ScheduleSummary = Omit<ScheduleView, 'history'>;
 export type { ArtifactView as Artifact, LogLine, Shortfall, TaskError, TaskView as Task, TaskUpdate } from '@taskyard/contracts';
 import type { TaskError, TaskView as Task } from '@taskyard/contracts';
 

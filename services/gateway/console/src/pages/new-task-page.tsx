@@ -1,19 +1,16 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
-import type { TaskPriority } from '@taskyard/contracts';
 import type { JobType } from '../api/api-types';
 import { uploadTask, type UploadHandle } from '../api/upload-task';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { MessagePage } from '../components/message-page';
 import { ProgressBar } from '../components/progress-bar';
-import { fieldId, SchemaField } from '../components/schema-field';
+import { PriorityField, TaskFields, useTaskFields } from '../components/task-fields';
 import { ZipPicker } from '../components/zip-picker';
 import { formatSpan } from '../format/format';
-import { flattenFields } from '../forms/field-spec';
-import { buildParams, initialValues, requiredPaths, type FieldErrors, type FormValue } from '../forms/form-values';
-import { schemaFields } from '../forms/schema-fields';
+import type { FieldErrors } from '../forms/form-values';
 import { mapServerErrors } from '../forms/server-errors';
 import { navigate } from '../hooks/use-hash-route';
 import { useTitleFocus } from '../hooks/use-title-focus';
@@ -25,22 +22,20 @@ const FILE_ERRORS = ['invalid-zip', 'upload-too-large'];
 
 const asSentence = (text: string): string => (text ? text[0].toUpperCase() + text.slice(1) : text);
 
-/** Params the gateway fills in itself from the upload: never asked of the user. */
-const UPLOAD_SET_PARAMS = ['uploadKey', 'fileName'];
-
-function TypeChooser({ jobTypes }: { jobTypes: JobType[] }) {
-  const heading = useTitleFocus('New task');
+/** The job types to choose from, each a link to its form (new tasks, and new schedules of tasks). */
+export function TypeChooser({ jobTypes, title, intro, hrefOf }: { jobTypes: JobType[]; title: string; intro: string; hrefOf: (type: string) => string }) {
+  const heading = useTitleFocus(title);
   return (
     <>
       <h1 ref={heading} tabIndex={-1}>
-        New task
+        {title}
       </h1>
-      <p class="muted">Choose what to run. Each task runs in the background; you can leave the page and come back to it.</p>
+      <p class="muted">{intro}</p>
       <ul class="type-list">
         {jobTypes.map((jobType) => (
           <li key={jobType.type} class="card">
             <h2>
-              <a href={routeHref({ name: 'new', type: jobType.type })}>{jobType.title}</a>
+              <a href={hrefOf(jobType.type)}>{jobType.title}</a>
             </h2>
             <p>{jobType.description}</p>
           </li>
@@ -73,101 +68,66 @@ function startProblem(value: string): FieldErrors {
   return {};
 }
 
-const PRIORITY_WORDS: Record<TaskPriority, string> = {
-  normal: 'Normal',
-  high: 'High: ahead of normal',
-  low: 'Low: after normal',
-};
-
-function WhenFields(props: { startAt: string; priority: TaskPriority; problem?: string; onStartAt: (v: string) => void; onPriority: (p: TaskPriority) => void }) {
+function StartAtField(props: { startAt: string; problem?: string; onStartAt: (v: string) => void }) {
   const described = props.problem ? 'task-start-hint task-start-error' : 'task-start-hint';
   return (
-    <>
-      <div class="field">
-        <label for="task-start">
-          Start at<span class="optional-mark"> (optional)</span>
-        </label>
-        <p class="hint" id="task-start-hint">
-          Leave empty to start as soon as possible. A later time keeps the task waiting until then (up to 30 days ahead).
+    <div class="field">
+      <label for="task-start">
+        Start at<span class="optional-mark"> (optional)</span>
+      </label>
+      <p class="hint" id="task-start-hint">
+        Leave empty to start as soon as possible. A later time keeps the task waiting until then (up to 30 days ahead).
+      </p>
+      <input
+        id="task-start"
+        type="datetime-local"
+        value={props.startAt}
+        aria-describedby={described}
+        aria-invalid={props.problem ? true : undefined}
+        onInput={(e) => props.onStartAt((e.currentTarget as HTMLInputElement).value)}
+      />
+      {props.problem && (
+        <p class="field-error" id="task-start-error">
+          {props.problem}
         </p>
-        <input
-          id="task-start"
-          type="datetime-local"
-          value={props.startAt}
-          aria-describedby={described}
-          aria-invalid={props.problem ? true : undefined}
-          onInput={(e) => props.onStartAt((e.currentTarget as HTMLInputElement).value)}
-        />
-        {props.problem && (
-          <p class="field-error" id="task-start-error">
-            {props.problem}
-          </p>
-        )}
-      </div>
-      <div class="field">
-        <label for="task-priority">Priority</label>
-        <p class="hint" id="task-priority-hint">
-          Decides which waiting task of this kind starts first.
-        </p>
-        <select id="task-priority" value={props.priority} aria-describedby="task-priority-hint" onChange={(e) => props.onPriority((e.currentTarget as HTMLSelectElement).value as TaskPriority)}>
-          {(Object.keys(PRIORITY_WORDS) as TaskPriority[]).map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_WORDS[p]}
-            </option>
-          ))}
-        </select>
-      </div>
-    </>
+      )}
+    </div>
   );
 }
 
-function focusField(path: string): void {
-  // After the render that shows the errors.
-  const id = path === 'zip' ? 'zip-file' : path === START_AT ? 'task-start' : fieldId(path);
-  setTimeout(() => document.getElementById(id)?.focus(), 0);
-}
+/** The page's own fields after the schema's, in the order errors are focused. */
+const PAGE_FIELDS: [string, string][] = [
+  ['zip', 'zip-file'],
+  [START_AT, 'task-start'],
+];
 
 function TaskForm({ jobType }: { jobType: JobType }) {
   const { client } = useSession();
   const heading = useTitleFocus(`New ${jobType.title}`);
-  const fields = useMemo(() => schemaFields(jobType.paramsSchema, { hide: jobType.upload ? UPLOAD_SET_PARAMS : [] }), [jobType]);
-  const [values, setValues] = useState(() => initialValues(fields));
-  const [title, setTitle] = useState('');
-  const [tag, setTag] = useState('');
+  const form = useTaskFields(jobType);
+  const { errors, showErrors: show } = form;
   const [startAt, setStartAt] = useState('');
-  const [priority, setPriority] = useState<TaskPriority>('normal');
   const [file, setFile] = useState<File>();
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [apiError, setApiError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const [uploaded, setUploaded] = useState<number>();
   const upload = useRef<UploadHandle | undefined>(undefined);
-  const required = useMemo(() => requiredPaths(fields, values), [fields, values]);
 
-  const onChange = (path: string, value: FormValue): void => {
-    setValues((old) => ({ ...old, [path]: value }));
-    setErrors(({ [path]: _cleared, ...rest }) => rest);
-  };
   const onFile = (picked: File | undefined): void => {
     setFile(picked);
-    setErrors(({ zip: _cleared, ...rest }) => rest);
+    form.clearError('zip');
   };
-
-  const showErrors = (found: FieldErrors): void => {
-    setErrors(found);
-    const first = [...flattenFields(fields).map((f) => f.path), 'zip', START_AT].find((path) => found[path]);
-    if (first) focusField(first);
-  };
+  const showErrors = (found: FieldErrors): void => show(found, PAGE_FIELDS);
 
   const send = async (params: Record<string, unknown>): Promise<string> => {
     const task = {
       type: jobType.type,
-      title: title.trim() || undefined,
-      tag: tag.trim() || undefined,
+      title: form.title.trim() || undefined,
+      tag: form.tag.trim() || undefined,
       params,
       runAt: startAt ? new Date(startAt).toISOString() : undefined,
-      priority: priority === 'normal' ? undefined : priority,
+      priority: form.priority === 'normal' ? undefined : form.priority,
     };
     if (!jobType.upload || !file) return (await client.submit(task)).id;
     setUploaded(0);
@@ -179,7 +139,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
     event.preventDefault();
     setApiError(undefined);
     setGeneral([]);
-    const built = buildParams(fields, values);
+    const built = form.build();
     const zip = jobType.upload ? (file ? zipProblem(file, jobType.upload) : 'Choose a zip file to import.') : undefined;
     const found: FieldErrors = { ...built.errors, ...(zip ? { zip } : {}), ...startProblem(startAt) };
     if (Object.keys(found).length > 0) return showErrors(found);
@@ -190,7 +150,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
       const error = asApiError(caught);
       setApiError(error);
       if (error.code === 'invalid-params') {
-        const mapped = mapServerErrors(error.details, fields);
+        const mapped = mapServerErrors(error.details, form.fields);
         setGeneral(mapped.general);
         showErrors(mapped.byField);
       }
@@ -225,28 +185,16 @@ function TaskForm({ jobType }: { jobType: JobType }) {
       )}
       <form class="card task-form" onSubmit={submit} noValidate>
         {jobType.upload && <ZipPicker file={file} problem={errors.zip} limits={jobType.upload} disabled={busy} onFile={onFile} />}
-        {fields.map((field) => (
-          <SchemaField key={field.path} field={field} values={values} errors={errors} required={required} onChange={onChange} />
-        ))}
-        <div class="field">
-          <label for="task-title">
-            Title<span class="optional-mark"> (optional)</span>
-          </label>
-          <p class="hint" id="task-title-hint">
-            A name to find this task by in your list.
-          </p>
-          <input id="task-title" type="text" maxLength={200} value={title} aria-describedby="task-title-hint" onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)} />
-        </div>
-        <div class="field">
-          <label for="task-tag">
-            Tag<span class="optional-mark"> (optional)</span>
-          </label>
-          <p class="hint" id="task-tag-hint">
-            Groups related tasks, e.g. a class or a term; your task list can filter by it.
-          </p>
-          <input id="task-tag" type="text" maxLength={100} value={tag} aria-describedby="task-tag-hint" onInput={(e) => setTag((e.currentTarget as HTMLInputElement).value)} />
-        </div>
-        <WhenFields startAt={startAt} priority={priority} problem={errors[START_AT]} onStartAt={(v) => { setStartAt(v); setErrors(({ [START_AT]: _c, ...rest }) => rest); }} onPriority={setPriority} />
+        <TaskFields form={form} />
+        <StartAtField
+          startAt={startAt}
+          problem={errors[START_AT]}
+          onStartAt={(v) => {
+            setStartAt(v);
+            form.clearError(START_AT);
+          }}
+        />
+        <PriorityField value={form.priority} onChange={form.setPriority} />
         {uploaded !== undefined && <ProgressBar value={uploaded * 100} label="Upload progress" />}
         <div class="actions">
           <button type="submit" class="button primary" disabled={busy}>
@@ -266,7 +214,16 @@ function TaskForm({ jobType }: { jobType: JobType }) {
 /** Picks a job type, then shows the form generated from its schema. */
 export function NewTaskPage({ type }: { type?: string }) {
   const { jobTypes } = useSession();
-  if (!type) return <TypeChooser jobTypes={jobTypes} />;
+  if (!type) {
+    return (
+      <TypeChooser
+        jobTypes={jobTypes}
+        title="New task"
+        intro="Choose what to run. Each task runs in the background; you can leave the page and come back to it."
+        hrefOf={(t) => routeHref({ name: 'new', type: t })}
+      />
+    );
+  }
   const jobType = jobTypes.find((t) => t.type === type);
   if (!jobType) {
     return (

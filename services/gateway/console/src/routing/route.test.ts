@@ -12,6 +12,11 @@ describe('routes', () => {
     ['#/admin/queues', { name: 'queues' }],
     ['#/admin/dead-letters/diagnostic', { name: 'dead-letters', type: 'diagnostic' }],
     ['#/admin/api-keys', { name: 'api-keys' }],
+    ['#/schedules', { name: 'schedules' }],
+    ['#/schedules/new', { name: 'new-schedule', type: undefined }],
+    ['#/schedules/new/diagnostic', { name: 'new-schedule', type: 'diagnostic' }],
+    ['#/schedules/5f2c', { name: 'schedule', id: '5f2c' }],
+    ['#/schedules/5f2c/more', { name: 'not-found', hash: '/schedules/5f2c/more' }],
     ['#/nowhere/at/all', { name: 'not-found', hash: '/nowhere/at/all' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
@@ -26,6 +31,9 @@ describe('routes', () => {
       { name: 'queues' },
       { name: 'dead-letters', type: 'cloud-import' },
       { name: 'api-keys' },
+      { name: 'schedules' },
+      { name: 'schedule', id: 'a b/c' },
+      { name: 'new-schedule', type: 'spelling-report' },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
     expect(routeHref({ name: 'tasks' })).toBe('#/tasks');

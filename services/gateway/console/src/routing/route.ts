@@ -6,6 +6,9 @@ export type Route =
   | { name: 'queues' }
   | { name: 'dead-letters'; type: string }
   | { name: 'api-keys' }
+  | { name: 'schedules' }
+  | { name: 'schedule'; id: string }
+  | { name: 'new-schedule'; type?: string }
   | { name: 'not-found'; hash: string };
 
 function segmentsOf(path: string): string[] {
@@ -28,6 +31,9 @@ export function parseRoute(hash: string): Route {
   if (first === 'admin' && second === 'queues' && !third) return { name: 'queues' };
   if (first === 'admin' && second === 'dead-letters' && third) return { name: 'dead-letters', type: third };
   if (first === 'admin' && second === 'api-keys' && !third) return { name: 'api-keys' };
+  if (first === 'schedules' && !second) return { name: 'schedules' };
+  if (first === 'schedules' && second === 'new') return segmentsOf(path).length <= 3 ? { name: 'new-schedule', type: third } : { name: 'not-found', hash: raw };
+  if (first === 'schedules' && second && !third) return { name: 'schedule', id: second };
   return { name: 'not-found', hash: raw };
 }
 
@@ -53,6 +59,12 @@ export function routeHref(route: Route): string {
       return `#/admin/dead-letters/${enc(route.type)}`;
     case 'api-keys':
       return '#/admin/api-keys';
+    case 'schedules':
+      return '#/schedules';
+    case 'schedule':
+      return `#/schedules/${enc(route.id)}`;
+    case 'new-schedule':
+      return route.type ? `#/schedules/new/${enc(route.type)}` : '#/schedules/new';
     case 'not-found':
       return `#${route.hash}`;
   }
