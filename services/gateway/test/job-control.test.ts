@@ -75,6 +75,12 @@ describe('retry on demand', () => {
     const res = await api<{ error: { code: string; message: string } }>('POST', `/v1/tasks/${ok}/retry`);
     expect([res.status, res.body.error.code]).toEqual([409, 'conflict']);
     expect(res.body.error.message).toMatch(/only a failed or cancelled task/);
+    const running = await submit({ sleepMs: 60_000 });
+    await waitForStatus(running, ['running']);
+    const refused = await api<{ error: { code: string; message: string } }>('POST', `/v1/tasks/${running}/retry`);
+    expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([409, 'conflict', expect.stringMatching(/is running/)]);
+    await api('POST', `/v1/tasks/${running}/cancel`);
+    await waitForStatus(running, ['cancelled']);
   });
 
   test('bulk: every failed task of the type since a time, each once', async () => {
@@ -124,6 +130,8 @@ describe('dead letters', () => {
     await waitForStatus(dead, ['failed']);
     await waitFor('a dead letter', async () => ((await api<{ items: unknown[] }>('GET', '/v1/admin/dead-letters/diagnostic', undefined, 'admin')).body.items.length > 0));
     expect((await api('DELETE', '/v1/admin/dead-letters/diagnostic', undefined, 'user')).status).toBe(403);
+    const unknown = await api<{ error: { code: string } }>('DELETE', '/v1/admin/dead-letters/no-such-type', undefined, 'admin');
+    expect([unknown.status, unknown.body.error.code]).toEqual([400, 'unknown-type']);
     const res = await api<{ purged: number }>('DELETE', '/v1/admin/dead-letters/diagnostic', undefined, 'admin');
     expect(res.status).toBe(200);
     expect(res.body.purged).toBeGreaterThanOrEqual(1);

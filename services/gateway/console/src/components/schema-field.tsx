@@ -28,7 +28,8 @@ function Hint({ id, field }: { id: string; field: FieldSpec }) {
   ) : null;
 }
 
-function FieldError({ id, error }: { id: string; error?: string }) {
+/** A field's error under its label, `<id>-error` for the input's aria-describedby. */
+export function FieldError({ id, error }: { id: string; error?: string }) {
   return error ? (
     <p class="field-error" id={`${id}-error`}>
       {error}

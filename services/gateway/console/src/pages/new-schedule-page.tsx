@@ -5,6 +5,7 @@ import type { CatchUpRule, JobType } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { MessagePage } from '../components/message-page';
+import { FieldError } from '../components/schema-field';
 import { PriorityField, TaskFields, useTaskFields } from '../components/task-fields';
 import type { FieldErrors } from '../forms/form-values';
 import { mapServerErrors } from '../forms/server-errors';
@@ -30,14 +31,6 @@ const CATCH_UP_WORDS: Record<CatchUpRule, { label: string; hint: string }> = {
   skip: { label: 'Skip missed runs', hint: 'Runs missed while no scheduler ran are recorded as skipped and not made up.' },
 };
 
-function FieldError({ id, text }: { id: string; text?: string }) {
-  return text ? (
-    <p class="field-error" id={`${id}-error`}>
-      {text}
-    </p>
-  ) : null;
-}
-
 function CronField({ value, problem, onInput }: { value: string; problem?: string; onInput: (v: string) => void }) {
   return (
     <div class={`field${problem ? ' field-invalid' : ''}`}>
@@ -48,7 +41,7 @@ function CronField({ value, problem, onInput }: { value: string; problem?: strin
         Five fields: minute, hour, day of month, month, day of week (<code>0 7 * * 1-5</code> is 07:00 on weekdays). Add a sixth in front for
         seconds (<code>*/30 * * * * *</code> is every 30 seconds).
       </p>
-      <FieldError id={CRON_ID} text={problem} />
+      <FieldError id={CRON_ID} error={problem} />
       <input
         id={CRON_ID}
         type="text"
@@ -73,7 +66,7 @@ function ZoneField({ value, problem, onChange }: { value: string; problem?: stri
       <p class="hint" id={`${ZONE_ID}-hint`}>
         The expression is read in this zone, so 07:00 stays 07:00 when the clocks change.
       </p>
-      <FieldError id={ZONE_ID} text={problem} />
+      <FieldError id={ZONE_ID} error={problem} />
       <select id={ZONE_ID} value={value} aria-describedby={`${ZONE_ID}-hint`} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
         {zones.map((zone) => (
           <option key={zone} value={zone}>

@@ -3,6 +3,7 @@ import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
 import type { Occurrence, Schedule } from '../api/api-types';
 import { useSession } from '../app-context';
+import { ConfirmGroup } from '../components/confirm-group';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
 import { formatDateTime, formatRelative } from '../format/format';
@@ -40,15 +41,15 @@ function Controls({ schedule, onPaused, onDeleted }: { schedule: Schedule; onPau
         )}
       </div>
       {asking && (
-        <div class="confirm" role="group" aria-label="Confirm deleting">
-          <span>Delete this schedule? It runs no more; the tasks it already submitted stay.</span>
-          <button type="button" class="button danger" disabled={busy} onClick={() => void run(onDeleted)} autoFocus>
-            {busy ? 'Deleting…' : 'Yes, delete it'}
-          </button>
-          <button type="button" class="button secondary" disabled={busy} onClick={() => setAsking(false)}>
-            Keep it
-          </button>
-        </div>
+        <ConfirmGroup
+          label="Confirm deleting"
+          question="Delete this schedule? It runs no more; the tasks it already submitted stay."
+          yes="Yes, delete it"
+          busyText="Deleting…"
+          busy={busy}
+          onYes={() => void run(onDeleted)}
+          onNo={() => setAsking(false)}
+        />
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import type { Artifact, Task } from '../api/api-types';
 import { isTerminal } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ArtifactList } from '../components/artifact-list';
+import { ConfirmGroup } from '../components/confirm-group';
 import { taskErrorHint } from '../api/error-messages';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -49,15 +50,15 @@ function CancelControl({ onCancel }: { onCancel: () => Promise<void> }) {
     );
   }
   return (
-    <div class="confirm" role="group" aria-label="Confirm cancelling">
-      <span>Cancel this task? Work done so far is discarded.</span>
-      <button type="button" class="button danger" disabled={busy} onClick={() => void confirm()} autoFocus>
-        {busy ? 'Cancelling…' : 'Yes, cancel it'}
-      </button>
-      <button type="button" class="button secondary" disabled={busy} onClick={() => setAsking(false)}>
-        Keep it
-      </button>
-    </div>
+    <ConfirmGroup
+      label="Confirm cancelling"
+      question="Cancel this task? Work done so far is discarded."
+      yes="Yes, cancel it"
+      busyText="Cancelling…"
+      busy={busy}
+      onYes={() => void confirm()}
+      onNo={() => setAsking(false)}
+    />
   );
 }
 
@@ -96,15 +97,15 @@ function TaskActions({ task, onRetry, onDelete }: { task: Task; onRetry: () => P
         </p>
       )}
       {asking && (
-        <div class="confirm" role="group" aria-label="Confirm deleting">
-          <span>Delete this task with its log and files? This cannot be undone.</span>
-          <button type="button" class="button danger" disabled={busy} onClick={() => void run(onDelete)} autoFocus>
-            {busy ? 'Deleting…' : 'Yes, delete it'}
-          </button>
-          <button type="button" class="button secondary" disabled={busy} onClick={() => setAsking(false)}>
-            Keep it
-          </button>
-        </div>
+        <ConfirmGroup
+          label="Confirm deleting"
+          question="Delete this task with its log and files? This cannot be undone."
+          yes="Yes, delete it"
+          busyText="Deleting…"
+          busy={busy}
+          onYes={() => void run(onDelete)}
+          onNo={() => setAsking(false)}
+        />
       )}
     </div>
   );
