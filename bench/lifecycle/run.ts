@@ -1,4 +1,3 @@
-import autocannon from 'autocannon';
 import mongoose, { type Connection } from 'mongoose';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { measureCeilings, type Ceilings } from '../ceilings/measure';
@@ -8,6 +7,7 @@ import { diffWrites, readWriteCounts, totalWrites, type WriteCounts } from './db
 import { TaskClient } from './task-client';
 import { cpuPerTask, cpuSeconds } from './cpu-accounting';
 import { openLoop } from './open-loop';
+import { cannon } from './saturate';
 
 // Many unfinished tasks per owner are legitimate here: the benchmark queues thousands at once.
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
@@ -53,22 +53,6 @@ async function measureThroughput(client: TaskClient, db: Connection, n: number):
   return { tasks: n, seconds: round(seconds, 2), perSecond: round(n / seconds, 1) };
 }
 
-/** A closed loop: each connection sends its next request when the last is answered (the saturation rate). */
-function cannon(url: string, key: string, opts: { connections: number; duration: number }): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `${url}/v1/tasks`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'diagnostic', params: {} }),
-        connections: opts.connections,
-        duration: opts.duration,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-}
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');

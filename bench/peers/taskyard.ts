@@ -1,7 +1,7 @@
-import autocannon from 'autocannon';
 import { startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { round } from '../lib/rate';
 import { openLoop, type OpenLoopResult } from '../lifecycle/open-loop';
+import { cannon } from '../lifecycle/saturate';
 import { TaskClient } from '../lifecycle/task-client';
 import { inParallel, measureEndToEnd, type EndToEnd } from './end-to-end';
 import { ownProcess } from './parts';
@@ -43,21 +43,6 @@ async function finishedCount(stack: ProcessStack): Promise<number> {
   return n;
 }
 
-function saturate(url: string, key: string, seconds: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `${url}/v1/tasks`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'diagnostic', params: {} }),
-        connections: 50,
-        duration: seconds,
-      },
-      (err, result) => (err ? reject(err) : resolve(result)),
-    );
-  });
-}
 
 async function cpuBoundRate(client: TaskClient, stack: ProcessStack, tasks: number, cpuMs: number): Promise<number> {
   const base = await finishedCount(stack);
@@ -102,7 +87,7 @@ export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardRe
     // Submit alone: workers stopped, so the gateway and the database do nothing else.
     for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) p.child.kill('SIGTERM');
     log(`taskyard: submit saturation (50 connections, ${opts.submitSeconds} s)`);
-    const saturation = await saturate(stack.gatewayUrl, user, opts.submitSeconds);
+    const saturation = await cannon(stack.gatewayUrl, user, { connections: 50, duration: opts.submitSeconds });
     const sustained = round(saturation['2xx'] / (saturation.duration || 1), 1);
     const rate = Math.max(1, Math.round(sustained / 2));
     log(`taskyard: submit latency, 1,000 open connections offering ${rate}/s`);
