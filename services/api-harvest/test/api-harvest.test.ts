@@ -1,6 +1,6 @@
-import { runDirect } from '@taskyard/school-data/src/testing/direct-job-context';
+import { directJobContext, runDirect } from '@taskyard/school-data/src/testing/direct-job-context';
 import { startJobTestEnv, type JobTestEnv } from '@taskyard/school-data/src/testing/job-test-env';
-import type { ApiHarvestParams } from '@taskyard/contracts';
+import type { ApiHarvestParams, StageOutput } from '@taskyard/contracts';
 import { harvestConfigFromEnv } from '../src/harvest-config';
 import { harvestModels } from '../src/harvest-results';
 import { apiHarvestWorker } from '../src/worker';
@@ -67,4 +67,21 @@ test('collect takes each file not yet collected exactly once, however many colle
   expect(new Set(results.map((r) => r.downloadedBy)).size).toBeGreaterThanOrEqual(1);
   const again = await run({ mode: 'collect' }, 'collect-later');
   expect(again.outcome).toEqual({ result: { collected: 0, left: 0 } });
+});
+
+test('combine writes every page\'s records in listing order, whatever order the pages finished in', async () => {
+  const outputs: StageOutput[] = [];
+  for (const n of [3, 1, 2]) {
+    const done = await run({ mode: 'page', url: `${api.url}/page/${n}` });
+    outputs.push({ item: n - 1, taskId: `page-${n}`, result: done.outcome ? (done.outcome.result as Record<string, unknown>) : undefined, artifacts: done.artifacts });
+  }
+  for (const format of ['jsonl', 'csv'] as const) {
+    const direct = directJobContext<ApiHarvestParams>({ type: 'api-harvest', params: { mode: 'combine', format }, db: env.conn, store: env.store });
+    const ctx = Object.assign(direct.ctx, { stageResults: async function* () { yield* outputs; } });
+    const outcome = await worker.handler(ctx);
+    expect(outcome).toMatchObject({ result: { pages: 3, records: 9, file: `harvest.${format}` } });
+    const text = (await env.store.getBuffer(direct.artifacts[0].key)).toString().trim().split('\n');
+    const records = [1, 2, 3].flatMap(recordsOfPage);
+    expect(text).toEqual(format === 'jsonl' ? records.map((r) => JSON.stringify(r)) : ['id,page,value', ...records.map((r) => `${r.id},${r.page},${r.value}`)]);
+  }
 });
