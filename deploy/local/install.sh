@@ -65,6 +65,17 @@ ensure_minio_users() {
   (cd "$ROOT/deploy/local/minio-users" && go build -o "$MINIO_USERS_BIN.tmp" . && mv "$MINIO_USERS_BIN.tmp" "$MINIO_USERS_BIN")
 }
 
+# Checks deploy/prometheus's alert rules in the tests (as `promtool check rules`: Prometheus' rule parser,
+# without building all of promtool). Prometheus' module needs Go 1.26.7: an older Go fetches that toolchain
+# from the Go module proxy (GOTOOLCHAIN=auto).
+ensure_rules_check() {
+  [ -x "$RULES_CHECK_BIN" ] && return 0
+  ensure_go
+  say "building the alert rules' checker (deploy/local/rules-check; about a minute, once)"
+  mkdir -p "$(dirname "$RULES_CHECK_BIN")"
+  (cd "$ROOT/deploy/local/rules-check" && GOTOOLCHAIN=auto go build -o "$RULES_CHECK_BIN.tmp" . && mv "$RULES_CHECK_BIN.tmp" "$RULES_CHECK_BIN")
+}
+
 ensure_pnpm() {
   command -v pnpm >/dev/null 2>&1 && return 0
   say "installing pnpm $PNPM_VERSION"
@@ -114,3 +125,4 @@ ensure_console
 ensure_ferretdb
 ensure_minio
 ensure_minio_users
+ensure_rules_check

@@ -41,6 +41,9 @@ FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
 MINIO_USERS_SRC=$(cat "$ROOT/deploy/local/minio-users/main.go" "$ROOT/deploy/local/minio-users/go.sum" | sha1sum | cut -c1-10)
 MINIO_USERS_BIN="$CACHE/minio-users-$MINIO_USERS_SRC/minio-users"
+# The alert rules' checker (deploy/local/rules-check: Prometheus' own rule parser, as `promtool check rules`), built from the Go module proxy.
+RULES_CHECK_SRC=$(cat "$ROOT/deploy/local/rules-check/main.go" "$ROOT/deploy/local/rules-check/go.sum" | sha1sum | cut -c1-10)
+RULES_CHECK_BIN="$CACHE/rules-check-$RULES_CHECK_SRC/rules-check"
 # The API fuzzer (PyPI), in a virtualenv of its own; the gateway's fuzz test runs it.
 SCHEMATHESIS_VENV="$CACHE/schemathesis-$SCHEMATHESIS_VERSION"
 
@@ -91,6 +94,9 @@ export_env() {
   fi
   export RABBITMQ_MANAGEMENT_URL="${RABBITMQ_MANAGEMENT_URL:-http://$rabbit_user:$rabbit_pass@127.0.0.1:$RABBIT_UI_PORT}"
   export RABBITMQ_ADMIN_URL="${RABBITMQ_ADMIN_URL:-http://guest:guest@127.0.0.1:$RABBIT_UI_PORT}"
+  # RabbitMQ's Prometheus plugin (the dashboard's and alert rules' broker figures) and the rules' checker.
+  export RABBITMQ_PROMETHEUS_URL="${RABBITMQ_PROMETHEUS_URL:-http://127.0.0.1:$RABBIT_PROM_PORT}"
+  export RULES_CHECK_BIN
   export S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:$S3_PORT}"
   export S3_ACCESS_KEY_ID="${S3_ACCESS_KEY_ID:-$s3_user}"
   export S3_SECRET_ACCESS_KEY="${S3_SECRET_ACCESS_KEY:-$s3_secret}"

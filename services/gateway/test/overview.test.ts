@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { OverviewView } from '@taskyard/contracts';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
@@ -79,4 +84,62 @@ test("the gateway's /metrics has each type's queue, consumers and dead letters, 
   expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="ready"\} \d+/);
   expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="dead"\} \d+/);
   expect(text).toMatch(/taskyard_outbox_backlog \d+/);
+});
+
+// deploy/: the Grafana dashboard and the Prometheus alert rules, checked against what the services export.
+const DEPLOY = path.resolve(__dirname, '../../../deploy');
+const RULES = path.join(DEPLOY, 'prometheus/taskyard-alerts.yml');
+const DASHBOARD = path.join(DEPLOY, 'grafana/taskyard-dashboard.json');
+const run = promisify(execFile);
+
+/** `promtool check rules`'s parser (deploy/local/rules-check, built by install.sh). */
+async function checkRules(file: string): Promise<{ ok: boolean; out: string }> {
+  const bin = process.env.RULES_CHECK_BIN;
+  if (!bin) throw new Error('RULES_CHECK_BIN is not set: run the tests through npm test (deploy/local/lib.sh export_env)');
+  try {
+    const { stdout } = await run(bin, [file]);
+    return { ok: true, out: stdout };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return { ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** Every metric a scrape declares (`# TYPE`) or samples, a histogram's series included. */
+function exportedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const typed = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (typed) {
+      names.add(typed[1]);
+      if (typed[2] === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(typed[1] + s);
+    } else if (line && !line.startsWith('#')) names.add(line.split(/[{ ]/, 1)[0]);
+  }
+  return names;
+}
+
+const referenced = (text: string): string[] => [...new Set(text.match(/\b(?:taskyard|rabbitmq)_[a-z0-9_]+/g) ?? [])];
+
+test('the alert rules pass Prometheus\' rule check; a broken rule does not', async () => {
+  const good = await checkRules(RULES);
+  expect(good).toEqual({ ok: true, out: expect.stringMatching(/SUCCESS: [4-9] rules found/) });
+  const broken = path.join(mkdtempSync(path.join(tmpdir(), 'rules-')), 'broken.yml');
+  writeFileSync(broken, readFileSync(RULES, 'utf8').replace('> 30', '> > 30'));
+  expect(await checkRules(broken)).toEqual({ ok: false, out: expect.stringContaining('parse error') });
+});
+
+test('the dashboard is valid JSON with a Prometheus query in every panel, and every metric it and the rules use is exported', async () => {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; panels: { id: number; title: string; targets: { expr: string }[] }[] };
+  expect(dashboard.uid).toBeTruthy();
+  expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+  for (const panel of dashboard.panels) expect({ panel: panel.title, queries: panel.targets.filter((t) => t.expr.trim()).length > 0 }).toEqual({ panel: panel.title, queries: true });
+  // The real stack's scrapes: gateway, status service, a worker, and RabbitMQ's plugin per object.
+  const scrapes = await Promise.all([
+    ...stack.processes.map(async (p) => (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text()),
+    fetch(`${process.env.RABBITMQ_PROMETHEUS_URL ?? 'http://127.0.0.1:15693'}/metrics/per-object`).then((r) => r.text()),
+  ]);
+  const exported = new Set(scrapes.flatMap((t) => [...exportedNames(t)]));
+  const used = referenced(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n') + readFileSync(RULES, 'utf8'));
+  expect(used.length).toBeGreaterThan(15);
+  expect(used.filter((name) => !exported.has(name))).toEqual([]);
 });

@@ -21,14 +21,19 @@ function NavLink({ href, current, children }: { href: string; current: boolean; 
 /** The bar on every signed-in screen: where to go, who is signed in, sign out. */
 export function AppHeader({ me, route, onSignOut }: Props) {
   const isAdminRoute = route.name === 'queues' || route.name === 'dead-letters';
+  const home = route.name === 'home';
+  const admin = me.role === 'admin';
   return (
     <header class="app-header">
-      <a class="brand" href={routeHref({ name: 'tasks' })}>
+      <a class="brand" href={routeHref({ name: 'home' })}>
         Taskyard
       </a>
       <nav aria-label="Main">
         <ul>
-          <NavLink href={routeHref({ name: 'tasks' })} current={route.name === 'tasks' || route.name === 'task'}>
+          <NavLink href={routeHref({ name: 'overview' })} current={route.name === 'overview' || (home && admin)}>
+            Overview
+          </NavLink>
+          <NavLink href={routeHref({ name: 'tasks' })} current={route.name === 'tasks' || route.name === 'task' || (home && !admin)}>
             Tasks
           </NavLink>
           <NavLink href={routeHref({ name: 'new' })} current={route.name === 'new'}>

@@ -12,6 +12,7 @@ import { useHashRoute } from './hooks/use-hash-route';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { DeadLettersPage } from './pages/dead-letters-page';
 import { NewTaskPage } from './pages/new-task-page';
+import { OverviewPage } from './pages/overview-page';
 import { QueuesPage } from './pages/queues-page';
 import { NewSchedulePage } from './pages/new-schedule-page';
 import { SchedulePage } from './pages/schedule-page';
@@ -38,6 +39,10 @@ function AdminOnly() {
 
 function Screen({ route, me }: { route: Route; me: Me }) {
   switch (route.name) {
+    case 'home':
+      return me.role === 'admin' ? <OverviewPage /> : <TaskListPage filter={{}} />;
+    case 'overview':
+      return <OverviewPage />;
     case 'tasks':
       return <TaskListPage filter={{ type: route.type, status: route.status, tag: route.tag }} />;
     case 'task':

@@ -16,7 +16,7 @@ import {
   taskRetryPath,
   type TaskFilter,
 } from './api-paths';
-import type { TaskPriority } from '@taskyard/contracts';
+import type { OverviewView, TaskPriority } from '@taskyard/contracts';
 import type {
   ApiKeyInfo,
   DeadLetter,
@@ -75,6 +75,8 @@ export class ApiClient {
   }
 
   me = (): Promise<Me> => this.request('GET', '/v1/me');
+  /** Everyone's figures for an admin, the caller's own for a user. */
+  overview = (): Promise<OverviewView> => this.request('GET', '/v1/overview');
   jobTypes = async (): Promise<JobType[]> => (await this.request<{ items: JobType[] }>('GET', '/v1/job-types')).items;
   listTasks = (filter: TaskFilter): Promise<TaskPage> => this.request('GET', taskListPath(filter));
   task = (id: string): Promise<Task> => this.request('GET', taskPath(id));

@@ -6,6 +6,7 @@ import { isTerminal } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ArtifactList } from '../components/artifact-list';
 import { ConfirmGroup } from '../components/confirm-group';
+import { AttemptTimeline } from '../components/attempt-timeline';
 import { taskErrorHint } from '../api/error-messages';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
@@ -319,6 +320,10 @@ export function TaskPage({ id }: { id: string }) {
           <section class="card" aria-labelledby="timings-heading">
             <h2 id="timings-heading">Timings</h2>
             <TaskTimings task={task} />
+          </section>
+          <section class="card wide" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">Timeline</h2>
+            <AttemptTimeline task={task} />
           </section>
           {task.result && Object.keys(task.result).some((k) => k !== 'partial') && (
             <section class="card wide" aria-labelledby="result-heading">

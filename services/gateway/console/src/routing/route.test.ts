@@ -2,8 +2,10 @@ import { parseRoute, routeHref, type Route } from './route';
 
 describe('routes', () => {
   it.each<[string, Route]>([
-    ['', { name: 'tasks', type: undefined, status: undefined, tag: undefined }],
-    ['#/', { name: 'tasks', type: undefined, status: undefined, tag: undefined }],
+    ['', { name: 'home' }],
+    ['#/', { name: 'home' }],
+    ['#/overview', { name: 'overview' }],
+    ['#/?type=diagnostic', { name: 'tasks', type: 'diagnostic', status: undefined, tag: undefined }],
     ['#/tasks?type=diagnostic&status=failed', { name: 'tasks', type: 'diagnostic', status: 'failed', tag: undefined }],
     ['#/tasks?tag=year%204%20%26%20more', { name: 'tasks', type: undefined, status: undefined, tag: 'year 4 & more' }],
     ['#/tasks/0b1c', { name: 'task', id: '0b1c' }],

@@ -1,5 +1,8 @@
 /** The console's screens, addressed by the URL hash so that the gateway serves one index.html for all. */
 export type Route =
+  /** The landing page: the overview for an admin, the task list for a user. */
+  | { name: 'home' }
+  | { name: 'overview' }
   | { name: 'tasks'; type?: string; status?: string; tag?: string }
   | { name: 'task'; id: string }
   | { name: 'new'; type?: string }
@@ -25,7 +28,9 @@ export function parseRoute(hash: string): Route {
   const [path, search = ''] = raw.split('?', 2);
   const query = new URLSearchParams(search);
   const [first, second, third] = segmentsOf(path);
+  if (!first && [...query.keys()].length === 0) return { name: 'home' };
   if (!first || (first === 'tasks' && !second)) return tasksRoute(query);
+  if (first === 'overview' && !second) return { name: 'overview' };
   if (first === 'tasks' && second && !third) return { name: 'task', id: second };
   if (first === 'new' && !third) return { name: 'new', type: second };
   if (first === 'admin' && second === 'queues' && !third) return { name: 'queues' };
@@ -41,6 +46,10 @@ export function parseRoute(hash: string): Route {
 export function routeHref(route: Route): string {
   const enc = encodeURIComponent;
   switch (route.name) {
+    case 'home':
+      return '#/';
+    case 'overview':
+      return '#/overview';
     case 'tasks': {
       const query = new URLSearchParams();
       if (route.type) query.set('type', route.type);
