@@ -96,7 +96,8 @@ export interface ScheduleInput {
   timezone?: string;
   catchUp?: CatchUpRule;
   paused?: boolean;
-  task: TaskTemplateInput;
+  /** A task of a job type, or a workflow (`{kind: 'workflow', workflow, params}`). */
+  task: TaskTemplateInput | WorkflowTemplate;
 }
 
 export type SchedulePatch = Partial<ScheduleInput>;

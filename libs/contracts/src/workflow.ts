@@ -122,6 +122,11 @@ export interface WorkflowRecord {
   onFailure?: StageProgress;
   /** A retry: the workflow this one retries and the stage it started from. */
   retryOf?: { workflowId: string; fromStage: string };
+  /**
+   * What each started stage received (by stage name; a fan-out's without its array): the on-failure
+   * stage and a retry start from it, a fan-in receives its fan-out's.
+   */
+  received: Record<string, Record<string, unknown>>;
 }
 
 /** `POST /v1/workflows`: a declared workflow by name, or a definition inline. */

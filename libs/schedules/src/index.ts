@@ -4,7 +4,7 @@ export { cronTimes, firesBetween, isTimeZone, InvalidCron } from './cron-times';
 export type { CronTimes } from './cron-times';
 export { fireOccurrence, recordMissed, completePending } from './occurrence-firing';
 export type { FireOutcome, FiringDeps } from './occurrence-firing';
-export { taskTemplateSubmitter, occurrenceTaskId } from './template-submission';
+export { taskTemplateSubmitter, workflowTemplateSubmitter, templateSubmitter, occurrenceTaskId } from './template-submission';
 export type { SubmitResult, SkipCode, TemplateSubmitter, TemplateSubmissionDeps } from './template-submission';
 export { OccurrenceHistory, historyMarks, historyScope, minuteNode } from './occurrence-history';
 export type { HistoryPage } from './occurrence-history';

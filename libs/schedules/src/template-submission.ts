@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { JobTypeDefinition } from '@taskyard/contracts';
+import { declaredWorkflow, workflowProblems, type JobTypeDefinition } from '@taskyard/contracts';
+import { startWorkflow, type WorkflowModels } from '@taskyard/workflows';
 import type { Logger } from '@taskyard/logging';
 import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
 import {
@@ -26,6 +27,7 @@ export type TemplateSubmitter = (schedule: ScheduleRecord, occurrenceId: string)
 
 export interface TemplateSubmissionDeps {
   models: TaskModels;
+  workflowModels: WorkflowModels;
   publisher: ConfirmPublisher;
   jobTypes: Map<string, JobTypeDefinition>;
   logger: Logger;
@@ -92,6 +94,34 @@ export function taskTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSub
     await dispatchOrOutbox(outbox, ticket, deps.publisher, [task], deps.logger);
     return { outcome: 'submitted', taskId };
   };
+}
+
+/**
+ * The submitter of `kind: 'workflow'` templates: the workflow's parent task (its id derived from the
+ * occurrence, so a second run of the same occurrence starts nothing new) and its first stage's task(s).
+ */
+export function workflowTemplateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitter {
+  const marks = new ListMarks(deps.models.ListMark);
+  const outbox = new Outbox(deps.models.Outbox);
+  return async (schedule, occurrenceId) => {
+    const template = schedule.template;
+    if (template.kind !== 'workflow') return { outcome: 'skipped', code: 'unknown-type', reason: `a ${template.kind} template needs its own submitter` };
+    const definition = typeof template.workflow === 'string' ? declaredWorkflow(template.workflow) : template.workflow;
+    if (!definition) return { outcome: 'skipped', code: 'unknown-type', reason: `no workflow is declared as "${String(template.workflow)}"` };
+    const problems = workflowProblems(definition, (t) => deps.jobTypes.has(t));
+    if (problems.length) return { outcome: 'skipped', code: 'unknown-type', reason: problems.join('; ') };
+    const started = await startWorkflow(
+      { ...deps, marks, outbox },
+      { id: occurrenceTaskId(occurrenceId), owner: schedule.owner, definition, params: template.params ?? {}, title: template.title, tag: template.tag, scheduleId: schedule._id, occurrenceId },
+    );
+    return { outcome: 'submitted', taskId: started.id };
+  };
+}
+
+/** Every kind of template, each to its own submitter. */
+export function templateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitter {
+  const byKind = { task: taskTemplateSubmitter(deps), workflow: workflowTemplateSubmitter(deps) };
+  return (schedule, occurrenceId) => byKind[schedule.template.kind](schedule, occurrenceId);
 }
 
 /**

@@ -42,8 +42,8 @@ export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, pub
   return results;
 }
 
-type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt'>;
-const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1 } as const;
+type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt' | 'stage'>;
+const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1, stage: 1 } as const;
 /** Task reads under way at once while relaying a group's entry. */
 const RELAY_READS = 16;
 

@@ -4,7 +4,7 @@ import type { TaskRecord } from './task-record';
 /** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
 export function taskMessageOf(
   t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'> &
-    Partial<Pick<TaskRecord, 'priority' | 'runAt'>>,
+    Partial<Pick<TaskRecord, 'priority' | 'runAt' | 'stage'>>,
   attempt: number,
 ): TaskMessage {
   return {
@@ -20,5 +20,6 @@ export function taskMessageOf(
     createdAt: new Date(t.createdAt).toISOString(),
     ...(t.priority && t.priority !== 'normal' ? { priority: t.priority } : {}),
     ...(t.runAt ? { runAt: new Date(t.runAt).toISOString() } : {}),
+    ...(t.stage ? { stage: t.stage } : {}),
   };
 }

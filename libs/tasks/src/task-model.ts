@@ -49,6 +49,8 @@ export const taskSchema = new Schema<TaskRecord>(
     scheduleId: String,
     occurrenceId: String,
     failedKey: String,
+    stage: Schema.Types.Mixed,
+    workflow: Schema.Types.Mixed,
     lk: { type: [String], default: undefined },
   },
   { versionKey: false, collection: 'tasks', minimize: false },

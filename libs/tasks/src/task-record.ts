@@ -1,4 +1,4 @@
-import type { ArtifactRef, AttemptRecord, LogLine, TaskError, TaskPriority, TaskStatus } from '@taskyard/contracts';
+import type { ArtifactRef, AttemptRecord, LogLine, StageRef, TaskError, TaskPriority, TaskStatus, WorkflowRecord } from '@taskyard/contracts';
 
 /** A task as stored. `_id` is the task id (a UUID). */
 export interface TaskRecord {
@@ -41,6 +41,10 @@ export interface TaskRecord {
   occurrenceId?: string;
   /** `<type>|<YYYY-MM-DD>` (UTC day it failed), set when it fails: "failed of a type since" reads one equality per day. */
   failedKey?: string;
+  /** A workflow's stage task: its workflow and stage (set at insert). */
+  stage?: StageRef;
+  /** A workflow (type `workflow`): its definition and stages, written by the status service. */
+  workflow?: WorkflowRecord;
   // Bookkeeping of the status service (the task's only writer after its insert).
   /** The owner's unfinished-limit slot this task holds, freed (deleted) when it finishes. */
   slotId?: string;

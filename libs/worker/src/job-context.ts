@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Connection } from 'mongoose';
-import type { ArtifactRef, TaskMessage } from '@taskyard/contracts';
+import type { ArtifactRef, StageOutput, TaskMessage } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ObjectStore } from '@taskyard/storage';
 
@@ -35,6 +35,11 @@ export interface JobContext<P = Record<string, unknown>> {
    * The handler should return right after.
    */
   fanOut(children: ChildSpec[]): Promise<string[]>;
+  /**
+   * A workflow's fan-in stage: the outputs of its fan-out's children, one per child, from a cursor (in no
+   * particular order: sort by `item` if order matters). Throws on a task that is no fan-in.
+   */
+  stageResults(): AsyncIterable<StageOutput>;
 }
 
 export interface JobOutcome {

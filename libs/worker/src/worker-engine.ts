@@ -41,6 +41,7 @@ import { publishChildren, spawnChildren } from './fan-out';
 import { PauseSwitch } from './pause-switch';
 import { PriorityGate } from './priority-gate';
 import type { WorkerMetrics } from './worker-metrics';
+import { readStageOutputs, workflowModels } from '@taskyard/workflows';
 
 export interface WorkerDeps {
   broker: BrokerConnection;
@@ -335,6 +336,11 @@ export class WorkerEngine<P> {
       db,
       logger: log,
       fanOut,
+      stageResults: () => {
+        const ref = task.stage;
+        if (!ref?.resultsOf) throw new Error(`task ${task.id} is not a workflow's fan-in stage: it has no stage results to read`);
+        return readStageOutputs(workflowModels(db), ref.workflowId, ref.resultsOf);
+      },
     };
   }
 }

@@ -14,6 +14,7 @@ export const API_TAGS = [
   { name: 'tasks', description: 'Submit, list, watch, cancel a task; read its logs and artifacts' },
   { name: 'job types', description: 'What can be submitted: the types, their params schemas and limits' },
   { name: 'me', description: 'Who an API key belongs to' },
+  { name: 'workflows', description: 'Stages of job types run as one parent task: chains, a fan-out with its fan-in, an on-failure stage; cancel, retry from the failed stage' },
   { name: 'schedules', description: 'Cron schedules that submit a task at each occurrence; their next runs and history' },
   { name: 'admin', description: 'Needs an admin key: queues, dead letters and their replay' },
   { name: 'overview', description: 'What the platform is doing: throughput, waits, run times and failure reasons over time (users see their own)' },

@@ -9,9 +9,9 @@ const isoDate = { type: 'string', format: 'date-time' } as const;
 export const TaskIdSchema = {
   $id: 'TaskId',
   type: 'string',
-  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[0-9]+)?$',
-  description: "A UUID; a fan-out child's id is its parent's followed by `.<n>`",
-  examples: ['0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11', '0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11.3'],
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[a-z][a-z0-9-]{0,39})?(\\.[0-9]+)?$',
+  description: "A UUID; a fan-out child's id is its parent's followed by `.<n>`; a workflow stage's, the workflow's followed by `.<stage>` (and `.<n>` for a fan-out's child)",
+  examples: ['0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11', '0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11.3', '0b7e3c8e-5f7d-4a0e-9d52-8d7f5f0a8c11.pages.12'],
 } as const;
 
 export const TaskErrorSchema = {

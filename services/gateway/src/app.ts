@@ -29,6 +29,7 @@ import { processorRoutes } from './routes/processors';
 import { requestManagerRoutes } from './routes/request-manager';
 import { taskEventRoutes } from './routes/task-events';
 import { taskRoutes } from './routes/tasks';
+import { workflowRoutes } from './routes/workflows';
 
 /** The `/v1` API: every route behind the API-key hook, the admin routes behind the admin check too. */
 async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
@@ -45,6 +46,7 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       await v1.register(adminRoutes, deps);
       await v1.register(apiKeyRoutes, deps);
       await v1.register(scheduleRoutes, deps);
+      await v1.register(workflowRoutes, deps);
       await v1.register(taskControlRoutes, deps);
       await v1.register(taskBatchRoutes, deps);
       await v1.register(jobTypeControlRoutes, deps);

@@ -20,6 +20,7 @@ import type { TaskQueries } from './task-queries';
 import type { TaskSubmission } from './task-submission';
 import type { Presign } from './task-view';
 import type { UploadIntake } from './upload-intake';
+import type { WorkflowService } from './workflow-service';
 import type { ObjectStore } from '@taskyard/storage';
 
 /** Everything the HTTP app needs, built by startGateway (or a test) and passed in: no module globals. */
@@ -33,6 +34,7 @@ export interface GatewayDeps {
   queries: TaskQueries;
   cancellation: TaskCancellation;
   schedules: ScheduleService;
+  workflows: WorkflowService;
   taskControl: TaskControl;
   batchSubmission: BatchSubmission;
   jobTypeControl: JobTypeControl;

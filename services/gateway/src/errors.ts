@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   'uri-too-long': 414,
   'headers-too-large': 431,
   'unknown-type': 400,
+  'unknown-workflow': 400,
   'quota-exceeded': 429,
   'rate-limited': 429,
   'upload-too-large': 413,
@@ -89,6 +90,12 @@ export class UnknownJobType extends ApiFailure {
   }
 }
 /** Seed 000's request type names that are not in its table (libs/contracts). */
+export class UnknownWorkflow extends ApiFailure {
+  readonly code = 'unknown-workflow';
+  constructor(name: string) {
+    super(`no workflow is declared as "${name}"; send a declared name or a definition`);
+  }
+}
 export class UnknownRequestType extends ApiFailure {
   readonly code = 'unknown-type';
   constructor(name: string, known: string[]) {

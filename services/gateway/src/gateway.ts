@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
-import { ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels, taskStatsModel } from '@taskyard/tasks';
+import { ListMarks, Outbox, ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
 import { registerBacklogGauges } from './backlog-metrics';
 import { buildApp } from './app';
@@ -27,6 +27,8 @@ import { RabbitManagement } from './rabbit-management';
 import { Readiness } from './readiness';
 import { SseHub } from './sse-hub';
 import { ScheduleService } from './schedule-service';
+import { WorkflowService } from './workflow-service';
+import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { TaskControl } from './task-control';
 import { BatchSubmission } from './batch-submission';
 import { JobTypeControl } from './job-type-control';
@@ -106,6 +108,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await managedKeys.ensureIndexes();
   const scheduleDb = scheduleModels(conn);
   await ensureScheduleIndexes(scheduleDb);
+  const wfModels = workflowModels(conn);
+  await ensureWorkflowIndexes(wfModels);
   const JobRequest = jobRequestModel(conn);
   await JobRequest.createIndexes();
 
@@ -141,6 +145,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   registerBacklogGauges(metrics, { types: typeNames, management, Outbox: models.Outbox, timeoutMs: dbTimeoutMs });
   const statsModel = taskStatsModel(conn);
   await statsModel.createIndexes();
+  const cancellation = new TaskCancellation(models, queries, publisher, logger, inFlight);
+  const launch = { models, workflowModels: wfModels, publisher, jobTypes: config.jobTypes, logger, marks: new ListMarks(models.ListMark, dbTimeoutMs), outbox: new Outbox(models.Outbox, config.outboxGraceMs) };
   const deps: GatewayDeps = {
     logger,
     keys: new Keys([new KeyRing(config.keys), managedKeys]),
@@ -148,7 +154,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     catalog,
     submission,
     queries,
-    cancellation: new TaskCancellation(models, queries, publisher, logger, inFlight),
+    cancellation,
+    workflows: new WorkflowService(launch, catalog, queries, cancellation, inFlight, dbTimeoutMs),
     schedules: new ScheduleService(scheduleDb, catalog, dbTimeoutMs),
     batchSubmission: new BatchSubmission(models, publisher, submission, logger, metrics, inFlight),
     taskControl: new TaskControl(models, queries, submission, catalog, publisher, logger, inFlight, dbTimeoutMs),

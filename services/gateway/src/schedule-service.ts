@@ -4,6 +4,7 @@ import {
   type ScheduleInput,
   type SchedulePatch,
   type TaskTemplateInput,
+  type WorkflowTemplate,
   type OccurrenceView,
   type ScheduleTemplate,
   type ScheduleView,
@@ -12,6 +13,7 @@ import { InvalidCron, OccurrenceHistory, cronTimes, type OccurrenceRecord, type 
 import type { Principal } from './api-keys';
 import { InvalidParams, ScheduleNotFound, TooManySchedules } from './errors';
 import { submitTag } from './tag-access';
+import { resolveWorkflow } from './workflow-definitions';
 import type { JobCatalog } from './job-catalog';
 
 export type { ScheduleInput, SchedulePatch, TaskTemplateInput } from '@taskyard/contracts';
@@ -67,7 +69,21 @@ export class ScheduleService {
   }
 
   /** Checks what no JSON Schema can: the cron and zone parse, the type exists, its params are valid. */
-  private template(task: TaskTemplateInput): ScheduleTemplate {
+  private template(task: TaskTemplateInput | WorkflowTemplate): ScheduleTemplate {
+    if ('kind' in task && task.kind === 'workflow') {
+      resolveWorkflow(task.workflow, task.params ?? {}, this.catalog);
+      return {
+        kind: 'workflow',
+        workflow: task.workflow,
+        params: task.params ?? {},
+        ...(task.title ? { title: task.title } : {}),
+        ...(task.tag ? { tag: task.tag } : {}),
+      };
+    }
+    return this.taskTemplate(task as TaskTemplateInput);
+  }
+
+  private taskTemplate(task: TaskTemplateInput): ScheduleTemplate {
     const def = this.catalog.get(task.type);
     if (def.upload) {
       throw new InvalidParams(`${def.type} takes a file upload and cannot be scheduled`, [

@@ -6,7 +6,8 @@ import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { SCHEDULED_DUE_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, QueueConsumer, SERVICE_REPUBLISH_WITHIN_MS, declareTopology } from '@taskyard/messaging';
-import { OccurrenceHistory, OccurrencePruner, PRUNE_DEFAULTS, ensureScheduleIndexes, scheduleModels, taskTemplateSubmitter, type PruneConfig } from '@taskyard/schedules';
+import { OccurrenceHistory, OccurrencePruner, PRUNE_DEFAULTS, ensureScheduleIndexes, scheduleModels, templateSubmitter, type PruneConfig } from '@taskyard/schedules';
+import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
 import { onDue } from './due-release';
@@ -69,7 +70,9 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
   await releaser.start();
   await broker.start();
 
-  const submit = taskTemplateSubmitter({ models, publisher, jobTypes: cfg.jobTypes, logger });
+  const wfModels = workflowModels(db);
+  await ensureWorkflowIndexes(wfModels);
+  const submit = templateSubmitter({ models, workflowModels: wfModels, publisher, jobTypes: cfg.jobTypes, logger });
   const history = new OccurrenceHistory(schedules);
   const clock = new ScheduleClock({ models: schedules, submit, logger, holder, metrics, history }, { ...CLOCK_DEFAULTS, ...cfg.clock });
   await clock.start();

@@ -1,13 +1,15 @@
 import type { ConsumeMessage } from 'amqplib';
-import type { JobTypeDefinition, TaskEvent } from '@taskyard/contracts';
+import { WORKFLOW_TYPE, type JobTypeDefinition, type TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { foldAll, listKeys, observeFold, timerDecisions, type ListMarks, type TaskModels } from '@taskyard/tasks';
+import { foldAll, observeFold, timerDecisions, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
+import type { WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
-import { readTasks, updateFor, type FoldTask } from './task-writes';
+import { readTasks, writeFold, type FoldTask } from './task-writes';
 import type { TaskStatsRecorder } from './task-stats-recorder';
+import { foldWorkflowTask } from './workflow-folder';
 import { applyTimers, type TimerDeps } from './timer-effects';
 
 export interface FolderDeps extends TimerDeps, DeletionDeps {
@@ -19,6 +21,9 @@ export interface FolderDeps extends TimerDeps, DeletionDeps {
   marks: ListMarks;
   /** Per-minute counters of the overview, counted in memory and flushed in batches. */
   stats: TaskStatsRecorder;
+  workflowModels: WorkflowModels;
+  /** Written before a workflow's stage tasks are inserted. */
+  outbox: Outbox;
   /** Writes of different tasks in one batch run this many at a time. */
   writeConcurrency?: number;
 }
@@ -74,6 +79,7 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
 }
 
 async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): Promise<void> {
+  if (task.type === WORKFLOW_TYPE && task.workflow) return foldWorkflowTask(deps, task, events);
   const def = deps.jobTypes.get(task.type);
   const retentionMs = def?.limits.retentionMs ?? 24 * 3600_000;
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
@@ -85,16 +91,13 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): 
   }
   if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) return;
-  // A new status moves the task between status lists: their marks first, then its keys with the same write.
-  const listed =
-    changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
-  if (listed) await deps.marks.ensureForStatus(listed);
-  // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
-  deps.metrics.writes.inc();
-  if (listed) await deps.marks.reassertOpen(listed);
+  // A workflow's stage tells its workflow before its own write: a restart in between tells it again (the
+  // workflow ignores a repeat), where telling it after could be lost and stall the workflow.
+  const tellFirst = task.stage !== undefined;
+  if (tellFirst) await applyEffects(deps, { ...task, ...state }, effects.filter((e) => e.kind === 'notify-parent'));
+  await writeFold(deps, task, changes);
   const observed = observeFold(task, state);
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);
-  await applyEffects(deps, { ...task, ...state }, effects);
+  await applyEffects(deps, { ...task, ...state }, tellFirst ? effects.filter((e) => e.kind !== 'notify-parent') : effects);
 }

@@ -43,6 +43,7 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect)
         childStatus: task.status as 'succeeded' | 'failed' | 'cancelled',
         artifacts: task.artifacts,
         ...(task.error ? { error: task.error } : {}),
+        ...(task.stage ? { stage: task.stage, ...(task.result ? { result: task.result } : {}) } : {}),
       });
       return;
     case 'cancel-children': {

@@ -16,8 +16,9 @@ import {
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { ListMarks, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
+import { ListMarks, Outbox, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { startHealthServer } from '@taskyard/worker';
+import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
 import { EventBatcher } from './event-batcher';
 import { foldBatch, type FolderDeps } from './event-folder';
@@ -85,6 +86,8 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     .asPromise();
   const models = taskModels(db);
   await ensureTaskIndexes(models);
+  const wfModels = workflowModels(db);
+  await ensureWorkflowIndexes(wfModels);
   const store = new ObjectStore(cfg.servers.s3);
   const broker = new BrokerConnection(brokerUrls(cfg.servers), logger, 'status');
   const publisher = new ConfirmPublisher(broker, logger, { republishWithinMs: SERVICE_REPUBLISH_WITHIN_MS });
@@ -106,7 +109,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   });
   await broker.start();
 
-  const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes };
+  const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes, workflowModels: wfModels, outbox: new Outbox(models.Outbox) };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
     return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);

@@ -1,8 +1,9 @@
 import type { Model } from 'mongoose';
-import type { TaskRecord, TaskState } from '@taskyard/tasks';
+import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskState } from '@taskyard/tasks';
+import type { StatusMetrics } from './status-metrics';
 
 /** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
-export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk'>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
+export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk' | 'workflow'>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
   const $set: Record<string, unknown> = {};
   const $unset: Record<string, ''> = {};
   for (const [k, v] of Object.entries(changes)) {
@@ -16,10 +17,11 @@ export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk'>):
 export const FOLD_FIELDS = {
   _id: 1, type: 1, status: 1, progress: 1, attempt: 1, maxAttempts: 1, artifacts: 1, error: 1, logs: 1, parentId: 1, slotId: 1,
   startedAt: 1, finishedAt: 1, expiresAt: 1, durationMs: 1, runId: 1, lastSeq: 1, heartbeatAt: 1, cancelRequestedAt: 1,
-  retryAt: 1, result: 1, children: 1, attempts: 1, queuedAt: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1,
+  retryAt: 1, result: 1, children: 1, attempts: 1, queuedAt: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1, stage: 1, workflow: 1,
 } as const;
 
-export type FoldTask = TaskState & Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title' | 'tag' | 'createdAt'> & { params?: { uploadKey?: unknown } };
+export type FoldTask = TaskState &
+  Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title' | 'tag' | 'createdAt' | 'stage' | 'workflow'> & { params?: { uploadKey?: unknown } };
 
 /**
  * Reads the tasks of a batch, one lookup by `_id` each, side by side: FerretDB pushes an `_id` equality
@@ -29,4 +31,21 @@ export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise
   // The driver's own findOne: on this hot path mongoose's query building costs more CPU than the read.
   const docs = await Promise.all(ids.map((id) => Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: 15_000 }) as Promise<FoldTask | null>));
   return new Map(docs.filter((d): d is FoldTask => d !== null).map((d) => [d._id, d]));
+}
+
+export interface WriteDeps {
+  models: TaskModels;
+  marks: ListMarks;
+  metrics: StatusMetrics;
+}
+
+/** Writes a fold's changes in one update; a new status moves the task between status lists: their marks first, then its keys with the same write. */
+export async function writeFold(deps: WriteDeps, task: FoldTask, changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>): Promise<void> {
+  const listed =
+    changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
+  if (listed) await deps.marks.ensureForStatus(listed);
+  // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
+  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
+  deps.metrics.writes.inc();
+  if (listed) await deps.marks.reassertOpen(listed);
 }

@@ -67,6 +67,9 @@ export function directJobContext<P>(opts: DirectRunOptions<P>): DirectRun<P> {
     store: opts.store,
     db: opts.db,
     logger: createLogger(opts.type),
+    stageResults() {
+      throw new Error('a direct run is no workflow stage: it has no stage results');
+    },
     async fanOut(children: ChildSpec[]): Promise<string[]> {
       run.children.push(...children);
       return children.map(() => randomUUID());

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, TASK_PRIORITIES, type ScheduleInput, type SchedulePatch } from '@taskyard/contracts';
+import { CATCH_UP_RULES, OCCURRENCE_OUTCOMES, TASK_PRIORITIES, WORKFLOW_DEFINITION_SCHEMA, WORKFLOW_NAME_PATTERN, type ScheduleInput, type SchedulePatch } from '@taskyard/contracts';
 import { apiErrors } from '../api-errors';
 import type { GatewayDeps } from '../deps';
 import { SCHEDULE_LIMITS } from '../schedule-service';
@@ -14,9 +14,23 @@ const taskTemplate = {
   properties: {
     type: { type: 'string', minLength: 1, maxLength: 64 },
     title: { type: 'string', maxLength: 200 },
-    params: { type: 'object', additionalProperties: true, default: {} },
+    params: { type: 'object', additionalProperties: true },
     tag: { type: 'string', minLength: 1, maxLength: 128 },
     priority: { type: 'string', enum: [...TASK_PRIORITIES] },
+  },
+} as const;
+
+const workflowTemplate = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'workflow'],
+  description: 'A workflow each occurrence starts, as POST /v1/workflows takes it',
+  properties: {
+    kind: { type: 'string', enum: ['workflow'] },
+    workflow: { description: "A declared workflow's name, or a definition", oneOf: [{ type: 'string', pattern: WORKFLOW_NAME_PATTERN }, WORKFLOW_DEFINITION_SCHEMA] },
+    params: { type: 'object', additionalProperties: true, maxProperties: 100 },
+    title: { type: 'string', maxLength: 200 },
+    tag: { type: 'string', minLength: 1, maxLength: 128 },
   },
 } as const;
 
@@ -30,7 +44,7 @@ const scheduleFields = {
     description: 'Occurrences missed while no scheduler ran: `once` fires the latest missed one once when a scheduler is back (default), `skip` records it skipped',
   },
   paused: { type: 'boolean' },
-  task: taskTemplate,
+  task: { description: 'What each occurrence submits: a task, or a workflow (`kind: workflow`)', oneOf: [taskTemplate, workflowTemplate] },
 } as const;
 
 const occurrenceSchema = {
@@ -55,8 +69,9 @@ const scheduleProperties = {
   template: {
     type: 'object',
     properties: {
-      kind: { type: 'string', enum: ['task'] },
-      type: { type: 'string' },
+      kind: { type: 'string', enum: ['task', 'workflow'] },
+      type: { type: 'string', description: 'kind task: the job type' },
+      workflow: { description: 'kind workflow: its declared name or its definition', oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }] },
       title: { type: 'string' },
       params: { type: 'object', additionalProperties: true },
       tag: { type: 'string' },

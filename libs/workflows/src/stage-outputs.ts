@@ -1,0 +1,77 @@
+import mongoose, { type Connection, type Model } from 'mongoose';
+import type { ArtifactRef, StageOutput, TaskEvent } from '@taskyard/contracts';
+import { isDuplicateKey } from '@taskyard/tasks';
+
+const { Schema } = mongoose;
+
+/** What one fan-out child left for its fan-in, `_id` = the child's task id: its insert happens once however often its success is told. */
+export interface StageOutputRecord {
+  _id: string;
+  /** `<workflowId>/<stage>`: the stage's outputs are read and counted by this one indexed equality. */
+  ws: string;
+  item: number;
+  result?: Record<string, unknown>;
+  artifacts: ArtifactRef[];
+  at: Date;
+}
+
+const outputSchema = new Schema<StageOutputRecord>(
+  { _id: String, ws: String, item: Number, result: Schema.Types.Mixed, artifacts: Schema.Types.Mixed, at: Date },
+  { versionKey: false, collection: 'workflow_outputs', minimize: false },
+);
+outputSchema.index({ ws: 1 });
+
+export interface WorkflowModels {
+  StageOutput: Model<StageOutputRecord>;
+}
+
+export function workflowModels(conn: Connection): WorkflowModels {
+  return { StageOutput: conn.models.StageOutput ?? conn.model<StageOutputRecord>('StageOutput', outputSchema) };
+}
+
+export async function ensureWorkflowIndexes(models: WorkflowModels): Promise<void> {
+  await models.StageOutput.createIndexes();
+}
+
+export const outputsKey = (workflowId: string, stage: string): string => `${workflowId}/${stage}`;
+
+/** Bulk writes stay at 32 statements or fewer (FerretDB hangs on ~64). */
+const BATCH = 32;
+
+type ChildFinished = Extract<TaskEvent, { kind: 'child-finished' }>;
+
+/**
+ * Stores the outputs of the fan-out children whose success these events tell (a repeated event's insert is a
+ * duplicate, ignored) and answers, per stage touched, how many outputs it now holds: a recount, so a
+ * restart between the insert and the parent's write loses nothing and counts nothing twice.
+ */
+export async function recordOutputs(models: WorkflowModels, workflowId: string, events: TaskEvent[], timeoutMs = 15_000): Promise<Map<string, number>> {
+  const done = events.filter((e): e is ChildFinished => e.kind === 'child-finished' && e.childStatus === 'succeeded' && e.stage?.kind === 'fan-out');
+  const at = new Date();
+  const docs = done.map((e) => ({
+    _id: e.childId,
+    ws: outputsKey(workflowId, e.stage!.stage),
+    item: e.stage!.item ?? 0,
+    ...(e.result ? { result: e.result } : {}),
+    artifacts: e.artifacts,
+    at,
+  }));
+  for (let i = 0; i < docs.length; i += BATCH) {
+    await models.StageOutput.collection.insertMany(docs.slice(i, i + BATCH) as never[], { ordered: false }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+  const counts = new Map<string, number>();
+  for (const stage of new Set(done.map((e) => e.stage!.stage))) {
+    counts.set(stage, await models.StageOutput.collection.countDocuments({ ws: outputsKey(workflowId, stage) } as never, { maxTimeMS: timeoutMs }));
+  }
+  return counts;
+}
+
+/** A fan-out's outputs, one at a time from a cursor (one indexed equality), in no particular order. */
+export async function* readStageOutputs(models: WorkflowModels, workflowId: string, stage: string): AsyncGenerator<StageOutput> {
+  const cursor = models.StageOutput.collection.find({ ws: outputsKey(workflowId, stage) } as never, { batchSize: 200 });
+  for await (const doc of cursor as AsyncIterable<StageOutputRecord>) {
+    yield { item: doc.item, taskId: doc._id, ...(doc.result ? { result: doc.result } : {}), artifacts: doc.artifacts ?? [] };
+  }
+}

@@ -1,0 +1,26 @@
+import { isTerminal, type TaskEvent } from '@taskyard/contracts';
+import { foldWorkflow, recordOutputs, runWorkflowEffects, type WorkflowTask } from '@taskyard/workflows';
+import type { FolderDeps } from './event-folder';
+import { applyEffects } from './fold-effects';
+import { writeFold, type FoldTask } from './task-writes';
+
+/**
+ * Folds a batch of a workflow's events into its parent task. Order matters for exactly once: first the
+ * fan-out children's outputs (unique inserts, then a recount), then the effects (the next stage's task
+ * inserted under its deterministic id, cancels), then the parent's write. A restart anywhere repeats the
+ * batch, and every step before the write is a no-op the second time.
+ */
+export async function foldWorkflowTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): Promise<void> {
+  const outputs = await recordOutputs(deps.workflowModels, task._id, events);
+  const { state, changes, effects } = foldWorkflow(task as unknown as WorkflowTask, events, { outputs, knownType: (t) => deps.jobTypes.has(t) });
+  for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
+  if (!changes) return;
+  const definition = task.workflow!.definition;
+  const parent = { _id: task._id, owner: task.owner, tag: task.tag, title: task.title, stages: definition.stages, onFailure: definition.onFailure };
+  const extra = await runWorkflowEffects(deps, parent, effects);
+  const final = { ...changes, ...(extra.artifacts ? { artifacts: extra.artifacts } : {}) };
+  await writeFold(deps, task, final as Parameters<typeof writeFold>[2]);
+  if (state.status !== task.status && isTerminal(state.status)) {
+    await applyEffects(deps, { ...task, ...(final as Partial<FoldTask>) }, [{ kind: 'terminal', status: state.status }]);
+  }
+}
