@@ -1,5 +1,5 @@
 import { isTerminal, type TaskEvent, type TaskStatus, type TaskUpdate } from '@taskyard/contracts';
-import { fold, type FoldContext, type TaskState } from '@taskyard/tasks';
+import { foldAll, type FoldContext, type TaskState } from '@taskyard/tasks';
 
 export type { TaskUpdate };
 
@@ -23,9 +23,12 @@ export class TaskStream {
     return isTerminal(this.state.status);
   }
 
-  /** The update to send for an event, or undefined when it changes nothing the client shows. */
+  /**
+   * The update to send for an event, or undefined when it changes nothing the client shows. Folded as the
+   * status service folds it (foldAll): a fast job's outcome carries its start and stands for both.
+   */
   apply(event: TaskEvent): TaskUpdate | undefined {
-    const { state, changes } = fold(this.state, event, this.ctx);
+    const { state, changes } = foldAll(this.state, [event], this.ctx);
     if (!changes) return undefined;
     const before = this.state;
     this.state = state;
