@@ -60,7 +60,13 @@ test("an admin's overview counts everyone's tasks per minute and hour; a user's 
   expect(latency.started).toBe(4);
   expect(latency.waitP50Ms).toBeGreaterThanOrEqual(0);
   expect(latency.runP95Ms).toBeGreaterThanOrEqual(latency.runP50Ms!);
-  expect(admin.queues?.find((q) => q.type === 'diagnostic')).toMatchObject({ ready: expect.any(Number), consumers: 1 });
+  // RabbitMQ's management API samples consumer counts every 5 s, and the gateway caches queue figures 5 s:
+  // a worker that started a moment ago shows up within about 10 s.
+  const queue = await waitFor('the worker among the queue\'s consumers', async () => {
+    const q = (await api<OverviewView>('GET', '/v1/overview', 'admin-1')).body.queues?.find((x) => x.type === 'diagnostic');
+    return q?.consumers === 1 ? q : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 500 });
+  expect(queue).toMatchObject({ ready: expect.any(Number), consumers: 1 });
 
   const own = (await api<OverviewView>('GET', '/v1/overview', 'teacher-1')).body;
   expect(own.scope).toBe('own');
@@ -79,7 +85,11 @@ test("an admin's overview counts everyone's tasks per minute and hour; a user's 
 });
 
 test("the gateway's /metrics has each type's queue, consumers and dead letters, and the outbox backlog", async () => {
-  const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+  // Consumer counts come from the management API's 5 s samples (see above): wait for the worker's.
+  const text = await waitFor('the consumer in /metrics', async () => {
+    const body = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    return /taskyard_queue_consumers\{type="diagnostic"\} 1/.test(body) ? body : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 500 });
   expect(text).toMatch(/taskyard_queue_consumers\{type="diagnostic"\} 1/);
   expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="ready"\} \d+/);
   expect(text).toMatch(/taskyard_queue_messages\{type="diagnostic",state="dead"\} \d+/);
