@@ -115,6 +115,8 @@ test('the task list filters by tag, kept in the address', async () => {
   await page.getByRole('searchbox', { name: 'Tag' }).fill('class-4b');
   await page.getByRole('searchbox', { name: 'Tag' }).press('Enter');
   await page.waitForURL(/tag=class-4b/);
+  // Both rows were on the unfiltered page: wait for the filtered answer to replace it, not for a row already there.
+  await page.getByRole('link', { name: 'Tagged for 5C' }).waitFor({ state: 'detached', timeout: 15_000 });
   await page.getByRole('link', { name: 'Tagged for 4B' }).waitFor();
   await expect(page.getByRole('link', { name: 'Tagged for 5C' }).count()).resolves.toBe(0);
   await screenshot(page, '24-list-by-tag', [375, 1280]);
