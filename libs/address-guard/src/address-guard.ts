@@ -15,6 +15,15 @@ for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::'
   BLOCKED.addSubnet(net, prefix, 'ipv6');
 }
 
+/**
+ * A host as compared against an allow-list: WHATWG URL parsing has already lower-cased it and turned
+ * decimal, octal and hex IPv4 forms into dotted quads; here the IPv6 brackets and one trailing dot (the
+ * same DNS name, fully qualified) go, so `API.Example.com.` and `api.example.com` are one host.
+ */
+export function canonicalHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+}
+
 export class AddressRefused extends Error {
   constructor(message: string) {
     super(message);
@@ -39,7 +48,7 @@ export function guardedLookup(allowedHosts: ReadonlySet<string>): LookupFunction
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
-      const blocked = allowedHosts.has(hostname.toLowerCase()) ? undefined : addresses.find((a) => isBlockedAddress(a.address));
+      const blocked = allowedHosts.has(canonicalHost(hostname)) ? undefined : addresses.find((a) => isBlockedAddress(a.address));
       if (blocked) return callback(new AddressRefused(`${hostname} resolves to ${blocked.address}, a loopback, private or link-local address`), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       return callback(null, addresses[0].address, addresses[0].family);
@@ -49,7 +58,7 @@ export function guardedLookup(allowedHosts: ReadonlySet<string>): LookupFunction
 
 /** A URL whose host is a literal address is checked here: no lookup runs for it. */
 export function literalAddressProblem(hostname: string, allowedHosts: ReadonlySet<string>): string | undefined {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) === 0 || allowedHosts.has(host.toLowerCase())) return undefined;
+  const host = canonicalHost(hostname);
+  if (isIP(host) === 0 || allowedHosts.has(host)) return undefined;
   return isBlockedAddress(host) ? `${host} is a loopback, private or link-local address` : undefined;
 }

@@ -1,1 +1,3 @@
-export { AddressRefused, guardedLookup, isBlockedAddress, literalAddressProblem } from './address-guard';
+export { AddressRefused, canonicalHost, guardedLookup, isBlockedAddress, literalAddressProblem } from './address-guard';
+export { BadAllowListEntry, HostAllowList, outboundRulesFromEnv, outboundUrlProblem } from './host-allow-list';
+export type { OutboundRules, UrlProblem } from './host-allow-list';

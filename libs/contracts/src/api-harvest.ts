@@ -13,6 +13,13 @@ export type ApiHarvestMode = (typeof API_HARVEST_MODES)[number];
 export const API_HARVEST_FORMATS = ['jsonl', 'csv'] as const;
 export type ApiHarvestFormat = (typeof API_HARVEST_FORMATS)[number];
 
+/**
+ * The admin's settings for the hosts api-harvest may request (comma-separated `host` or `host:port`), read by
+ * the gateway (a task naming another host is refused at submit) and by the service (checked again before and
+ * at connect). A private host may also be, or resolve to, a loopback, private or link-local address.
+ */
+export const API_HARVEST_HOST_SETTINGS = { allowed: 'API_HARVEST_ALLOWED_HOSTS', private: 'API_HARVEST_PRIVATE_HOSTS' } as const;
+
 /** Most page links a listing may give (the seed's "up to 1000"). */
 export const MAX_HARVEST_PAGES = 1000;
 /** Largest answer kept from one request. */

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Transform, type Readable } from 'node:stream';
-import { AddressRefused, guardedLookup, literalAddressProblem } from '@taskyard/address-guard';
+import { AddressRefused, guardedLookup, outboundUrlProblem } from '@taskyard/address-guard';
 import { MAX_HARVEST_RESPONSE_BYTES } from '@taskyard/contracts';
 import { PermanentJobError, RetriableJobError } from '@taskyard/worker';
 import type { HarvestConfig } from './harvest-config';
@@ -17,24 +17,6 @@ export const HARVEST_ERROR = {
   tooLarge: 'response-too-large',
   badListing: 'bad-listing',
 } as const;
-
-/** Why a URL may not be requested, or nothing: checked before any connection (the address again at connect). */
-export function urlProblem(text: string, config: HarvestConfig): { code: string; message: string } | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return { code: HARVEST_ERROR.badUrl, message: `not a web address: ${text.slice(0, 200)}` };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { code: HARVEST_ERROR.badUrl, message: `only http and https addresses are requested, not ${url.protocol}` };
-  if (url.username || url.password) return { code: HARVEST_ERROR.badUrl, message: 'an address with a user name or password in it is refused' };
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (!config.allowedHosts.has(host)) {
-    return { code: HARVEST_ERROR.hostNotAllowed, message: `${host} is not on the hosts an administrator allows (API_HARVEST_ALLOWED_HOSTS)` };
-  }
-  const literal = literalAddressProblem(host, config.privateHosts);
-  return literal ? { code: HARVEST_ERROR.addressRefused, message: literal } : undefined;
-}
 
 /** Fails the stream once more than `limit` bytes went through. */
 function byteLimit(limit: number): Transform {
@@ -66,7 +48,7 @@ const failureOf = (status: number, origin: string): Error =>
  * may cure (no answer, 5xx, 408, 429) is retriable; the rest are not.
  */
 export function guardedGet(text: string, config: HarvestConfig, signal: AbortSignal): Promise<HarvestResponse> {
-  const problem = urlProblem(text, config);
+  const problem = outboundUrlProblem(text, config);
   if (problem) return Promise.reject(new PermanentJobError(problem.code, problem.message));
   const url = new URL(text);
   const transport = url.protocol === 'https:' ? https : http;
@@ -76,7 +58,7 @@ export function guardedGet(text: string, config: HarvestConfig, signal: AbortSig
       {
         method: 'GET',
         headers: { accept: 'application/json, text/csv;q=0.9, */*;q=0.5', 'user-agent': 'taskyard-api-harvest' },
-        lookup: guardedLookup(config.privateHosts),
+        lookup: guardedLookup(config.privateHosts.hosts),
         agent: false,
         signal,
       },

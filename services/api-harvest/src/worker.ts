@@ -7,7 +7,8 @@ import {
 } from '@taskyard/contracts';
 import { defineWorker, PermanentJobError, type JobContext, type JobOutcome, type WorkerDefinition } from '@taskyard/worker';
 import { CombinedWriter, recordsOf } from './combine-pages';
-import { guardedGet, HARVEST_ERROR, readAll, urlProblem } from './guarded-get';
+import { outboundUrlProblem } from '@taskyard/address-guard';
+import { guardedGet, HARVEST_ERROR, readAll } from './guarded-get';
 import type { HarvestConfig } from './harvest-config';
 import { downloadedKey, ensureHarvestIndexes, harvestModels, keepForCollection, readyKey, takeForDownload } from './harvest-results';
 
@@ -56,7 +57,7 @@ async function list(ctx: Ctx, config: HarvestConfig): Promise<JobOutcome> {
   if (links.length > MAX_HARVEST_PAGES) throw new PermanentJobError(HARVEST_ERROR.badListing, `the listing has ${links.length} pages; at most ${MAX_HARVEST_PAGES} are requested`);
   const pages = (links as string[]).map((l) => {
     const resolved = new URL(l, url).toString();
-    const problem = urlProblem(resolved, config);
+    const problem = outboundUrlProblem(resolved, config);
     if (problem) throw new PermanentJobError(problem.code, `page link ${resolved.slice(0, 200)}: ${problem.message}`);
     return resolved;
   });

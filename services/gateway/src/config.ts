@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard/config';
-import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
+import { outboundRulesFromEnv, type OutboundRules } from '@taskyard/address-guard';
+import { API_HARVEST_HOST_SETTINGS, jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import { OUTBOX_GRACE_MS } from '@taskyard/tasks';
 import type { Logger } from '@taskyard/logging';
 import { HTTP_TIMEOUTS, type HttpTimeouts } from './deps';
@@ -34,6 +35,8 @@ export interface GatewayConfig {
   timeouts?: HttpTimeouts;
   /** How long a managed key's lookup is trusted: a revocation reaches other gateways within it (default 10 s). */
   keyCacheMs?: number;
+  /** The hosts api-harvest tasks may name (default none): another host is refused at submit. */
+  harvestHosts?: OutboundRules;
 }
 
 export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
@@ -55,5 +58,6 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
       keepAliveMs: intFromEnv(env, 'KEEP_ALIVE_TIMEOUT_MS', HTTP_TIMEOUTS.keepAliveMs),
     },
     keyCacheMs: intFromEnv(env, 'KEY_CACHE_MS', DEFAULT_KEY_CACHE_MS),
+    harvestHosts: outboundRulesFromEnv(env, API_HARVEST_HOST_SETTINGS),
   };
 }

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   'headers-too-large': 431,
   'unknown-type': 400,
   'unknown-workflow': 400,
+  'host-not-allowed': 400,
   'quota-exceeded': 429,
   'rate-limited': 429,
   'upload-too-large': 413,
@@ -87,6 +88,13 @@ export class UnknownJobType extends ApiFailure {
   readonly code = 'unknown-type';
   constructor(type: string, known: string[]) {
     super(`unknown job type "${type}"; known types: ${known.join(', ')}`, { type, known });
+  }
+}
+/** A job would request a host the admin's allow-list does not name: refused at submit, naming the host and the setting. */
+export class HostNotAllowed extends ApiFailure {
+  readonly code = 'host-not-allowed';
+  constructor(field: string, problem: { host?: string; message: string }) {
+    super(`${field}: ${problem.message}`, { field, host: problem.host });
   }
 }
 /** Seed 000's request type names that are not in its table (libs/contracts). */

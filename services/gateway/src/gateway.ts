@@ -15,6 +15,9 @@ import type { GatewayConfig } from './config';
 import { DeadLetters } from './dead-letters';
 import type { GatewayDeps } from './deps';
 import { JobCatalog } from './job-catalog';
+import { submitChecks } from './submit-checks';
+import { outboundRulesFromEnv } from '@taskyard/address-guard';
+import { API_HARVEST_HOST_SETTINGS } from '@taskyard/contracts';
 import { DEFAULT_KEY_CACHE_MS, Keys, ManagedKeys } from './managed-keys';
 import { InFlight } from './in-flight';
 import { JobRequests } from './job-requests';
@@ -128,7 +131,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const metrics = new GatewayMetrics();
   const inFlight = new InFlight();
-  const catalog = new JobCatalog(config.jobTypes);
+  const catalog = new JobCatalog(config.jobTypes, submitChecks(config.harvestHosts ?? outboundRulesFromEnv({}, API_HARVEST_HOST_SETTINGS)));
   const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs, models.CallbackDelivery);
   const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs, config.outboxGraceMs);
   const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);

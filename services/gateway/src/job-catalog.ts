@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { JobTypeDefinition } from '@taskyard/contracts';
 import { InvalidParams, UnknownJobType } from './errors';
+import type { SubmitCheck } from './submit-checks';
 
 /** Ajv's wording with the failing path in front, e.g. `params/from must match format "date"`. */
 export function describeAjvError(e: ErrorObject, root: string): string {
@@ -19,7 +20,10 @@ export function invalidParams(errors: ErrorObject[], root = 'params'): InvalidPa
 export class JobCatalog {
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(readonly types: Map<string, JobTypeDefinition>) {
+  constructor(
+    readonly types: Map<string, JobTypeDefinition>,
+    private readonly checks: ReadonlyMap<string, SubmitCheck> = new Map(),
+  ) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
     for (const def of types.values()) this.validators.set(def.type, ajv.compile(def.paramsSchema));
@@ -35,10 +39,17 @@ export class JobCatalog {
     return [...this.types.values()];
   }
 
-  /** Throws InvalidParams with Ajv's errors (instancePath relative to `params`). */
+  /** Throws InvalidParams with Ajv's errors (instancePath relative to `params`), then the type's own check's failure. */
   validate(def: JobTypeDefinition, params: Record<string, unknown>): void {
     const validate = this.validators.get(def.type)!;
     if (!validate(params)) throw invalidParams(validate.errors ?? []);
+    this.check(def.type, params, 'params');
+  }
+
+  /** Only the type's own check (no schema): for params known in part, e.g. a workflow stage's fixed ones. */
+  check(type: string, params: Record<string, unknown>, field: string): void {
+    const failure = this.checks.get(type)?.(params, field);
+    if (failure) throw failure;
   }
 
   /** The largest upload any type accepts: the cap while the type of a multipart upload is not yet known. */

@@ -1,4 +1,5 @@
 import { isTerminal, type TaskEvent } from '@taskyard/contracts';
+import { observeFold } from '@taskyard/tasks';
 import { foldWorkflow, recordOutputs, runWorkflowEffects, type WorkflowTask } from '@taskyard/workflows';
 import type { FolderDeps } from './event-folder';
 import { applyEffects } from './fold-effects';
@@ -20,6 +21,10 @@ export async function foldWorkflowTask(deps: FolderDeps, task: FoldTask, events:
   const extra = await runWorkflowEffects(deps, parent, effects);
   const final = { ...changes, ...(extra.artifacts ? { artifacts: extra.artifacts } : {}) };
   await writeFold(deps, task, final as Parameters<typeof writeFold>[2]);
+  // The parent's end counts in the overview as a task's does (it has no attempts: its stages' tasks count theirs).
+  const observed = observeFold(task, { ...task, ...(final as Partial<FoldTask>) });
+  deps.metrics.observe(task.type, observed);
+  deps.stats.record(task.type, task.owner, observed);
   if (state.status !== task.status && isTerminal(state.status)) {
     await applyEffects(deps, { ...task, ...(final as Partial<FoldTask>) }, [{ kind: 'terminal', status: state.status }]);
   }

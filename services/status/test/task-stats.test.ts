@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
-import { ALL_SCOPE, GRANULARITY, blockKey, blockOf, ownerScope, periodOf, taskStatsModel, type TaskStatsRecord } from '@taskyard/tasks';
+import { createLogger } from '@taskyard/logging';
+import { startWorkflow, workflowModels } from '@taskyard/workflows';
+import { ListMarks, Outbox, ALL_SCOPE, GRANULARITY, blockKey, blockOf, ownerScope, periodOf, taskStatsModel, type TaskStatsRecord } from '@taskyard/tasks';
 import { explainFind, waitFor } from '@taskyard/testing';
 import { startHarness, type Harness } from './lifecycle-harness';
 
@@ -61,6 +64,27 @@ test('/metrics counts starts, retries, waits, run times, event lag and tasks by 
   const after = (await h.status[0].metrics.text()).body;
   expect(after).toMatch(/taskyard_tasks\{type="diagnostic",status="succeeded"\} [1-9]/);
   expect(after).toMatch(/taskyard_tasks\{type="diagnostic",status="failed"\} [1-9]/);
+});
+
+test('a workflow parent counts when it ends, succeeded or failed with its reason, beside its stages\' tasks', async () => {
+  const deps = { models: h.models, workflowModels: workflowModels(h.db), publisher: h.publisher, jobTypes: h.types, logger: createLogger('test'), marks: new ListMarks(h.models.ListMark), outbox: new Outbox(h.models.Outbox) };
+  const stages = [{ name: 'one', type: 'diagnostic' }, { name: 'two', type: 'diagnostic', params: { failAttempts: 5 }, pass: [] }];
+  const ok = randomUUID();
+  const bad = randomUUID();
+  await startWorkflow(deps, { id: ok, owner: 'wf-owner', definition: { name: 'ok', stages: stages.slice(0, 1) }, params: {} });
+  await startWorkflow(deps, { id: bad, owner: 'wf-owner', definition: { name: 'bad', stages }, params: {} });
+  await h.waitForStatus(ok, ['succeeded']);
+  await h.waitForStatus(bad, ['failed']);
+  const counts = await waitFor('the workflow counts flushed', async () => {
+    const c = await typeCounts(ownerScope('wf-owner'), 'workflow');
+    return c.succeeded === 1 && c.failed === 1 ? c : undefined;
+  });
+  expect(counts).toMatchObject({ succeeded: 1, failed: 1 });
+  const hour = periodOf('h', Date.now());
+  const hourDocs = (await taskStatsModel(h.db).find({ b: blockKey('h', blockOf('h', hour), ownerScope('wf-owner')) }).lean()) as TaskStatsRecord[];
+  expect(hourDocs.some((d) => d.t.workflow?.reasons?.['stage-failed'] === 1)).toBe(true);
+  // Each stage's task counts as its own type's, as before.
+  expect((await typeCounts(ownerScope('wf-owner'), 'diagnostic')).succeeded).toBe(2);
 });
 
 test('the counters are read by an index on the block key, never a scan (among a month of blocks)', async () => {
