@@ -14,11 +14,16 @@ const TICKS_PER_SECOND = 100;
 export class PrivateDatabase {
   readonly state: string;
 
+  /**
+   * `keep`: the instance's data outlives the run (a kept state directory of its own, not wiped at start
+   * nor removed at the end), so a filled history of a million tasks (about an hour here) is filled once.
+   */
   constructor(
-    readonly pgPort = Number(process.env.HISTORY_PG_PORT ?? 54349),
-    readonly mongoPort = Number(process.env.HISTORY_MONGO_PORT ?? 27038),
+    readonly keep = false,
+    readonly pgPort = Number(process.env.HISTORY_PG_PORT ?? (keep ? 54359 : 54349)),
+    readonly mongoPort = Number(process.env.HISTORY_MONGO_PORT ?? (keep ? 27048 : 27038)),
   ) {
-    this.state = join(tmpdir(), `taskyard-bench-history-${this.pgPort}`);
+    this.state = join(tmpdir(), `taskyard-bench-history-${keep ? 'kept-' : ''}${this.pgPort}`);
   }
 
   private servers(command: 'database-start' | 'database-stop'): void {
@@ -28,9 +33,9 @@ export class PrivateDatabase {
     });
   }
 
-  /** Starts an empty instance (a previous run's is stopped and removed first). */
+  /** Starts an empty instance (a previous run's is stopped and removed first), or the kept one as it was. */
   start(): void {
-    if (existsSync(this.state)) {
+    if (!this.keep && existsSync(this.state)) {
       this.servers('database-stop');
       rmSync(this.state, { recursive: true, force: true });
     }
@@ -39,7 +44,7 @@ export class PrivateDatabase {
 
   stop(): void {
     this.servers('database-stop');
-    rmSync(this.state, { recursive: true, force: true });
+    if (!this.keep) rmSync(this.state, { recursive: true, force: true });
   }
 
   mongoUrl(database: string): string {

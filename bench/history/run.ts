@@ -1,6 +1,6 @@
-import mongoose from 'mongoose';
-import { startProcessStack, testServers, type ProcessStack } from '@taskyard/testing';
-import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
+import mongoose, { type Connection } from 'mongoose';
+import { startProcessStack, testServers, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { ensureTaskIndexes, taskModels, type TaskModels } from '@taskyard/tasks';
 import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
@@ -9,7 +9,7 @@ import { endToEnd } from './end-to-end';
 import { FILL_OWNERS, FILL_TAG, fillHistory, type FillSample } from './fill';
 import { PrivateDatabase, processCpu } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--keep] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
@@ -18,6 +18,11 @@ const SAMPLES = quick ? 5 : 9;
 const E2E_TASKS = quick ? 200 : 500;
 /** The stored history is this far apart (a task every 2 s: a million in 23 days, "some weeks of use"). */
 const STEP_MS = 2000;
+/** Keep the private database (a database per size, filled once and reused by later runs with --keep). */
+const KEEP = process.argv.includes('--keep');
+/** Only fill (with --keep: fill the kept databases ahead of a measuring run). */
+const FILL_ONLY = process.argv.includes('--fill-only');
+const META = 'bench_history_meta';
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -101,48 +106,99 @@ function table(stages: StageResult[]): Row[] {
   return rows;
 }
 
-async function main(): Promise<void> {
-  const db = new PrivateDatabase();
-  log(`private database on ${db.mongoPort} (PostgreSQL ${db.pgPort})`);
-  db.start();
-  const shared = await testServers('bench-history'); // its vhost and bucket; the database is the private one
-  const servers = { ...shared, mongoUrl: db.mongoUrl('bench_history') };
-  const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+/** What a kept database holds (its `bench_history_meta` document), so a later run reuses its fill. */
+interface FillState {
+  stored: number;
+  newestMs: number;
+  sample: FillSample;
+}
+
+/** One stage's database and the stack serving it (one for the whole run, or one per stage with `--keep`). */
+interface Target {
+  conn: Connection;
+  models: TaskModels;
+  stack: ProcessStack;
+  api: Api;
+  keys: { user: string; admin: string };
+  fill: FillState;
+}
+
+async function openTarget(servers: TestServers, database: string, fresh: boolean): Promise<Target> {
+  const mongoUrl = servers.mongoUrl.replace(/\/[^/]*$/, `/${database}`);
+  const conn = await mongoose.createConnection(mongoUrl).asPromise();
+  if (fresh) await conn.dropDatabase();
   const models = taskModels(conn);
-  let stack: ProcessStack | undefined;
-  try {
-    await ensureTaskIndexes(models);
-    log('ceilings (same run)');
-    const ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
-    stack = await startProcessStack({ servers, workers: { diagnostic: 1 }, limits: LIMITS });
-    const keys = { user: stack.keys.find((k) => k.principal === FILL_OWNERS[0])!.key, admin: stack.keys.find((k) => k.role === 'admin')!.key };
-    const api = new Api(stack.gatewayUrl);
+  await ensureTaskIndexes(models);
+  const stack = await startProcessStack({ servers: { ...servers, mongoUrl }, workers: { diagnostic: 1 }, limits: LIMITS });
+  const keys = { user: stack.keys.find((k) => k.principal === FILL_OWNERS[0])!.key, admin: stack.keys.find((k) => k.role === 'admin')!.key };
+  const api = new Api(stack.gatewayUrl);
+  const kept = await conn.collection<FillState & { _id: string }>(META).findOne({ _id: 'fill' });
+  let fill: FillState;
+  if (kept) fill = { stored: kept.stored, newestMs: kept.newestMs, sample: kept.sample };
+  else {
     // The history is older than anything the benchmark submits, a task every STEP_MS back from here.
     const newestMs = Date.now() - 120_000;
     const warm = await endToEnd(api, keys.user, conn, 40);
     log(`warm-up: ${warm.tasks} tasks`);
     const own = await conn.collection('tasks').findOne({}, { projection: { _id: 1, createdAt: 1 } });
-    let sample: FillSample = { ids: [String(own!._id)], middle: { createdAt: own!.createdAt as Date, id: String(own!._id) } };
+    fill = { stored: 0, newestMs, sample: { ids: [String(own!._id)], middle: { createdAt: own!.createdAt as Date, id: String(own!._id) } } };
+  }
+  return { conn, models, stack, api, keys, fill };
+}
+
+async function closeTarget(t: Target): Promise<void> {
+  await t.stack.stop(5000);
+  await t.conn.close();
+}
+
+/** Fills a target's history up to `size` tasks (a kept database remembers how far it got). */
+async function fillTo(t: Target, size: number): Promise<StageResult['fill']> {
+  if (size <= t.fill.stored) return undefined;
+  log(`filling ${(size - t.fill.stored).toLocaleString('en-US')} finished tasks (to ${size.toLocaleString('en-US')})`);
+  const filled = await fillHistory(t.models, { from: t.fill.stored, count: size - t.fill.stored, newestMs: t.fill.newestMs, stepMs: STEP_MS }, 6, (n) => log(`  ${n.toLocaleString('en-US')} stored`));
+  t.fill = {
+    stored: size,
+    newestMs: t.fill.newestMs,
+    sample: { ids: [...t.fill.sample.ids, ...filled.sample.ids].slice(-200), middle: filled.sample.middle ?? t.fill.sample.middle },
+  };
+  await t.conn.collection<{ _id: string }>(META).replaceOne({ _id: 'fill' }, t.fill, { upsert: true });
+  log(`  ${filled.rate.perSecond} tasks/s`);
+  return { tasks: filled.rate.count, seconds: filled.rate.seconds, perSecond: filled.rate.perSecond };
+}
+
+async function main(): Promise<void> {
+  const db = new PrivateDatabase(KEEP);
+  log(`private database on ${db.mongoPort} (PostgreSQL ${db.pgPort})${KEEP ? `, kept in ${db.state}` : ''}`);
+  db.start();
+  const shared = await testServers('bench-history'); // its vhost and bucket; the database is the private one
+  const servers = { ...shared, mongoUrl: db.mongoUrl('bench_history') };
+  let target: Target | undefined;
+  try {
     const stages: StageResult[] = [];
-    let stored = 0;
+    let ceilings: Awaited<ReturnType<typeof measureCeilings>> | undefined;
     for (const size of SIZES) {
-      let fill: StageResult['fill'];
-      if (size > stored) {
-        log(`filling ${(size - stored).toLocaleString('en-US')} finished tasks (to ${size.toLocaleString('en-US')})`);
-        const filled = await fillHistory(models, { from: stored, count: size - stored, newestMs, stepMs: STEP_MS }, 6, (n) => log(`  ${n.toLocaleString('en-US')} stored`));
-        fill = { tasks: filled.rate.count, seconds: filled.rate.seconds, perSecond: filled.rate.perSecond };
-        sample = { ids: [...sample.ids, ...filled.sample.ids].slice(-200), middle: filled.sample.middle ?? sample.middle };
-        stored = size;
-        log(`  ${fill.perSecond} tasks/s`);
+      // Kept: a database per size (filled once, reused; the empty one afresh each run). Otherwise one, growing.
+      if (KEEP || !target) {
+        if (target) await closeTarget(target);
+        target = await openTarget(servers, KEEP ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
       }
-      log(`measuring with ${stored.toLocaleString('en-US')} stored tasks`);
-      const probes = await measureStage(api, keys, sample, sample.middle!);
+      if (target.fill.stored > size) throw new Error(`the database already holds ${target.fill.stored} tasks, more than ${size}`);
+      const fill = await fillTo(target, size);
+      if (FILL_ONLY) continue;
+      if (!ceilings) {
+        log('ceilings (same run)');
+        ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
+      }
+      const { api, keys, conn, stack } = target;
+      log(`measuring with ${size.toLocaleString('en-US')} stored tasks`);
+      const probes = await measureStage(api, keys, target.fill.sample, target.fill.sample.middle!);
       log(`end-to-end (${E2E_TASKS} tasks)`);
       const e2e = await endToEnd(api, keys.user, conn, E2E_TASKS);
       log(`idle CPU over ${IDLE_SECONDS} s`);
       const idleCpuPercent = await idleCpu(db, stack, IDLE_SECONDS);
-      stages.push({ storedHistory: stored, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent });
+      stages.push({ storedHistory: size, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent });
     }
+    if (FILL_ONLY || !ceilings) return;
     const rows = table(stages);
     printTable('Flat with history: medians (ms) through the API, by stored finished tasks', rows);
     printTable('Fill and idle CPU by part (% of a core)', stages.map((s) => ({ stored: s.storedHistory, 'fill tasks/s': s.fill?.perSecond ?? '', ...s.idleCpuPercent })));
@@ -159,8 +215,7 @@ async function main(): Promise<void> {
     writeResults('history', result);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    await stack?.stop(5000);
-    await conn.close();
+    if (target) await closeTarget(target);
     await shared.cleanup();
     db.stop();
   }

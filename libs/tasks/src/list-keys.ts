@@ -19,6 +19,12 @@
  * tasks would cross the whole history. Their seconds' marks hang from the list's root directly instead,
  * and each is pruned a while after the owner's last task left it (list-prune.ts): the root's children
  * are the seconds holding open tasks now, bounded by the unfinished work, not by the history.
+ *
+ * A reader keeps the children of settled nodes (whose time ended more than SETTLE_SECONDS ago) for a while
+ * (task-list.ts): only a late entry adds a child there, a task entering a list at a second older than
+ * LATE_ENTRY_SECONDS (a status change of a long or delayed task). Each late entry is also journalled: a
+ * mark of its second under the list's journal node of the minute it was written (`<scope>@j:<minute>`), so
+ * a reader reads the last minutes' journal (one equality each) instead of re-reading what it keeps.
  */
 import { UNFINISHED_STATUSES, type TaskStatus } from '@taskyard/contracts';
 
@@ -103,8 +109,21 @@ export function listKeys(f: ListedFields): string[] {
   return listScopes(f).map((s) => nodeId(s, 0, second));
 }
 
+/** An entry into a list at a second older than this (by the writer's clock) is late: journalled. */
+export const LATE_ENTRY_SECONDS = 30;
+/**
+ * A node whose last second is older than this (by the reader's clock) is settled: only late entries add
+ * children to it. Above LATE_ENTRY_SECONDS by the time a mark insert may take and a clock skew between
+ * processes.
+ */
+export const SETTLE_SECONDS = 90;
+/** Width in seconds of a journal node (the late entries written in one minute). */
+export const JOURNAL_SECONDS = 60;
+
+export const journalNodeId = (scope: string, period: number): string => `${scope}@j:${period}`;
+
 /** The node of a level holding `second`. */
-const nodeAt = (level: number, second: number): number => Math.floor(second / LEVEL_SECONDS[level]);
+export const nodeAt = (level: number, second: number): number => Math.floor(second / LEVEL_SECONDS[level]);
 
 /** A mark's id: its lists' scopes joined by `+` (which no encoded part holds; a lone scope's is the scope's own node id). */
 const markId = (scopes: string[], level: number, n: number): string => nodeId(scopes.join('+'), level, n);
@@ -125,6 +144,17 @@ function treeMarks(families: string[][], second: number): ListMarkRecord[] {
   return marks;
 }
 
+/**
+ * The journal mark of a late entry into the lists of `families` at `second`, written at `nowSecond`: none
+ * for an entry that is not late (a reader sees it in the nodes it reads afresh).
+ */
+function journalMarks(families: string[][], second: number, nowSecond: number): ListMarkRecord[] {
+  const scopes = families.flat();
+  if (!scopes.length || nowSecond - second <= LATE_ENTRY_SECONDS) return [];
+  const period = Math.floor(nowSecond / JOURNAL_SECONDS);
+  return [{ _id: `${scopes.join('+')}@j${period}:${second}`, p: scopes.map((s) => journalNodeId(s, period)), n: second }];
+}
+
 /** The mark of a second in the owner's and every owner's list of an open status: a child of each list's root. */
 export function openMark(f: Pick<ListedFields, 'owner' | 'status' | 'parentId' | 'createdAt'>): ListMarkRecord | undefined {
   const scopes = statusScopes(f);
@@ -133,16 +163,28 @@ export function openMark(f: Pick<ListedFields, 'owner' | 'status' | 'parentId' |
   return { _id: markId(scopes, 0, second), p: scopes.map(rootId), n: second };
 }
 
-/** The marks of a task's new status: its second under the open lists' roots, or the tree of the others. */
-export function statusMarks(f: ListedFields): ListMarkRecord[] {
-  if (!isOpenStatus(f.status)) return treeMarks(statusFamilies(f), secondOf(f.createdAt));
+/**
+ * The marks of a task's new status: its second under the open lists' roots, or the tree of the others
+ * (and the journal's mark when late, `nowSecond` given).
+ */
+export function statusMarks(f: ListedFields, nowSecond?: number): ListMarkRecord[] {
+  const second = secondOf(f.createdAt);
+  if (!isOpenStatus(f.status)) {
+    const families = statusFamilies(f);
+    return [...treeMarks(families, second), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond))];
+  }
   const mark = openMark(f);
   return mark ? [mark] : [];
 }
 
-/** The marks of a new task: its lists but those by status, then those of its status. */
-export function submitMarks(f: ListedFields): ListMarkRecord[] {
-  return [...treeMarks(listFamilies(f), secondOf(f.createdAt)), ...statusMarks(f)];
+/**
+ * The marks of a new task: its lists but those by status, then those of its status (and the journal's
+ * when late, `nowSecond` given: a task stored with an old `createdAt`).
+ */
+export function submitMarks(f: ListedFields, nowSecond?: number): ListMarkRecord[] {
+  const second = secondOf(f.createdAt);
+  const families = listFamilies(f);
+  return [...treeMarks(families, second), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond)), ...statusMarks(f, nowSecond)];
 }
 
 /**

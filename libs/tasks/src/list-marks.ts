@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from './task-model';
-import { isOpenStatus, openMark, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
+import { isOpenStatus, openMark, secondOf, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
 
 const INSERT_BATCH = 500;
 
@@ -29,17 +29,21 @@ export class ListMarks {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  /** Ensures the marks of every list a task with these fields is in. */
-  ensureFor(f: ListedFields): Promise<void> {
-    return this.store(submitMarks(f));
+  /** Ensures the marks of every list a task with these fields is in (journalled if late, list-keys.ts). */
+  ensureFor(f: ListedFields, now = Date.now()): Promise<void> {
+    return this.store(submitMarks(f, secondOf(now)));
   }
 
-  /** Ensures the marks of the lists a task enters with a new status (the others it is in already). */
-  ensureForStatus(f: ListedFields): Promise<void> {
-    return this.store(statusMarks(f));
+  /** Ensures the marks of the lists a task enters with a new status (the others it is in already; journalled if late). */
+  ensureForStatus(f: ListedFields, now = Date.now()): Promise<void> {
+    return this.store(statusMarks(f, secondOf(now)));
   }
 
-  /** The marks of many new tasks at once (a bulk insert of tasks, a benchmark's fill). */
+  /**
+   * The marks of many new tasks at once (a bulk insert of tasks, a benchmark's fill, the backfill). Not
+   * journalled: a history stored in bulk shows in the readers' lists once their kept nodes expire
+   * (task-list.ts), and a journal of it would be as large as the history.
+   */
   ensureAll(tasks: ListedFields[]): Promise<void> {
     return this.store(tasks.flatMap(submitMarks));
   }

@@ -1,5 +1,18 @@
 import type { Model } from 'mongoose';
-import { LEVEL_SECONDS, TOP_LEVEL, nodeId, pickScope, rootId, secondOf, type ListFilter, type ListMarkRecord } from './list-keys';
+import {
+  JOURNAL_SECONDS,
+  LEVEL_SECONDS,
+  SETTLE_SECONDS,
+  TOP_LEVEL,
+  journalNodeId,
+  nodeAt,
+  nodeId,
+  pickScope,
+  rootId,
+  secondOf,
+  type ListFilter,
+  type ListMarkRecord,
+} from './list-keys';
 import type { TaskRecord } from './task-record';
 
 /** Where a page starts: strictly after this task in the list's order (newest first, then `_id` descending). */
@@ -15,10 +28,35 @@ export interface ListPageQuery extends ListFilter {
   projection?: Record<string, 0 | 1>;
 }
 
+/** What reading one page cost, for the benchmark and the tests (filled in when passed to `page`). */
+export interface PageStats {
+  /** Sequential round trips to the database (an upper bound: reads side by side count once). */
+  rounds: number;
+  /** Reads of marks (a node's children or a journal minute) and of buckets of tasks. */
+  markReads: number;
+  bucketReads: number;
+  /** Nodes whose kept children were used instead of a read. */
+  keptNodes: number;
+  tasksRead: number;
+}
+
+export const emptyPageStats = (): PageStats => ({ rounds: 0, markReads: 0, bucketReads: 0, keptNodes: 0, tasksRead: 0 });
+
 type Listed = Pick<TaskRecord, '_id' | 'createdAt' | 'type' | 'status' | 'tag'>;
 
-/** The most buckets (or nodes' children) read side by side while filling a page. */
+/** The most buckets of unknown size (or nodes' children) read side by side while filling a page. */
 const MAX_WINDOW = 16;
+/** The most buckets read side by side in one round, sizes known or not. */
+const MAX_ROUND = 64;
+/**
+ * How long a settled node's children are kept (list-keys.ts). A page reads the journal minutes of this long
+ * and JOURNAL_MARGIN_SECONDS more, so a late entry written after a node was kept is still seen.
+ */
+export const KEPT_NODE_MS = 30_000;
+/** Covers a mark insert's deadline (it may commit that long after its writer's clock was read) and clock skew. */
+const JOURNAL_MARGIN_SECONDS = 20;
+/** Kept nodes and bucket sizes, up to this many each (then forgotten at once: the next pages read them again). */
+export const KEPT_LIMIT = 50_000;
 
 const newestFirst = (a: Listed, b: Listed): number =>
   new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
@@ -29,37 +67,124 @@ function isBefore(t: Listed, at: ListPosition): boolean {
   return ms < atMs || (ms === atMs && t._id < at.id);
 }
 
+/** The last second of a node (the root's is open-ended). */
+const nodeEnd = (level: number, n: number): number => (n + 1) * LEVEL_SECONDS[level] - 1;
+
+/** One page's reads: each node's children read at most once, the journal's late seconds, the costs. */
+interface PageReads {
+  scope: string;
+  nowSecond: number;
+  children: Map<string, Promise<number[]>>;
+  /** Late entries of the last minutes (list-keys.ts): seconds possibly missing from kept nodes. */
+  late: Promise<Set<number>>;
+  stats: PageStats;
+  /** Whether a read was started since this was last cleared (a round waiting on it is a round trip of its own). */
+  missed: boolean;
+}
+
 /**
  * Reads a list page by equality only (list-keys.ts): the marks of the nodes on the way down, then whole
  * one-second buckets newest first, until the page and one more task are found. Never a sort, a range or
  * an `$in` on the tasks, so the cost follows the page, not the history.
+ *
+ * The round trips are few whatever the history: the nodes that may still change (the root and those
+ * holding the last SETTLE_SECONDS) and the journal of late entries are read side by side first; settled
+ * nodes' children are kept a while (KEPT_NODE_MS) and reused; and the size of each settled bucket is
+ * remembered, so a page reads as many buckets side by side as its remaining tasks need, in one round
+ * where it read them before.
  */
 export class TaskList {
+  private readonly kept = new Map<string, { at: number; kids: number[] }>();
+  /** Tasks kept by a filter in each settled bucket when last read, by bucket and filter. */
+  private readonly sizes = new Map<string, number>();
+
   constructor(
     private readonly Task: Model<TaskRecord>,
     private readonly ListMark: Model<ListMarkRecord>,
     private readonly timeoutMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** The page, and whether more tasks follow it. */
-  async page<T extends Listed>(q: ListPageQuery): Promise<{ items: T[]; more: boolean }> {
+  /** The page, and whether more tasks follow it; `stats`, when given, is filled with what it cost. */
+  async page<T extends Listed>(q: ListPageQuery, stats: PageStats = emptyPageStats()): Promise<{ items: T[]; more: boolean }> {
     const { scope, open, residual } = pickScope(q);
     const keep = (t: T): boolean =>
       (residual.type === undefined || t.type === residual.type) &&
       (residual.status === undefined || t.status === residual.status) &&
-      (residual.tag === undefined || t.tag === residual.tag) &&
-      (!q.after || isBefore(t, q.after));
+      (residual.tag === undefined || t.tag === residual.tag);
+    const sizeKey = (second: number): string => `${nodeId(scope, 0, second)}|${residual.type ?? ''}|${residual.tag ?? ''}`;
     const upper = q.after ? secondOf(q.after.createdAt) : Number.MAX_SAFE_INTEGER;
+    const reads = this.startPage(scope, open, upper, stats);
+    const late = open ? new Set<number>() : await reads.late;
+    // The cursor's own second counts for nothing: its known tasks are mostly at or before the cursor.
+    const sizeOf = (second: number): number | undefined => (late.has(second) ? undefined : q.after && second === upper ? 0 : this.sizes.get(sizeKey(second)));
+    const batches = open ? this.openSeconds(reads, upper) : this.bucketsDesc(reads, upper);
+    const queue: number[] = [];
     const found: T[] = [];
+    let exhausted = false;
     let width = 1;
-    for await (const seconds of open ? this.openSeconds(scope, upper) : this.bucketsDesc(scope, upper)) {
-      for (let i = 0; i < seconds.length && found.length <= q.limit; i += width, width = Math.min(width * 2, MAX_WINDOW)) {
-        const buckets = await Promise.all(seconds.slice(i, i + width).map((s) => this.bucket<T>(scope, s, q.projection)));
-        for (const rows of buckets) found.push(...rows.filter(keep).sort(newestFirst));
+    while (found.length <= q.limit) {
+      // Enough seconds to choose this round's buckets: those whose remembered sizes fill the page, and at
+      // most `width` of unknown size (a window doubling each round, for a list of crowded seconds).
+      let take = this.window(queue, q.limit + 1 - found.length, width, sizeOf);
+      while (!take.complete && !exhausted) {
+        const next = await batches.next();
+        if (next.done) exhausted = true;
+        else queue.push(...next.value);
+        take = this.window(queue, q.limit + 1 - found.length, width, sizeOf);
       }
-      if (found.length > q.limit) break;
+      if (!take.count) break;
+      const seconds = queue.splice(0, take.count);
+      stats.rounds++;
+      stats.bucketReads += seconds.length;
+      const buckets = await Promise.all(seconds.map((s) => this.bucket<T>(scope, s, q.projection)));
+      for (const [i, rows] of buckets.entries()) {
+        stats.tasksRead += rows.length;
+        const kept = rows.filter(keep);
+        if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late.has(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
+        found.push(...kept.filter((t) => !q.after || isBefore(t, q.after)).sort(newestFirst));
+      }
+      if (take.unknown) width = Math.min(width * 2, MAX_WINDOW);
     }
     return { items: found.slice(0, q.limit), more: found.length > q.limit };
+  }
+
+  /**
+   * How many of the queued seconds to read next: until their known sizes add up to `need` or `width` of
+   * unknown size are taken; `complete` when the queue held enough to decide.
+   */
+  private window(queue: number[], need: number, width: number, sizeOf: (s: number) => number | undefined): { count: number; unknown: number; complete: boolean } {
+    let expected = 0;
+    let unknown = 0;
+    let count = 0;
+    while (count < queue.length) {
+      const size = sizeOf(queue[count]);
+      if (size === undefined && unknown === width) break;
+      if (size === undefined) unknown++;
+      expected += size ?? 1;
+      count++;
+      if (expected >= need || count === MAX_ROUND) return { count, unknown, complete: true };
+    }
+    return { count, unknown, complete: count < queue.length };
+  }
+
+  /** Starts the page's first round: the root, the nodes holding the last SETTLE_SECONDS, the journal's last minutes. */
+  private startPage(scope: string, open: boolean, upper: number, stats: PageStats): PageReads {
+    const nowSecond = secondOf(this.now());
+    const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), stats, missed: false };
+    if (open) return reads;
+    stats.rounds++;
+    this.childrenOf(reads, rootId(scope), Number.MAX_SAFE_INTEGER);
+    const from = Math.min(nowSecond - SETTLE_SECONDS, upper);
+    const to = Math.min(nowSecond + 5, upper);
+    for (let level = TOP_LEVEL; level >= 1 && from <= to; level--) {
+      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(scope, level, n), nodeEnd(level, n));
+    }
+    const periods: number[] = [];
+    for (let p = Math.floor((nowSecond - KEPT_NODE_MS / 1000 - JOURNAL_MARGIN_SECONDS) / JOURNAL_SECONDS); p <= Math.floor((nowSecond + 5) / JOURNAL_SECONDS); p++) periods.push(p);
+    stats.markReads += periods.length;
+    reads.late = Promise.all(periods.map((p) => this.marks(journalNodeId(scope, p)))).then((lists) => new Set(lists.flat()));
+    return reads;
   }
 
   private bucket<T>(scope: string, second: number, projection?: Record<string, 0 | 1>): Promise<T[]> {
@@ -67,38 +192,81 @@ export class TaskList {
     return this.Task.find({ lk: nodeId(scope, 0, second) }, fields).maxTimeMS(this.timeoutMs).lean<T[]>().exec();
   }
 
-  /** The child numbers of a node, newest first, up to the one holding second `upper`. */
-  private async children(parent: string, level: number, upper: number): Promise<number[]> {
+  private async marks(parent: string): Promise<number[]> {
     const marks = await this.ListMark.find({ p: parent }, { n: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<ListMarkRecord, 'n'>[]>().exec();
+    return marks.map((m) => m.n);
+  }
+
+  /** A node's children (every one), read once a page, or kept from an earlier page while the node is settled. */
+  private childrenOf(reads: PageReads, parent: string, end: number): Promise<number[]> {
+    const known = reads.children.get(parent);
+    if (known) return known;
+    const settled = end < reads.nowSecond - SETTLE_SECONDS;
+    const kept = settled ? this.kept.get(parent) : undefined;
+    let kids: Promise<number[]>;
+    if (kept && this.now() - kept.at < KEPT_NODE_MS) {
+      reads.stats.keptNodes++;
+      kids = Promise.resolve(kept.kids);
+    } else {
+      reads.missed = true;
+      reads.stats.markReads++;
+      const at = this.now();
+      kids = this.marks(parent);
+      if (settled) void kids.then((k) => this.remember(this.kept, parent, { at, kids: k }), () => undefined);
+    }
+    reads.children.set(parent, kids);
+    return kids;
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= KEPT_LIMIT && !map.has(key)) map.clear();
+    map.set(key, value);
+  }
+
+  /**
+   * The child numbers of a node (of `level + 1`; the root above the top level), newest first, up to the one
+   * holding second `upper`, with those of the journal's late seconds under it (a kept node may lack them).
+   */
+  private async children(reads: PageReads, level: number, parent: number | 'root', upper: number): Promise<number[]> {
+    const id = parent === 'root' ? rootId(reads.scope) : nodeId(reads.scope, level + 1, parent);
+    const end = parent === 'root' ? Number.MAX_SAFE_INTEGER : nodeEnd(level + 1, parent);
+    const [kids, late] = await Promise.all([this.childrenOf(reads, id, end), reads.late]);
+    const lateKids = [...late].filter((s) => parent === 'root' || nodeAt(level + 1, s) === parent).map((s) => nodeAt(level, s));
     const bound = Math.floor(upper / LEVEL_SECONDS[level]);
     // Several marks (one per family of lists) may name the same child.
-    return [...new Set(marks.map((m) => m.n))].filter((n) => n <= bound).sort((a, b) => b - a);
+    return [...new Set([...kids, ...lateKids])].filter((n) => n <= bound).sort((a, b) => b - a);
   }
 
   /** The seconds of an open status's list (children of its root, list-keys.ts), newest first, none after `upper`. */
-  private async *openSeconds(scope: string, upper: number): AsyncGenerator<number[]> {
-    const seconds = await this.children(rootId(scope), 0, upper);
+  private async *openSeconds(reads: PageReads, upper: number): AsyncGenerator<number[]> {
+    reads.stats.markReads++;
+    reads.stats.rounds++;
+    const seconds = [...new Set(await this.marks(rootId(reads.scope)))].filter((n) => n <= upper).sort((a, b) => b - a);
     if (seconds.length) yield seconds;
   }
 
   /** Batches of non-empty seconds, newest first, none after `upper`. */
-  private async *bucketsDesc(scope: string, upper: number): AsyncGenerator<number[]> {
-    yield* this.under(scope, TOP_LEVEL, await this.children(rootId(scope), TOP_LEVEL, upper), upper);
+  private async *bucketsDesc(reads: PageReads, upper: number): AsyncGenerator<number[]> {
+    // The root is among the first round's reads (startPage).
+    yield* this.under(reads, TOP_LEVEL, await this.children(reads, TOP_LEVEL, 'root', upper), upper);
   }
 
   /**
    * The non-empty seconds under `nodes` (of one level, newest first): the children of a few nodes are read
    * side by side, a window that grows while the page still needs more, so a sparse history costs a few
-   * round trips per level rather than one per task.
+   * round trips per level rather than one per task (none for nodes already read or kept).
    */
-  private async *under(scope: string, level: number, nodes: number[], upper: number): AsyncGenerator<number[]> {
+  private async *under(reads: PageReads, level: number, nodes: number[], upper: number): AsyncGenerator<number[]> {
     for (let i = 0, width = 2; i < nodes.length; i += width, width = Math.min(width * 2, MAX_WINDOW)) {
-      const lists = await Promise.all(nodes.slice(i, i + width).map((n) => this.children(nodeId(scope, level, n), level - 1, upper)));
+      reads.missed = false;
+      const reading = nodes.slice(i, i + width).map((n) => this.children(reads, level - 1, n, upper));
+      if (reads.missed) reads.stats.rounds++;
+      const lists = await Promise.all(reading);
       const kids = lists.flat();
       if (level === 1) {
         if (kids.length) yield kids;
       } else {
-        yield* this.under(scope, level - 1, kids, upper);
+        yield* this.under(reads, level - 1, kids, upper);
       }
     }
   }

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { explainFind, testServers, type TestServers } from '@taskyard/testing';
-import { ensureTaskIndexes, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
+import { JOURNAL_SECONDS, ListMarks, ensureTaskIndexes, journalNodeId, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
 import { fixtureTasks, storeTasks } from './list-fixtures';
 
 // Every hot query is an equality an index serves: on the local FerretDB through the GIN twins of the
@@ -19,6 +19,8 @@ beforeAll(async () => {
   models = taskModels(conn);
   await ensureTaskIndexes(models);
   await storeTasks(models, tasks);
+  // A late entry (a day after the task's second) is journalled: read by the lists' first round.
+  await new ListMarks(models.ListMark).ensureForStatus({ ...t, status: 'failed' }, later);
 });
 afterAll(async () => {
   await conn?.close();
@@ -26,6 +28,7 @@ afterAll(async () => {
 });
 
 const t = tasks[1234];
+const later = now + 86_400_000;
 const HOT_QUERIES: [string, string, Record<string, unknown>][] = [
   ['a task by id (get, cancel, the status fold)', 'tasks', { _id: t._id }],
   ['an idempotency key', 'tasks', { idempotencyScope: tasks[7].idempotencyScope }],
@@ -34,6 +37,7 @@ const HOT_QUERIES: [string, string, Record<string, unknown>][] = [
   ["an admin's list bucket by status", 'tasks', { lk: nodeId(`*|s.${t.status}`, 0, secondOf(t.createdAt)) }],
   ["a list's top marks", 'list_marks', { p: rootId(`u.${t.owner}`) }],
   ["a list's minute marks", 'list_marks', { p: nodeId('*', 1, Math.floor(secondOf(t.createdAt) / 60)) }],
+  ["a list's journal of late entries", 'list_marks', { p: journalNodeId('*|s.failed', Math.floor(secondOf(later) / JOURNAL_SECONDS)) }],
 ];
 
 test.each(HOT_QUERIES)('%s is read through an index', async (_what, collection, filter) => {
