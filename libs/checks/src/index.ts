@@ -6,3 +6,5 @@ export { hydrateCheck, CheckInvalid, CheckUnreadable } from './check-validation'
 export { markCheck, CheckUnmarkable } from './check-marking';
 export type { CheckMark } from './check-marking';
 export { recordReceived, recordOutcome } from './check-state';
+export { checkStepHandler } from './check-step';
+export type { CheckStep, CheckFailure } from './check-step';
