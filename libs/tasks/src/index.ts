@@ -29,9 +29,9 @@ export type { JobRequestRecord } from './job-requests';
 export { timerDecisions } from './task-timers';
 export type { TimerDecision, TimerContext } from './task-timers';
 export {
-  ALL_SCOPE, DURATION_BOUNDS_MS, GRANULARITY, TOTALS_BLOCK, addCounts, blockKey, blockOf, durationBucket, fieldName, ownerScope, periodOf, quantileMs, readStatusTotals, statsId, taskStatsModel,
+  ALL_SCOPE, DURATION_BOUNDS_MS, GRANULARITY, TOTALS_BLOCK, addCounts, blockEndMs, blockKey, blockOf, durationBucket, fieldName, ownerScope, periodBlockKey, periodOf, quantileMs, readStatusTotals, statsId, statsWindow, taskStatsModel,
 } from './task-stats';
-export type { Granularity, StatusTotalsRecord, TaskStatsRecord, TypeCounts } from './task-stats';
+export type { Granularity, StatsWindow, StatusTotalsRecord, TaskStatsRecord, TypeCounts } from './task-stats';
 export { observeFold } from './fold-observation';
 export type { FoldObservation } from './fold-observation';
 export { ATTEMPTS_CAP } from './task-state';

@@ -1,4 +1,4 @@
-import { DURATION_BOUNDS_MS, addCounts, durationBucket, fieldName, quantileMs } from './task-stats';
+import { DURATION_BOUNDS_MS, GRANULARITY, addCounts, blockEndMs, blockOf, durationBucket, fieldName, periodBlockKey, quantileMs, statsWindow } from './task-stats';
 
 test('durations fall in the first bucket whose bound holds them; past the last bound, the open bucket', () => {
   expect(durationBucket(0)).toBe(0);
@@ -28,4 +28,15 @@ test('names from handlers become safe field names', () => {
   expect(fieldName('a.b$c d')).toBe('a_b_c_d');
   expect(fieldName('')).toBe('_');
   expect(fieldName('x'.repeat(100))).toHaveLength(64);
+});
+
+test('a window names the blocks of its periods, once each and oldest first; a block ends with its last period', () => {
+  const { periodMs, perBlock } = GRANULARITY.m;
+  // 12:00:30 on a block boundary of 10 minutes: the last 60 minutes span 7 blocks (a partial one at each end).
+  const now = 29_000_000 * periodMs + 30_000;
+  const w = statsWindow('m', now, 60);
+  expect(w).toEqual({ first: 29_000_000 - 59, last: 29_000_000, blocks: [2_899_994, 2_899_995, 2_899_996, 2_899_997, 2_899_998, 2_899_999, 2_900_000] });
+  expect(statsWindow('m', now, 1).blocks).toEqual([blockOf('m', 29_000_000)]);
+  expect(periodBlockKey('m', 29_000_009, '*')).toBe('m|2900000|*');
+  expect(blockEndMs('m', 2_900_000)).toBe(2_900_001 * perBlock * periodMs);
 });

@@ -71,6 +71,25 @@ export const periodOf = (g: Granularity, ms: number): number => Math.floor(ms / 
 export const blockOf = (g: Granularity, period: number): number => Math.floor(period / GRANULARITY[g].perBlock);
 export const blockKey = (g: Granularity, block: number, scope: string): string => `${g}|${block}|${scope}`;
 export const statsId = (g: Granularity, period: number, scope: string, writer: string): string => `${g}|${period}|${scope}|${writer}`;
+/** The key (`b`) of the block that holds `period`: what a writer stamps on its document and a reader asks for. */
+export const periodBlockKey = (g: Granularity, period: number, scope: string): string => blockKey(g, blockOf(g, period), scope);
+/** When a block's last period ends (ms since the epoch): after it, no writer adds to the block. */
+export const blockEndMs = (g: Granularity, block: number): number => (block + 1) * GRANULARITY[g].perBlock * GRANULARITY[g].periodMs;
+
+/** A window of the last `points` periods up to the one of `nowMs`, and the blocks that hold them (oldest first). */
+export interface StatsWindow {
+  first: number;
+  last: number;
+  blocks: number[];
+}
+
+export function statsWindow(g: Granularity, nowMs: number, points: number): StatsWindow {
+  const last = periodOf(g, nowMs);
+  const first = last - points + 1;
+  const blocks: number[] = [];
+  for (let b = blockOf(g, first); b <= blockOf(g, last); b++) blocks.push(b);
+  return { first, last, blocks };
+}
 
 /** The bucket a duration falls in. */
 export function durationBucket(ms: number): number {

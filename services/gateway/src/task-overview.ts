@@ -4,12 +4,12 @@ import {
   ALL_SCOPE,
   GRANULARITY,
   addCounts,
+  blockEndMs,
   blockKey,
-  blockOf,
   fieldName,
   ownerScope,
-  periodOf,
   quantileMs,
+  statsWindow,
   type Granularity,
   type TaskStatsRecord,
   type TypeCounts,
@@ -69,11 +69,8 @@ export class TaskOverview {
 
   /** The documents of the last `points` periods (and the first period), read block by block. */
   private async periods(g: Granularity, scope: string, nowMs: number, points: number): Promise<{ first: number; points: number; docs: TaskStatsRecord[] }> {
-    const last = periodOf(g, nowMs);
-    const first = last - points + 1;
-    const wanted = new Set<number>();
-    for (let p = first; p <= last; p++) wanted.add(blockOf(g, p));
-    const docs = (await Promise.all([...wanted].map((b) => this.block(g, b, scope, nowMs)))).flat();
+    const { first, last, blocks } = statsWindow(g, nowMs, points);
+    const docs = (await Promise.all(blocks.map((b) => this.block(g, b, scope, nowMs)))).flat();
     return { first, points, docs: docs.filter((d) => d.p >= first && d.p <= last) };
   }
 
@@ -82,8 +79,7 @@ export class TaskOverview {
     const hit = this.blocks.get(key);
     if (hit) return hit;
     const docs = (await this.model.collection.find({ b: key } as never, { maxTimeMS: this.cfg.timeoutMs }).toArray()) as unknown as TaskStatsRecord[];
-    const { periodMs, perBlock } = GRANULARITY[g];
-    if (nowMs > (block + 1) * perBlock * periodMs + FINAL_GRACE_MS) this.keep(key, docs);
+    if (nowMs > blockEndMs(g, block) + FINAL_GRACE_MS) this.keep(key, docs);
     return docs;
   }
 

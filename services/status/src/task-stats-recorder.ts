@@ -8,10 +8,9 @@ import {
   GRANULARITY,
   TOTALS_BLOCK,
   addCounts,
-  blockKey,
-  blockOf,
   fieldName,
   ownerScope,
+  periodBlockKey,
   periodOf,
   statsId,
   type FoldObservation,
@@ -111,7 +110,7 @@ export class TaskStatsRecorder {
   }
 
   private add(g: Granularity, period: number, scope: string, type: string, counts: TypeCounts): void {
-    const doc = this.pendingDoc(statsId(g, period, scope, this.writer), blockKey(g, blockOf(g, period), scope), period);
+    const doc = this.pendingDoc(statsId(g, period, scope, this.writer), periodBlockKey(g, period, scope), period);
     doc.types.set(type, addCounts(doc.types.get(type) ?? {}, counts));
   }
 

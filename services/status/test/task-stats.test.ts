@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
 import { createLogger } from '@taskyard/logging';
 import { startWorkflow, workflowModels } from '@taskyard/workflows';
-import { ListMarks, Outbox, ALL_SCOPE, GRANULARITY, blockKey, blockOf, ownerScope, periodOf, taskStatsModel, type TaskStatsRecord } from '@taskyard/tasks';
+import { ListMarks, Outbox, ALL_SCOPE, GRANULARITY, blockKey, ownerScope, periodBlockKey, periodOf, statsWindow, taskStatsModel, type TaskStatsRecord } from '@taskyard/tasks';
 import { explainFind, waitFor } from '@taskyard/testing';
 import { startHarness, type Harness } from './lifecycle-harness';
 
@@ -17,10 +17,8 @@ afterAll(async () => h?.close());
 /** Every writer's documents of a block summed for one type (what the gateway's overview reads). */
 async function typeCounts(scope: string, type: string): Promise<Record<string, number>> {
   const model = taskStatsModel(h.db);
-  const period = periodOf('m', Date.now());
-  const blocks = [blockOf('m', period), blockOf('m', period - 1)];
   const docs: TaskStatsRecord[] = [];
-  for (const b of new Set(blocks)) docs.push(...((await model.find({ b: blockKey('m', b, scope) }).lean()) as TaskStatsRecord[]));
+  for (const b of statsWindow('m', Date.now(), 2).blocks) docs.push(...((await model.find({ b: blockKey('m', b, scope) }).lean()) as TaskStatsRecord[]));
   const sum: Record<string, number> = {};
   for (const d of docs) for (const k of ['started', 'succeeded', 'failed', 'retried'] as const) sum[k] = (sum[k] ?? 0) + (d.t[type]?.[k] ?? 0);
   return sum;
@@ -46,7 +44,7 @@ test('the status service counts starts, successes, failures and retries per minu
 
   // The hour documents hold the same, with the reason and a sample message of it.
   const hour = periodOf('h', Date.now());
-  const hourDocs = (await taskStatsModel(h.db).find({ b: blockKey('h', blockOf('h', hour), ALL_SCOPE) }).lean()) as TaskStatsRecord[];
+  const hourDocs = (await taskStatsModel(h.db).find({ b: periodBlockKey('h', hour, ALL_SCOPE) }).lean()) as TaskStatsRecord[];
   const reasons = hourDocs.flatMap((d) => Object.entries(d.t.diagnostic?.reasons ?? {}));
   expect(reasons.reduce((n, [code, count]) => n + (code === 'diagnostic-failure' ? count : 0), 0)).toBe(2);
   expect(hourDocs.some((d) => d.t.diagnostic?.sample?.['diagnostic-failure']?.startsWith('diagnostic failure on attempt'))).toBe(true);
