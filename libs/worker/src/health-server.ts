@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import type { Connection } from 'mongoose';
 
 export interface HealthServerOptions {
-  port: number;
+  /** No server when undefined (a service run in a test without one). */
+  port?: number;
   host?: string;
   /** Readiness: resolves true when every dependency answers. */
   ready?: () => Promise<boolean>;
@@ -9,8 +11,26 @@ export interface HealthServerOptions {
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
+/** A running health server (or none); `close` is safe either way. */
+export interface HealthEndpoint {
+  readonly server?: Server;
+  close(): Promise<void>;
+}
+
+/** What a service's readiness waits on: its broker connection and a database that answers (and S3, if it uses one). */
+export interface ServiceConnections {
+  broker: { connected: boolean };
+  db: Connection;
+  store?: { ping(): Promise<boolean> };
+}
+
+export function connectionsReady(c: ServiceConnections): () => Promise<boolean> {
+  return async () => c.broker.connected && (await c.db.db!.admin().ping()).ok === 1 && (c.store ? await c.store.ping() : true);
+}
+
 /** /healthz (alive), /readyz (dependencies answer) and /metrics for a service that has no HTTP API of its own. */
-export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
+export async function startHealthServer(opts: HealthServerOptions): Promise<HealthEndpoint> {
+  if (opts.port === undefined) return { close: () => Promise.resolve() };
   const server = createServer((req, res) => {
     void (async () => {
       if (req.url === '/healthz') {
@@ -26,8 +46,9 @@ export function startHealthServer(opts: HealthServerOptions): Promise<Server> {
       }
     })();
   });
-  return new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(server));
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
+  return { server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

@@ -1,4 +1,5 @@
-export { startHealthServer } from './health-server';
+export { startHealthServer, connectionsReady } from './health-server';
+export type { HealthEndpoint, HealthServerOptions, ServiceConnections } from './health-server';
 export { defineWorker } from './define-worker';
 export type { WorkerDefinition } from './define-worker';
 export { PermanentJobError, RetriableJobError } from './job-context';

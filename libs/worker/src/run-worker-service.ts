@@ -1,13 +1,12 @@
-import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { brokerUrls, loadServerUrls, type ServerUrls } from '@taskyard/config';
 import { jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
-import { createLogger, type Logger } from '@taskyard/logging';
+import { createLogger, runServiceProcess, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, SERVICE_REPUBLISH_WITHIN_MS } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { jobTypePauseModel, taskModels } from '@taskyard/tasks';
 import type { WorkerDefinition } from './define-worker';
-import { startHealthServer } from './health-server';
+import { connectionsReady, startHealthServer } from './health-server';
 import { WorkerEngine } from './worker-engine';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -58,15 +57,7 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
   });
   await engine.start();
   await broker.start();
-  let health: Server | undefined;
-  if (opts.port !== undefined) {
-    health = await startHealthServer({
-      port: opts.port,
-      host: opts.host,
-      ready: async () => broker.connected && (await db.db!.admin().ping()).ok === 1 && (await store.ping()),
-      metrics: () => metrics.text(),
-    });
-  }
+  const health = await startHealthServer({ port: opts.port, host: opts.host, ready: connectionsReady({ broker, db, store }), metrics: () => metrics.text() });
   logger.info({ type: def.type, workerId: engine.workerId }, 'worker started');
   return {
     engine: engine as WorkerEngine<unknown>,
@@ -76,30 +67,28 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
       await broker.close();
       await db.close();
       store.close();
-      await new Promise((r) => (health ? health.close(r) : r(undefined)));
+      await health.close();
     },
   };
 }
 
 /** The main of a worker service: configuration from the environment, graceful stop on SIGTERM/SIGINT. */
-export async function runWorkerService<P>(def: WorkerDefinition<P>, env: Record<string, string | undefined> = process.env): Promise<void> {
+export function runWorkerService<P>(def: WorkerDefinition<P>, env: Record<string, string | undefined> = process.env): void {
   const logger = createLogger(def.type, env);
   const jobType = jobTypesFromEnv(env).get(def.type);
   if (!jobType) {
     logger.error({ type: def.type }, 'job type not enabled by configuration; exiting');
     process.exit(1);
   }
-  const worker = await startWorker(def, {
-    servers: loadServerUrls(env),
-    jobType,
+  const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? 20_000);
+  runServiceProcess({
+    name: def.type,
     logger,
-    port: Number(env.PORT ?? 0),
-    host: env.HOST,
+    // The grace for tasks in hand, then the connections' closing.
+    stopDeadlineMs: graceMs + 10_000,
+    start: async () => {
+      const worker = await startWorker(def, { servers: loadServerUrls(env), jobType, logger, port: Number(env.PORT ?? 0), host: env.HOST });
+      return { stop: () => worker.stop(graceMs) };
+    },
   });
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    void worker.stop(Number(env.SHUTDOWN_GRACE_MS ?? 20_000)).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
 }

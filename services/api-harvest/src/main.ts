@@ -2,4 +2,4 @@ import { runWorkerService } from '@taskyard/worker';
 import { harvestConfigFromEnv } from './harvest-config';
 import { apiHarvestWorker } from './worker';
 
-void runWorkerService(apiHarvestWorker(harvestConfigFromEnv(process.env)));
+runWorkerService(apiHarvestWorker(harvestConfigFromEnv(process.env)));

@@ -1,4 +1,4 @@
 import { runWorkerService } from '@taskyard/worker';
 import { worker } from './worker';
 
-void runWorkerService(worker);
+runWorkerService(worker);

@@ -1,4 +1,4 @@
 import { runWorkerService } from '@taskyard/worker';
 import { diagnosticWorker } from './diagnostic-handler';
 
-void runWorkerService(diagnosticWorker);
+runWorkerService(diagnosticWorker);

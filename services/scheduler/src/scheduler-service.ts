@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { SCHEDULED_DUE_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
@@ -9,7 +8,7 @@ import { BrokerConnection, ConfirmPublisher, QueueConsumer, SERVICE_REPUBLISH_WI
 import { OccurrenceHistory, OccurrencePruner, PRUNE_DEFAULTS, ensureScheduleIndexes, scheduleModels, templateSubmitter, type PruneConfig } from '@taskyard/schedules';
 import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
-import { startHealthServer } from '@taskyard/worker';
+import { connectionsReady, startHealthServer } from '@taskyard/worker';
 import { onDue } from './due-release';
 import { CLOCK_DEFAULTS, ScheduleClock, type ClockConfig } from './schedule-clock';
 import { SchedulerMetrics } from './scheduler-metrics';
@@ -88,15 +87,7 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
   prune();
   const pruneTimer = setInterval(prune, cfg.pruneEveryMs ?? PRUNE_EVERY_MS);
 
-  let health: Server | undefined;
-  if (cfg.port !== undefined) {
-    health = await startHealthServer({
-      port: cfg.port,
-      host: cfg.host,
-      ready: async () => broker.connected && (await db.db!.admin().ping()).ok === 1,
-      metrics: () => metrics.text(),
-    });
-  }
+  const health = await startHealthServer({ port: cfg.port, host: cfg.host, ready: connectionsReady({ broker, db }), metrics: () => metrics.text() });
   logger.info({ holder }, 'scheduler started');
   return {
     metrics,
@@ -109,7 +100,7 @@ export async function startScheduler(cfg: SchedulerConfig): Promise<RunningSched
       await publisher.close();
       await broker.close();
       await db.close();
-      await new Promise((r) => (health ? health.close(r) : r(undefined)));
+      await health.close();
     },
   };
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { brokerUrls, type ServerUrls } from '@taskyard/config';
 import { CALLBACK_QUEUE, EXPIRED_QUEUE, type JobTypeDefinition } from '@taskyard/contracts';
@@ -17,7 +16,7 @@ import {
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ListMarks, Outbox, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
-import { startHealthServer } from '@taskyard/worker';
+import { connectionsReady, startHealthServer } from '@taskyard/worker';
 import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
 import { EventBatcher } from './event-batcher';
@@ -127,15 +126,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     },
     cfg.sweepIntervalMs ?? 15_000,
   );
-  let health: Server | undefined;
-  if (cfg.port !== undefined) {
-    health = await startHealthServer({
-      port: cfg.port,
-      host: cfg.host,
-      ready: async () => broker.connected && (await db.db!.admin().ping()).ok === 1,
-      metrics: () => metrics.text(),
-    });
-  }
+  const health = await startHealthServer({ port: cfg.port, host: cfg.host, ready: connectionsReady({ broker, db }), metrics: () => metrics.text() });
   logger.info({ partitions }, 'status service started');
   return {
     metrics,
@@ -148,7 +139,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
       await broker.close();
       await db.close();
       store.close();
-      await new Promise((r) => (health ? health.close(r) : r(undefined)));
+      await health.close();
     },
   };
 }
