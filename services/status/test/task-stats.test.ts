@@ -79,7 +79,7 @@ test('a workflow parent counts when it ends, succeeded or failed with its reason
   });
   expect(counts).toMatchObject({ succeeded: 1, failed: 1 });
   const hour = periodOf('h', Date.now());
-  const hourDocs = (await taskStatsModel(h.db).find({ b: blockKey('h', blockOf('h', hour), ownerScope('wf-owner')) }).lean()) as TaskStatsRecord[];
+  const hourDocs = (await taskStatsModel(h.db).find({ b: periodBlockKey('h', hour, ownerScope('wf-owner')) }).lean()) as TaskStatsRecord[];
   expect(hourDocs.some((d) => d.t.workflow?.reasons?.['stage-failed'] === 1)).toBe(true);
   // Each stage's task counts as its own type's, as before.
   expect((await typeCounts(ownerScope('wf-owner'), 'diagnostic')).succeeded).toBe(2);
