@@ -17,11 +17,20 @@ export interface ConsumerOptions {
    */
   setup?: (ch: Channel) => Promise<string | void>;
   exclusive?: boolean;
+  /**
+   * The queue is single-active-consumer (one writer per partition). The broker activates the next consumer
+   * as soon as the active one is cancelled, while the messages it holds are still unsettled (RabbitMQ 3.10,
+   * quorum queue: measured), so a cancel-then-drain stop would let two consumers work on one partition at
+   * once. Such a consumer's stop keeps its subscription until what it is handling is settled; then the
+   * channel closes and the next consumer takes over, what arrived meanwhile first.
+   */
+  singleActive?: boolean;
 }
 
 /**
  * Consumes one queue with manual acks and a prefetch, resubscribing after a reconnect. `stop()` stops
- * taking messages, waits for those in hand (or requeues them after `graceMs`), then closes the channel.
+ * taking messages (one delivered after it is not handled: it goes back to the queue), waits for those in
+ * hand (or requeues them after `graceMs`), then closes the channel.
  */
 export class QueueConsumer {
   private channel?: Channel;
@@ -84,6 +93,8 @@ export class QueueConsumer {
   }
 
   private dispatch(ch: Channel, msg: ConsumeMessage): void {
+    // Left unsettled: closing the channel returns it to the queue for the next consumer.
+    if (this.stopping) return;
     const work = this.handler(msg)
       .catch((err: unknown) => {
         this.logger.error({ err: (err as Error).message, queue: this.opts.queue }, 'message handler failed; requeueing');
@@ -98,7 +109,7 @@ export class QueueConsumer {
     this.stopping = true;
     this.broker.removeSetup(this.setupFn);
     const ch = this.channel;
-    if (ch && this.tag) await ch.cancel(this.tag).catch(() => undefined);
+    if (ch && this.tag && !this.opts.singleActive) await ch.cancel(this.tag).catch(() => undefined);
     const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
     // Closing the channel returns whatever is still unacked to the queue.

@@ -111,7 +111,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes, workflowModels: wfModels, outbox: new Outbox(models.Outbox) };
   const consumers = partitionQueues.map((queue) => {
     const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200);
-    return new QueueConsumer(broker, { queue, prefetch: 200 }, (msg) => batcher.add(msg), logger);
+    return new QueueConsumer(broker, { queue, prefetch: 200, singleActive: true }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
   // Its own consumer and prefetch: deliveries wait on receivers, folds never wait on them.
