@@ -15,6 +15,15 @@ test('a new run arms its heartbeat check; a fired check re-arms while heartbeats
   expect(timerDecisions(silent, { ...silent, attempt: 3 }, [check('r1')], ctx)).toEqual([{ kind: 'heartbeat-lost', runId: 'r1', final: true }]);
 });
 
+test('a check folded late (the status service behind its queue) measures the silence up to when it fell due', () => {
+  // Armed at 80 s, due at 90 s, folded at 100 s: the last heartbeat (88 s) came 2 s before it fell due.
+  const running = { ...base, status: 'running' as const, attempt: 1, runId: 'r1', heartbeatAt: new Date(88_000) };
+  const armedAt = (ms: number): TaskEvent => ({ ...check('r1'), at: new Date(ms).toISOString() });
+  expect(timerDecisions(running, running, [armedAt(80_000)], ctx)).toEqual([{ kind: 'arm-heartbeat', runId: 'r1' }]);
+  // Silent for the whole window before it fell due: lost, however late the fold.
+  expect(timerDecisions(running, running, [armedAt(98_500)], { ...ctx, now: 200_000 })).toEqual([{ kind: 'heartbeat-lost', runId: 'r1', final: false }]);
+});
+
 test("a check of a run that is no longer current, or of a finished task, decides nothing", () => {
   const running = { ...base, status: 'running' as const, attempt: 2, runId: 'r2', heartbeatAt: new Date(0) };
   expect(timerDecisions(running, running, [check('r1')], ctx)).toEqual([]);

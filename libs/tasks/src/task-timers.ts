@@ -26,9 +26,16 @@ export interface TimerContext {
   heartbeatWindowMs: number;
 }
 
-function heartbeatCheck(task: TaskState, runId: string, ctx: TimerContext): TimerDecision | undefined {
+/**
+ * The silence is measured up to when the check fell due (armed at `armedAt`, one window later), not up to
+ * when it is folded: the timer reaches the task's partition behind every event sent before it fell due, so
+ * those are folded by then, and a status service lagging behind its queue must not judge a live run lost
+ * for its own delay (that retried runs still going: their work done twice, their log lines twice).
+ */
+function heartbeatCheck(task: TaskState, runId: string, armedAt: string, ctx: TimerContext): TimerDecision | undefined {
   if (task.status !== 'running' || task.runId !== runId || task.children) return undefined;
-  const silentMs = ctx.now - new Date(task.heartbeatAt ?? 0).getTime();
+  const dueAt = Date.parse(armedAt) + ctx.heartbeatWindowMs;
+  const silentMs = (Number.isFinite(dueAt) ? Math.min(ctx.now, dueAt) : ctx.now) - new Date(task.heartbeatAt ?? 0).getTime();
   if (silentMs < ctx.heartbeatWindowMs) return { kind: 'arm-heartbeat', runId };
   return { kind: 'heartbeat-lost', runId, final: task.attempt >= task.maxAttempts };
 }
@@ -48,7 +55,7 @@ export function timerDecisions(before: TaskState, after: TaskState, events: Task
   if (before.status !== after.status && isOpenStatus(before.status) && !after.parentId) decisions.push({ kind: 'arm-list-prune', status: before.status });
   for (const e of events) {
     if (e.kind === 'list-prune') decisions.push({ kind: 'prune-list', status: e.status });
-    const d = e.kind === 'heartbeat-check' ? heartbeatCheck(after, e.runId, ctx) : e.kind === 'retention-due' ? retentionCheck(after, ctx) : undefined;
+    const d = e.kind === 'heartbeat-check' ? heartbeatCheck(after, e.runId, e.at, ctx) : e.kind === 'retention-due' ? retentionCheck(after, ctx) : undefined;
     if (d) decisions.push(d);
   }
   return decisions;
