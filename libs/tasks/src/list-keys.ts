@@ -128,20 +128,57 @@ export const nodeAt = (level: number, second: number): number => Math.floor(seco
 /** A mark's id: its lists' scopes joined by `+` (which no encoded part holds; a lone scope's is the scope's own node id). */
 const markId = (scopes: string[], level: number, n: number): string => nodeId(scopes.join('+'), level, n);
 
+const parentOf = (scope: string, level: number, second: number): string => (level === TOP_LEVEL ? rootId(scope) : nodeId(scope, level + 1, nodeAt(level + 1, second)));
+
+/** A family's mark of the node of `level` (1 and up) holding `second`. */
+function familyMark(family: string[], level: number, second: number): ListMarkRecord {
+  return { _id: markId(family, level, nodeAt(level, second)), p: family.map((s) => parentOf(s, level, second)), n: nodeAt(level, second) };
+}
+
+/** The one mark of a second, naming the minute node of every list of the event. */
+function secondMark(scopes: string[], second: number): ListMarkRecord {
+  return { _id: markId(scopes, 0, second), p: scopes.map((s) => parentOf(s, 0, second)), n: second };
+}
+
 /**
  * The marks of one event of a task in the families of lists it enters, parents first: one mark per family
  * on each level from the 64-day block down to the minute, and a single mark for the second, naming the
  * minute node of every list at once.
  */
 function treeMarks(families: string[][], second: number): ListMarkRecord[] {
-  const parentOf = (scope: string, level: number): string => (level === TOP_LEVEL ? rootId(scope) : nodeId(scope, level + 1, nodeAt(level + 1, second)));
   const marks: ListMarkRecord[] = [];
   for (const family of families) {
-    for (let level = TOP_LEVEL; level >= 1; level--) marks.push({ _id: markId(family, level, nodeAt(level, second)), p: family.map((s) => parentOf(s, level)), n: nodeAt(level, second) });
+    for (let level = TOP_LEVEL; level >= 1; level--) marks.push(familyMark(family, level, second));
   }
   const scopes = families.flat();
-  if (scopes.length) marks.push({ _id: markId(scopes, 0, second), p: scopes.map((s) => parentOf(s, 0)), n: second });
+  if (scopes.length) marks.push(secondMark(scopes, second));
   return marks;
+}
+
+/** The last second of a node of `level`. */
+export const nodeEnd = (level: number, n: number): number => (n + 1) * LEVEL_SECONDS[level] - 1;
+
+/** Whether a node is settled at `nowSecond` (see SETTLE_SECONDS): only late entries add children to it. */
+export const isSettled = (level: number, n: number, nowSecond: number): boolean => nodeEnd(level, n) < nowSecond - SETTLE_SECONDS;
+
+/**
+ * The statuses whose tree lists a task can leave (`succeeded` → `expired`, after the artifacts' retention):
+ * their marks are pruned once no task holds them (list-prune.ts), or a list of them would walk an expired
+ * history.
+ */
+export const LEAVABLE_TREE_STATUSES: readonly TaskStatus[] = ['succeeded'];
+export const isLeavableTree = (status: string): boolean => (LEAVABLE_TREE_STATUSES as readonly string[]).includes(status);
+
+/**
+ * The marks of a task's lists of a (tree) status by level, the second's first, each level's one per family:
+ * the order in which a late entry stores them and a pruning removes them. None for an open status.
+ */
+export function statusPath(f: Pick<ListedFields, 'owner' | 'status' | 'parentId' | 'createdAt'>): ListMarkRecord[][] {
+  const families = statusFamilies(f);
+  if (isOpenStatus(f.status) || !families.length) return [];
+  const second = secondOf(f.createdAt);
+  const upper = Array.from({ length: TOP_LEVEL }, (_, i) => families.map((family) => familyMark(family, i + 1, second)));
+  return [[secondMark(families.flat(), second)], ...upper];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKey } from './task-model';
-import { isOpenStatus, openMark, secondOf, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
+import { LATE_ENTRY_SECONDS, isLeavableTree, isOpenStatus, isSettled, openMark, secondOf, statusMarks, statusPath, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
 
 const INSERT_BATCH = 500;
 
@@ -10,6 +10,12 @@ const INSERT_BATCH = 500;
  * entry that skipped the insert (a cached mark) can never meet the pruning of its mark.
  */
 export const LATE_ENTRY_MS = 60_000;
+
+/**
+ * A writer treats a node as possibly pruned (list-prune.ts prunes settled nodes only) this much earlier than a
+ * pruner would: the time a mark insert may take to commit and a clock skew between processes.
+ */
+const PRUNE_SKEW_SECONDS = 40;
 
 /** Marks known to be stored, remembered up to this many (then forgotten at once: a re-insert is only a refused duplicate). */
 export const MARK_CACHE_LIMIT = 200_000;
@@ -36,7 +42,22 @@ export class ListMarks {
 
   /** Ensures the marks of the lists a task enters with a new status (the others it is in already; journalled if late). */
   ensureForStatus(f: ListedFields, now = Date.now()): Promise<void> {
-    return this.store(statusMarks(f, secondOf(now)));
+    const nowSecond = secondOf(now);
+    if (false && isLeavableTree(f.status) && nowSecond - secondOf(f.createdAt) > LATE_ENTRY_SECONDS) return this.restorePath(f, nowSecond);
+    return this.store(statusMarks(f, nowSecond));
+  }
+
+  /**
+   * A late entry into a list whose settled nodes are pruned when their tasks leave (list-prune.ts): a mark
+   * this process stored may be gone since, so those of settled nodes are inserted again past the cache, the
+   * second's first and each level after the one below it (a pruning re-reads a node's children after
+   * deleting it and puts it back if one came: a child stored before its parent is never orphaned).
+   */
+  private async restorePath(f: ListedFields, nowSecond: number): Promise<void> {
+    const levels = statusPath(f).map((marks, level) => marks.filter((m) => isSettled(level, m.n, nowSecond + PRUNE_SKEW_SECONDS)));
+    const again = new Set(levels.flat().map((m) => m._id));
+    await this.store(statusMarks(f, nowSecond).filter((m) => !again.has(m._id)));
+    for (const marks of levels) if (marks.length) await this.insertAll(marks);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { insertUnique } from './task-model';
-import { isOpenStatus, nodeId, openMark, statusScopes, secondOf, type ListedFields, type ListMarkRecord } from './list-keys';
+import { isLeavableTree, isOpenStatus, isSettled, nodeId, openMark, statusPath, statusScopes, secondOf, type ListedFields, type ListMarkRecord } from './list-keys';
 import type { TaskRecord } from './task-record';
 
 /**
@@ -17,7 +17,7 @@ export type PruneOutcome =
   | 'pruned'
   /** A task entered while the mark was being deleted: it was put back. */
   | 'restored'
-  /** Not an open status, or a fan-out's child (in no list): nothing to do. */
+  /** A status whose lists are never left, or a fan-out's child (in no list): nothing to do. */
   | 'none';
 
 /**
@@ -37,6 +37,49 @@ export async function pruneOpenMark(Task: Model<TaskRecord>, ListMark: Model<Lis
   if (!(await held())) return 'pruned';
   await insertUnique(ListMark, mark as unknown as { _id: string } & Record<string, unknown>);
   return 'restored';
+}
+
+/**
+ * Drops the marks a task that left a tree list (`succeeded` → `expired`) leaves behind: its second's mark once
+ * no task of that owner and second is in the status, then, level by level up while a node was dropped, each
+ * settled node with no children left (the owner's list's and every owner's apart). A walk of the list then
+ * skips an expired history instead of reading it. Races a late entry as pruneOpenMark does: a child found
+ * after a node's delete puts the node back, and a late entry stores its path's settled marks again, children
+ * first (ListMarks.ensureForStatus); nodes not settled yet are left (only late entries reach settled ones).
+ */
+export async function pruneTreeMarks(Task: Model<TaskRecord>, ListMark: Model<ListMarkRecord>, left: ListedFields, timeoutMs: number, now = Date.now()): Promise<PruneOutcome> {
+  const path = statusPath(left);
+  if (!path.length || !isLeavableTree(left.status)) return 'none';
+  const nowSecond = secondOf(now);
+  const ownerBucket = nodeId(statusScopes(left)[0], 0, secondOf(left.createdAt));
+  const held = async (): Promise<boolean> => (await Task.exists({ lk: ownerBucket }).maxTimeMS(timeoutMs).exec()) !== null;
+  const [second] = path[0];
+  if (!isSettled(0, second.n, nowSecond) || (await held())) return 'kept';
+  await ListMark.deleteOne({ _id: second._id }).maxTimeMS(timeoutMs).exec();
+  if (await held()) {
+    await insertUnique(ListMark, second as unknown as { _id: string } & Record<string, unknown>);
+    return 'restored';
+  }
+  // Each family's node above: a status family is one list, so its mark's id is the node's id its children name.
+  let dropped = path[1].map((_, family) => family);
+  for (let level = 1; level < path.length && dropped.length; level++) {
+    const next: number[] = [];
+    for (const family of dropped) {
+      const mark = path[level][family];
+      const childless = async (): Promise<boolean> => (await ListMark.exists({ p: mark._id }).maxTimeMS(timeoutMs).exec()) === null;
+      if (!isSettled(level, mark.n, nowSecond) || !(await childless())) continue;
+      await ListMark.deleteOne({ _id: mark._id }).maxTimeMS(timeoutMs).exec();
+      if (await childless()) next.push(family);
+      else await insertUnique(ListMark, mark as unknown as { _id: string } & Record<string, unknown>);
+    }
+    dropped = next;
+  }
+  return 'pruned';
+}
+
+/** The pruning of the marks of a list a task left: an open status's (pruneOpenMark) or a tree's (pruneTreeMarks). */
+export function pruneListMarks(Task: Model<TaskRecord>, ListMark: Model<ListMarkRecord>, left: ListedFields, timeoutMs: number): Promise<PruneOutcome> {
+  return isOpenStatus(left.status) ? pruneOpenMark(Task, ListMark, left, timeoutMs) : pruneTreeMarks(Task, ListMark, left, timeoutMs);
 }
 
 /** Pending prune timers remembered up to this many (then forgotten at once: a second timer only repeats a look). */

@@ -6,6 +6,7 @@ import {
   TOP_LEVEL,
   journalNodeId,
   nodeAt,
+  nodeEnd,
   nodeId,
   pickScope,
   rootId,
@@ -66,9 +67,6 @@ function isBefore(t: Listed, at: ListPosition): boolean {
   const atMs = at.createdAt.getTime();
   return ms < atMs || (ms === atMs && t._id < at.id);
 }
-
-/** The last second of a node (the root's is open-ended). */
-const nodeEnd = (level: number, n: number): number => (n + 1) * LEVEL_SECONDS[level] - 1;
 
 /** One page's reads: each node's children read at most once, the journal's late seconds, the costs. */
 interface PageReads {

@@ -40,10 +40,11 @@ test('success with artifacts arms retention; the due timer expires them only onc
   expect(timerDecisions(done, done, [due], { ...ctx, now: 50_000 })).toEqual([{ kind: 'arm-retention' }]);
 });
 
-test('leaving an open status (queued, running...) arms a look at its list mark; the fired timer prunes; a child, in no list, arms none', () => {
+test('leaving an open status (queued, running...) or succeeded (expiring) arms a look at its list marks; the fired timer prunes; a child, in no list, arms none', () => {
   const running = { ...base, status: 'running' as const, runId: 'r1' };
   expect(timerDecisions(running, { ...running, status: 'failed' }, [], ctx)).toEqual([{ kind: 'arm-list-prune', status: 'running' }]);
-  expect(timerDecisions({ ...base, status: 'succeeded' }, { ...base, status: 'expired' }, [], ctx)).toEqual([]);
+  // Expiring leaves the succeeded lists, whose marks are pruned too (list-prune.ts pruneTreeMarks).
+  expect(timerDecisions({ ...base, status: 'succeeded' }, { ...base, status: 'expired' }, [], ctx)).toEqual([{ kind: 'arm-list-prune', status: 'succeeded' }]);
   expect(timerDecisions({ ...running, parentId: 'p' }, { ...running, parentId: 'p', status: 'failed' }, [], ctx)).toEqual([]);
   const fired: TaskEvent = { kind: 'list-prune', status: 'queued', taskId: 't', type: 'x', at: '' };
   expect(timerDecisions(running, running, [fired], ctx)).toEqual([{ kind: 'prune-list', status: 'queued' }]);

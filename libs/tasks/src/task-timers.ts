@@ -1,5 +1,5 @@
 import type { TaskEvent, TaskStatus } from '@taskyard/contracts';
-import { isOpenStatus } from './list-keys';
+import { isLeavableTree, isOpenStatus } from './list-keys';
 import type { TaskState } from './task-state';
 
 /**
@@ -16,7 +16,7 @@ export type TimerDecision =
   | { kind: 'arm-retention' }
   /** Retention is over: delete the artifacts, then the task becomes `expired`. */
   | { kind: 'expire-artifacts' }
-  /** The task left an open status: look at that list's mark of its second later (list-prune.ts). */
+  /** The task left an open status (or `succeeded`, expiring): look at that list's marks of its second later (list-prune.ts). */
   | { kind: 'arm-list-prune'; status: TaskStatus }
   /** That time came: prune the mark if none of the owner's tasks of that second is in the status any more. */
   | { kind: 'prune-list'; status: TaskStatus };
@@ -52,7 +52,7 @@ export function timerDecisions(before: TaskState, after: TaskState, events: Task
     decisions.push({ kind: 'arm-heartbeat', runId: after.runId });
   }
   if (after.status === 'succeeded' && before.status !== 'succeeded' && after.artifacts.length > 0) decisions.push({ kind: 'arm-retention' });
-  if (before.status !== after.status && isOpenStatus(before.status) && !after.parentId) decisions.push({ kind: 'arm-list-prune', status: before.status });
+  if (before.status !== after.status && (isOpenStatus(before.status) || isLeavableTree(before.status)) && !after.parentId) decisions.push({ kind: 'arm-list-prune', status: before.status });
   for (const e of events) {
     if (e.kind === 'list-prune') decisions.push({ kind: 'prune-list', status: e.status });
     const d = e.kind === 'heartbeat-check' ? heartbeatCheck(after, e.runId, e.at, ctx) : e.kind === 'retention-due' ? retentionCheck(after, ctx) : undefined;

@@ -1,6 +1,6 @@
 import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
 import { publishEvent, publishRetry, publishTimer } from '@taskyard/messaging';
-import { PRUNE_DELAY_MS, pruneOpenMark, taskMessageOf, type PendingPrunes, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
+import { PRUNE_DELAY_MS, pruneListMarks, taskMessageOf, type PendingPrunes, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
 import type { EffectDeps } from './fold-effects';
 import type { FoldTask } from './task-writes';
 
@@ -32,7 +32,7 @@ export async function applyTimers(deps: TimerDeps, def: JobTypeDefinition, task:
         break;
       case 'prune-list': {
         const left = { owner: task.owner, type: task.type, tag: task.tag, status: d.status, createdAt: task.createdAt, parentId: task.parentId };
-        deps.metrics.listPrunes.inc({ outcome: await pruneOpenMark(deps.models.Task, deps.models.ListMark, left, 15_000) });
+        deps.metrics.listPrunes.inc({ outcome: await pruneListMarks(deps.models.Task, deps.models.ListMark, left, 15_000) });
         break;
       }
       case 'expire-artifacts':
