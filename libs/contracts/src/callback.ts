@@ -19,6 +19,11 @@ export interface CallbackMessage {
   url: string;
   body: string;
   attempt: number;
+  /**
+   * A first attempt's claim (a fresh id per queuing): the delivery starts for the first claim stored on the
+   * task's delivery record, so a callback queued again (its finish effects repeated) is sent once.
+   */
+  claim?: string;
 }
 
 export type CallbackState = 'pending' | 'delivered' | 'failed';

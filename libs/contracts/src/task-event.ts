@@ -33,15 +33,34 @@ export interface RunStart {
   at: string;
 }
 
+/**
+ * The task as inserted, carried by the first event of a fresh first attempt's run (its message's fields and
+ * the record's `inserted` ones): the status service folds it from these without reading the task, and writes
+ * only if the stored task is still as inserted (`queued`, attempt 0); otherwise it reads the task and folds again.
+ */
+export interface InsertedTask {
+  owner: string;
+  title: string;
+  tag?: string;
+  /** ISO time of the insert (also its `queuedAt`: a task with a `runAt` never carries this). */
+  createdAt: string;
+  maxAttempts: number;
+  parentId?: string;
+  slotId?: string;
+  callbackUrl?: string;
+  /** The task's upload (its `params.uploadKey`), deleted when it finishes. */
+  uploadKey?: string;
+}
+
 export type TaskEvent = EventBase &
   (
-    | { kind: 'started'; attempt: number; runId: string; seq: number; workerId: string }
+    | { kind: 'started'; attempt: number; runId: string; seq: number; workerId: string; inserted?: InsertedTask }
     | { kind: 'progress'; runId: string; seq: number; progress?: number; logs?: LogLine[] }
     | { kind: 'heartbeat'; runId: string; seq: number }
-    | { kind: 'succeeded'; runId: string; seq: number; artifacts: ArtifactRef[]; logs?: LogLine[]; result?: Record<string, unknown>; started?: RunStart }
-    | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[]; started?: RunStart }
+    | { kind: 'succeeded'; runId: string; seq: number; artifacts: ArtifactRef[]; logs?: LogLine[]; result?: Record<string, unknown>; started?: RunStart; inserted?: InsertedTask }
+    | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[]; started?: RunStart; inserted?: InsertedTask }
     /** The worker aborted a running task after a cancel request. */
-    | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[]; started?: RunStart }
+    | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[]; started?: RunStart; inserted?: InsertedTask }
     /** The task's handler created child tasks (fan-out); the task finishes when they have. */
     | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[]; result?: Record<string, unknown> }
     /** From the gateway (a user's cancel) or the status service (a cancelled parent). */

@@ -20,6 +20,12 @@ export interface TaskMessage {
   runAt?: string;
   /** A workflow's stage task: which workflow and stage (WORKFLOWS.md). */
   stage?: StageRef;
+  /**
+   * Set on a first attempt's message made from the task as stored: what its record holds that the message
+   * does not. The worker hands it on with the run's first event (`InsertedTask`), so the status service can
+   * fold that event without reading the task. Not given to the job's handler.
+   */
+  inserted?: { slotId?: string; callbackUrl?: string };
 }
 
 export interface ArtifactRef {

@@ -1,5 +1,5 @@
 export type { TaskRecord } from './task-record';
-export { fold, foldAll, canTransition, failedKey, TRANSITIONS, LOG_CAP } from './task-state';
+export { fold, foldAll, canTransition, failedKey, finishEffects, TRANSITIONS, LOG_CAP } from './task-state';
 export type { FoldEffect, FoldContext, FoldResult, TaskState } from './task-state';
 export { taskModels, ensureTaskIndexes, isDuplicateKey, insertUnique, taskSchema, listMarkSchema } from './task-model';
 export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseRecord, CallbackDeliveryRecord } from './task-model';

@@ -1,10 +1,13 @@
 import type { TaskMessage } from '@taskyard/contracts';
 import type { TaskRecord } from './task-record';
 
-/** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
+/**
+ * The broker message of a stored task (its first publish, a republish or a recovered attempt). A first
+ * attempt's carries what the record holds beyond the message (`inserted`), for the run's first event.
+ */
 export function taskMessageOf(
   t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'> &
-    Partial<Pick<TaskRecord, 'priority' | 'runAt' | 'stage'>>,
+    Partial<Pick<TaskRecord, 'priority' | 'runAt' | 'stage' | 'slotId' | 'callbackUrl'>>,
   attempt: number,
 ): TaskMessage {
   return {
@@ -21,5 +24,6 @@ export function taskMessageOf(
     ...(t.priority && t.priority !== 'normal' ? { priority: t.priority } : {}),
     ...(t.runAt ? { runAt: new Date(t.runAt).toISOString() } : {}),
     ...(t.stage ? { stage: t.stage } : {}),
+    ...(attempt === 1 ? { inserted: { ...(t.slotId ? { slotId: t.slotId } : {}), ...(t.callbackUrl ? { callbackUrl: t.callbackUrl } : {}) } } : {}),
   };
 }

@@ -122,9 +122,11 @@ export interface CallbackDeliveryRecord {
   state: CallbackState;
   attempts: CallbackAttempt[];
   createdAt: Date;
+  /** The queuing whose delivery this is (CallbackMessage.claim): inserted by its first attempt, so a callback queued again is not sent again. */
+  claim?: string;
 }
 const callbackDeliverySchema = new Schema<CallbackDeliveryRecord>(
-  { _id: String, origin: String, state: String, attempts: [{ _id: false, at: String, status: Number, error: String }], createdAt: Date },
+  { _id: String, origin: String, state: String, claim: String, attempts: [{ _id: false, at: String, status: Number, error: String }], createdAt: Date },
   { versionKey: false, collection: 'callback_deliveries' },
 );
 

@@ -239,14 +239,21 @@ export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldR
   const patch = patchFor(task, event, ctx);
   if (!patch || (patch.status && !canTransition(task.status, patch.status))) return { state: task, changes: null, effects: [] };
   const state = { ...task, ...patch };
-  const effects: FoldEffect[] = [];
-  if (patch.status && patch.status !== task.status && isTerminal(patch.status) && patch.status !== 'expired') {
-    effects.push({ kind: 'terminal', status: patch.status });
-    if (task.slotId) effects.push({ kind: 'release-slot', slotId: task.slotId });
-    if (task.parentId) effects.push({ kind: 'notify-parent', parentId: task.parentId });
-    if (task.children && patch.status !== 'succeeded') effects.push({ kind: 'cancel-children' });
-  }
-  return { state, changes: patch, effects };
+  const ends = patch.status && patch.status !== task.status && isTerminal(patch.status) && patch.status !== 'expired';
+  return { state, changes: patch, effects: ends ? finishEffects(task, patch.status!) : [] };
+}
+
+/**
+ * What a task's reaching the terminal `status` asks of the status service. Each is safe to repeat, so
+ * they are applied again when the event that ended the task comes again (redelivered after a crash or a
+ * failure between the write and them).
+ */
+export function finishEffects(task: Pick<TaskState, 'slotId' | 'parentId' | 'children'>, status: TaskStatus): FoldEffect[] {
+  const effects: FoldEffect[] = [{ kind: 'terminal', status }];
+  if (task.slotId) effects.push({ kind: 'release-slot', slotId: task.slotId });
+  if (task.parentId) effects.push({ kind: 'notify-parent', parentId: task.parentId });
+  if (task.children && status !== 'succeeded') effects.push({ kind: 'cancel-children' });
+  return effects;
 }
 
 /** An outcome that carries its run's start (a fast job's) stands for the `started` event, then itself. */

@@ -1,7 +1,29 @@
-import type { LogLine, TaskEventInput, TaskMessage, ArtifactRef, TaskError, DistributiveOmit } from '@taskyard/contracts';
+import type { LogLine, TaskEventInput, TaskMessage, ArtifactRef, TaskError, DistributiveOmit, InsertedTask } from '@taskyard/contracts';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 
 type RunEvent = DistributiveOmit<TaskEventInput, 'taskId' | 'type' | 'runId' | 'seq' | 'attempt'>;
+
+/**
+ * The task as inserted, when this run is a fresh first attempt of a task published as stored (not a
+ * scheduled task, not a workflow's stage, whose records change before they run): its first event carries
+ * it, so the status service folds that event without reading the task.
+ */
+export function insertedTask(task: TaskMessage): InsertedTask | undefined {
+  if (task.attempt !== 1 || !task.inserted || task.runAt || task.stage) return undefined;
+  const { slotId, callbackUrl } = task.inserted;
+  const uploadKey = task.params.uploadKey;
+  return {
+    owner: task.owner,
+    title: task.title,
+    ...(task.tag ? { tag: task.tag } : {}),
+    createdAt: task.createdAt,
+    maxAttempts: task.maxAttempts,
+    ...(task.parentId ? { parentId: task.parentId } : {}),
+    ...(slotId ? { slotId } : {}),
+    ...(callbackUrl ? { callbackUrl } : {}),
+    ...(typeof uploadKey === 'string' ? { uploadKey } : {}),
+  };
+}
 
 /**
  * The status events of one run of a task. Progress and log lines are buffered and flushed at most once
@@ -36,8 +58,11 @@ export class RunEvents {
     const e = make();
     if (!e) return Promise.resolve();
     this.seq += 1;
+    // The run's first event is its start (alone or inside its outcome): the one the task as inserted rides on.
+    const inserted = this.seq === 1 ? insertedTask(this.task) : undefined;
     return publishEvent(this.publisher, {
       ...e,
+      ...(inserted ? { inserted } : {}),
       taskId: this.task.id,
       type: this.task.type,
       attempt: this.task.attempt,

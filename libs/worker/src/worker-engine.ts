@@ -315,8 +315,11 @@ export class WorkerEngine<P> {
     fanOut: (children: ChildSpec[]) => Promise<string[]>,
   ): JobContext<P> {
     const { store, db } = this.deps;
+    // The record's own fields (`inserted`: its slot, its callback URL, which may hold the receiver's token) are not the job's.
+    const jobTask = { ...task };
+    delete jobTask.inserted;
     return {
-      task: task as JobContext<P>['task'],
+      task: jobTask as JobContext<P>['task'],
       signal,
       progress: (percent) => events.progress(percent),
       log: (message, level = 'info') => {

@@ -12,7 +12,7 @@ import {
 } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson, type ConfirmPublisher, type Settlement } from '@taskyard/messaging';
-import type { TaskModels } from '@taskyard/tasks';
+import { isDuplicateKey, type TaskModels } from '@taskyard/tasks';
 import { AddressRefused, guardedLookup, literalAddressProblem } from '@taskyard/address-guard';
 import { signCallback } from './callback-signature';
 import type { StatusMetrics } from './status-metrics';
@@ -87,6 +87,11 @@ export class CallbackDelivery {
 
   async handle(raw: ConsumeMessage): Promise<Settlement> {
     const msg = parseJson<CallbackMessage>(raw.content);
+    if (msg.attempt === 1 && msg.claim && !(await this.claimed(msg))) {
+      this.metrics?.callbackDeliveries.inc({ outcome: 'duplicate' });
+      this.logger.info({ taskId: msg.taskId }, 'callback queued again; already being delivered');
+      return 'ack';
+    }
     const { outcome, attempt } = await this.attempt(msg);
     const last = msg.attempt > this.config.backoffMs.length;
     const state: CallbackState = outcome === Outcome.Delivered ? 'delivered' : outcome === Outcome.Retry && !last ? 'pending' : 'failed';
@@ -107,6 +112,22 @@ export class CallbackDelivery {
       this.logger.info(log, 'callback delivered');
     }
     return 'ack';
+  }
+
+  /**
+   * Decides which queuing of a task's callback is delivered, by a unique insert of its delivery record with
+   * the claim: true for the first claim (also when its own message comes again), false for any other.
+   */
+  private async claimed(msg: CallbackMessage): Promise<boolean> {
+    const Deliveries = this.models.CallbackDelivery.collection;
+    try {
+      await Deliveries.insertOne({ _id: msg.taskId, claim: msg.claim, state: 'pending', attempts: [], origin: originOf(msg.url), createdAt: new Date() } as never);
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const held = (await Deliveries.findOne({ _id: msg.taskId } as never, { projection: { claim: 1 }, maxTimeMS: 15_000 })) as { claim?: string } | null;
+      return held?.claim === msg.claim;
+    }
   }
 
   private async attempt(msg: CallbackMessage): Promise<AttemptResult> {

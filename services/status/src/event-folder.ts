@@ -1,13 +1,13 @@
 import type { ConsumeMessage } from 'amqplib';
-import { WORKFLOW_TYPE, type JobTypeDefinition, type TaskEvent } from '@taskyard/contracts';
+import { WORKFLOW_TYPE, isTerminal, type JobTypeDefinition, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { foldAll, observeFold, timerDecisions, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
+import { finishEffects, foldAll, observeFold, timerDecisions, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
 import type { WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
-import { readTasks, writeFold, type FoldTask } from './task-writes';
+import { AS_INSERTED, presumedTask, readTasks, writeFold, type FoldTask } from './task-writes';
 import type { TaskStatsRecorder } from './task-stats-recorder';
 import { foldWorkflowTask } from './workflow-folder';
 import { applyTimers, type TimerDeps } from './timer-effects';
@@ -38,12 +38,16 @@ function groupByTask(events: TaskEvent[]): Map<string, TaskEvent[]> {
   return groups;
 }
 
+/** Runs `fn` over the items, `limit` at a time; every item is tried, then the first failure is thrown. */
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  const failures: unknown[] = [];
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length) await fn(items[next++]).catch((err: unknown) => void failures.push(err));
   });
   await Promise.all(lanes);
+  // Thrown only once no fold of the batch is running: the batch is then requeued whole, and no two folds of a task overlap.
+  if (failures.length) throw failures[0];
 }
 
 /** Timers are published to wait on purpose: their lag is their delay, not the status service's. */
@@ -57,47 +61,99 @@ function observeLag(metrics: StatusMetrics, events: TaskEvent[], now: number): v
   }
 }
 
+/** Event kinds that can end a task: one coming again to a finished task re-applies its finish effects. */
+const FINISHING_KINDS: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'cancel-requested', 'expired-in-queue', 'heartbeat-lost', 'child-finished']);
+
+interface FoldOptions {
+  /** The task was presumed as inserted (presumedTask), not read: written only if it still is. */
+  presumed?: boolean;
+  /** One of the events was delivered before (the status service crashed or failed before acking it). */
+  redelivered?: boolean;
+}
+
 /**
- * Folds a batch of one partition's events: one read of all their tasks, then per task every event in
- * order and one write of what changed, then the effects. The status service is the only writer of a
- * task after its insert, and one partition's batches run one after another, so no two writes race.
+ * Folds a batch of one partition's events: one read of the tasks it cannot presume, then per task every
+ * event in order and one write of what changed, then the effects. A fresh first attempt's run carries the
+ * task as inserted, so its task is not read: its write is conditional on the stored task still being as
+ * inserted, and only if it is not is the task read and folded again. The status service is the only writer
+ * of a task after its insert, and one partition's batches run one after another, so no two writes race.
  */
 export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promise<void> {
   const events = msgs.map((m) => parseJson<TaskEvent>(m.content));
   deps.metrics.batchSize.observe(events.length);
   observeLag(deps.metrics, events, Date.now());
+  const redelivered = new Set(events.filter((_, i) => msgs[i].fields.redelivered).map((e) => e.taskId));
   const groups = groupByTask(events);
-  const tasks = await readTasks(deps.models.Task, [...groups.keys()]);
+  const presumed = new Map([...groups].map(([id, evs]) => [id, presumedTask(evs)] as const).filter((p): p is [string, FoldTask] => p[1] !== undefined));
+  const tasks = await readFoldTasks(deps, [...groups.keys()].filter((id) => !presumed.has(id)));
   await inParallel([...groups.entries()], deps.writeConcurrency ?? 16, async ([taskId, taskEvents]) => {
-    const task = tasks.get(taskId);
+    const opts = { redelivered: redelivered.has(taskId) };
+    const guess = presumed.get(taskId);
+    if (guess && (await foldTask(deps, guess, taskEvents, { ...opts, presumed: true }))) return;
+    const task = guess ? (await readFoldTasks(deps, [taskId])).get(taskId) : tasks.get(taskId);
     if (!task) {
       deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'events for an unknown task; dropped');
       return;
     }
-    await foldTask(deps, task, taskEvents);
+    await foldTask(deps, task, taskEvents, opts);
   });
 }
 
-async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]): Promise<void> {
-  if (task.type === WORKFLOW_TYPE && task.workflow) return foldWorkflowTask(deps, task, events);
+function readFoldTasks(deps: FolderDeps, ids: string[]): Promise<Map<string, FoldTask>> {
+  if (ids.length) deps.metrics.reads.inc(ids.length);
+  return readTasks(deps.models.Task, ids);
+}
+
+/** Folds one task's events; false when a presumed task's write found the stored task not as presumed (nothing done). */
+async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], opts: FoldOptions): Promise<boolean> {
+  if (task.type === WORKFLOW_TYPE && task.workflow) {
+    await foldWorkflowTask(deps, task, events);
+    return true;
+  }
   const def = deps.jobTypes.get(task.type);
   const retentionMs = def?.limits.retentionMs ?? 24 * 3600_000;
   const { state, changes, effects } = foldAll(task, events, { retentionMs });
-  for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(changes !== null) });
+  if (opts.presumed && !changes) return false;
+  if (!opts.presumed) countEvents(deps, events, changes !== null);
   if (deletionRequested({ ...task, ...state }, events)) {
     await deleteTask(deps, { ...task, ...state });
     deps.stats.removed(task.type, state.status);
-    return;
+    return true;
   }
+  // Armed before the write even for a presumed task: a timer of a state never written decides nothing when it fires.
   if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
-  if (!changes) return;
+  if (!changes) {
+    if (opts.redelivered && isFinished(task.status) && events.some((e) => FINISHING_KINDS.has(e.kind))) await reapplyFinish(deps, task);
+    return true;
+  }
   // A workflow's stage tells its workflow before its own write: a restart in between tells it again (the
   // workflow ignores a repeat), where telling it after could be lost and stall the workflow.
   const tellFirst = task.stage !== undefined;
   if (tellFirst) await applyEffects(deps, { ...task, ...state }, effects.filter((e) => e.kind === 'notify-parent'));
-  await writeFold(deps, task, changes);
+  if (!(await writeFold(deps, task, changes, opts.presumed ? AS_INSERTED : undefined))) {
+    deps.metrics.presumedMisses.inc();
+    return false;
+  }
+  if (opts.presumed) countEvents(deps, events, true);
   const observed = observeFold(task, state);
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);
   await applyEffects(deps, { ...task, ...state }, tellFirst ? effects.filter((e) => e.kind !== 'notify-parent') : effects);
+  return true;
+}
+
+function countEvents(deps: FolderDeps, events: TaskEvent[], applied: boolean): void {
+  for (const e of events) deps.metrics.events.inc({ kind: e.kind, applied: String(applied) });
+}
+
+const isFinished = (status: TaskStatus): boolean => isTerminal(status) && status !== 'expired';
+
+/**
+ * The event that ended the task came again: the status service stopped (or an effect failed) after the
+ * write and before every finish effect was done. Each is done again; each is safe to repeat (the slot's
+ * delete, the parent's fold, the callback's delivery, which starts once: callback-delivery.ts).
+ */
+async function reapplyFinish(deps: FolderDeps, task: FoldTask): Promise<void> {
+  deps.logger.info({ taskId: task._id, status: task.status }, 'finish effects applied again (event redelivered to a finished task)');
+  await applyEffects(deps, task, finishEffects(task, task.status), { repeat: true });
 }

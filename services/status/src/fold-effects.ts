@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { UNFINISHED_STATUSES, type CallbackBody, type TaskEvent } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ObjectStore } from '@taskyard/storage';
@@ -15,21 +16,37 @@ export interface EffectDeps {
   store: ObjectStore;
 }
 
-/**
- * Carries out what a written fold asks for. Each is safe to repeat; anything that fails here is
- * picked up by a sweeper (stale slots, orphaned children), so a failure is logged, not retried inline.
- */
-export async function applyEffects(deps: EffectDeps, task: FoldTask, effects: FoldEffect[]): Promise<void> {
-  for (const effect of effects) {
-    try {
-      await applyEffect(deps, task, effect);
-    } catch (err) {
-      deps.logger.warn({ taskId: task._id, effect: effect.kind, err: (err as Error).message }, 'effect failed; a sweeper will retry it');
-    }
-  }
+export interface EffectOptions {
+  /** Applied again (the event that ended the task was redelivered): nothing is counted twice. */
+  repeat?: boolean;
 }
 
-async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect): Promise<void> {
+/**
+ * Effects whose failure requeues the batch: nothing else would ever do them (a lost parent notice stalls
+ * the parent, a lost callback is never sent). The redelivered event finds the task finished and applies
+ * its finish effects again (event-folder.ts), each safe to repeat.
+ */
+const REDONE_ON_FAILURE: ReadonlySet<FoldEffect['kind']> = new Set(['terminal', 'notify-parent']);
+
+/**
+ * Carries out what a written fold asks for. Each is safe to repeat; a stale slot or an orphaned child is
+ * picked up by a sweeper, so such a failure is logged; the others fail the batch (REDONE_ON_FAILURE).
+ */
+export async function applyEffects(deps: EffectDeps, task: FoldTask, effects: FoldEffect[], opts: EffectOptions = {}): Promise<void> {
+  let failure: unknown;
+  for (const effect of effects) {
+    try {
+      await applyEffect(deps, task, effect, opts);
+    } catch (err) {
+      const redone = REDONE_ON_FAILURE.has(effect.kind);
+      deps.logger.warn({ taskId: task._id, effect: effect.kind, err: (err as Error).message }, redone ? 'effect failed; its event is requeued' : 'effect failed; a sweeper will retry it');
+      if (redone) failure ??= err;
+    }
+  }
+  if (failure) throw failure;
+}
+
+async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect, opts: EffectOptions): Promise<void> {
   switch (effect.kind) {
     case 'release-slot':
       await releaseSlot(deps.models.Slot, effect.slotId, task._id);
@@ -54,8 +71,10 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect)
       return;
     }
     case 'terminal':
-      deps.metrics.finished.inc({ type: task.type, status: effect.status });
-      await deleteUpload(deps, task);
+      if (!opts.repeat) deps.metrics.finished.inc({ type: task.type, status: effect.status });
+      await deleteUpload(deps, task).catch((err: unknown) =>
+        deps.logger.warn({ taskId: task._id, err: (err as Error).message }, 'upload not deleted; left in the bucket'),
+      );
       if (task.callbackUrl) await queueCallback(deps, task);
       return;
   }
@@ -83,7 +102,8 @@ async function queueCallback(deps: EffectDeps, task: FoldTask): Promise<void> {
     ...(task.error ? { error: { code: task.error.code, message: task.error.message } } : {}),
     ...(task.finishedAt ? { finishedAt: new Date(task.finishedAt).toISOString() } : {}),
   };
-  await CallbackDelivery.enqueue(deps.publisher, { taskId: task._id, url: task.callbackUrl!, body: JSON.stringify(body), attempt: 1 });
+  // A fresh claim per queuing: the delivery starts for the first claim only (a repeat's claim finds it taken).
+  await CallbackDelivery.enqueue(deps.publisher, { taskId: task._id, url: task.callbackUrl!, body: JSON.stringify(body), attempt: 1, claim: randomUUID() });
 }
 
 export type { TaskEvent };

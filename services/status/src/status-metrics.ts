@@ -15,6 +15,12 @@ export class StatusMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({ name: 'taskyard_status_events_total', help: 'Task events folded, by kind and whether they changed the task', labelNames: ['kind', 'applied'], registers: [this.registry] });
   readonly writes = new Counter({ name: 'taskyard_status_task_writes_total', help: 'Task documents written by the status service', registers: [this.registry] });
+  readonly reads = new Counter({ name: 'taskyard_status_task_reads_total', help: 'Task documents read by the status service to fold their events', registers: [this.registry] });
+  readonly presumedMisses = new Counter({
+    name: 'taskyard_status_presumed_misses_total',
+    help: "Folds of a fresh first attempt's task presumed as inserted whose stored task was not (read and folded again)",
+    registers: [this.registry],
+  });
   readonly finished = new Counter({ name: 'taskyard_tasks_finished_total', help: 'Tasks reaching a terminal status, by type and status', labelNames: ['type', 'status'], registers: [this.registry] });
   readonly started = new Counter({ name: 'taskyard_tasks_started_total', help: 'Attempts started, by type (a retry starts again)', labelNames: ['type'], registers: [this.registry] });
   readonly retries = new Counter({ name: 'taskyard_task_retries_total', help: 'Failed attempts that were retried, by type', labelNames: ['type'], registers: [this.registry] });
@@ -52,7 +58,7 @@ export class StatusMetrics {
   });
   readonly callbackDeliveries = new Counter({
     name: 'taskyard_callback_deliveries_total',
-    help: 'Callback attempts, by outcome (delivered, retry, failed: given up)',
+    help: 'Callback attempts, by outcome (delivered, retry, failed: given up; duplicate: queued again, not sent again)',
     labelNames: ['outcome'],
     registers: [this.registry],
   });

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { TaskEvent } from '@taskyard/contracts';
 import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskState } from '@taskyard/tasks';
 import type { StatusMetrics } from './status-metrics';
 
@@ -39,13 +40,58 @@ export interface WriteDeps {
   metrics: StatusMetrics;
 }
 
-/** Writes a fold's changes in one update; a new status moves the task between status lists: their marks first, then its keys with the same write. */
-export async function writeFold(deps: WriteDeps, task: FoldTask, changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>): Promise<void> {
+/**
+ * Writes a fold's changes in one update; a new status moves the task between status lists: their marks
+ * first, then its keys with the same write. With `expect`, the write happens only if the stored task
+ * still has those fields (a fold of a presumed task): false when it did not.
+ */
+export async function writeFold(
+  deps: WriteDeps,
+  task: FoldTask,
+  changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>,
+  expect?: Partial<Pick<TaskState, 'status' | 'attempt'>>,
+): Promise<boolean> {
   const listed =
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  await deps.models.Task.collection.updateOne({ _id: task._id } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
+  const res = await deps.models.Task.collection.updateOne({ _id: task._id, ...expect } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
+  if (expect && res.matchedCount === 0) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
+  return true;
+}
+
+/** What a presumed task's write expects of the stored one: the state `newTaskRecord` inserts. */
+export const AS_INSERTED = { status: 'queued', attempt: 0 } as const;
+
+/**
+ * The task as inserted, from the first event of a fresh first attempt's run that carries it (InsertedTask),
+ * when every event of the batch is of that run: folded without a read, written only `AS_INSERTED`.
+ */
+export function presumedTask(events: TaskEvent[]): FoldTask | undefined {
+  const first = events[0];
+  if (!('inserted' in first) || !first.inserted || first.attempt !== 1 || !first.runId) return undefined;
+  if (!events.every((e) => e.runId === first.runId)) return undefined;
+  const i = first.inserted;
+  const createdAt = new Date(i.createdAt);
+  if (Number.isNaN(createdAt.getTime())) return undefined;
+  return {
+    _id: first.taskId,
+    type: first.type,
+    owner: i.owner,
+    title: i.title,
+    ...(i.tag ? { tag: i.tag } : {}),
+    createdAt,
+    queuedAt: createdAt,
+    ...AS_INSERTED,
+    progress: 0,
+    maxAttempts: i.maxAttempts,
+    artifacts: [],
+    logs: [],
+    ...(i.parentId ? { parentId: i.parentId } : {}),
+    ...(i.slotId ? { slotId: i.slotId } : {}),
+    ...(i.callbackUrl ? { callbackUrl: i.callbackUrl } : {}),
+    ...(i.uploadKey ? { params: { uploadKey: i.uploadKey } } : {}),
+  };
 }

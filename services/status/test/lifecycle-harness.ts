@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { jobTypes, type JobLimits, type JobTypeDefinition, type TaskMessage } from '@taskyard/contracts';
+import { jobTypes, type JobLimits, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, publishTask } from '@taskyard/messaging';
-import { taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { taskMessageOf, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { startWorker, type RunningWorker, type WorkerDefinition } from '@taskyard/worker';
 import { startStatusService, type RunningStatusService, type StatusConfig } from '../src/status-service';
@@ -69,8 +69,8 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
         _id: id, type, title: `${type} test`, owner, params, status: 'queued', progress: 0, attempt: 0,
         maxAttempts: def.limits.maxAttempts, artifacts: [], logs: [], createdAt: now, queuedAt: now,
       });
-      const msg: TaskMessage = { id, type, owner, title: `${type} test`, params, attempt: 1, maxAttempts: def.limits.maxAttempts, createdAt: now.toISOString() };
-      await publishTask(publisher, msg);
+      // Its message as the gateway makes it (with `inserted`: its run's first event folds without a read).
+      await publishTask(publisher, taskMessageOf({ _id: id, type, owner, title: `${type} test`, params, maxAttempts: def.limits.maxAttempts, createdAt: now }, 1));
       return id;
     },
     async task(id) {

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
+import { publishEvent, publishTask } from '@taskyard/messaging';
+import { takeSlot, taskMessageOf, type TaskRecord } from '@taskyard/tasks';
+import { waitFor } from '@taskyard/testing';
+import { startHarness, type Harness } from './lifecycle-harness';
+
+// A fresh first attempt's run carries its task as inserted: the status service folds it without reading
+// the task, and writes only if the stored task still is as inserted.
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness('presumed-folds', { unfinishedPerOwner: 3 });
+  await h.startWorker(diagnosticWorker);
+});
+afterAll(async () => h?.close());
+
+const counter = async (name: 'reads' | 'presumedMisses'): Promise<number> => (await h.status[0].metrics[name].get()).values[0]?.value ?? 0;
+
+async function finishedCount(type: string, status: string): Promise<number> {
+  const { values } = await h.status[0].metrics.finished.get();
+  return values.find((v) => v.labels.type === type && v.labels.status === status)?.value ?? 0;
+}
+
+/** Stores a queued task holding one of its owner's slots and publishes its message (with or without what the record adds). */
+async function submitHolding(type: string, params: Record<string, unknown>, withInserted = true): Promise<{ id: string; slotId: string }> {
+  const id = randomUUID();
+  const slotId = (await takeSlot(h.models.Slot, 'owner-1', type, 3, id))!;
+  const now = new Date();
+  const record = { _id: id, type, title: 't', owner: 'owner-1', params, maxAttempts: 1, createdAt: now, slotId };
+  await h.models.Task.collection.insertOne({ ...record, status: 'queued', progress: 0, attempt: 0, artifacts: [], logs: [], queuedAt: now } as never);
+  const msg = taskMessageOf(record, 1);
+  if (!withInserted) delete msg.inserted;
+  await publishTask(h.publisher, msg);
+  return { id, slotId };
+}
+
+/** What a fold leaves on a task, without what differs from task to task (ids, times, the second in the list keys). */
+function shape(t: TaskRecord): Record<string, unknown> {
+  return {
+    fields: Object.keys(t).sort(),
+    status: t.status,
+    attempt: t.attempt,
+    progress: t.progress,
+    artifacts: t.artifacts.length,
+    attempts: t.attempts?.map((a) => ({ attempt: a.attempt, outcome: a.outcome, ended: a.endedAt !== undefined })),
+    lk: t.lk?.map((k) => k.replace(/[0-9a-f-]{36}|\d{6,}/g, '#')),
+    durationMs: typeof t.durationMs,
+  };
+}
+
+test("a fresh first attempt is folded without a read of its task, into the same task a read fold makes; its slot is freed", async () => {
+  const reads = await counter('reads');
+  const fast = await submitHolding('diagnostic', { artifactBytes: 10 });
+  const done = await h.waitForStatus(fast.id, ['succeeded']);
+  expect(await counter('reads')).toBe(reads);
+  await waitFor('its slot to be freed', async () => (await h.models.Slot.findById(fast.slotId).lean()) === null);
+
+  // The same job from a message without the record's fields (as before): read, then folded.
+  const slow = await submitHolding('diagnostic', { artifactBytes: 10 }, false);
+  const read = await h.waitForStatus(slow.id, ['succeeded']);
+  expect(await counter('reads')).toBe(reads + 1);
+  expect(shape(done)).toEqual(shape(read));
+  expect(done.startedAt).toBeInstanceOf(Date);
+  expect(done.finishedAt!.getTime()).toBeGreaterThanOrEqual(done.startedAt!.getTime());
+  await waitFor('the other slot to be freed', async () => (await h.models.Slot.findById(slow.slotId).lean()) === null);
+});
+
+test('a run reporting on a task no longer as inserted (cancelled while queued) changes nothing: one terminal state', async () => {
+  // spelling-report has no worker here: the task stays queued until cancelled.
+  const { id, slotId } = await submitHolding('spelling-report', {});
+  await publishEvent(h.publisher, { kind: 'cancel-requested', taskId: id, type: 'spelling-report', requestedBy: 'owner-1' });
+  const cancelled = await h.waitForStatus(id, ['cancelled']);
+  const misses = await counter('presumedMisses');
+  const reads = await counter('reads');
+  // A worker that took the message before the cancel reports a fast success, its start and the task as inserted inside.
+  const msg = taskMessageOf({ ...cancelled, slotId }, 1);
+  await publishEvent(h.publisher, {
+    kind: 'succeeded', taskId: id, type: 'spelling-report', attempt: 1, runId: randomUUID(), seq: 1, artifacts: [],
+    started: { workerId: 'w', at: new Date().toISOString() },
+    inserted: { owner: msg.owner, title: msg.title, createdAt: msg.createdAt, maxAttempts: msg.maxAttempts, slotId },
+  });
+  await waitFor('the presumed fold to miss', async () => (await counter('presumedMisses')) === misses + 1);
+  expect(await counter('reads')).toBe(reads + 1);
+  const after = await h.task(id);
+  expect(after.status).toBe('cancelled');
+  expect(after.finishedAt).toEqual(cancelled.finishedAt);
+  expect(after.attempts ?? []).toEqual(cancelled.attempts ?? []);
+  expect(await finishedCount('spelling-report', 'succeeded')).toBe(0);
+  expect(await finishedCount('spelling-report', 'cancelled')).toBe(1);
+});
