@@ -1,5 +1,5 @@
 import type { CpuSeconds } from '../lifecycle/cpu-accounting';
-import { diffWrites, readWriteCounts, totalWrites, type WriteCounts } from '../lifecycle/db-write-counter';
+import { diffWrites, readWriteCounts, totalScans, totalWrites, type WriteCounts } from '../lifecycle/db-write-counter';
 import { round } from '../lib/rate';
 import { SHARED_PARTS, cpuByPart } from './parts';
 
@@ -12,6 +12,8 @@ export interface EndToEnd {
   cpuMsPerTaskTotal: number;
   /** Rows written per task in the run's database, counted by PostgreSQL (undefined where not used). */
   writesPerTask?: number;
+  /** Table scans per task (FerretDB's reads; each update and delete starts with one), counted by PostgreSQL. */
+  scansPerTask?: number;
   writesByCollection?: WriteCounts;
   /** CPU ms per second the shared servers spent before the run with this system idle (others' load). */
   backgroundCpuMsPerSec: Record<string, number>;
@@ -67,6 +69,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
     if (ms >= 0.005) cpuMsPerTask[part] = round(ms, 2);
   }
   let writesPerTask: number | undefined;
+  let scansPerTask: number | undefined;
   let writesByCollection: WriteCounts | undefined;
   if (writes0) {
     await sleep(STATS_SETTLE_MS);
@@ -74,6 +77,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
     if (writes1) {
       writesByCollection = diffWrites(writes0, writes1);
       writesPerTask = round(totalWrites(writesByCollection) / run.tasks, 2);
+      scansPerTask = round(totalScans(writesByCollection) / run.tasks, 2);
     }
   }
   return {
@@ -83,6 +87,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
     cpuMsPerTask,
     cpuMsPerTaskTotal: round(Object.values(cpuMsPerTask).reduce((a, b) => a + b, 0), 2),
     writesPerTask,
+    scansPerTask,
     writesByCollection,
     backgroundCpuMsPerSec: background,
   };

@@ -7,7 +7,7 @@ import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
 import type { EndToEnd } from './end-to-end';
-import { measureTaskyard } from './taskyard';
+import { measureTaskyard, measureTaskyardNoop } from './taskyard';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -25,7 +25,20 @@ function systemRows(name: string, e: EndToEnd): Row[] {
     { measure: `${name}: CPU ms per task, total`, value: e.cpuMsPerTaskTotal },
     ...PART_ORDER.filter((p) => e.cpuMsPerTask[p] !== undefined).map((p) => ({ measure: `${name}:   ${p}`, value: e.cpuMsPerTask[p] })),
     { measure: `${name}: DB writes per task`, value: e.writesPerTask ?? '-' },
+    { measure: `${name}: DB table scans per task`, value: e.scansPerTask ?? '-' },
   ];
+}
+
+/** `--only=taskyard`: Taskyard's no-op tasks end to end on 1 worker and nothing else (a step's effect in a minute). */
+async function onlyTaskyard(tasks: number, unfinishedPerOwner: number): Promise<void> {
+  const servers = await testServers('bench-peers');
+  try {
+    const e = await measureTaskyardNoop({ servers, tasks, unfinishedPerOwner, log });
+    printTable('Taskyard alone (no-op tasks, 1 worker process)', systemRows('taskyard', e));
+    process.stdout.write(`${JSON.stringify({ measuredAt: new Date().toISOString(), tasks, taskyard: { endToEnd: e } }, null, 2)}\n`);
+  } finally {
+    await servers.cleanup();
+  }
 }
 
 async function main(): Promise<void> {
@@ -33,6 +46,7 @@ async function main(): Promise<void> {
   const tasks = Number(arg('tasks') ?? (quick ? 500 : 3000));
   // 0: the diagnostic type without an unfinished limit (as Celery has none); a number: with that quota.
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
+  if (arg('only') === 'taskyard') return onlyTaskyard(tasks, unfinishedPerOwner);
   log('installing the peers when missing (Redis from Debian, Celery from PyPI)');
   const python = installPeers();
   const servers = await testServers('bench-peers');

@@ -52,27 +52,46 @@ async function cpuBoundRate(client: TaskClient, stack: ProcessStack, tasks: numb
   return round(tasks / ((performance.now() - started) / 1000), 2);
 }
 
-/** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone. */
-export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardResult> {
-  const { servers, log } = opts;
+type NoopRun = (tasks: number) => Parameters<typeof measureEndToEnd>[0];
+
+/** The process stack with 1 diagnostic worker, warmed up, and how to run no-op tasks through it. */
+async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner'>): Promise<{ stack: ProcessStack; client: TaskClient; user: string; noopRun: NoopRun }> {
   const stack = await startProcessStack({
-    servers,
+    servers: opts.servers,
     workers: { diagnostic: 1 },
     limits: { diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: 64 } },
   });
   registerStack(stack);
+  const user = stack.keys.find((k) => k.role === 'user')!.key;
+  const client = new TaskClient(stack.gatewayUrl, user);
+  await inParallel(50, 8, () => client.submit('diagnostic', {})); // warm-up
+  await waitFor('warm-up', async () => (await finishedCount(stack)) >= 50, { timeoutMs: 120_000, intervalMs: 100 });
+  const database = new URL(opts.servers.mongoUrl).pathname.slice(1);
+  const noopRun: NoopRun = (tasks) => ({
+    tasks,
+    database,
+    send: () => inParallel(tasks, SUBMIT_CONCURRENCY, () => client.submit('diagnostic', {})),
+    finished: () => finishedCount(stack),
+  });
+  return { stack, client, user, noopRun };
+}
+
+/** Only the no-op tasks end to end on 1 worker process (`--only=taskyard`: one step's effect, measured quickly). */
+export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log'>): Promise<EndToEnd> {
+  const { stack, noopRun } = await startWarmStack(opts);
   try {
-    const user = stack.keys.find((k) => k.role === 'user')!.key;
-    const client = new TaskClient(stack.gatewayUrl, user);
-    await inParallel(50, 8, () => client.submit('diagnostic', {})); // warm-up
-    await waitFor('warm-up', async () => (await finishedCount(stack)) >= 50, { timeoutMs: 120_000, intervalMs: 100 });
-    const database = new URL(servers.mongoUrl).pathname.slice(1);
-    const noopRun = (tasks: number) => ({
-      tasks,
-      database,
-      send: () => inParallel(tasks, SUBMIT_CONCURRENCY, () => client.submit('diagnostic', {})),
-      finished: () => finishedCount(stack),
-    });
+    opts.log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
+    return await measureEndToEnd(noopRun(opts.tasks));
+  } finally {
+    await stack.stop(5000);
+  }
+}
+
+/** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone. */
+export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardResult> {
+  const { log } = opts;
+  const { stack, client, user, noopRun } = await startWarmStack(opts);
+  try {
     log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
     const endToEnd = await measureEndToEnd(noopRun(opts.tasks));
     log(`taskyard: CPU-bound tasks (${opts.cpuMsPerTask} ms each), 1 worker process`);

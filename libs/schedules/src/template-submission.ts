@@ -11,7 +11,7 @@ import {
   newTaskRecord,
   releaseSlot,
   takeSlot,
-  taskMessageOf,
+  firstMessageOf,
   type OutboxTicket,
   type TaskModels,
   type TaskRecord,
@@ -131,6 +131,6 @@ export function templateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitt
 async function resumeExisting(deps: TemplateSubmissionDeps, taskId: string): Promise<boolean> {
   const t = (await deps.models.Task.collection.findOne({ _id: taskId } as never, { maxTimeMS: 10_000 })) as TaskRecord | null;
   if (!t) return false;
-  if (t.status === 'queued' || t.status === 'scheduled') await dispatchTask(deps.publisher, taskMessageOf(t, 1), { republished: true });
+  if (t.status === 'queued' || t.status === 'scheduled') await dispatchTask(deps.publisher, firstMessageOf(t), { republished: true });
   return true;
 }

@@ -5,7 +5,7 @@ export { taskModels, ensureTaskIndexes, isDuplicateKey, insertUnique, taskSchema
 export type { TaskModels, SlotRecord, OutboxRecord, TaskRequestRecord, LeaseRecord, CallbackDeliveryRecord } from './task-model';
 export { takeSlot, releaseSlot, slotId, NO_SLOT, hasNoLimit } from './slots';
 export { claimOnce } from './leases';
-export { taskMessageOf } from './task-message-of';
+export { firstMessageOf, taskMessageOf } from './task-message-of';
 export { jobTypePauseModel } from './job-type-pause';
 export type { JobTypePauseRecord } from './job-type-pause';
 export { newTaskRecord, withoutUndefined } from './new-task';

@@ -3,7 +3,7 @@ import { dispatchTask, type ConfirmPublisher } from '@taskyard/messaging';
 import type { NewTask } from './new-task';
 import { outboxTaskIds, type Outbox, type OutboxTicket } from './outbox';
 import type { OutboxRecord, TaskModels } from './task-model';
-import { taskMessageOf } from './task-message-of';
+import { firstMessageOf } from './task-message-of';
 import type { TaskRecord } from './task-record';
 
 /** Where a stored task's first message went: confirmed by the broker, or left to the outbox relay. */
@@ -18,7 +18,7 @@ export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, pub
   const results = await Promise.all(
     tasks.map(async (task): Promise<DispatchResult> => {
       try {
-        await dispatchTask(publisher, taskMessageOf(task, 1));
+        await dispatchTask(publisher, firstMessageOf(task));
         return 'published';
       } catch (err) {
         logger.warn({ taskId: task._id, err: (err as Error).message }, 'publish not confirmed; task left in the outbox');
@@ -42,8 +42,9 @@ export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, pub
   return results;
 }
 
-type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt' | 'stage'>;
-const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1, stage: 1 } as const;
+type RelayTask = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt' | 'status' | 'priority' | 'runAt' | 'stage' | 'slotId' | 'callbackUrl'>;
+// slotId and callbackUrl too: the first message carries them (firstMessageOf).
+const RELAY_FIELDS = { type: 1, owner: 1, title: 1, tag: 1, params: 1, maxAttempts: 1, parentId: 1, createdAt: 1, status: 1, priority: 1, runAt: 1, stage: 1, slotId: 1, callbackUrl: 1 } as const;
 /** Task reads under way at once while relaying a group's entry. */
 const RELAY_READS = 16;
 
@@ -63,7 +64,7 @@ export async function relayOutboxEntry(models: Pick<TaskModels, 'Task' | 'Outbox
         // One read by _id per task: FerretDB answers `_id: {$in: [...]}` with a table scan.
         const task = await models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(maxTimeMS).lean<RelayTask>().exec();
         if (task?.status !== 'queued' && task?.status !== 'scheduled') return;
-        await dispatchTask(publisher, taskMessageOf(task, 1), { republished: true });
+        await dispatchTask(publisher, firstMessageOf(task), { republished: true });
         published++;
       }),
     );

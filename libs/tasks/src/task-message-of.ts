@@ -1,15 +1,11 @@
 import type { TaskMessage } from '@taskyard/contracts';
 import type { TaskRecord } from './task-record';
 
-/**
- * The broker message of a stored task (its first publish, a republish or a recovered attempt). A first
- * attempt's carries what the record holds beyond the message (`inserted`), for the run's first event.
- */
-export function taskMessageOf(
-  t: Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'> &
-    Partial<Pick<TaskRecord, 'priority' | 'runAt' | 'stage' | 'slotId' | 'callbackUrl'>>,
-  attempt: number,
-): TaskMessage {
+type MessageFields = Pick<TaskRecord, '_id' | 'type' | 'owner' | 'title' | 'tag' | 'params' | 'maxAttempts' | 'parentId' | 'createdAt'> &
+  Partial<Pick<TaskRecord, 'priority' | 'runAt' | 'stage'>>;
+
+/** Rebuilds the broker message of a stored task (for a republish or a recovered attempt). */
+export function taskMessageOf(t: MessageFields, attempt: number): TaskMessage {
   return {
     id: t._id,
     type: t.type,
@@ -24,6 +20,14 @@ export function taskMessageOf(
     ...(t.priority && t.priority !== 'normal' ? { priority: t.priority } : {}),
     ...(t.runAt ? { runAt: new Date(t.runAt).toISOString() } : {}),
     ...(t.stage ? { stage: t.stage } : {}),
-    ...(attempt === 1 ? { inserted: { ...(t.slotId ? { slotId: t.slotId } : {}), ...(t.callbackUrl ? { callbackUrl: t.callbackUrl } : {}) } } : {}),
   };
+}
+
+/**
+ * A first attempt's message from the task's whole record (just inserted, or read with its `slotId` and
+ * `callbackUrl`): it carries them (`inserted`), so the run's first event is folded without a read. Never
+ * from a projection without them: the status service would take the task for one holding no slot.
+ */
+export function firstMessageOf(t: MessageFields & Pick<TaskRecord, 'slotId' | 'callbackUrl'>): TaskMessage {
+  return { ...taskMessageOf(t, 1), inserted: { ...(t.slotId ? { slotId: t.slotId } : {}), ...(t.callbackUrl ? { callbackUrl: t.callbackUrl } : {}) } };
 }

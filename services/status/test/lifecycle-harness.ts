@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { jobTypes, type JobLimits, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, publishTask } from '@taskyard/messaging';
-import { taskMessageOf, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { firstMessageOf, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { startWorker, type RunningWorker, type WorkerDefinition } from '@taskyard/worker';
 import { startStatusService, type RunningStatusService, type StatusConfig } from '../src/status-service';
@@ -70,7 +70,7 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
         maxAttempts: def.limits.maxAttempts, artifacts: [], logs: [], createdAt: now, queuedAt: now,
       });
       // Its message as the gateway makes it (with `inserted`: its run's first event folds without a read).
-      await publishTask(publisher, taskMessageOf({ _id: id, type, owner, title: `${type} test`, params, maxAttempts: def.limits.maxAttempts, createdAt: now }, 1));
+      await publishTask(publisher, firstMessageOf({ _id: id, type, owner, title: `${type} test`, params, maxAttempts: def.limits.maxAttempts, createdAt: now }));
       return id;
     },
     async task(id) {

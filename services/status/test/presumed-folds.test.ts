@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
 import { publishEvent, publishTask } from '@taskyard/messaging';
-import { takeSlot, taskMessageOf, type TaskRecord } from '@taskyard/tasks';
+import { firstMessageOf, takeSlot, taskMessageOf, type TaskRecord } from '@taskyard/tasks';
 import { waitFor } from '@taskyard/testing';
 import { startHarness, type Harness } from './lifecycle-harness';
 
@@ -29,8 +29,7 @@ async function submitHolding(type: string, params: Record<string, unknown>, with
   const now = new Date();
   const record = { _id: id, type, title: 't', owner: 'owner-1', params, maxAttempts: 1, createdAt: now, slotId };
   await h.models.Task.collection.insertOne({ ...record, status: 'queued', progress: 0, attempt: 0, artifacts: [], logs: [], queuedAt: now } as never);
-  const msg = taskMessageOf(record, 1);
-  if (!withInserted) delete msg.inserted;
+  const msg = withInserted ? firstMessageOf(record) : taskMessageOf(record, 1);
   await publishTask(h.publisher, msg);
   return { id, slotId };
 }
@@ -74,7 +73,7 @@ test('a run reporting on a task no longer as inserted (cancelled while queued) c
   const misses = await counter('presumedMisses');
   const reads = await counter('reads');
   // A worker that took the message before the cancel reports a fast success, its start and the task as inserted inside.
-  const msg = taskMessageOf({ ...cancelled, slotId }, 1);
+  const msg = firstMessageOf({ ...cancelled, slotId });
   await publishEvent(h.publisher, {
     kind: 'succeeded', taskId: id, type: 'spelling-report', attempt: 1, runId: randomUUID(), seq: 1, artifacts: [],
     started: { workerId: 'w', at: new Date().toISOString() },
