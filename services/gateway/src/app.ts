@@ -14,6 +14,7 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors } from './plugins/err
 import { nulGuardPlugin } from './plugins/nul-guard';
 import { observabilityPlugin } from './plugins/observability';
 import { securityHeadersPlugin } from './plugins/security-headers';
+import { sharedSchemaCompilers } from './schema-compilers';
 import { adminRoutes } from './routes/admin';
 import { apiKeyRoutes } from './routes/api-keys';
 import { healthRoutes } from './routes/health';
@@ -77,6 +78,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     // Reject unknown body fields rather than silently drop them; coerce only query strings' scalars.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: sharedSchemaCompilers() },
   });
   // The API speaks JSON (and multipart for uploads); a text body is a mistake, not a string to accept.
   app.removeContentTypeParser('text/plain');
