@@ -36,12 +36,13 @@ export interface PageStats {
   /** Reads of marks (a node's children or a journal minute) and of buckets of tasks. */
   markReads: number;
   bucketReads: number;
-  /** Nodes whose kept children were used instead of a read. */
+  /** Nodes whose kept children were used instead of a read, buckets whose kept tasks were. */
   keptNodes: number;
+  keptBuckets: number;
   tasksRead: number;
 }
 
-export const emptyPageStats = (): PageStats => ({ rounds: 0, markReads: 0, bucketReads: 0, keptNodes: 0, tasksRead: 0 });
+export const emptyPageStats = (): PageStats => ({ rounds: 0, markReads: 0, bucketReads: 0, keptNodes: 0, keptBuckets: 0, tasksRead: 0 });
 
 type Listed = Pick<TaskRecord, '_id' | 'createdAt' | 'type' | 'status' | 'tag'>;
 
@@ -58,6 +59,20 @@ export const KEPT_NODE_MS = 30_000;
 const JOURNAL_MARGIN_SECONDS = 20;
 /** Kept nodes and bucket sizes, up to this many each (then forgotten at once: the next pages read them again). */
 export const KEPT_LIMIT = 50_000;
+/** Tasks of settled buckets kept, up to this many. */
+export const KEPT_TASKS_LIMIT = 20_000;
+
+const FINAL_STATUSES = new Set(['failed', 'cancelled', 'expired']);
+
+/**
+ * A task no write will change any more (failed, cancelled and expired are final; succeeded is, but for
+ * the expiry of its artifacts, which its `expiresAt` tells), so a kept copy of it is as good as a read.
+ */
+function finishedForGood(t: Listed & Partial<Pick<TaskRecord, 'artifacts' | 'expiresAt'>>, nowMs: number): boolean {
+  if (FINAL_STATUSES.has(t.status)) return true;
+  if (t.status !== 'succeeded' || !Array.isArray(t.artifacts)) return false;
+  return t.artifacts.length === 0 || (t.expiresAt !== undefined && new Date(t.expiresAt).getTime() > nowMs + KEPT_NODE_MS);
+}
 
 const newestFirst = (a: Listed, b: Listed): number =>
   new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
@@ -87,14 +102,18 @@ interface PageReads {
  *
  * The round trips are few whatever the history: the nodes that may still change (the root and those
  * holding the last SETTLE_SECONDS) and the journal of late entries are read side by side first; settled
- * nodes' children are kept a while (KEPT_NODE_MS) and reused; and the size of each settled bucket is
+ * nodes' children are kept a while (KEPT_NODE_MS) and reused; the size of each settled bucket is
  * remembered, so a page reads as many buckets side by side as its remaining tasks need, in one round
- * where it read them before.
+ * where it read them before; and the tasks of a settled bucket whose tasks are all finished for good are
+ * kept as long as its nodes (no write changes them; a late entry into it is in the journal).
  */
 export class TaskList {
   private readonly kept = new Map<string, { at: number; kids: number[] }>();
   /** Tasks kept by a filter in each settled bucket when last read, by bucket and filter. */
   private readonly sizes = new Map<string, number>();
+  /** The tasks of settled buckets whose every task is finished for good, by bucket and projection. */
+  private readonly settledTasks = new Map<string, { at: number; rows: Listed[] }>();
+  private settledTaskCount = 0;
 
   constructor(
     private readonly Task: Model<TaskRecord>,
@@ -133,11 +152,8 @@ export class TaskList {
       }
       if (!take.count) break;
       const seconds = queue.splice(0, take.count);
-      stats.rounds++;
-      stats.bucketReads += seconds.length;
-      const buckets = await Promise.all(seconds.map((s) => this.bucket<T>(scope, s, q.projection)));
+      const buckets = await this.buckets<T>(reads, seconds, late, q.projection);
       for (const [i, rows] of buckets.entries()) {
-        stats.tasksRead += rows.length;
         const kept = rows.filter(keep);
         if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late.has(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
         found.push(...kept.filter((t) => !q.after || isBefore(t, q.after)).sort(newestFirst));
@@ -183,6 +199,44 @@ export class TaskList {
     stats.markReads += periods.length;
     reads.late = Promise.all(periods.map((p) => this.marks(journalNodeId(scope, p)))).then((lists) => new Set(lists.flat()));
     return reads;
+  }
+
+  /**
+   * The tasks of some buckets, read side by side (one round) but for those kept: a settled bucket (no late
+   * entry in the journal) whose tasks are all finished for good is kept KEPT_NODE_MS, as its nodes are.
+   */
+  private async buckets<T extends Listed>(reads: PageReads, seconds: number[], late: Set<number>, projection?: Record<string, 0 | 1>): Promise<T[][]> {
+    const nowMs = this.now();
+    const projectionKey = JSON.stringify(projection ?? {});
+    const keyOf = (second: number): string => `${nodeId(reads.scope, 0, second)}|${projectionKey}`;
+    const keepable = (second: number): boolean => second < reads.nowSecond - SETTLE_SECONDS && !late.has(second);
+    const kept = seconds.map((s) => {
+      const k = keepable(s) ? this.settledTasks.get(keyOf(s)) : undefined;
+      return k && nowMs - k.at < KEPT_NODE_MS ? (k.rows as T[]) : undefined;
+    });
+    const reading = seconds.filter((_, i) => !kept[i]).length;
+    reads.stats.keptBuckets += seconds.length - reading;
+    reads.stats.bucketReads += reading;
+    if (reading) reads.stats.rounds++;
+    return Promise.all(
+      seconds.map(async (s, i) => {
+        const known = kept[i];
+        if (known) return known;
+        const rows = await this.bucket<T>(reads.scope, s, projection);
+        reads.stats.tasksRead += rows.length;
+        if (keepable(s) && rows.every((t) => finishedForGood(t, nowMs))) this.keepTasks(keyOf(s), { at: nowMs, rows });
+        return rows;
+      }),
+    );
+  }
+
+  private keepTasks(key: string, entry: { at: number; rows: Listed[] }): void {
+    if (this.settledTaskCount + entry.rows.length > KEPT_TASKS_LIMIT) {
+      this.settledTasks.clear();
+      this.settledTaskCount = 0;
+    }
+    this.settledTaskCount += entry.rows.length - (this.settledTasks.get(key)?.rows.length ?? 0);
+    this.settledTasks.set(key, entry);
   }
 
   private bucket<T>(scope: string, second: number, projection?: Record<string, 0 | 1>): Promise<T[]> {

@@ -36,6 +36,18 @@ test.each<[string, ListFilter, (() => ListPosition) | undefined]>([
   expect(warm.stats.keptNodes).toBeGreaterThan(0);
 });
 
+test('the tasks of a settled bucket finished for good are kept; a bucket holding an unfinished task is read every time', async () => {
+  const list = reader();
+  await read(list, { owner: 'owner-2', status: 'failed' });
+  const failed = await read(list, { owner: 'owner-2', status: 'failed' });
+  expect(failed.stats).toMatchObject({ rounds: 1, bucketReads: 0, keptBuckets: 21 });
+  // owner-2's tasks alternate failed and running: half the buckets of its own list hold a running task.
+  await read(list, { owner: 'owner-2' });
+  const all = await read(list, { owner: 'owner-2' });
+  expect(all.stats.bucketReads).toBeGreaterThan(0);
+  expect(all.stats.rounds).toBe(2);
+});
+
 test('the next page reuses the nodes the previous one read', async () => {
   const list = reader();
   const first = await read(list, { owner: 'owner-2', status: 'failed' });
