@@ -4,6 +4,7 @@ import type { LogLine } from './task-event';
 import type { AttemptOutcome, TaskError } from './task-message';
 import type { TaskResult } from './task-result';
 import type { TaskStatus } from './task-status';
+import type { StageRef } from './workflow';
 
 /**
  * The HTTP API's JSON shapes of a task, shared by the gateway that sends them and the console that reads
@@ -45,6 +46,8 @@ export interface TaskView {
   artifacts: ArtifactView[];
   error?: TaskError;
   parentId?: string;
+  /** A workflow's stage task: its workflow (also its `parentId`), its stage, and a fan-out child's item index. */
+  stage?: Pick<StageRef, 'workflowId' | 'stage' | 'kind' | 'item'>;
   children?: { total: number; finished: string[]; failed: number };
   result?: TaskResult;
   createdAt: string;

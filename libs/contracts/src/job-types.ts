@@ -34,6 +34,8 @@ export interface DiagnosticParams {
   progressSteps?: number;
   /** CPU time to spend computing (a CPU-bound job, for benchmarks of worker scaling). */
   cpuMs?: number;
+  /** Its result lists this many parts (each its `sleepMs`): what a workflow's fan-out makes one child per. */
+  parts?: number;
 }
 
 export const spellingReport = defineJobType<SpellingReportParams>({
@@ -137,6 +139,7 @@ export const diagnostic = defineJobType<DiagnosticParams>({
       artifactBytes: { type: 'integer', minimum: 0, maximum: 1024 * 1024 * 1024 },
       progressSteps: { type: 'integer', minimum: 0, maximum: 1000 },
       cpuMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+      parts: { type: 'integer', minimum: 0, maximum: 1000, title: 'Parts', description: 'Its result lists this many parts, for a workflow to fan out over.' },
     },
   },
   limits: { prefetch: 32 },

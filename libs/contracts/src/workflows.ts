@@ -17,6 +17,22 @@ export const diagnosticChain: WorkflowDefinition = {
   ],
 };
 
+/**
+ * The platform's own fan-out for tests and demos: `plan` lists `parts` items, one diagnostic job per item
+ * (each sleeping `sleepMs`), then `combine` once over all of them. `after-failure` runs if a stage fails.
+ */
+export const diagnosticFanOut: WorkflowDefinition = {
+  name: 'diagnostic-fan-out',
+  title: 'Diagnostic fan-out',
+  description: "The platform's own fan-out for tests and demos: a first diagnostic job lists the parts, one diagnostic job runs per part, then one over all of them.",
+  stages: [
+    { name: 'plan', type: 'diagnostic', pass: ['sleepMs', 'parts'] },
+    { name: 'parts', type: 'diagnostic', kind: 'fan-out', items: 'parts', itemParam: 'sleepMs', pass: [] },
+    { name: 'combine', type: 'diagnostic', kind: 'fan-in', pass: [] },
+  ],
+  onFailure: { name: 'after-failure', type: 'diagnostic', pass: [] },
+};
+
 const CHECK_KEYS = ['schoolUUID', 'checkCode', 'duplicateOf'];
 
 /**
@@ -37,7 +53,7 @@ export const checkPipeline: WorkflowDefinition = {
   onFailure: { name: 'notify-failure', type: 'check-notifier', pass: CHECK_KEYS, params: { outcome: 'processing-failure' } },
 };
 
-export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, checkPipeline, apiHarvestPaged];
+export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, diagnosticFanOut, checkPipeline, apiHarvestPaged];
 
 export function declaredWorkflow(name: string): WorkflowDefinition | undefined {
   return DECLARED_WORKFLOWS.find((w) => w.name === name);

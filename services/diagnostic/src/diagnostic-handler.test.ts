@@ -1,4 +1,4 @@
-import { burnCpu } from './diagnostic-handler';
+import { burnCpu, diagnosticResult } from './diagnostic-handler';
 
 describe('burnCpu', () => {
   it('spends about the CPU time asked for', async () => {
@@ -13,4 +13,10 @@ describe('burnCpu', () => {
     controller.abort(new Error('stop'));
     await expect(burnCpu(10_000, controller.signal)).rejects.toThrow('stop');
   });
+});
+
+test("the result lists `parts` items, each the job's own sleep, for a workflow's fan-out; none unless asked", () => {
+  expect(diagnosticResult(2, 300, 3)).toEqual({ attempt: 2, parts: [300, 300, 300] });
+  expect(diagnosticResult(1, 0, 0)).toEqual({ attempt: 1, parts: [] });
+  expect(diagnosticResult(1, 300, undefined)).toEqual({ attempt: 1 });
 });

@@ -49,11 +49,16 @@ export async function burnCpu(ms: number, signal: AbortSignal): Promise<number> 
   return x;
 }
 
+/** What the job returns: its attempt, and `parts` items (each its sleepMs) for a workflow's fan-out (diagnostic-fan-out) to make one child per part. */
+export function diagnosticResult(attempt: number, sleepMs: number, parts: number | undefined): Record<string, unknown> {
+  return parts === undefined ? { attempt } : { attempt, parts: Array<number>(parts).fill(sleepMs) };
+}
+
 /** The platform's own job, for tests and benchmarks: sleeps, fails, hangs, writes, reports progress. */
 export const diagnosticWorker = defineWorker<DiagnosticParams>({
   type: 'diagnostic',
   async handler({ task, signal, progress, log, artifacts }) {
-    const { sleepMs = 0, failAttempts = 0, hang = false, artifactBytes, progressSteps = 0, cpuMs = 0 } = task.params;
+    const { sleepMs = 0, failAttempts = 0, hang = false, artifactBytes, progressSteps = 0, cpuMs = 0, parts } = task.params;
     if (task.attempt <= failAttempts) {
       log(`failing attempt ${task.attempt} of the first ${failAttempts} on purpose`, 'warn');
       throw new RetriableJobError('diagnostic-failure', `diagnostic failure on attempt ${task.attempt}`);
@@ -68,6 +73,6 @@ export const diagnosticWorker = defineWorker<DiagnosticParams>({
     if (cpuMs > 0) await burnCpu(cpuMs, signal);
     if (hang) await new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     if (artifactBytes !== undefined) await artifacts.write('diagnostic.bin', randomStream(artifactBytes), 'application/octet-stream');
-    return { result: { attempt: task.attempt } };
+    return { result: diagnosticResult(task.attempt, sleepMs, parts) };
   },
 });

@@ -52,6 +52,17 @@ export const TaskSchema = {
     },
     error: { $ref: 'TaskError#' },
     parentId: { $ref: 'TaskId#' },
+    stage: {
+      type: 'object',
+      description: "A workflow's stage task: its workflow (`GET /v1/workflows/{workflowId}`), its stage, and a fan-out child's item index (0-based)",
+      required: ['workflowId', 'stage', 'kind'],
+      properties: {
+        workflowId: { $ref: 'TaskId#' },
+        stage: { type: 'string' },
+        kind: { type: 'string', enum: ['task', 'fan-out', 'fan-in', 'on-failure'] },
+        item: { type: 'integer', minimum: 0 },
+      },
+    },
     children: {
       type: 'object',
       description: 'A fan-out parent: how many children, which finished, how many of them failed',

@@ -29,7 +29,7 @@ export class TaskStream {
    */
   apply(event: TaskEvent): TaskUpdate | undefined {
     const { state, changes } = foldAll(this.state, [event], this.ctx);
-    if (!changes) return undefined;
+    if (!changes) return this.stageFinished(event);
     const before = this.state;
     this.state = state;
     const logs = 'logs' in event && event.logs?.length ? event.logs : undefined;
@@ -43,5 +43,16 @@ export class TaskStream {
       attempt: state.attempt,
       ...(logs ? { logs } : {}),
     };
+  }
+
+  /**
+   * A workflow's stage (or fan-out child) finished. The stream cannot fold it: a workflow's stages are folded
+   * by the status service into its workflow record, which the stream does not keep. So the client is told
+   * something moved, with the state as the stream knows it, and reads the workflow again. A plain fan-out
+   * parent folds its children itself (above): a repeat of its child's finish sends nothing.
+   */
+  private stageFinished(event: TaskEvent): TaskUpdate | undefined {
+    if (event.kind !== 'child-finished' || this.state.children || this.finished) return undefined;
+    return { kind: event.kind, at: event.at, status: this.state.status, progress: this.state.progress, attempt: this.state.attempt };
   }
 }

@@ -1,4 +1,4 @@
-import type { ArtifactRef, ArtifactView, AttemptRecord, AttemptView, TaskView } from '@taskyard/contracts';
+import type { ArtifactRef, ArtifactView, AttemptRecord, AttemptView, StageRef, TaskView } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
 
 export type { ArtifactView, TaskView };
@@ -30,6 +30,9 @@ function attemptView(a: AttemptRecord): AttemptView {
   });
 }
 
+/** Which workflow and stage a stage task belongs to (not the on-failure stage's failure, nor a fan-in's source). */
+const stageView = (s: StageRef): NonNullable<TaskView['stage']> => ({ workflowId: s.workflowId, stage: s.stage, kind: s.kind, ...(s.item !== undefined ? { item: s.item } : {}) });
+
 /** Present fields only: an absent optional field is left out rather than sent as null. */
 function defined<T extends object>(view: T): T {
   return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined && v !== null)) as T;
@@ -53,6 +56,7 @@ export async function toTaskView(task: ViewRecord, presign: Presign, presignSeco
     artifacts,
     error: task.error?.code ? { code: task.error.code, message: task.error.message } : undefined,
     parentId: task.parentId,
+    stage: task.stage ? stageView(task.stage) : undefined,
     children: task.children,
     result: task.result,
     createdAt: iso(task.createdAt)!,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WORKFLOW_TYPE, type StageProgress, type TaskStatus, type WorkflowSubmission, type WorkflowView } from '@taskyard/contracts';
+import { DECLARED_WORKFLOWS, WORKFLOW_TYPE, workflowProblems, type StageProgress, type WorkflowDefinition, type TaskStatus, type WorkflowSubmission, type WorkflowView } from '@taskyard/contracts';
 import type { ListMarks, TaskRecord } from '@taskyard/tasks';
 import { startWorkflow, type LaunchDeps } from '@taskyard/workflows';
 import type { Principal } from './api-keys';
@@ -60,6 +60,11 @@ export class WorkflowService {
       });
       return { ...started, statusUrl: `/v1/workflows/${started.id}` };
     });
+  }
+
+  /** The declared workflows this deployment can run: every stage's job type enabled here. */
+  definitions(): WorkflowDefinition[] {
+    return DECLARED_WORKFLOWS.filter((w) => workflowProblems(w, (t) => this.catalog.types.has(t)).length === 0);
   }
 
   private async record(who: Principal, id: string): Promise<WorkflowTaskRecord> {

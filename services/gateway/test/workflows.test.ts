@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { WorkflowView } from '@taskyard/contracts';
+import { DECLARED_WORKFLOWS, diagnosticFanOut, type TaskView, type WorkflowDefinition, type WorkflowView } from '@taskyard/contracts';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // Workflows through HTTP as a client runs them, against the product running as processes: the shapes end
@@ -64,6 +64,26 @@ test('a declared chain runs by name: every stage succeeded, each its own task un
   expect(third).toMatchObject({ params: { artifactBytes: 16 }, parentId: id, artifacts: [{ name: 'diagnostic.bin' }] });
   const asTask = (await api<{ type: string; status: string }>(`/v1/tasks/${id}`)).body;
   expect(asTask).toMatchObject({ type: 'workflow', status: 'succeeded' });
+});
+
+test('the declared workflows this deployment can run are listed with their stages; the fan-out one runs by name, its tasks naming their stage', async () => {
+  const listed = await api<{ items: WorkflowDefinition[] }>('/v1/workflows/definitions');
+  expect(listed.status).toBe(200);
+  const enabled = new Set((await api<{ items: { type: string }[] }>('/v1/job-types')).body.items.map((t) => t.type));
+  expect(listed.body.items.map((w) => w.name)).toEqual(DECLARED_WORKFLOWS.filter((w) => [...w.stages, ...(w.onFailure ? [w.onFailure] : [])].every((s) => enabled.has(s.type))).map((w) => w.name));
+  expect(listed.body.items.find((w) => w.name === 'diagnostic-fan-out')).toEqual(diagnosticFanOut);
+
+  const id = await submit({ workflow: 'diagnostic-fan-out', params: { sleepMs: 5, parts: 3 } });
+  const w = await finished(id);
+  expect(w.stages.map((s) => [s.name, s.state, s.total])).toEqual([
+    ['plan', 'succeeded', undefined],
+    ['parts', 'succeeded', 3],
+    ['combine', 'succeeded', undefined],
+  ]);
+  const child = (await api<TaskView>(`/v1/tasks/${id}.parts.2`)).body;
+  expect(child).toMatchObject({ parentId: id, params: { sleepMs: 5 }, stage: { workflowId: id, stage: 'parts', kind: 'fan-out', item: 1 } });
+  expect((await api<TaskView>(`/v1/tasks/${id}.plan`)).body.stage).toEqual({ workflowId: id, stage: 'plan', kind: 'task' });
+  expect((await api<TaskView>(`/v1/tasks/${id}`)).body.stage).toBeUndefined();
 });
 
 test('bad workflows are 400s naming the problem; a task that is no workflow is 404', async () => {

@@ -33,10 +33,10 @@ export function AppHeader({ me, route, onSignOut }: Props) {
           <NavLink href={routeHref({ name: 'overview' })} current={route.name === 'overview' || (home && admin)}>
             Overview
           </NavLink>
-          <NavLink href={routeHref({ name: 'tasks' })} current={route.name === 'tasks' || route.name === 'task' || (home && !admin)}>
+          <NavLink href={routeHref({ name: 'tasks' })} current={route.name === 'tasks' || route.name === 'task' || route.name === 'workflow' || (home && !admin)}>
             Tasks
           </NavLink>
-          <NavLink href={routeHref({ name: 'new' })} current={route.name === 'new'}>
+          <NavLink href={routeHref({ name: 'new' })} current={route.name === 'new' || route.name === 'new-workflow'}>
             New task
           </NavLink>
           <NavLink href={routeHref({ name: 'schedules' })} current={route.name === 'schedules' || route.name === 'schedule' || route.name === 'new-schedule'}>

@@ -20,6 +20,8 @@ import { SchedulesPage } from './pages/schedules-page';
 import { SignInPage } from './pages/sign-in-page';
 import { TaskListPage } from './pages/task-list-page';
 import { TaskPage } from './pages/task-page';
+import { NewWorkflowPage } from './pages/new-workflow-page';
+import { WorkflowPage } from './pages/workflow-page';
 import type { Route } from './routing/route';
 import { routeHref } from './routing/route';
 import { clearKey, loadKey, saveKey } from './session/session-store';
@@ -47,6 +49,10 @@ function Screen({ route, me }: { route: Route; me: Me }) {
       return <TaskListPage filter={{ type: route.type, status: route.status, tag: route.tag }} />;
     case 'task':
       return <TaskPage key={route.id} id={route.id} />;
+    case 'workflow':
+      return <WorkflowPage key={route.id} id={route.id} />;
+    case 'new-workflow':
+      return <NewWorkflowPage key={route.workflow} workflow={route.workflow} />;
     case 'new':
       return <NewTaskPage type={route.type} />;
     case 'queues':

@@ -73,8 +73,29 @@ const submission = {
   },
 } as const;
 
+const definitions = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: WORKFLOW_DEFINITION_SCHEMA, description: 'In the order they are declared' } },
+} as const;
+
 /** `/v1/workflows`: stages of job types run as one parent task (see /work/coord/WORKFLOWS.md). */
 export const workflowRoutes: FastifyPluginAsync<GatewayDeps> = async (app, { workflows }) => {
+  app.get(
+    '/workflows/definitions',
+    {
+      schema: {
+        operationId: 'listWorkflowDefinitions',
+        summary: 'The declared workflows that can be started by name, with their stages',
+        description:
+          "Each declared workflow whose stages' job types are all enabled on this deployment: its name (what `POST /v1/workflows` takes as `workflow`), title, description, stages and on-failure stage. The first stage receives the workflow's `params` (filtered by its `pass`), so its job type's `paramsSchema` (`GET /v1/job-types`) says what they may be.",
+        tags: ['workflows'],
+        response: { 200: definitions },
+      },
+    },
+    async () => ({ items: workflows.definitions() }),
+  );
+
   app.post<{ Body: WorkflowSubmission }>(
     '/workflows',
     {

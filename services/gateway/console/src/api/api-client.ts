@@ -14,9 +14,13 @@ import {
   taskLogsPath,
   taskPath,
   taskRetryPath,
+  WORKFLOW_DEFINITIONS_PATH,
+  WORKFLOWS_PATH,
+  workflowActionPath,
+  workflowPath,
   type TaskFilter,
 } from './api-paths';
-import type { OverviewView, TaskPriority } from '@taskyard/contracts';
+import type { OverviewView, TaskPriority, WorkflowDefinition, WorkflowSubmission, WorkflowView } from '@taskyard/contracts';
 import type {
   ApiKeyInfo,
   DeadLetter,
@@ -106,4 +110,12 @@ export class ApiClient {
   removeSchedule = (id: string): Promise<unknown> => this.request('DELETE', schedulePath(id));
   /** A page of a schedule's occurrences, newest first; `cursor` is the previous page's `nextCursor`. */
   scheduleHistory = (id: string, cursor?: string): Promise<OccurrencePage> => this.request('GET', scheduleHistoryPath(id, cursor));
+  /** The declared workflows this server can run, with their stages. */
+  workflowDefinitions = async (): Promise<WorkflowDefinition[]> => (await this.request<{ items: WorkflowDefinition[] }>('GET', WORKFLOW_DEFINITIONS_PATH)).items;
+  /** Starts a workflow (a declared one by name); the answer names the new workflow. */
+  submitWorkflow = (submission: WorkflowSubmission): Promise<{ id: string; status: string }> => this.request('POST', WORKFLOWS_PATH, submission);
+  workflow = (id: string): Promise<WorkflowView> => this.request('GET', workflowPath(id));
+  cancelWorkflow = (id: string): Promise<{ id: string; status: string }> => this.request('POST', workflowActionPath(id, 'cancel'), {});
+  /** A failed workflow again from its failed stage, as a new workflow (its answer names it). */
+  retryWorkflow = (id: string): Promise<{ id: string; status: string }> => this.request('POST', workflowActionPath(id, 'retry'), {});
 }

@@ -36,3 +36,7 @@ export const apiKeyPath = (id: string): string => `${API_KEYS_PATH}/${enc(id)}`;
 
 /** EventSource cannot send headers, so the stream takes the key as a query parameter. */
 export const taskEventsPath = (id: string, key: string): string => `/v1/tasks/${enc(id)}/events?access_token=${enc(key)}`;
+export const WORKFLOWS_PATH = '/v1/workflows';
+export const WORKFLOW_DEFINITIONS_PATH = '/v1/workflows/definitions';
+export const workflowPath = (id: string): string => `${WORKFLOWS_PATH}/${enc(id)}`;
+export const workflowActionPath = (id: string, action: 'cancel' | 'retry'): string => `${workflowPath(id)}/${action}`;

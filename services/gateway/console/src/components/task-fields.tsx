@@ -35,9 +35,9 @@ export interface TaskFieldsState {
   build: () => BuiltParams;
 }
 
-/** One job type's task form, as the new-task page and the new-schedule page both ask it. */
-export function useTaskFields(jobType: JobType): TaskFieldsState {
-  const fields = useMemo(() => schemaFields(jobType.paramsSchema, { hide: jobType.upload ? UPLOAD_SET_PARAMS : [] }), [jobType]);
+/** One job type's task form, as the new-task, new-schedule and new-workflow pages ask it (`hide`: params not asked). */
+export function useTaskFields(jobType: JobType, hide: string[] = []): TaskFieldsState {
+  const fields = useMemo(() => schemaFields(jobType.paramsSchema, { hide: [...(jobType.upload ? UPLOAD_SET_PARAMS : []), ...hide] }), [jobType, hide.join()]);
   const [values, setValues] = useState(() => initialValues(fields));
   const [title, setTitle] = useState('');
   const [tag, setTag] = useState('');

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/api-error';
 import { asApiError } from '../api/api-error';
@@ -6,6 +7,7 @@ import { uploadTask, type UploadHandle } from '../api/upload-task';
 import { useSession } from '../app-context';
 import { ErrorBanner } from '../components/error-banner';
 import { MessagePage } from '../components/message-page';
+import { WorkflowChooser } from './new-workflow-page';
 import { ProgressBar } from '../components/progress-bar';
 import { PriorityField, TaskFields, useTaskFields } from '../components/task-fields';
 import { ZipPicker } from '../components/zip-picker';
@@ -23,7 +25,7 @@ const FILE_ERRORS = ['invalid-zip', 'upload-too-large'];
 const asSentence = (text: string): string => (text ? text[0].toUpperCase() + text.slice(1) : text);
 
 /** The job types to choose from, each a link to its form (new tasks, and new schedules of tasks). */
-export function TypeChooser({ jobTypes, title, intro, hrefOf }: { jobTypes: JobType[]; title: string; intro: string; hrefOf: (type: string) => string }) {
+export function TypeChooser({ jobTypes, title, intro, hrefOf, children }: { jobTypes: JobType[]; title: string; intro: string; hrefOf: (type: string) => string; children?: ComponentChildren }) {
   const heading = useTitleFocus(title);
   return (
     <>
@@ -41,6 +43,7 @@ export function TypeChooser({ jobTypes, title, intro, hrefOf }: { jobTypes: JobT
           </li>
         ))}
       </ul>
+      {children}
     </>
   );
 }
@@ -221,7 +224,9 @@ export function NewTaskPage({ type }: { type?: string }) {
         title="New task"
         intro="Choose what to run. Each task runs in the background; you can leave the page and come back to it."
         hrefOf={(t) => routeHref({ name: 'new', type: t })}
-      />
+      >
+        <WorkflowChooser />
+      </TypeChooser>
     );
   }
   const jobType = jobTypes.find((t) => t.type === type);

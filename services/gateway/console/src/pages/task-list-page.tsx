@@ -13,7 +13,7 @@ import { navigate } from '../hooks/use-hash-route';
 import { useNow } from '../hooks/use-now';
 import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
-import { routeHref } from '../routing/route';
+import { routeHref, taskRoute } from '../routing/route';
 import { shortfallsOf } from '../tasks/shortfalls';
 import { STATUS_LABELS } from '../tasks/status-text';
 
@@ -153,7 +153,7 @@ function TaskRow(props: RowProps) {
     <>
       <tr class={open ? 'has-parts' : undefined}>
         <td data-label="Task">
-          <a href={routeHref({ name: 'task', id: task.id })}>{task.title || typeTitle}</a>
+          <a href={routeHref(taskRoute(task))}>{task.title || typeTitle}</a>
           <span class="muted small mono block">{task.id.slice(0, 8)}</span>
           {total > 0 && (
             <button type="button" class="button link parts-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>

@@ -5,6 +5,7 @@ import type { Artifact, Task } from '../api/api-types';
 import { isTerminal } from '../api/api-types';
 import { useSession } from '../app-context';
 import { ArtifactList } from '../components/artifact-list';
+import { CancelControl } from '../components/cancel-control';
 import { ConfirmGroup } from '../components/confirm-group';
 import { AttemptTimeline } from '../components/attempt-timeline';
 import { taskErrorHint } from '../api/error-messages';
@@ -23,45 +24,9 @@ import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
 import { artifactState } from '../tasks/artifact-state';
 import { shortfallsOf } from '../tasks/shortfalls';
-import { deleteRefusal, isCancellable, retryRefusal, statusSentence } from '../tasks/status-text';
+import { deleteRefusal, isCancellable, MODE_TEXT, retryRefusal, statusSentence } from '../tasks/status-text';
 import { navigate } from '../hooks/use-hash-route';
 import type { StreamMode } from '../tasks/task-stream';
-
-const MODE_TEXT: Record<StreamMode, string> = {
-  connecting: 'Connecting to live updates…',
-  live: 'Live: updates as they happen',
-  polling: 'Checking for updates every 2 seconds',
-  ended: 'Finished: no more updates',
-};
-
-function CancelControl({ onCancel }: { onCancel: () => Promise<void> }) {
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const confirm = async (): Promise<void> => {
-    setBusy(true);
-    await onCancel();
-    setBusy(false);
-    setAsking(false);
-  };
-  if (!asking) {
-    return (
-      <button type="button" class="button danger-outline" onClick={() => setAsking(true)}>
-        Cancel task
-      </button>
-    );
-  }
-  return (
-    <ConfirmGroup
-      label="Confirm cancelling"
-      question="Cancel this task? Work done so far is discarded."
-      yes="Yes, cancel it"
-      busyText="Cancelling…"
-      busy={busy}
-      onYes={() => void confirm()}
-      onNo={() => setAsking(false)}
-    />
-  );
-}
 
 /** Run again and delete: both always shown, greyed out with the reason when the task's state refuses them. */
 function TaskActions({ task, onRetry, onDelete }: { task: Task; onRetry: () => Promise<void>; onDelete: () => Promise<void> }) {
@@ -143,7 +108,7 @@ function StatusPanel({ task, mode, onCancel, onRetry, onDelete }: { task: Task; 
           This runs again <a href={routeHref({ name: 'task', id: task.retryOf })}>an earlier task</a>, which keeps its own status and log.
         </p>
       )}
-      {isCancellable(task) && <CancelControl onCancel={onCancel} />}
+      {isCancellable(task) && <CancelControl what="task" onCancel={onCancel} />}
       <TaskActions task={task} onRetry={onRetry} onDelete={onDelete} />
     </section>
   );
@@ -235,7 +200,7 @@ function TaskDetails({ task, typeTitle }: { task: Task; typeTitle: string }) {
           <div>
             <dt>Part of</dt>
             <dd>
-              <a href={routeHref({ name: 'task', id: task.parentId })} class="mono">
+              <a href={routeHref(task.stage ? { name: 'workflow', id: task.parentId } : { name: 'task', id: task.parentId })} class="mono">
                 {task.parentId}
               </a>
             </dd>
@@ -302,6 +267,13 @@ export function TaskPage({ id }: { id: string }) {
         {task ? task.title || typeTitle : 'Task'}
       </h1>
       {task?.title && task.title !== typeTitle && <p class="muted">{typeTitle}</p>}
+      {task?.stage && (
+        <p class="stage-of">
+          Stage <span class="nowrap">{task.stage.stage}</span>
+          {task.stage.item !== undefined ? ` (item ${task.stage.item + 1})` : ''} of a workflow:{' '}
+          <a href={routeHref({ name: 'workflow', id: task.stage.workflowId })}>see the workflow</a>
+        </p>
+      )}
       {live.error && !(task && live.error.code === 'network-error') && <ErrorBanner error={live.error} onRetry={() => void live.refresh()} />}
       {live.error?.code === 'network-error' && task && (
         <p class="banner banner-info" role="status">
@@ -329,6 +301,14 @@ export function TaskPage({ id }: { id: string }) {
             <section class="card wide" aria-labelledby="result-heading">
               <h2 id="result-heading">Result</h2>
               <ResultView result={task.result} />
+            </section>
+          )}
+          {task.type === 'workflow' && (
+            <section class="card wide" aria-labelledby="workflow-heading">
+              <h2 id="workflow-heading">Stages</h2>
+              <p>
+                This task is a workflow. <a href={routeHref({ name: 'workflow', id: task.id })}>See its stages</a>, cancel it or run it again from a failed stage.
+              </p>
             </section>
           )}
           <Parts task={task} />

@@ -1,4 +1,4 @@
-import { parseRoute, routeHref, type Route } from './route';
+import { parseRoute, routeHref, taskRoute, type Route } from './route';
 
 describe('routes', () => {
   it.each<[string, Route]>([
@@ -19,6 +19,10 @@ describe('routes', () => {
     ['#/schedules/new/diagnostic', { name: 'new-schedule', type: 'diagnostic' }],
     ['#/schedules/5f2c', { name: 'schedule', id: '5f2c' }],
     ['#/schedules/5f2c/more', { name: 'not-found', hash: '/schedules/5f2c/more' }],
+    ['#/workflows/0b1c', { name: 'workflow', id: '0b1c' }],
+    ['#/workflows/new', { name: 'new-workflow', workflow: undefined }],
+    ['#/workflows/new/diagnostic-chain', { name: 'new-workflow', workflow: 'diagnostic-chain' }],
+    ['#/workflows/new/a/b', { name: 'not-found', hash: '/workflows/new/a/b' }],
     ['#/nowhere/at/all', { name: 'not-found', hash: '/nowhere/at/all' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
@@ -36,8 +40,15 @@ describe('routes', () => {
       { name: 'schedules' },
       { name: 'schedule', id: 'a b/c' },
       { name: 'new-schedule', type: 'spelling-report' },
+      { name: 'workflow', id: 'a b/c' },
+      { name: 'new-workflow', workflow: 'diagnostic-fan-out' },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
     expect(routeHref({ name: 'tasks' })).toBe('#/tasks');
   });
+});
+
+test("a workflow's row opens its stages' page; any other task its own page", () => {
+  expect(taskRoute({ id: 'w', type: 'workflow' })).toEqual({ name: 'workflow', id: 'w' });
+  expect(taskRoute({ id: 't', type: 'diagnostic' })).toEqual({ name: 'task', id: 't' });
 });

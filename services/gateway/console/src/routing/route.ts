@@ -5,6 +5,9 @@ export type Route =
   | { name: 'overview' }
   | { name: 'tasks'; type?: string; status?: string; tag?: string }
   | { name: 'task'; id: string }
+  | { name: 'workflow'; id: string }
+  /** Start a declared workflow (`#/workflows/new/<name>`: that one's form). */
+  | { name: 'new-workflow'; workflow?: string }
   | { name: 'new'; type?: string }
   | { name: 'queues' }
   | { name: 'dead-letters'; type: string }
@@ -32,6 +35,8 @@ export function parseRoute(hash: string): Route {
   if (!first || (first === 'tasks' && !second)) return tasksRoute(query);
   if (first === 'overview' && !second) return { name: 'overview' };
   if (first === 'tasks' && second && !third) return { name: 'task', id: second };
+  if (first === 'workflows' && second === 'new') return segmentsOf(path).length <= 3 ? { name: 'new-workflow', workflow: third } : { name: 'not-found', hash: raw };
+  if (first === 'workflows' && second && !third) return { name: 'workflow', id: second };
   if (first === 'new' && !third) return { name: 'new', type: second };
   if (first === 'admin' && second === 'queues' && !third) return { name: 'queues' };
   if (first === 'admin' && second === 'dead-letters' && third) return { name: 'dead-letters', type: third };
@@ -60,6 +65,10 @@ export function routeHref(route: Route): string {
     }
     case 'task':
       return `#/tasks/${enc(route.id)}`;
+    case 'workflow':
+      return `#/workflows/${enc(route.id)}`;
+    case 'new-workflow':
+      return route.workflow ? `#/workflows/new/${enc(route.workflow)}` : '#/workflows/new';
     case 'new':
       return route.type ? `#/new/${enc(route.type)}` : '#/new';
     case 'queues':
@@ -78,3 +87,6 @@ export function routeHref(route: Route): string {
       return `#${route.hash}`;
   }
 }
+
+/** A task's page; a workflow's (a task of type `workflow`) is its stages' page. */
+export const taskRoute = (task: { id: string; type: string }): Route => (task.type === 'workflow' ? { name: 'workflow', id: task.id } : { name: 'task', id: task.id });

@@ -1,4 +1,5 @@
 import type { Task, TaskStatus } from '../api/api-types';
+import type { StreamMode } from './task-stream';
 
 export const STATUS_LABELS: Record<TaskStatus, string> = {
   scheduled: 'Scheduled',
@@ -9,6 +10,14 @@ export const STATUS_LABELS: Record<TaskStatus, string> = {
   failed: 'Failed',
   cancelled: 'Cancelled',
   expired: 'Expired',
+};
+
+/** How a page follows its task or workflow, in words beside the status. */
+export const MODE_TEXT: Record<StreamMode, string> = {
+  connecting: 'Connecting to live updates…',
+  live: 'Live: updates as they happen',
+  polling: 'Checking for updates every 2 seconds',
+  ended: 'Finished: no more updates',
 };
 
 /** One sentence under the status badge that says what is happening and what comes next. */
