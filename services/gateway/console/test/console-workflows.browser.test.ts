@@ -60,8 +60,14 @@ const recordStates = (page: Page): Promise<void> =>
   });
 const seenStates = (page: Page): Promise<Record<string, string[]> | undefined> => page.evaluate(() => (window as unknown as { seenStates?: Record<string, string[]> }).seenStates);
 
-const waitForStage = (page: Page, stage: string, state: string, timeout = 30_000): Promise<unknown> =>
-  page.locator(`.wf-graph [data-stage="${stage}"][data-state="${state}"]`).waitFor({ timeout });
+async function waitForStage(page: Page, stage: string, state: string, timeout = 30_000): Promise<void> {
+  try {
+    await page.locator(`.wf-graph [data-stage="${stage}"][data-state="${state}"]`).waitFor({ timeout });
+  } catch (err) {
+    await screenshot(page, `failed-waiting-for-${stage}-${state}`, [1280]);
+    throw new Error(`stage ${stage} never showed ${state}; the graph shows ${JSON.stringify(await graphStates(page))}, it went through ${JSON.stringify(await seenStates(page))}`, { cause: err });
+  }
+}
 const waitForWorkflowStatus = (page: Page, status: string, timeout = 60_000): Promise<unknown> => page.locator(`.status-panel [data-status="${status}"]`).waitFor({ timeout });
 
 test('a declared workflow started from its form: the graph follows each stage live to the end; its tasks link to it and back', async () => {
@@ -80,7 +86,7 @@ test('a declared workflow started from its form: the graph follows each stage li
   // A bad value is named on its field, and nothing starts.
   await page.locator('#field-sleepMs[aria-invalid="true"]').waitFor();
   await screenshot(page, '60-workflow-new');
-  await page.locator('#field-sleepMs').fill('1200');
+  await page.locator('#field-sleepMs').fill('2000');
 
   await recordStates(page);
   await page.getByRole('button', { name: 'Start workflow' }).click();

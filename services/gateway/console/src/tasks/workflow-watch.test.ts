@@ -1,5 +1,5 @@
 import type { WorkflowView } from '@taskyard/contracts';
-import { streamedIds, viewKey } from './workflow-watch';
+import { inTransition, streamedIds, viewKey } from './workflow-watch';
 
 const stage = (name: string, state: WorkflowView['stages'][number]['state'], more: Partial<WorkflowView['stages'][number]> = {}): WorkflowView['stages'][number] => ({
   name,
@@ -29,4 +29,17 @@ test("a read changes the key when anything the page shows moved, a fan-out's cou
   const chain = view('running', [stage('a', 'started', { taskStatus: 'queued' })]);
   expect(viewKey(chain)).not.toBe(viewKey(view('running', [stage('a', 'started', { taskStatus: 'running' })])));
   expect(viewKey(chain)).not.toBe(viewKey(view('running', [stage('a', 'started', { taskStatus: 'running', taskProgress: 50 })])));
+});
+
+test("between two writes: a stage's task finished but the workflow has not moved on, or every stage done but not the workflow", () => {
+  expect(inTransition(view('running', [stage('a', 'started', { taskStatus: 'succeeded' }), stage('b', 'waiting')]))).toBe(true);
+  expect(inTransition(view('running', [stage('a', 'succeeded'), stage('b', 'started', { taskStatus: 'queued' })]))).toBe(false);
+  expect(inTransition(view('running', [stage('a', 'succeeded'), stage('b', 'started', { taskStatus: 'running' })]))).toBe(false);
+  expect(inTransition(view('running', [stage('a', 'succeeded'), stage('b', 'succeeded')]))).toBe(true);
+  expect(inTransition(view('running', [stage('a', 'skipped'), stage('b', 'started', { taskStatus: 'failed' })]))).toBe(true);
+  // A fan-out's children finish one by one: each is an event of its own, nothing to wait for here.
+  expect(inTransition(view('running', [stage('p', 'started', { kind: 'fan-out', total: 3, done: 3 })]))).toBe(false);
+  expect(inTransition(view('running', [stage('a', 'failed')], stage('tell', 'started', { kind: 'on-failure', taskStatus: 'running' })))).toBe(false);
+  expect(inTransition(view('running', [stage('a', 'failed')], stage('tell', 'succeeded', { kind: 'on-failure' })))).toBe(true);
+  expect(inTransition(view('succeeded', [stage('a', 'succeeded')]))).toBe(false);
 });

@@ -18,6 +18,8 @@ const SETTLE_TRIES = 6;
 /** While live, the workflow is read this often anyway, to notice an event the streams missed. */
 export const VERIFY_MS = 10_000;
 const MAX_SSE_ERRORS = 3;
+/** Reads every SETTLE_MS while the workflow is between two writes (see inTransition), at most this many in a row. */
+const TRANSITION_READS = 50;
 
 type Stage = WorkflowView['stages'][number];
 
@@ -30,6 +32,19 @@ export function streamedIds(view: Pick<WorkflowView, 'id' | 'status' | 'stages' 
   if (isTerminal(view.status as TaskStatus)) return [];
   const stages: Stage[] = view.onFailure ? [...view.stages, view.onFailure] : view.stages;
   return [view.id, ...stages.filter((s) => s.state === 'started' && s.kind !== 'fan-out').map((s) => s.taskId)];
+}
+
+/**
+ * The workflow is between two writes and will change without any further event: a stage's task has finished
+ * but the workflow has not folded it yet (the next stage not started), or every stage is done but the
+ * workflow not. Events come before the writes, so the page keeps reading until the workflow catches up.
+ */
+export function inTransition(view: Pick<WorkflowView, 'status' | 'stages' | 'onFailure'>): boolean {
+  if (isTerminal(view.status as TaskStatus)) return false;
+  const stages: Stage[] = view.onFailure ? [...view.stages, view.onFailure] : view.stages;
+  const taskDone = (s: Stage): boolean => s.state === 'started' && s.kind !== 'fan-out' && !!s.taskStatus && isTerminal(s.taskStatus as TaskStatus);
+  const stageDone = (s: Stage): boolean => s.state === 'succeeded' || s.state === 'skipped';
+  return stages.some(taskDone) || view.stages.every(stageDone) || (!!view.onFailure && view.onFailure.state !== 'started' && view.onFailure.state !== 'waiting');
 }
 
 /** What the page shows of a workflow, to tell a read that brought a change from one that did not. */
@@ -51,7 +66,7 @@ export function watchWorkflow(client: ApiClient, id: string, handlers: WorkflowH
   let reading = false;
   let readAgain = false;
   /** The current settling: reads left without a change, and whether one of its reads brought one. */
-  let settle = { left: 0, moved: false };
+  let settle = { left: 0, moved: false, transitionReads: 0 };
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const schedule = (ms: number): void => {
@@ -69,7 +84,7 @@ export function watchWorkflow(client: ApiClient, id: string, handlers: WorkflowH
     schedule(POLL_MS);
   };
   const poke = (): void => {
-    settle = { left: SETTLE_TRIES, moved: false };
+    settle = { left: SETTLE_TRIES, moved: false, transitionReads: 0 };
     void read();
   };
   const open = (taskId: string): void => {
@@ -117,12 +132,13 @@ export function watchWorkflow(client: ApiClient, id: string, handlers: WorkflowH
     }
     follow(view);
     if (polling) return schedule(POLL_MS);
-    // Settling: keep reading while reads bring changes (a stage's end, then the next stage's start), stop at
-    // the first unchanged read after a change, or after SETTLE_TRIES unchanged ones.
+    // Settling: keep reading while reads bring changes, stop at the first unchanged read after a change or
+    // after SETTLE_TRIES unchanged ones; and keep reading while the workflow is between two writes.
     if (moved) settle.moved = true;
     else if (settle.moved) settle.left = 0;
     else settle.left -= 1;
-    schedule(settle.left > 0 ? SETTLE_MS : VERIFY_MS);
+    const catchingUp = inTransition(view) && settle.transitionReads++ < TRANSITION_READS;
+    schedule(settle.left > 0 || catchingUp ? SETTLE_MS : VERIFY_MS);
   };
   const read = async (): Promise<void> => {
     if (stopped) return;
