@@ -10,6 +10,8 @@ export interface OpenLoopResult {
   p99ms: number;
   p999ms: number;
   maxMs: number;
+  /** Answers by HTTP status ('error': no answer, e.g. a reset connection). */
+  statuses: Record<string, number>;
 }
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -26,6 +28,8 @@ export async function openLoop(opts: {
   ratePerSec: number;
   seconds: number;
   connections: number;
+  /** Called once the connections are open, just before the measured phase. */
+  onStart?: () => Promise<void>;
 }): Promise<OpenLoopResult> {
   // fifo: requests rotate over every open socket, so all `connections` carry load, not just a few.
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections, scheduling: 'fifo' });
@@ -33,6 +37,8 @@ export async function openLoop(opts: {
   const latencies: number[] = [];
   let ok = 0;
   let failed = 0;
+  let statuses: Record<string, number> = {};
+  const count = (status: string): void => void (statuses[status] = (statuses[status] ?? 0) + 1);
   const total = Math.round(opts.ratePerSec * opts.seconds);
   const inFlight: Promise<void>[] = [];
   const one = (scheduledAt: number): Promise<void> =>
@@ -43,6 +49,7 @@ export async function openLoop(opts: {
           res.resume();
           res.on('end', () => {
             latencies.push(performance.now() - scheduledAt);
+            count(String(res.statusCode));
             if (res.statusCode && res.statusCode < 300) ok++;
             else failed++;
             resolve();
@@ -50,6 +57,7 @@ export async function openLoop(opts: {
         },
       );
       req.on('error', () => {
+        count('error');
         failed++;
         resolve();
       });
@@ -57,9 +65,11 @@ export async function openLoop(opts: {
     });
   // Open every connection first (one request each), so connection setup is not counted as latency.
   await Promise.all(Array.from({ length: opts.connections }, () => one(performance.now())));
+  await opts.onStart?.();
   latencies.length = 0;
   ok = 0;
   failed = 0;
+  statuses = {};
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / opts.ratePerSec;
@@ -81,5 +91,6 @@ export async function openLoop(opts: {
     p99ms: Number(quantile(sorted, 0.99).toFixed(1)),
     p999ms: Number(quantile(sorted, 0.999).toFixed(1)),
     maxMs: Number((sorted.at(-1) ?? 0).toFixed(1)),
+    statuses,
   };
 }

@@ -7,7 +7,7 @@ import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
 import type { EndToEnd } from './end-to-end';
-import { measureTaskyard, measureTaskyardNoop } from './taskyard';
+import { TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, type TaskyardPart, type TaskyardResult } from './taskyard';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -41,14 +41,58 @@ async function onlyTaskyard(tasks: number, unfinishedPerOwner: number): Promise<
   }
 }
 
+/** `--only=submit,cpu-bound` (any of TASKYARD_PARTS): just those Taskyard parts, no peers; default: everything. */
+function chosenParts(): Set<TaskyardPart> {
+  const only = arg('only');
+  if (!only) return new Set(TASKYARD_PARTS);
+  const parts = only.split(',');
+  const unknown = parts.filter((p) => !(TASKYARD_PARTS as readonly string[]).includes(p));
+  if (unknown.length) throw new Error(`--only takes ${TASKYARD_PARTS.join(', ')}; not ${unknown.join(', ')}`);
+  return new Set(parts as TaskyardPart[]);
+}
+
+function taskyardRows(taskyard: TaskyardResult): Row[] {
+  const rows: Row[] = [];
+  if (taskyard.endToEnd) rows.push(...systemRows('taskyard', taskyard.endToEnd));
+  if (taskyard.endToEndTwoWorkers) rows.push({ measure: 'taskyard: end-to-end tasks/s, 2 worker processes', value: taskyard.endToEndTwoWorkers.perSecond });
+  const cpu = taskyard.cpuBound;
+  if (cpu) {
+    rows.push(
+      { measure: `CPU-bound (${cpu.cpuMsPerTask} ms) tasks/s, 1 worker, each round`, value: cpu.oneWorkerPerSec.join(' / ') },
+      { measure: 'CPU-bound tasks/s, 2 workers, each round', value: cpu.twoWorkersPerSec.join(' / ') },
+      { measure: 'CPU-bound 2 / 1 workers, each round', value: cpu.ratios.join(' / ') },
+      { measure: 'CPU-bound 2 / 1 workers, medians (target >= 1.8)', value: cpu.ratio },
+      { measure: 'CPU-bound 2 workers: tasks per process, each round', value: cpu.rounds.map((r) => r.two.split.join('+')).join(' / ') },
+      { measure: 'CPU-bound s to all submitted / all finished, 1 then 2 workers', value: cpu.rounds.map((r) => `${r.one.submittedAfterS}/${r.one.finishedAfterS}, ${r.two.submittedAfterS}/${r.two.finishedAfterS}`).join('; ') },
+    );
+  }
+  const sub = taskyard.submit;
+  if (sub) {
+    const lat = sub.latencyAtHalfRate;
+    rows.push(
+      { measure: 'submit accepted/s, 50 connections', value: sub.sustainedAcceptedPerSec },
+      { measure: `submit p50 ms, 1,000 connections at ${lat.offeredPerSec}/s`, value: lat.p50ms },
+      { measure: 'submit p99 ms, same (target <= 100)', value: lat.p99ms },
+      { measure: 'submit max ms, same; answers by status', value: `${lat.maxMs}; ${JSON.stringify(lat.statuses)}` },
+      { measure: 'gateway event loop delay p99 / max ms, same', value: `${sub.gateway.eventLoopDelayP99ms} / ${sub.gateway.eventLoopDelayMaxMs}` },
+      { measure: 'gateway CPU ms per submit; share of a core, same', value: `${sub.gateway.cpuMsPerSubmit}; ${sub.gateway.coreShare}` },
+      { measure: 'machine busy share (2 cores, all load), same', value: sub.gateway.machineBusyShare },
+      ...Object.entries(sub.gateway.stages).map(([stage, s]) => ({ measure: `  stage ${stage}: mean ms / p99 <= ms`, value: `${s.meanMs} / ${s.p99UpperMs}` })),
+      { measure: 'load average before / after submit', value: `${sub.loadAverageBefore.join(' ')} / ${sub.loadAverageAfter.join(' ')}` },
+    );
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const tasks = Number(arg('tasks') ?? (quick ? 500 : 3000));
   // 0: the diagnostic type without an unfinished limit (as Celery has none); a number: with that quota.
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
   if (arg('only') === 'taskyard') return onlyTaskyard(tasks, unfinishedPerOwner);
-  log('installing the peers when missing (Redis from Debian, Celery from PyPI)');
-  const python = installPeers();
+  const parts = chosenParts();
+  const withPeers = parts.has('end-to-end');
+  const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';
   const servers = await testServers('bench-peers');
   try {
     log('ceilings (same run)');
@@ -59,12 +103,30 @@ async function main(): Promise<void> {
       unfinishedPerOwner,
       cpuBoundTasks: quick ? 20 : 40,
       cpuMsPerTask: 200,
+      cpuBoundRounds: Number(arg('rounds') ?? (withPeers ? 1 : 3)),
       submitSeconds: quick ? 5 : 10,
+      parts,
       log,
     });
+    const ceilingFigures = {
+      insertsPerSec16: ceilings.database.insertsPerSec.c16.perSecond,
+      conditionalUpdatesPerSec16: ceilings.database.conditionalUpdatesPerSec.c16.perSecond,
+      brokerConfirmedPerSec: ceilings.broker,
+    };
+    const ceilingRows: Row[] = [
+      { measure: 'ceiling: inserts/s (16 clients)', value: ceilingFigures.insertsPerSec16 },
+      { measure: 'ceiling: conditional updates/s (16 clients)', value: ceilingFigures.conditionalUpdatesPerSec16 },
+    ];
+    if (!withPeers) {
+      const result = { measuredAt: new Date().toISOString(), parts: [...parts], ceilings: ceilingFigures, taskyard };
+      printTable(`Taskyard only (${[...parts].join(', ')})`, [...taskyardRows(taskyard), ...ceilingRows]);
+      writeResults(`peers-${[...parts].join('-')}`, result);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
     const celery = await measureCelery({ servers, python, tasks, log });
     const bullmq = await measureBullmq({ tasks: tasks * 3, log });
-    const t = taskyard.endToEnd;
+    const t = taskyard.endToEnd!;
     const ratios = {
       tasksPerSecTaskyardToCelery: round(t.perSecond / celery.perSecond, 2),
       tasksPerSecTaskyardToBullmq: round(t.perSecond / bullmq.perSecond, 3),
@@ -75,34 +137,21 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       tasks,
       taskyardQuota: unfinishedPerOwner || 'none',
-      ceilings: {
-        insertsPerSec16: ceilings.database.insertsPerSec.c16.perSecond,
-        conditionalUpdatesPerSec16: ceilings.database.conditionalUpdatesPerSec.c16.perSecond,
-        brokerConfirmedPerSec: ceilings.broker,
-      },
+      ceilings: ceilingFigures,
       taskyard,
       celery,
       bullmq,
       ratios,
     };
-    const lat = taskyard.submit.latencyAtHalfRate;
     const rows: Row[] = [
-      ...systemRows('taskyard', t),
-      { measure: 'taskyard: end-to-end tasks/s, 2 worker processes', value: taskyard.endToEndTwoWorkers.perSecond },
+      ...taskyardRows(taskyard),
       ...systemRows('celery', celery),
       ...systemRows('bullmq', bullmq),
       { measure: 'ratio tasks/s taskyard / celery (target >= 1.0)', value: ratios.tasksPerSecTaskyardToCelery },
       { measure: 'ratio CPU ms/task taskyard / celery', value: ratios.cpuMsPerTaskTaskyardToCelery },
       { measure: 'ratio tasks/s taskyard / bullmq', value: ratios.tasksPerSecTaskyardToBullmq },
       { measure: 'ratio CPU ms/task taskyard / bullmq', value: ratios.cpuMsPerTaskTaskyardToBullmq },
-      { measure: `CPU-bound (${taskyard.cpuBound.cpuMsPerTask} ms) tasks/s, 1 worker`, value: taskyard.cpuBound.oneWorkerPerSec },
-      { measure: 'CPU-bound tasks/s, 2 workers', value: taskyard.cpuBound.twoWorkersPerSec },
-      { measure: 'CPU-bound 2 / 1 workers (target >= 1.8)', value: taskyard.cpuBound.ratio },
-      { measure: 'submit accepted/s, 50 connections', value: taskyard.submit.sustainedAcceptedPerSec },
-      { measure: `submit p50 ms, 1,000 connections at ${lat.offeredPerSec}/s`, value: lat.p50ms },
-      { measure: 'submit p99 ms, same (target <= 100)', value: lat.p99ms },
-      { measure: 'ceiling: inserts/s (16 clients)', value: result.ceilings.insertsPerSec16 },
-      { measure: 'ceiling: conditional updates/s (16 clients)', value: result.ceilings.conditionalUpdatesPerSec16 },
+      ...ceilingRows,
       ...Object.entries(t.backgroundCpuMsPerSec).map(([p, v]) => ({ measure: `others' load before taskyard's run: ${p} CPU ms/s`, value: v })),
     ];
     printTable('Taskyard, Celery and BullMQ on the same broker and database', rows);

@@ -1,10 +1,9 @@
 import { startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { round } from '../lib/rate';
-import { openLoop, type OpenLoopResult } from '../lifecycle/open-loop';
-import { cannon } from '../lifecycle/saturate';
 import { TaskClient } from '../lifecycle/task-client';
 import { inParallel, measureEndToEnd, type EndToEnd } from './end-to-end';
 import { ownProcess } from './parts';
+import { measureSubmitLatency, type SubmitLatency } from './submit-latency';
 
 /** Submits in flight at once, as a busy client's pool would. */
 const SUBMIT_CONCURRENCY = 32;
@@ -15,11 +14,27 @@ function registerStack(stack: ProcessStack): void {
   for (const p of stack.processes) ownProcess(p.child.pid, partOfService(p.name));
 }
 
+/** The parts of the Taskyard run; `--only=` picks some. */
+export const TASKYARD_PARTS = ['end-to-end', 'cpu-bound', 'submit'] as const;
+export type TaskyardPart = (typeof TASKYARD_PARTS)[number];
+
+export interface CpuBound {
+  cpuMsPerTask: number;
+  tasks: number;
+  /** One figure per round (1 worker, then 2: rounds alternate on the same stack). */
+  oneWorkerPerSec: number[];
+  twoWorkersPerSec: number[];
+  /** Each round's 2 / 1 ratio, and the ratio of the medians. */
+  ratios: number[];
+  rounds: { one: CpuBoundRound; two: CpuBoundRound }[];
+  ratio: number;
+}
+
 export interface TaskyardResult {
-  endToEnd: EndToEnd;
-  endToEndTwoWorkers: EndToEnd;
-  cpuBound: { cpuMsPerTask: number; tasks: number; oneWorkerPerSec: number; twoWorkersPerSec: number; ratio: number };
-  submit: { sustainedAcceptedPerSec: number; non2xx: number; latencyAtHalfRate: OpenLoopResult & { connections: number } };
+  endToEnd?: EndToEnd;
+  endToEndTwoWorkers?: EndToEnd;
+  cpuBound?: CpuBound;
+  submit?: SubmitLatency;
 }
 
 export interface TaskyardOptions {
@@ -29,6 +44,8 @@ export interface TaskyardOptions {
   unfinishedPerOwner: number;
   cpuBoundTasks: number;
   cpuMsPerTask: number;
+  cpuBoundRounds: number;
+  parts: ReadonlySet<TaskyardPart>;
   submitSeconds: number;
   log: (line: string) => void;
 }
@@ -44,12 +61,71 @@ async function finishedCount(stack: ProcessStack): Promise<number> {
 }
 
 
-async function cpuBoundRate(client: TaskClient, stack: ProcessStack, tasks: number, cpuMs: number): Promise<number> {
+/** Jobs each worker process has run so far, from its /metrics (by port). */
+async function jobsByWorker(stack: ProcessStack): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) {
+    const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    counts.set(p.port, [...text.matchAll(/^taskyard_jobs_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0));
+  }
+  return counts;
+}
+
+interface CpuBoundRound {
+  perSec: number;
+  /** Seconds until every task was accepted, and until the last finished. */
+  submittedAfterS: number;
+  finishedAfterS: number;
+  /** Tasks each worker process ran. */
+  split: number[];
+}
+
+async function cpuBoundRate(client: TaskClient, stack: ProcessStack, tasks: number, cpuMs: number): Promise<CpuBoundRound> {
   const base = await finishedCount(stack);
+  const jobs0 = await jobsByWorker(stack);
   const started = performance.now();
   await inParallel(tasks, 8, () => client.submit('diagnostic', { cpuMs }));
+  const submitted = performance.now();
   await waitFor(`${tasks} CPU-bound tasks`, async () => (await finishedCount(stack)) >= base + tasks, { timeoutMs: 600_000, intervalMs: 100 });
-  return round(tasks / ((performance.now() - started) / 1000), 2);
+  const finished = performance.now();
+  const jobs1 = await jobsByWorker(stack);
+  return {
+    perSec: round(tasks / ((finished - started) / 1000), 2),
+    submittedAfterS: round((submitted - started) / 1000, 2),
+    finishedAfterS: round((finished - started) / 1000, 2),
+    split: [...jobs1].map(([port, n]) => n - (jobs0.get(port) ?? 0)),
+  };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The CPU-bound type on 1 and then 2 worker processes, `rounds` times (the second process stopped between rounds). */
+async function measureCpuBound(client: TaskClient, stack: ProcessStack, opts: TaskyardOptions): Promise<CpuBound> {
+  const rounds: CpuBound['rounds'] = [];
+  for (let r = 0; r < opts.cpuBoundRounds; r++) {
+    opts.log(`taskyard: CPU-bound tasks (${opts.cpuMsPerTask} ms each), 1 worker process (round ${r + 1})`);
+    const one = await cpuBoundRate(client, stack, opts.cpuBoundTasks, opts.cpuMsPerTask);
+    const second = await stack.add('diagnostic');
+    registerStack(stack);
+    opts.log(`taskyard: CPU-bound tasks, 2 worker processes (round ${r + 1})`);
+    const two = await cpuBoundRate(client, stack, opts.cpuBoundTasks, opts.cpuMsPerTask);
+    await stopProcess(stack, second);
+    rounds.push({ one, two });
+  }
+  const one = rounds.map((r) => r.one.perSec);
+  const two = rounds.map((r) => r.two.perSec);
+  const ratios = one.map((o, i) => round(two[i] / o, 2));
+  return { cpuMsPerTask: opts.cpuMsPerTask, tasks: opts.cpuBoundTasks, oneWorkerPerSec: one, twoWorkersPerSec: two, ratios, ratio: round(median(two) / median(one), 2), rounds };
+}
+
+/** Stops one process of the stack and forgets it. */
+async function stopProcess(stack: ProcessStack, p: ProcessStack['processes'][number]): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGTERM');
+  });
+  stack.processes.splice(stack.processes.indexOf(p), 1);
 }
 
 type NoopRun = (tasks: number) => Parameters<typeof measureEndToEnd>[0];
@@ -87,43 +163,30 @@ export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' 
   }
 }
 
-/** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone. */
+/** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone (`parts`). */
 export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardResult> {
   const { log } = opts;
   const { stack, client, user, noopRun } = await startWarmStack(opts);
+  const result: TaskyardResult = {};
   try {
-    log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
-    const endToEnd = await measureEndToEnd(noopRun(opts.tasks));
-    log(`taskyard: CPU-bound tasks (${opts.cpuMsPerTask} ms each), 1 worker process`);
-    const one = await cpuBoundRate(client, stack, opts.cpuBoundTasks, opts.cpuMsPerTask);
-    await stack.add('diagnostic');
-    registerStack(stack);
-    log('taskyard: CPU-bound tasks, 2 worker processes');
-    const two = await cpuBoundRate(client, stack, opts.cpuBoundTasks, opts.cpuMsPerTask);
-    log(`taskyard: ${opts.tasks} no-op tasks end to end, 2 worker processes`);
-    const endToEndTwoWorkers = await measureEndToEnd(noopRun(opts.tasks));
-
-    // Submit alone: workers stopped, so the gateway and the database do nothing else.
-    for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) p.child.kill('SIGTERM');
-    log(`taskyard: submit saturation (50 connections, ${opts.submitSeconds} s)`);
-    const saturation = await cannon(stack.gatewayUrl, user, { connections: 50, duration: opts.submitSeconds });
-    const sustained = round(saturation['2xx'] / (saturation.duration || 1), 1);
-    const rate = Math.max(1, Math.round(sustained / 2));
-    log(`taskyard: submit latency, 1,000 open connections offering ${rate}/s`);
-    const latency = await openLoop({
-      url: `${stack.gatewayUrl}/v1/tasks`,
-      headers: { authorization: `Bearer ${user}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'diagnostic', params: {} }),
-      ratePerSec: rate,
-      seconds: opts.submitSeconds,
-      connections: 1000,
-    });
-    return {
-      endToEnd,
-      endToEndTwoWorkers,
-      cpuBound: { cpuMsPerTask: opts.cpuMsPerTask, tasks: opts.cpuBoundTasks, oneWorkerPerSec: one, twoWorkersPerSec: two, ratio: round(two / one, 2) },
-      submit: { sustainedAcceptedPerSec: sustained, non2xx: saturation.non2xx, latencyAtHalfRate: { connections: 1000, ...latency } },
-    };
+    if (opts.parts.has('end-to-end')) {
+      log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
+      result.endToEnd = await measureEndToEnd(noopRun(opts.tasks));
+    }
+    if (opts.parts.has('cpu-bound')) result.cpuBound = await measureCpuBound(client, stack, opts);
+    if (opts.parts.has('end-to-end')) {
+      const second = await stack.add('diagnostic');
+      registerStack(stack);
+      log(`taskyard: ${opts.tasks} no-op tasks end to end, 2 worker processes`);
+      result.endToEndTwoWorkers = await measureEndToEnd(noopRun(opts.tasks));
+      await stopProcess(stack, second);
+    }
+    if (opts.parts.has('submit')) {
+      // Submit alone: workers stopped, so the gateway and the database do nothing else.
+      for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) await stopProcess(stack, p);
+      result.submit = await measureSubmitLatency(stack, user, { seconds: opts.submitSeconds, log });
+    }
+    return result;
   } finally {
     await stack.stop(5000);
   }

@@ -2,9 +2,15 @@ import type { mongo } from 'mongoose';
 
 type Document = mongo.Document;
 
-/** How long a first insert waits for others to share its command, and how many one command carries. */
-export const DEFAULT_INSERT_WINDOW_MS = 2;
+/**
+ * How long a first insert waits for others to share its command (0: only to the end of the current turn of
+ * the event loop), how many one command carries, and how many commands are under way at once: inserts that
+ * arrive while that many are written wait for one to end and go together (a group commit), so under load
+ * the batches grow with the load and the database sees fewer commands, not a queue of small ones.
+ */
+export const DEFAULT_INSERT_WINDOW_MS = 0;
 export const DEFAULT_INSERT_BATCH = 32;
+export const DEFAULT_INSERTS_IN_FLIGHT = 2;
 
 interface Waiting {
   doc: Document;
@@ -34,31 +40,66 @@ interface WriteErrorLike {
  * Inserts documents that arrive close together with one unordered insertMany (FerretDB stores a batch
  * for about the cost of one insert; each single insert is its own transaction). Every caller still gets
  * its own answer: resolved once its document is stored, rejected with its own error (a duplicate key
- * decides a race exactly as a single insert's does). A lone insert waits at most `windowMs`.
+ * decides a race exactly as a single insert's does). A lone insert goes at the end of the event loop's
+ * turn (or after `windowMs`) when fewer than `maxInFlight` commands are under way, else with the next batch.
  */
 export class InsertBatcher {
   private waiting: Waiting[] = [];
   private timer?: NodeJS.Timeout;
+  private immediate?: NodeJS.Immediate;
+  private inFlight = 0;
 
   constructor(
     private readonly collection: () => Pick<mongo.Collection<Document>, 'insertMany'>,
-    private readonly opts: { windowMs?: number; maxBatch?: number; maxTimeMS?: number } = {},
+    private readonly opts: { windowMs?: number; maxBatch?: number; maxInFlight?: number; maxTimeMS?: number } = {},
   ) {}
 
   insert(doc: Document): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ doc, resolve, reject });
-      if (this.waiting.length >= (this.opts.maxBatch ?? DEFAULT_INSERT_BATCH)) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.windowMs ?? DEFAULT_INSERT_WINDOW_MS);
+      // A full batch goes at once (FerretDB's command size is the hard limit, the number in flight a soft one).
+      if (this.waiting.length >= this.maxBatch) this.flush();
+      else if (this.inFlight < this.maxInFlight) this.schedule();
     });
   }
 
-  private flush(): void {
+  private get maxBatch(): number {
+    return this.opts.maxBatch ?? DEFAULT_INSERT_BATCH;
+  }
+
+  private get maxInFlight(): number {
+    return this.opts.maxInFlight ?? DEFAULT_INSERTS_IN_FLIGHT;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.immediate) return;
+    const windowMs = this.opts.windowMs ?? DEFAULT_INSERT_WINDOW_MS;
+    if (windowMs > 0) this.timer = setTimeout(() => this.flush(), windowMs);
+    else this.immediate = setImmediate(() => this.flush());
+  }
+
+  private clearTimer(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
-    const batch = this.waiting;
-    this.waiting = [];
-    if (batch.length > 0) void this.write(batch);
+    this.immediate = undefined;
+  }
+
+  private flush(): void {
+    this.clearTimer();
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.write(batch).finally(() => this.written());
+      if (this.waiting.length < this.maxBatch) break;
+    }
+    // What is left (less than a batch) goes when a command ends, or now if there is room.
+    if (this.waiting.length > 0 && this.inFlight < this.maxInFlight) this.schedule();
+  }
+
+  private written(): void {
+    this.inFlight--;
+    if (this.waiting.length > 0 && this.inFlight < this.maxInFlight) this.schedule();
   }
 
   private async write(batch: Waiting[]): Promise<void> {

@@ -13,6 +13,15 @@ export const OUTBOX_GRACE_MS = 30_000;
 const IDS_PER_ENTRY = 1000;
 
 /**
+ * Ids recorded ahead of the submits that will take them (`Outbox.take`): at least and at most this many
+ * per entry, sized to about this many seconds of the recent submit rate. A new entry is written when half
+ * of the current one is taken, so under load no submit waits for an outbox write.
+ */
+export const MIN_RESERVED_IDS = 16;
+export const MAX_RESERVED_IDS = 512;
+export const RESERVE_SECONDS = 0.5;
+
+/**
  * What a submit holds between writing its tasks' outbox entry and the broker's confirms (see Outbox).
  * `insertBy`: the submit must insert its tasks by then or give up, since later a relay may already have
  * judged the entry taskless and deleted it.
@@ -21,6 +30,26 @@ export interface OutboxTicket {
   readonly insertBy: number;
   /** These tasks need the entry no more (confirmed by the broker, or not inserted after all). */
   settle(ids: string[]): Promise<void>;
+  /** The same, in the background: the caller answers now; `Outbox.close` waits for it. */
+  release(ids: string[]): void;
+}
+
+/** A task id recorded in a stored outbox entry before its task exists (see Outbox.take). */
+export interface ReservedId {
+  id: string;
+  ticket: OutboxTicket;
+}
+
+interface Reserve {
+  ids: string[];
+  /** How many have been handed out. */
+  next: number;
+  ticket: OutboxTicket;
+  writtenAt: number;
+  /** Handed out until then: a submit taking the last one still has a sixth of the grace to insert its task. */
+  until: number;
+  timer: NodeJS.Timeout;
+  retired: boolean;
 }
 
 interface Group {
@@ -45,11 +74,52 @@ interface Waiting {
 export class Outbox {
   private waiting: Waiting[] = [];
   private writing = false;
+  private reserve?: Reserve;
+  private refilling?: Promise<void>;
+  /** Submits waiting in `take` for an entry to be written. */
+  private wanting = 0;
+  private closed = false;
+  /** Settles under way in the background (`release`). */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly model: Model<OutboxRecord>,
     private readonly graceMs = OUTBOX_GRACE_MS,
+    /** Told when a background settle failed (its entry is left to a relay: a second, harmless publish). */
+    private readonly onReleaseError: (err: Error) => void = () => undefined,
   ) {}
+
+  /**
+   * A fresh task id already recorded in a stored entry, so the submit can insert its task at once: the
+   * entry is written ahead, for the next submits (sized by the recent rate), not for this one. The entry
+   * is deleted once each of its ids is settled: taken ones by their submits, the rest when the entry is
+   * retired (replaced, or past its hand-out time). A relay finding an entry left by a killed process
+   * publishes the tasks of it that were stored and skips the ids never used, as for any entry.
+   */
+  async take(): Promise<ReservedId> {
+    this.wanting++;
+    try {
+      for (;;) {
+        const r = this.reserve;
+        if (r && r.next < r.ids.length && Date.now() < r.until) {
+          const id = r.ids[r.next++];
+          if (r.next >= r.ids.length / 2) this.refill().catch(() => undefined); // a failure is met by the next take
+          return { id, ticket: r.ticket };
+        }
+        await this.refill();
+      }
+    } finally {
+      this.wanting--;
+    }
+  }
+
+  /** Retires the reserved ids and waits for the background settles (their entries' deletes). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.refilling?.catch(() => undefined);
+    if (this.reserve) this.retire(this.reserve);
+    while (this.background.size) await Promise.all([...this.background]);
+  }
 
   /** Resolves once an entry naming these tasks is stored. */
   enter(ids: string[]): Promise<OutboxTicket> {
@@ -68,6 +138,46 @@ export class Outbox {
     await insertManyUnique(this.model as unknown as Model<never>, ids.map((_id) => ({ _id, createdAt: now, relayAfter: now }) as never));
   }
 
+  private refill(): Promise<void> {
+    this.refilling ??= this.writeReserve().finally(() => (this.refilling = undefined));
+    return this.refilling;
+  }
+
+  private async writeReserve(): Promise<void> {
+    if (this.closed) throw new Error('the outbox is closed');
+    const ids = Array.from({ length: this.reserveSize() }, () => randomUUID());
+    const writtenAt = Date.now();
+    const ticket = await this.enter(ids);
+    if (this.reserve) this.retire(this.reserve);
+    const until = ticket.insertBy - this.graceMs / 6;
+    const reserve: Reserve = { ids, next: 0, ticket, writtenAt, until, retired: false, timer: setTimeout(() => this.retire(reserve), Math.max(0, until - Date.now())) };
+    reserve.timer.unref();
+    this.reserve = reserve;
+  }
+
+  /** About RESERVE_SECONDS of the rate the current entry's ids were taken at, plus the submits waiting. */
+  private reserveSize(): number {
+    const r = this.reserve;
+    const rate = r ? r.next / Math.max(0.05, (Date.now() - r.writtenAt) / 1000) : 0;
+    return Math.min(MAX_RESERVED_IDS, Math.max(MIN_RESERVED_IDS, Math.ceil(rate * RESERVE_SECONDS)) + this.wanting);
+  }
+
+  /** No more ids are handed out from this entry; those never taken are settled. */
+  private retire(r: Reserve): void {
+    if (r.retired) return;
+    r.retired = true;
+    clearTimeout(r.timer);
+    if (this.reserve === r) this.reserve = undefined;
+    const unused = r.ids.slice(r.next);
+    r.next = r.ids.length;
+    r.ticket.release(unused);
+  }
+
+  private track(settling: Promise<void>): void {
+    const p = settling.catch((err: Error) => this.onReleaseError(err)).finally(() => this.background.delete(p));
+    this.background.add(p);
+  }
+
   private async write(): Promise<void> {
     this.writing = true;
     while (this.waiting.length) {
@@ -81,7 +191,11 @@ export class Outbox {
         for (const w of batch) w.reject(err);
         continue;
       }
-      const ticket: OutboxTicket = { insertBy: started + this.graceMs / 3, settle: (ids) => this.settle(groups, ids) };
+      const ticket: OutboxTicket = {
+        insertBy: started + this.graceMs / 3,
+        settle: (ids) => this.settle(groups, ids),
+        release: (ids) => this.track(this.settle(groups, ids)),
+      };
       for (const w of batch) w.resolve(ticket);
     }
     this.writing = false;

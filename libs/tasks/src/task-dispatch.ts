@@ -14,7 +14,15 @@ export type DispatchResult = 'published' | 'outboxed';
  * with a confirm each (to the task's queue, or to the scheduled waits while its runAt is ahead). A task the
  * broker did not confirm gets an entry of its own, due at once, for the relay. The tasks stand either way.
  */
-export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, publisher: ConfirmPublisher, tasks: NewTask[], logger: Logger): Promise<DispatchResult[]> {
+export async function dispatchOrOutbox(
+  outbox: Outbox,
+  ticket: OutboxTicket,
+  publisher: ConfirmPublisher,
+  tasks: NewTask[],
+  logger: Logger,
+  /** 'background': answer once the broker confirmed, the entry's delete follows (Outbox.close waits for it). */
+  settle: 'await' | 'background' = 'await',
+): Promise<DispatchResult[]> {
   const results = await Promise.all(
     tasks.map(async (task): Promise<DispatchResult> => {
       try {
@@ -38,7 +46,8 @@ export async function dispatchOrOutbox(outbox: Outbox, ticket: OutboxTicket, pub
     ));
   const settled = kept ? tasks : tasks.filter((_, i) => results[i] === 'published');
   // An entry left behind only costs a second (harmless) publish by a relay.
-  await ticket.settle(settled.map((t) => t._id)).catch((err: Error) => logger.warn({ err: err.message }, 'outbox entry left to a relay'));
+  if (settle === 'background') ticket.release(settled.map((t) => t._id));
+  else await ticket.settle(settled.map((t) => t._id)).catch((err: Error) => logger.warn({ err: err.message }, 'outbox entry left to a relay'));
   return results;
 }
 

@@ -40,3 +40,15 @@ test('a lone insert is not held back past its window', async () => {
   await batcher.insert({ _id: 'alone' });
   expect(await conn.collection('batched').countDocuments({ _id: 'alone' } as never)).toBe(1);
 });
+
+test('inserts arriving while the commands in flight are at their limit wait and go together (batches grow with the load)', async () => {
+  const coll = conn.collection('batched');
+  insertCommands.length = 0;
+  const batcher = new InsertBatcher(() => coll, { maxInFlight: 1, maxBatch: 32 });
+  const first = batcher.insert({ _id: 'lead' });
+  // Sent at the end of this turn of the event loop, alone; the next ones arrive while it is written.
+  await new Promise((r) => setImmediate(r));
+  const rest = Array.from({ length: 20 }, (_, i) => batcher.insert({ _id: `follower-${i}` }));
+  await Promise.all([first, ...rest]);
+  expect(insertCommands).toEqual([1, 20]);
+});

@@ -50,3 +50,38 @@ test('a task the broker did not confirm gets an entry of its own, due at once', 
   const due = await dueOutboxEntries(models.Outbox, new Date(), 10, 5000);
   expect(due.map(outboxTaskIds)).toEqual([['b']]);
 });
+
+test('ids taken ahead: each is in a stored entry when handed out, many submits share an entry, and the entry goes once every id is settled', async () => {
+  const outbox = new Outbox(models.Outbox, 30_000);
+  const taken = await Promise.all(Array.from({ length: 40 }, () => outbox.take()));
+  const stored = await entries();
+  const recorded = new Set(stored.flatMap(outboxTaskIds));
+  for (const t of taken) expect(recorded.has(t.id)).toBe(true);
+  expect(new Set(taken.map((t) => t.id)).size).toBe(40);
+  // Written ahead for the next submits: far fewer entries than submits.
+  expect(stored.length).toBeLessThanOrEqual(3);
+  for (const t of taken) expect(t.ticket.insertBy).toBeGreaterThan(Date.now() + 5_000);
+
+  for (const t of taken) t.ticket.release([t.id]);
+  // The ids never taken are settled when the outbox retires its reserve (a replacement, its time, or close).
+  await outbox.close();
+  expect(await entries()).toEqual([]);
+});
+
+test('ids are handed out only early in their entry\'s life; an idle reserve is retired and its entry deleted', async () => {
+  // Grace 600 ms: a submit must insert within 200 ms of the entry's write, so ids go out for its first 100 ms.
+  const outbox = new Outbox(models.Outbox, 600);
+  const first = await outbox.take();
+  await new Promise((r) => setTimeout(r, 150));
+  const second = await outbox.take();
+  expect(second.ticket).not.toBe(first.ticket);
+  const firstEntry = (await entries()).find((e) => outboxTaskIds(e).includes(first.id))!;
+  expect(outboxTaskIds(firstEntry)).not.toContain(second.id);
+  // The first entry waits only for the id it handed out.
+  await first.ticket.settle([first.id]);
+  expect((await entries()).some((e) => e._id === firstEntry._id)).toBe(false);
+  await second.ticket.settle([second.id]);
+  await new Promise((r) => setTimeout(r, 150));
+  await outbox.close();
+  expect(await entries()).toEqual([]);
+});

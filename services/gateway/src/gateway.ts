@@ -194,6 +194,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       // SSE streams first: an open stream would keep the server from closing.
       await hub.close();
       await closeHttp(app, inFlight, logger);
+      // The outbox entries of answered submits are deleted in the background; and the ids reserved ahead go.
+      await submission.outbox.close();
       await leaseChecks?.stop(5_000);
       await relay.stop();
       await publisher.close();

@@ -100,7 +100,7 @@ export class TaskSubmission {
     /** How long the outbox relays leave a fresh entry alone (default OUTBOX_GRACE_MS). */
     outboxGraceMs?: number,
   ) {
-    this.outbox = new Outbox(models.Outbox, outboxGraceMs);
+    this.outbox = new Outbox(models.Outbox, outboxGraceMs, (err) => logger.warn({ err: err.message }, 'outbox entry left to a relay'));
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
     this.marks = new ListMarks(models.ListMark, dbTimeoutMs);
     this.inserts = new InsertBatcher(() => models.Task.collection, { maxTimeMS: dbTimeoutMs });
@@ -163,10 +163,21 @@ export class TaskSubmission {
         : undefined;
     if (idem?.existing) return this.repeat(req, idem.existing, fingerprint);
 
-    const id = held?.taskId ?? req.id ?? randomUUID();
+    const stages = this.metrics.submitStage;
+    // A fresh id comes already recorded in a stored outbox entry (written ahead, for the next submits too).
+    const reserved = held || req.id ? undefined : await timed(stages, 'outbox', () => this.outbox.take());
+    const id = held?.taskId ?? req.id ?? reserved!.id;
     const limit = def.limits.unfinishedPerOwner;
-    const slot = held?.slot ?? (await takeSlot(this.models.Slot, req.owner, def.type, limit, id));
+    let slot: string | null;
+    try {
+      slot = held?.slot ?? (await timed(stages, 'slot', () => takeSlot(this.models.Slot, req.owner, def.type, limit, id)));
+    } catch (err) {
+      reserved?.ticket.release([id]);
+      throw err;
+    }
     if (!slot) {
+      // The reserved id goes unused: its entry need not wait for it.
+      reserved?.ticket.release([id]);
       const twin = idem && (await this.idempotency.awaitTwin(idem.scope, req.owner, def.type, limit));
       if (twin) return this.repeat(req, twin, fingerprint);
       this.metrics.rejected.inc({ type: def.type, code: 'quota-exceeded' });
@@ -174,16 +185,16 @@ export class TaskSubmission {
     }
 
     let staged: StagedAttachment | undefined;
-    let ticket: OutboxTicket | undefined;
+    let ticket: OutboxTicket | undefined = reserved?.ticket;
     let task: NewTask;
     try {
       staged = stage ? await stage(id) : undefined;
       task = this.newTask(id, def, req, slot, idem && { scope: idem.scope, fingerprint }, staged?.params);
       // The list marks go in before the task, so a list read right after the submit finds it (mostly cached: no write).
-      await this.marks.ensureFor(task);
-      ticket = await this.outbox.enter([id]);
+      await timed(stages, 'marks', () => this.marks.ensureFor(task));
+      ticket ??= await timed(stages, 'outbox', () => this.outbox.enter([id]));
       if (Date.now() > ticket.insertBy) throw new DatabaseDown('the database was too slow to store the task; nothing was stored, try again shortly');
-      await this.inserts.insert(task);
+      await timed(stages, 'insert', () => this.inserts.insert(task));
       if (held) held.taken = true;
     } catch (err) {
       await this.undo(id, slot, staged, ticket);
@@ -191,7 +202,7 @@ export class TaskSubmission {
       if (winner) return this.repeat(req, winner, fingerprint);
       throw err;
     }
-    const [dispatched] = await dispatchOrOutbox(this.outbox, ticket, this.publisher, [task], this.logger);
+    const [dispatched] = await timed(stages, 'publish', () => dispatchOrOutbox(this.outbox, ticket, this.publisher, [task], this.logger, 'background'));
     if (dispatched === 'outboxed') this.metrics.outboxed.inc({ type: def.type });
     this.metrics.submitted.inc({ type: def.type });
     return { id, status: task.status, created: true };
@@ -233,6 +244,16 @@ export class TaskSubmission {
   }
 }
 
+
+/** Runs one stage of a submit, observing its duration (also when it fails). */
+async function timed<T>(histogram: GatewayMetrics['submitStage'], stage: string, work: () => Promise<T>): Promise<T> {
+  const end = histogram.startTimer({ stage });
+  try {
+    return await work();
+  } finally {
+    end();
+  }
+}
 
 /** The idempotency scope of a retry: one retry task per retried task, decided by the unique index. */
 export const retryScope = (taskId: string): string => `retry-of:${taskId}`;
