@@ -1,4 +1,4 @@
 export { createLogger, taskLogger } from './logger';
 export type { Logger } from './logger';
-export { runServiceProcess, DEFAULT_STOP_DEADLINE_MS } from './service-process';
+export { runServiceProcess, DEFAULT_STOP_DEADLINE_MS, SERVICE_READY_MESSAGE } from './service-process';
 export type { RunningService, ServiceProcessOptions } from './service-process';

@@ -17,6 +17,9 @@ export interface ServiceProcessOptions {
 /** A stop not done by then is stuck (the longest grace a service gives its work is 20 s). */
 export const DEFAULT_STOP_DEADLINE_MS = 30_000;
 
+/** Sent to a parent that started the service with an IPC channel, once it serves (its health port listens). */
+export const SERVICE_READY_MESSAGE = 'taskyard:service-ready';
+
 /**
  * The main of a service process: starts it (a start that fails is logged and exits 1) and stops it
  * gracefully on the first SIGTERM or SIGINT (exit 0; 1 when the stop fails or passes its deadline).
@@ -25,6 +28,8 @@ export function runServiceProcess(opts: ServiceProcessOptions): void {
   const { logger, name } = opts;
   opts.start().then(
     (service) => {
+      // A parent waiting on the start (a test's process stack) is told at once instead of polling /healthz.
+      if (process.send) process.send(SERVICE_READY_MESSAGE);
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServerUrls } from '@taskyard/config';
+import { SERVICE_READY_MESSAGE } from '@taskyard/logging';
 import { serverEnv } from './test-servers';
-import { waitFor } from './wait-for';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -65,6 +65,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A service's start on this loaded machine: about 1 s (worker, status) to 2 s (gateway) of CPU, many times that in wall time. */
+const START_TIMEOUT_MS = 60_000;
+
+/** Resolves when the child says it serves; rejects when it exits first or stays silent past `timeoutMs`. */
+function serviceReady(name: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onMessage = (m: unknown): void => void (m === SERVICE_READY_MESSAGE && done());
+    const onExit = (code: number | null, signal: string | null): void => done(new Error(`${name} exited with ${code ?? signal} before it was ready`));
+    const timer = setTimeout(() => done(new Error(`${name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
 /**
  * The whole product as separate processes (gateway, status service, workers) against the given servers,
  * each started as `npm start` starts it. For end-to-end and browser tests and benchmarks.
@@ -92,17 +113,17 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
 
   const add = async (name: string): Promise<ServiceProcess> => {
     const port = await freePort();
+    const out = opts.stdio ?? 'ignore';
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: path.join(REPO, 'services', name),
       env: { ...env, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
-      stdio: opts.stdio ?? 'ignore',
+      // The IPC channel carries the service's "ready" (runServiceProcess), sent once its port listens.
+      stdio: ['ignore', out, out, 'ipc'],
     });
     const proc = { name, port, child };
     processes.push(proc);
-    await waitFor(`${name} /healthz`, async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-    }, { timeoutMs: 60_000, intervalMs: 200 });
+    await serviceReady(name, child, START_TIMEOUT_MS);
+    child.disconnect();
     return proc;
   };
 
