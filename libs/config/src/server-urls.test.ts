@@ -1,5 +1,5 @@
 import { ConfigError } from './env-value';
-import { brokerUrls, loadServerUrls } from './server-urls';
+import { brokerUrls, loadServerUrls, managementUrls } from './server-urls';
 
 test('RABBITMQ_URLS lists the broker nodes in order; RABBITMQ_URL alone still works', () => {
   const cluster = loadServerUrls({ RABBITMQ_URLS: ' amqp://u:p@rabbit-0:5672, amqps://u:p@rabbit-1:5671 ,' });
@@ -37,4 +37,20 @@ test('S3: an endpoint of the caller’s own without keys leaves the credentials 
   const minio = loadServerUrls({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' });
   expect(minio.s3).toMatchObject({ accessKeyId: 'k', secretAccessKey: 's', forcePathStyle: true });
   expect(() => loadServerUrls({ S3_FORCE_PATH_STYLE: 'sometimes' })).toThrow(ConfigError);
+});
+
+test('the management API of several nodes: RABBITMQ_MANAGEMENT_URLS (or a list in RABBITMQ_MANAGEMENT_URL), in order; one URL as before', () => {
+  const nodes = ['http://u:p@rabbit-0:15672', 'https://u:p@rabbit-1:15671'];
+  for (const env of [{ RABBITMQ_MANAGEMENT_URLS: nodes.join(', ') }, { RABBITMQ_MANAGEMENT_URL: `${nodes.join(',')},` }]) {
+    const servers = loadServerUrls({ RABBITMQ_URL: 'amqp://u:p@rabbit-0:5672', ...env });
+    expect(servers.rabbitmqManagementUrls).toEqual(nodes);
+    expect(servers.rabbitmqManagementUrl).toBe(nodes[0]);
+    expect(managementUrls(servers)).toEqual(nodes);
+  }
+  const one = loadServerUrls({ RABBITMQ_URL: 'amqp://u:p@rabbit:5672', RABBITMQ_MANAGEMENT_URL: 'http://u:p@rabbit:15672' });
+  expect(one.rabbitmqManagementUrls).toBeUndefined();
+  expect(managementUrls(one)).toEqual(['http://u:p@rabbit:15672']);
+  expect(managementUrls(loadServerUrls({ RABBITMQ_URL: 'amqp://u:p@rabbit:5672' }))).toEqual([]);
+  expect(() => loadServerUrls({ RABBITMQ_MANAGEMENT_URLS: 'http://u:p@a:15672,amqp://u:p@b' })).toThrow(new ConfigError('RABBITMQ_MANAGEMENT_URLS: not an http: or https: URL: amqp:'));
+  expect(() => loadServerUrls({ RABBITMQ_MANAGEMENT_URL: '//u:secret@rab bit' })).toThrow(/^RABBITMQ_MANAGEMENT_URL: not a URL: \/\/\*\*\*@rab bit$/);
 });

@@ -28,8 +28,13 @@ export interface ServerUrls {
    * connects to one and, when that one is lost, to another. Absent: `rabbitmqUrl` alone.
    */
   rabbitmqUrls?: string[];
-  /** RabbitMQ's management API, with credentials; absent when not reachable. */
+  /** RabbitMQ's management API, with credentials (the first node's, given several); absent when not reachable. */
   rabbitmqManagementUrl?: string;
+  /**
+   * Every node's management API (RABBITMQ_MANAGEMENT_URLS, or a list in RABBITMQ_MANAGEMENT_URL); a reader
+   * asks another when one does not answer. Absent: `rabbitmqManagementUrl` alone.
+   */
+  rabbitmqManagementUrls?: string[];
   s3: S3Settings;
 }
 
@@ -54,18 +59,36 @@ export const LOCAL_DEFAULTS = {
  * Without it, RABBITMQ_URL alone. Each must be an amqp: or amqps: URL.
  */
 export function parseBrokerUrls(env: Env): string[] | undefined {
-  const list = env.RABBITMQ_URLS?.split(',').map((u) => u.trim()).filter(Boolean);
+  return urlList(env.RABBITMQ_URLS, 'RABBITMQ_URLS', ['amqp:', 'amqps:']);
+}
+
+/**
+ * RABBITMQ_MANAGEMENT_URLS (or RABBITMQ_MANAGEMENT_URL), comma separated: the management API of each node
+ * (`http://u:p@rabbit-0:15672,http://u:p@rabbit-1:15672`). Each must be an http: or https: URL.
+ */
+export function parseManagementUrls(env: Env): string[] | undefined {
+  const name = env.RABBITMQ_MANAGEMENT_URLS ? 'RABBITMQ_MANAGEMENT_URLS' : 'RABBITMQ_MANAGEMENT_URL';
+  return urlList(env[name], name, ['http:', 'https:']);
+}
+
+function urlList(raw: string | undefined, name: string, protocols: string[]): string[] | undefined {
+  const list = raw?.split(',').map((u) => u.trim()).filter(Boolean);
   if (!list?.length) return undefined;
   for (const url of list) {
     let protocol: string;
     try {
       protocol = new URL(url).protocol;
     } catch {
-      throw new ConfigError(`RABBITMQ_URLS: not a URL: ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
+      throw new ConfigError(`${name}: not a URL: ${url.replace(/\/\/[^@/]*@/, '//***@')}`);
     }
-    if (protocol !== 'amqp:' && protocol !== 'amqps:') throw new ConfigError(`RABBITMQ_URLS: not an amqp: or amqps: URL: ${protocol}`);
+    if (!protocols.includes(protocol)) throw new ConfigError(`${name}: not an ${protocols.join(' or ')} URL: ${protocol}`);
   }
   return list;
+}
+
+/** The management APIs a reader asks, in the order it tries them. */
+export function managementUrls(servers: Pick<ServerUrls, 'rabbitmqManagementUrl' | 'rabbitmqManagementUrls'>): string[] {
+  return servers.rabbitmqManagementUrls?.length ? servers.rabbitmqManagementUrls : servers.rabbitmqManagementUrl ? [servers.rabbitmqManagementUrl] : [];
 }
 
 /** The broker nodes a service connects to, in the order it tries them. */
@@ -76,11 +99,13 @@ export function brokerUrls(servers: Pick<ServerUrls, 'rabbitmqUrl' | 'rabbitmqUr
 export function loadServerUrls(env: Env = process.env): ServerUrls {
   const nodes = parseBrokerUrls(env);
   const explicitBroker = Boolean(env.RABBITMQ_URL || nodes);
+  const management = parseManagementUrls(env);
   return {
     mongoUrl: env.MONGO_URL ?? LOCAL_DEFAULTS.mongoUrl,
     rabbitmqUrl: env.RABBITMQ_URL ?? nodes?.[0] ?? LOCAL_DEFAULTS.rabbitmqUrl,
     ...(nodes ? { rabbitmqUrls: nodes } : {}),
-    rabbitmqManagementUrl: env.RABBITMQ_MANAGEMENT_URL ?? (explicitBroker ? undefined : LOCAL_DEFAULTS.rabbitmqManagementUrl),
+    ...(management ? { rabbitmqManagementUrl: management[0] } : explicitBroker ? {} : { rabbitmqManagementUrl: LOCAL_DEFAULTS.rabbitmqManagementUrl }),
+    ...(management && management.length > 1 ? { rabbitmqManagementUrls: management } : {}),
     s3: {
       endpoint: env.S3_ENDPOINT ?? LOCAL_DEFAULTS.s3.endpoint,
       region: env.S3_REGION ?? LOCAL_DEFAULTS.s3.region,

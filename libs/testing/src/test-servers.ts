@@ -151,5 +151,6 @@ export function serverEnv(servers: ServerUrls): Record<string, string> {
   if (servers.s3.secretAccessKey) env.S3_SECRET_ACCESS_KEY = servers.s3.secretAccessKey;
   if (servers.rabbitmqUrls?.length) env.RABBITMQ_URLS = servers.rabbitmqUrls.join(',');
   if (servers.rabbitmqManagementUrl) env.RABBITMQ_MANAGEMENT_URL = servers.rabbitmqManagementUrl;
+  if (servers.rabbitmqManagementUrls?.length) env.RABBITMQ_MANAGEMENT_URLS = servers.rabbitmqManagementUrls.join(',');
   return env;
 }

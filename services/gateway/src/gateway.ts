@@ -2,7 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import mongoose, { type Connection } from 'mongoose';
 import type { FastifyInstance } from 'fastify';
-import { brokerUrls } from '@taskyard/config';
+import { brokerUrls, managementUrls } from '@taskyard/config';
 import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
@@ -143,7 +143,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const leases = new ProcessorLeases({ models: { ...processorModels(conn), Task: models.Task, Pause: jobTypePauseModel(conn) }, broker, publisher, catalog, logger, dbTimeoutMs });
   const leaseChecks = leases.externalTypes().length ? leaseExpiryConsumer(broker, leases, logger) : undefined;
   await leaseChecks?.start();
-  const management = config.servers.rabbitmqManagementUrl ? new RabbitManagement(config.servers.rabbitmqManagementUrl, config.servers.rabbitmqUrl) : undefined;
+  const managementApis = managementUrls(config.servers);
+  const management = managementApis.length ? new RabbitManagement(managementApis, config.servers.rabbitmqUrl) : undefined;
   const typeNames = (): string[] => catalog.list().map((d) => d.type);
   registerBacklogGauges(metrics, { types: typeNames, management, Outbox: models.Outbox, timeoutMs: dbTimeoutMs });
   const statsModel = taskStatsModel(conn);
