@@ -7,7 +7,7 @@ import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
 import type { EndToEnd } from './end-to-end';
-import { TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, type TaskyardPart, type TaskyardResult } from './taskyard';
+import { DEFAULT_SUBMIT_CLIENTS, TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, type TaskyardPart, type TaskyardResult } from './taskyard';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -30,10 +30,10 @@ function systemRows(name: string, e: EndToEnd): Row[] {
 }
 
 /** `--only=taskyard`: Taskyard's no-op tasks end to end on 1 worker and nothing else (a step's effect in a minute). */
-async function onlyTaskyard(tasks: number, unfinishedPerOwner: number): Promise<void> {
+async function onlyTaskyard(tasks: number, unfinishedPerOwner: number, clients?: number): Promise<void> {
   const servers = await testServers('bench-peers');
   try {
-    const e = await measureTaskyardNoop({ servers, tasks, unfinishedPerOwner, log });
+    const e = await measureTaskyardNoop({ servers, tasks, unfinishedPerOwner, clients, log });
     printTable('Taskyard alone (no-op tasks, 1 worker process)', systemRows('taskyard', e));
     process.stdout.write(`${JSON.stringify({ measuredAt: new Date().toISOString(), tasks, taskyard: { endToEnd: e } }, null, 2)}\n`);
   } finally {
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
   const tasks = Number(arg('tasks') ?? (quick ? 500 : 3000));
   // 0: the diagnostic type without an unfinished limit (as Celery has none); a number: with that quota.
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
-  if (arg('only') === 'taskyard') return onlyTaskyard(tasks, unfinishedPerOwner);
+  // Taskyard's submitting clients: each waits for its 202, where Celery's one client waits for nothing.
+  const clients = arg('clients') === undefined ? undefined : Number(arg('clients'));
+  if (arg('only') === 'taskyard') return onlyTaskyard(tasks, unfinishedPerOwner, clients);
   const parts = chosenParts();
   const withPeers = parts.has('end-to-end');
   const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
       servers,
       tasks,
       unfinishedPerOwner,
+      clients,
       cpuBoundTasks: quick ? 20 : 40,
       cpuMsPerTask: 200,
       cpuBoundRounds: Number(arg('rounds') ?? (withPeers ? 1 : 3)),
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       tasks,
       taskyardQuota: unfinishedPerOwner || 'none',
+      taskyardClients: clients ?? DEFAULT_SUBMIT_CLIENTS,
       ceilings: ceilingFigures,
       taskyard,
       celery,

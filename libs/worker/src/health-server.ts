@@ -7,8 +7,8 @@ export interface HealthServerOptions {
   host?: string;
   /** Readiness: resolves true when every dependency answers. */
   ready?: () => Promise<boolean>;
-  /** Prometheus text for /metrics. */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Prometheus text for /metrics; with a `name` (`/metrics?name=<metric>`), that metric alone if the service can (a poller's cheap read). */
+  metrics?: (name?: string) => Promise<{ contentType: string; body: string }>;
 }
 
 /** A running health server (or none); `close` is safe either way. */
@@ -33,13 +33,14 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
   if (opts.port === undefined) return { close: () => Promise.resolve() };
   const server = createServer((req, res) => {
     void (async () => {
+      const url = new URL(req.url ?? '/', 'http://health');
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       } else if (req.url === '/readyz') {
         const ok = opts.ready ? await opts.ready().catch(() => false) : true;
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ready' : 'not-ready' }));
-      } else if (req.url === '/metrics' && opts.metrics) {
-        const m = await opts.metrics();
+      } else if (url.pathname === '/metrics' && opts.metrics) {
+        const m = await opts.metrics(url.searchParams.get('name') ?? undefined);
         res.writeHead(200, { 'content-type': m.contentType }).end(m.body);
       } else {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not-found","message":"no such path"}}');

@@ -88,7 +88,9 @@ export class StatusMetrics {
     for (const r of obs.runs) this.runTime.observe({ type, outcome: r.outcome }, r.ms / 1000);
   }
 
-  async text(): Promise<{ contentType: string; body: string }> {
+  /** The Prometheus text of every metric, or of the one named (empty when there is none of that name). */
+  async text(name?: string): Promise<{ contentType: string; body: string }> {
+    if (name !== undefined) return { contentType: this.registry.contentType, body: this.registry.getSingleMetric(name) ? await this.registry.getSingleMetricAsString(name) : '' };
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

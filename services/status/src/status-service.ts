@@ -126,7 +126,7 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
     },
     cfg.sweepIntervalMs ?? 15_000,
   );
-  const health = await startHealthServer({ port: cfg.port, host: cfg.host, ready: connectionsReady({ broker, db }), metrics: () => metrics.text() });
+  const health = await startHealthServer({ port: cfg.port, host: cfg.host, ready: connectionsReady({ broker, db }), metrics: (name) => metrics.text(name) });
   logger.info({ partitions }, 'status service started');
   return {
     metrics,
