@@ -1,4 +1,4 @@
-import type { CpuSeconds } from '../lifecycle/cpu-accounting';
+import { cpuBetween, type CpuSeconds } from '../lifecycle/cpu-accounting';
 import { diffWrites, readWriteCounts, totalScans, totalWrites, type WriteCounts } from '../lifecycle/db-write-counter';
 import { round } from '../lib/rate';
 import { SHARED_PARTS, cpuByPart } from './parts';
@@ -35,8 +35,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** PostgreSQL publishes an idle backend's write counters within 10 s: wait that long around a count. */
 const STATS_SETTLE_MS = 11_000;
 
-function rates(before: CpuSeconds, after: CpuSeconds, seconds: number): Record<string, number> {
-  return Object.fromEntries(SHARED_PARTS.map((p) => [p, round((1000 * ((after.get(p) ?? 0) - (before.get(p) ?? 0))) / seconds, 1)]));
+function rates(used: CpuSeconds, seconds: number): Record<string, number> {
+  return Object.fromEntries(SHARED_PARTS.map((p) => [p, round((1000 * (used.get(p) ?? 0)) / seconds, 1)]));
 }
 
 /**
@@ -47,7 +47,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
   const idle0 = cpuByPart();
   const idleStart = performance.now();
   await sleep(STATS_SETTLE_MS);
-  const background = rates(idle0, cpuByPart(), (performance.now() - idleStart) / 1000);
+  const background = rates(cpuBetween(idle0, cpuByPart()), (performance.now() - idleStart) / 1000);
   const writes0 = run.database ? readWriteCounts(run.database) : undefined;
   const base = await run.finished();
   const cpu0 = cpuByPart();
@@ -60,12 +60,12 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
   }
   const exited = (await sending) ?? {};
   const seconds = (performance.now() - started) / 1000;
-  const cpu1 = cpuByPart();
-  for (const [part, s] of Object.entries(exited)) cpu1.set(part, (cpu1.get(part) ?? 0) + s);
+  const used = cpuBetween(cpu0, cpuByPart());
+  for (const [part, s] of Object.entries(exited)) used.set(part, (used.get(part) ?? 0) + s);
   const cpuMsPerTask: Record<string, number> = {};
-  for (const [part, s] of cpu1) {
+  for (const [part, s] of used) {
     const backgroundMs = (background[part] ?? 0) * seconds;
-    const ms = Math.max(0, 1000 * (s - (cpu0.get(part) ?? 0)) - backgroundMs) / run.tasks;
+    const ms = Math.max(0, 1000 * s - backgroundMs) / run.tasks;
     if (ms >= 0.005) cpuMsPerTask[part] = round(ms, 2);
   }
   let writesPerTask: number | undefined;

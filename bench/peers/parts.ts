@@ -1,4 +1,4 @@
-import { cpuSeconds, type CpuSeconds } from '../lifecycle/cpu-accounting';
+import { cpuSecondsByPid, type CpuByPid } from '../lifecycle/cpu-accounting';
 
 /** The processes this benchmark started, by pid, with the part each is (other sessions' processes are not ours). */
 const OWN = new Map<number, string>([[process.pid, 'load generator']]);
@@ -18,8 +18,9 @@ function partOf(cmd: string, _cwd: string, pid: number): string {
 /** Parts every system uses on this machine: other sessions' load on them is measured and taken off. */
 export const SHARED_PARTS = ['ferretdb', 'postgresql', 'rabbitmq'];
 
-export const cpuByPart = (): CpuSeconds => {
-  const all = cpuSeconds(partOf);
-  all.delete('other');
+/** Our parts' processes and the shared servers', by pid (compare two with `cpuBetween`). */
+export const cpuByPart = (): CpuByPid => {
+  const all = cpuSecondsByPid(partOf);
+  for (const [pid, p] of all) if (p.part === 'other') all.delete(pid);
   return all;
 };
