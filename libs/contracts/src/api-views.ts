@@ -48,7 +48,8 @@ export interface TaskView {
   parentId?: string;
   /** A workflow's stage task: its workflow (also its `parentId`), its stage, and a fan-out child's item index. */
   stage?: Pick<StageRef, 'workflowId' | 'stage' | 'kind' | 'item'>;
-  children?: { total: number; finished: string[]; failed: number };
+  /** A parent whose work fanned out (its handler continued as a workflow): children made, succeeded, failed. */
+  children?: { total: number; done: number; failed: number };
   result?: TaskResult;
   createdAt: string;
   queuedAt: string;

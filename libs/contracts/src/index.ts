@@ -92,7 +92,7 @@ export type {
   WorkflowSubmission,
   WorkflowView,
 } from './workflow';
-export { DECLARED_WORKFLOWS, declaredWorkflow, diagnosticChain, diagnosticFanOut, checkPipeline } from './workflows';
+export { DECLARED_WORKFLOWS, declaredWorkflow, diagnosticChain, diagnosticFanOut, checkPipeline, assessmentReportBatches } from './workflows';
 export {
   CHECK_DUPLICATE_WINDOW_MS,
   CHECK_ERROR,

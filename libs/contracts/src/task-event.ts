@@ -61,8 +61,16 @@ export type TaskEvent = EventBase &
     | { kind: 'failed'; runId: string; seq: number; error: TaskError; final: boolean; retryAt?: string; logs?: LogLine[]; started?: RunStart; inserted?: InsertedTask }
     /** The worker aborted a running task after a cancel request. */
     | { kind: 'cancelled'; runId: string; seq: number; logs?: LogLine[]; started?: RunStart; inserted?: InsertedTask }
-    /** The task's handler created child tasks (fan-out); the task finishes when they have. */
-    | { kind: 'fanned-out'; runId: string; seq: number; childIds: string[]; logs?: LogLine[]; result?: Record<string, unknown> }
+    /**
+     * The task's handler ended by continuing as a declared workflow (e.g. the assessment report's fan-out over
+     * its batches): the status service starts it on this task, which finishes when the workflow does.
+     */
+    | { kind: 'continued-as-workflow'; runId: string; seq: number; workflow: string; params: Record<string, unknown>; logs?: LogLine[]; result?: Record<string, unknown> }
+    /**
+     * From the status service: the workflow a task runs (a workflow's parent, or a task continued as one) ended,
+     * and the task with it. Folded where it is decided, then published so event streams see the end too.
+     */
+    | { kind: 'workflow-ended'; status: 'succeeded' | 'failed' | 'cancelled'; artifacts?: ArtifactRef[]; error?: TaskError }
     /** From the gateway (a user's cancel) or the status service (a cancelled parent). */
     | { kind: 'cancel-requested'; requestedBy: string }
     /** From the status service: the message's TTL ran out in its queue. */

@@ -45,6 +45,8 @@ export interface FanOutStage extends StageBase {
   kind: 'fan-out';
   items: string;
   itemParam: string;
+  /** The key of an array of titles in what the stage receives, one per item (default: `<workflow title>: <stage> #<n>`). */
+  itemTitles?: string;
 }
 
 /**
@@ -173,6 +175,7 @@ const stageSchema = (kinds: readonly string[]): Record<string, unknown> => ({
     pass: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 }, description: 'Keys of what the stage receives that go into its params (absent: all)' },
     items: { type: 'string', minLength: 1, maxLength: 64, description: 'fan-out: the key of the array to fan out over' },
     itemParam: { type: 'string', minLength: 1, maxLength: 64, description: 'fan-out: the param each child gets its item under' },
+    itemTitles: { type: 'string', minLength: 1, maxLength: 64, description: 'fan-out: the key of an array of titles, one per item, for the children' },
   },
 });
 
@@ -209,8 +212,8 @@ export function workflowProblems(def: WorkflowDefinition, knownType: (type: stri
     const after = def.stages[i + 1];
     if (s.kind === 'fan-out' && (!s.items || !s.itemParam)) problems.push(`stage "${s.name}": a fan-out needs "items" and "itemParam"`);
     const fanOutFields = s as Partial<FanOutStage>;
-    if (s.kind !== 'fan-out' && (fanOutFields.items !== undefined || fanOutFields.itemParam !== undefined)) {
-      problems.push(`stage "${s.name}": "items" and "itemParam" belong to a fan-out stage`);
+    if (s.kind !== 'fan-out' && (fanOutFields.items !== undefined || fanOutFields.itemParam !== undefined || fanOutFields.itemTitles !== undefined)) {
+      problems.push(`stage "${s.name}": "items", "itemParam" and "itemTitles" belong to a fan-out stage`);
     }
     if (s.kind === 'fan-in' && before?.kind !== 'fan-out') problems.push(`stage "${s.name}": a fan-in must come right after a fan-out`);
     if (s.kind === 'fan-out' && after && after.kind !== 'fan-in') problems.push(`stage "${s.name}": a fan-out is followed by a fan-in or by nothing`);

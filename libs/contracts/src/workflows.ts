@@ -53,7 +53,21 @@ export const checkPipeline: WorkflowDefinition = {
   onFailure: { name: 'notify-failure', type: 'check-notifier', pass: CHECK_KEYS, params: { outcome: 'processing-failure' } },
 };
 
-export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, diagnosticFanOut, checkPipeline, apiHarvestPaged];
+/**
+ * The assessment report over several batches: its task selects the batches, then continues as this workflow
+ * (one child per batch on the same queue, each writing its own file); the report ends listing every child's
+ * file, its own result (e.g. the batches it skipped) kept. A fan-out with nothing after it.
+ */
+export const assessmentReportBatches: WorkflowDefinition = {
+  name: 'assessment-report-batches',
+  title: 'Assessment report by batch',
+  description: 'One report per batch, each its own task and file.',
+  stages: [
+    { name: 'batch', type: 'assessment-report', kind: 'fan-out', items: 'batches', itemParam: 'batchFilters', itemTitles: 'titles', pass: ['contentFilters', 'output_format'] },
+  ],
+};
+
+export const DECLARED_WORKFLOWS: WorkflowDefinition[] = [diagnosticChain, diagnosticFanOut, checkPipeline, apiHarvestPaged, assessmentReportBatches];
 
 export function declaredWorkflow(name: string): WorkflowDefinition | undefined {
   return DECLARED_WORKFLOWS.find((w) => w.name === name);

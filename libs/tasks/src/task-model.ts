@@ -41,7 +41,6 @@ export const taskSchema = new Schema<TaskRecord>(
     cancelRequestedAt: Date,
     retryAt: Date,
     result: Schema.Types.Mixed,
-    children: { type: new Schema({ total: Number, finished: [String], failed: Number }, { _id: false }), default: undefined },
     attempts: { type: [Schema.Types.Mixed], default: undefined },
     runAt: Date,
     priority: String,

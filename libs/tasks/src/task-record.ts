@@ -43,7 +43,10 @@ export interface TaskRecord {
   failedKey?: string;
   /** A workflow's stage task: its workflow and stage (set at insert). */
   stage?: StageRef;
-  /** A workflow (type `workflow`): its definition and stages, written by the status service. */
+  /**
+   * A workflow (type `workflow`), or a task whose handler continued as one (its fan-out): the definition and
+   * stages, written by the status service.
+   */
   workflow?: WorkflowRecord;
   // Bookkeeping of the status service (the task's only writer after its insert).
   /** The owner's unfinished-limit slot this task holds, freed (deleted) when it finishes. */
@@ -56,8 +59,6 @@ export interface TaskRecord {
   result?: Record<string, unknown>;
   /** Each attempt's start and end (the timeline), written by the status service with the fold. */
   attempts?: AttemptRecord[];
-  /** Fan-out: how many children, and which have finished. */
-  children?: { total: number; finished: string[]; failed: number };
   /** The task's keys in every list it appears in (list-keys.ts); rewritten by the status service when its status changes. */
   lk?: string[];
 }

@@ -70,30 +70,32 @@ test('cancel: a queued task is cancelled at once; a running one only once its wo
   expect(fold(requested, { ...base, kind: 'cancelled', runId: 'r1', seq: 2, at: at(6) }, ctx).state.status).toBe('cancelled');
 });
 
-test('a fan-out parent succeeds when every child has, listing their artifacts, and fails when one fails', () => {
-  const running = fold(queued(), started(1, 'r1'), ctx).state;
-  const waiting = fold(running, { ...base, kind: 'fanned-out', runId: 'r1', seq: 2, childIds: ['c1', 'c2'], at: at(2) }, ctx).state;
-  const art = (n: string) => ({ name: n, key: `k/${n}`, size: 1, contentType: 'text/csv' });
-  const child = (id: string, status: 'succeeded' | 'failed'): TaskEvent => ({ ...base, kind: 'child-finished', childId: id, childStatus: status, artifacts: status === 'succeeded' ? [art(id)] : [], at: at(3) });
-  const one = fold(waiting, child('c1', 'succeeded'), ctx).state;
-  expect(one.status).toBe('running');
-  expect(fold(one, child('c1', 'succeeded'), ctx).changes).toBeNull();
-  const both = fold(one, child('c2', 'succeeded'), ctx).state;
-  expect(both.status).toBe('succeeded');
-  expect(both.artifacts.map((a) => a.name)).toEqual(['c1', 'c2']);
-  const failed = fold(one, child('c2', 'failed'), ctx);
-  expect(failed.state.status).toBe('failed');
-  expect(failed.state.error?.code).toBe('child-failed');
-});
+const wfRecord = { definition: { name: 'w', stages: [{ name: 'batch', type: 'diagnostic', kind: 'fan-out' as const, items: 'batches', itemParam: 'b' }] }, stages: [], received: {} };
 
-test("a fan-out parent keeps the result it gave when fanning out (e.g. what it skipped) once its children finish", () => {
-  const running = fold(queued(), started(1, 'r1'), ctx).state;
-  const result = { fannedOut: 1, partial: [{ count: 1, of: 2, one: 'batch skipped', other: 'batches skipped' }] };
-  const waiting = fold(running, { ...base, kind: 'fanned-out', runId: 'r1', seq: 2, childIds: ['c1'], result, at: at(2) }, ctx).state;
-  expect(waiting.result).toEqual(result);
-  const done = fold(waiting, { ...base, kind: 'child-finished', childId: 'c1', childStatus: 'succeeded', artifacts: [], at: at(3) }, ctx).state;
-  expect(done.status).toBe('succeeded');
-  expect(done.result).toEqual(result);
+test('a run that continued as a workflow keeps running with its own result; workflow-ended ends it as any task ends', () => {
+  const ended = (task: TaskState, status: 'succeeded' | 'failed' | 'cancelled', s: number, extra: Partial<Extract<TaskEvent, { kind: 'workflow-ended' }>> = {}) =>
+    fold(task, { ...base, kind: 'workflow-ended', status, at: at(s), ...extra }, ctx);
+  const running = fold(queued({ type: 'diagnostic' }), started(1, 'r1'), ctx).state;
+  const result = { fannedOut: 2, partial: [{ count: 1, of: 3, one: 'batch skipped', other: 'batches skipped' }] };
+  const continued: TaskEvent = { ...base, kind: 'continued-as-workflow', runId: 'r1', seq: 2, workflow: 'w', params: { batches: [1, 2] }, result, at: at(2) };
+  const waiting = fold(running, continued, ctx);
+  expect(waiting.state).toMatchObject({ status: 'running', result, lastSeq: 2 });
+  expect(waiting.effects).toEqual([]);
+  expect(fold(waiting.state, continued, ctx).changes).toBeNull();
+  // The status service adds the workflow record; from then on the task's own fold leaves the children and a cancel to it.
+  const parent = { ...waiting.state, workflow: wfRecord };
+  expect(fold(parent, { ...base, kind: 'child-finished', childId: 't.batch.1', childStatus: 'succeeded', artifacts: [], at: at(3) }, ctx).changes).toBeNull();
+  expect(fold(parent, { ...base, kind: 'cancel-requested', requestedBy: 'o', at: at(3) }, ctx).changes).toBeNull();
+  expect(fold(parent, { ...base, kind: 'heartbeat-lost', runId: 'r1', final: true, at: at(3) }, ctx).changes).toBeNull();
+  const art = { name: 'report-b1.csv', key: 'k/1', size: 1, contentType: 'text/csv' };
+  const done = ended(parent, 'succeeded', 4, { artifacts: [art] });
+  expect(done.state).toMatchObject({ status: 'succeeded', progress: 100, artifacts: [art], result, durationMs: 3000, expiresAt: new Date(new Date(at(4)).getTime() + 60_000) });
+  expect(done.state.attempts?.at(-1)).toMatchObject({ attempt: 1, outcome: 'succeeded' });
+  expect(done.effects).toEqual([{ kind: 'terminal', status: 'succeeded' }, { kind: 'release-slot', slotId: 'o:diagnostic:0' }]);
+  expect(ended(done.state, 'failed', 5).changes).toBeNull();
+  const failed = ended(parent, 'failed', 4, { error: { code: 'stage-failed', message: 'stage batch failed: child t.batch.2: boom' } }).state;
+  expect(failed).toMatchObject({ status: 'failed', error: { code: 'stage-failed' }, failedKey: 'diagnostic|2026-01-01' });
+  expect(ended(parent, 'cancelled', 4).state).toMatchObject({ status: 'cancelled', cancelRequestedAt: new Date(at(4)) });
 });
 
 test('logs are capped to the last lines', () => {

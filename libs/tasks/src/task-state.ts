@@ -23,7 +23,6 @@ export const LOG_CAP = 200;
 export type FoldEffect =
   | { kind: 'release-slot'; slotId: string }
   | { kind: 'notify-parent'; parentId: string }
-  | { kind: 'cancel-children' }
   | { kind: 'terminal'; status: TaskStatus };
 
 export interface FoldContext {
@@ -36,7 +35,7 @@ export type TaskState = Pick<
   TaskRecord,
   | '_id' | 'status' | 'progress' | 'attempt' | 'maxAttempts' | 'artifacts' | 'error' | 'logs' | 'parentId' | 'slotId'
   | 'startedAt' | 'finishedAt' | 'expiresAt' | 'durationMs' | 'runId' | 'lastSeq' | 'heartbeatAt' | 'cancelRequestedAt'
-  | 'retryAt' | 'result' | 'children' | 'failedKey' | 'attempts'
+  | 'retryAt' | 'result' | 'workflow' | 'failedKey' | 'attempts'
 > &
   Partial<Pick<TaskRecord, 'queuedAt' | 'type'>>;
 
@@ -103,9 +102,9 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
     case 'started': {
       // A later attempt may also find the task `running` when the previous attempt's `failed` event was lost.
       const newAttempt =
-        event.attempt > task.attempt && (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying' || (task.status === 'running' && !task.children));
+        event.attempt > task.attempt && (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying' || (task.status === 'running' && !task.workflow));
       // The same attempt started again by another run: the broker redelivered it after its worker died.
-      const redelivered = event.attempt === task.attempt && task.status === 'running' && task.runId !== event.runId && !task.children;
+      const redelivered = event.attempt === task.attempt && task.status === 'running' && task.runId !== event.runId && !task.workflow;
       if (!newAttempt && !redelivered) return null;
       return {
         status: 'running',
@@ -152,22 +151,15 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
     case 'cancelled':
       if (!fromCurrentRun(task, event)) return null;
       return finish(task, 'cancelled', at, { lastSeq: event.seq, logs: appendLogs(task.logs, event.logs, cap), ...attemptsPatch(endAttempt(task, at, 'cancelled')) });
-    case 'fanned-out':
+    case 'continued-as-workflow':
+      // The run is over; the task stays running while its workflow does (the status service starts it and, being
+      // the task's one writer, folds its children's events into it from now on, until 'workflow-ended').
       if (!fromCurrentRun(task, event)) return null;
-      return {
-        lastSeq: event.seq,
-        heartbeatAt: at,
-        logs: appendLogs(task.logs, event.logs, cap),
-        children: { total: event.childIds.length, finished: [], failed: 0 },
-        ...(event.result ? { result: event.result } : {}),
-      };
+      return { lastSeq: event.seq, heartbeatAt: at, logs: appendLogs(task.logs, event.logs, cap), ...(event.result ? { result: event.result } : {}) };
     case 'cancel-requested':
       if (task.status === 'scheduled' || task.status === 'queued' || task.status === 'retrying') return finish(task, 'cancelled', at, { cancelRequestedAt: at });
-      if (task.status === 'running' && !task.cancelRequestedAt) {
-        // A parent waiting on its children has no run to abort: it is cancelled at once, and so are they.
-        if (task.children) return finish(task, 'cancelled', at, { cancelRequestedAt: at, ...attemptsPatch(endAttempt(task, at, 'cancelled')) });
-        return { cancelRequestedAt: at };
-      }
+      // A task continued as a workflow is cancelled by its workflow's fold (which cancels its children), not here.
+      if (task.status === 'running' && !task.cancelRequestedAt && !task.workflow) return { cancelRequestedAt: at };
       return null;
     case 'released':
       if (task.status !== 'scheduled') return null;
@@ -181,7 +173,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
         error: { code: 'expired-in-queue', message: 'The task waited in its queue longer than its type allows.' },
       });
     case 'heartbeat-lost':
-      if (task.status !== 'running' || task.runId !== event.runId || task.children) return null;
+      if (task.status !== 'running' || task.runId !== event.runId || task.workflow) return null;
       {
         const error = { code: 'heartbeat-lost', message: 'The worker running this task stopped sending heartbeats.' };
         const retryAt = event.retryAt && !event.final ? new Date(event.retryAt) : undefined;
@@ -197,34 +189,19 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
     case 'artifacts-expired':
       if (task.status !== 'succeeded') return null;
       return { status: 'expired' };
-    case 'child-finished': {
-      if (task.status !== 'running' || !task.children || task.children.finished.includes(event.childId)) return null;
-      const children = {
-        total: task.children.total,
-        finished: [...task.children.finished, event.childId],
-        failed: task.children.failed + (event.childStatus === 'succeeded' ? 0 : 1),
-      };
-      const artifacts = task.artifacts.concat(event.artifacts);
-      if (event.childStatus !== 'succeeded') {
-        return finish(task, 'failed', at, {
-          ...attemptsPatch(endAttempt(task, at, 'failed', { code: 'child-failed', message: `Child task ${event.childId} ${event.childStatus}` })),
-          children,
-          artifacts,
-          error: { code: 'child-failed', message: `Child task ${event.childId} ${event.childStatus}: ${event.error?.message ?? 'no reason given'}` },
-        });
+    case 'child-finished':
+      // A parent's children are a workflow's stage tasks: the workflow's fold counts them ('workflow-ended' ends the task).
+      return null;
+    case 'workflow-ended':
+      // Ends a task waiting on its workflow as any task ends: its attempt closed, retention set, slot released, its
+      // result kept. Only the status service sends it, for a task with a workflow (an event stream may hold the task
+      // from before its record was added, so the record is not required here).
+      if (task.status !== 'running') return null;
+      if (event.status === 'succeeded') {
+        return finish(task, 'succeeded', at, { ...attemptsPatch(endAttempt(task, at, 'succeeded')), error: undefined, progress: 100, artifacts: event.artifacts ?? [], expiresAt: new Date(at.getTime() + ctx.retentionMs) });
       }
-      if (children.finished.length < children.total) {
-        return { children, artifacts, progress: Math.floor((100 * children.finished.length) / children.total) };
-      }
-      return finish(task, 'succeeded', at, {
-        ...attemptsPatch(endAttempt(task, at, 'succeeded')),
-        children,
-        artifacts,
-        error: undefined,
-        progress: 100,
-        expiresAt: new Date(at.getTime() + ctx.retentionMs),
-      });
-    }
+      if (event.status === 'failed') return finish(task, 'failed', at, { ...attemptsPatch(endAttempt(task, at, 'failed', event.error)), error: event.error });
+      return finish(task, 'cancelled', at, { ...attemptsPatch(endAttempt(task, at, 'cancelled')), cancelRequestedAt: at });
   }
 }
 
@@ -248,11 +225,10 @@ export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldR
  * they are applied again when the event that ended the task comes again (redelivered after a crash or a
  * failure between the write and them).
  */
-export function finishEffects(task: Pick<TaskState, 'slotId' | 'parentId' | 'children'>, status: TaskStatus): FoldEffect[] {
+export function finishEffects(task: Pick<TaskState, 'slotId' | 'parentId'>, status: TaskStatus): FoldEffect[] {
   const effects: FoldEffect[] = [{ kind: 'terminal', status }];
   if (task.slotId) effects.push({ kind: 'release-slot', slotId: task.slotId });
   if (task.parentId) effects.push({ kind: 'notify-parent', parentId: task.parentId });
-  if (task.children && status !== 'succeeded') effects.push({ kind: 'cancel-children' });
   return effects;
 }
 

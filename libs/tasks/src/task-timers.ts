@@ -33,7 +33,7 @@ export interface TimerContext {
  * for its own delay (that retried runs still going: their work done twice, their log lines twice).
  */
 function heartbeatCheck(task: TaskState, runId: string, armedAt: string, ctx: TimerContext): TimerDecision | undefined {
-  if (task.status !== 'running' || task.runId !== runId || task.children) return undefined;
+  if (task.status !== 'running' || task.runId !== runId || task.workflow) return undefined;
   const dueAt = Date.parse(armedAt) + ctx.heartbeatWindowMs;
   const silentMs = (Number.isFinite(dueAt) ? Math.min(ctx.now, dueAt) : ctx.now) - new Date(task.heartbeatAt ?? 0).getTime();
   if (silentMs < ctx.heartbeatWindowMs) return { kind: 'arm-heartbeat', runId };
@@ -48,7 +48,7 @@ function retentionCheck(task: TaskState, ctx: TimerContext): TimerDecision | und
 /** The timers to arm and the checks that fired, from a task before and after a batch of its events. */
 export function timerDecisions(before: TaskState, after: TaskState, events: TaskEvent[], ctx: TimerContext): TimerDecision[] {
   const decisions: TimerDecision[] = [];
-  if (after.status === 'running' && after.runId && after.runId !== before.runId && !after.children) {
+  if (after.status === 'running' && after.runId && after.runId !== before.runId && !after.workflow) {
     decisions.push({ kind: 'arm-heartbeat', runId: after.runId });
   }
   if (after.status === 'succeeded' && before.status !== 'succeeded' && after.artifacts.length > 0) decisions.push({ kind: 'arm-retention' });

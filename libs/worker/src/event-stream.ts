@@ -1,3 +1,4 @@
+import type { ContinueAs } from './job-context';
 import type { LogLine, TaskEventInput, TaskMessage, ArtifactRef, TaskError, DistributiveOmit, InsertedTask } from '@taskyard/contracts';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 
@@ -155,10 +156,10 @@ export class RunEvents {
     return this.terminal((logs) => ({ kind: 'cancelled', logs }) as RunEvent);
   }
 
-  /** `result`: the handler's, what the parent says of itself (e.g. batches it skipped); kept when its children finish. */
-  async fannedOut(childIds: string[], result?: Record<string, unknown>): Promise<void> {
+  /** The run ends by continuing as a declared workflow; `result`: what the task says of itself (e.g. batches it skipped), kept when it ends. */
+  async continuedAsWorkflow(next: ContinueAs, result?: Record<string, unknown>): Promise<void> {
     await this.flush();
-    await this.terminal((logs) => ({ kind: 'fanned-out', childIds, logs, ...(result ? { result } : {}) }) as RunEvent);
+    await this.terminal((logs) => ({ kind: 'continued-as-workflow', workflow: next.workflow, params: next.params, logs, ...(result ? { result } : {}) }) as RunEvent);
   }
 
   /** Stops the timers of a run that ends without a terminal event (a shutdown hands it back to the queue). */

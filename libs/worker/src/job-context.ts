@@ -9,11 +9,6 @@ export interface ArtifactWriter {
   write(name: string, body: Buffer | string | Readable, contentType: string): Promise<ArtifactRef>;
 }
 
-export interface ChildSpec {
-  title: string;
-  params: Record<string, unknown>;
-}
-
 /** What a handler gets: the task, a signal that aborts on cancel or timeout, and the means to report and write. */
 export interface JobContext<P = Record<string, unknown>> {
   task: TaskMessage & { params: P };
@@ -30,21 +25,27 @@ export interface JobContext<P = Record<string, unknown>> {
   db: Connection;
   logger: Logger;
   /**
-   * Fan-out: creates one child task per spec on this type's queue; the task then finishes when every
-   * child has (succeeded when all succeed, listing their artifacts; failed if one fails for good).
-   * The handler should return right after.
-   */
-  fanOut(children: ChildSpec[]): Promise<string[]>;
-  /**
    * A workflow's fan-in stage: the outputs of its fan-out's children, one per child, from a cursor (in no
    * particular order: sort by `item` if order matters). Throws on a task that is no fan-in.
    */
   stageResults(): AsyncIterable<StageOutput>;
 }
 
+/** A declared workflow (libs/contracts workflows.ts) the task continues as, and what its first stage receives. */
+export interface ContinueAs {
+  workflow: string;
+  params: Record<string, unknown>;
+}
+
 export interface JobOutcome {
   /** A small JSON summary kept on the task as `result`. */
   result?: Record<string, unknown>;
+  /**
+   * Fan-out: the task continues as this workflow (e.g. one child per batch), run by the workflow engine on this
+   * task; it finishes when the workflow does (succeeded listing every child's artifacts, failed if one child
+   * fails for good, cancelled with its children).
+   */
+  continueAs?: ContinueAs;
 }
 
 export type JobHandler<P = Record<string, unknown>> = (ctx: JobContext<P>) => Promise<JobOutcome | void>;

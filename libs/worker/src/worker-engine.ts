@@ -8,6 +8,7 @@ import {
   backoffFor,
   TASK_PRIORITIES,
   eventRoutingKey,
+  declaredWorkflow,
   isTerminal,
   priorityQueueName,
   type TaskPriority,
@@ -25,7 +26,6 @@ import {
   declareJobType,
   parseJson,
   publishDeadLetter,
-  publishEvent,
   publishRetry,
   type Settlement,
 } from '@taskyard/messaging';
@@ -35,9 +35,8 @@ import type { Model } from 'mongoose';
 import type { WorkerDefinition } from './define-worker';
 import { CancelWatch } from './cancel-watch';
 import { RunEvents } from './event-stream';
-import type { ChildSpec, JobContext } from './job-context';
+import { PermanentJobError, type JobContext, type JobOutcome } from './job-context';
 import { JobAborted, classifyFailure, type AbortReason } from './job-failure';
-import { publishChildren, spawnChildren } from './fan-out';
 import { PauseSwitch } from './pause-switch';
 import { PriorityGate } from './priority-gate';
 import type { WorkerMetrics } from './worker-metrics';
@@ -233,33 +232,18 @@ export class WorkerEngine<P> {
     const heartbeat = setInterval(() => void events.heartbeat().catch(() => undefined), heartbeatMs);
     const started = Date.now();
     const artifacts: ArtifactRef[] = [];
-    let children: TaskMessage[] | undefined;
     try {
       events.started(this.workerId);
       log.info({ attempt: task.attempt }, 'job started');
-      const ctx = this.context(task, controller.signal, events, artifacts, log, async (specs) => {
-        children = await spawnChildren(this.deps, task, specs);
-        return children.map((m) => m.id);
-      });
+      const ctx = this.context(task, controller.signal, events, artifacts, log);
       const outcome = await Promise.race([this.def.handler(ctx), aborted]);
       if (abortReason) throw new JobAborted(abortReason);
-      if (children) {
-        // Announced once the handler is done, so the announcement carries its whole log (lines written
-        // after fanOut() included), and before the children are published, so their results never
-        // reach the parent first. A handler that fails after fanOut() leaves its children unpublished:
-        // the next attempt re-creates the same ids and publishes them.
-        await events.fannedOut(children.map((m) => m.id), outcome?.result);
-        await publishChildren(this.deps, children);
-      } else {
-        await events.succeeded(artifacts, outcome?.result);
-      }
+      await this.announce(events, artifacts, outcome);
       metrics.jobs.inc({ type: task.type, outcome: 'succeeded' });
       metrics.duration.observe({ type: task.type, outcome: 'succeeded' }, (Date.now() - started) / 1000);
-      log.info({ durationMs: Date.now() - started }, children ? 'job fanned out' : 'job succeeded');
+      log.info({ durationMs: Date.now() - started }, outcome?.continueAs ? `job continued as workflow ${outcome.continueAs.workflow}` : 'job succeeded');
     } catch (err) {
-      const retrying = await this.settleFailure(task, err, events, log);
-      // No attempt will publish the children created before the failure: they end with their parent.
-      if (children && !retrying) await this.cancelUnpublished(task, children);
+      await this.settleFailure(task, err, events, log);
       metrics.duration.observe({ type: task.type, outcome: 'failed' }, (Date.now() - started) / 1000);
     } finally {
       events.close();
@@ -269,10 +253,16 @@ export class WorkerEngine<P> {
     }
   }
 
-  private async cancelUnpublished(parent: TaskMessage, children: TaskMessage[]): Promise<void> {
-    for (const c of children) {
-      await publishEvent(this.deps.publisher, { kind: 'cancel-requested', taskId: c.id, type: c.type, requestedBy: `parent:${parent.id}` });
-    }
+  /**
+   * The run's outcome: a success, or the task continuing as a workflow. The workflow's tasks are made by the
+   * status service when it folds this event (deterministic ids: a repeat makes none twice), so nothing here
+   * can leave children behind a failed attempt.
+   */
+  private async announce(events: RunEvents, artifacts: ArtifactRef[], outcome: JobOutcome | void): Promise<void> {
+    const next = outcome?.continueAs;
+    if (!next) return events.succeeded(artifacts, outcome?.result);
+    if (!declaredWorkflow(next.workflow)) throw new PermanentJobError('unknown-workflow', `the handler continued as workflow "${next.workflow}", which is not declared`);
+    await events.continuedAsWorkflow(next, outcome?.result);
   }
 
   /** Reports a failed run; true when another attempt will follow. */
@@ -312,7 +302,6 @@ export class WorkerEngine<P> {
     events: RunEvents,
     artifacts: ArtifactRef[],
     log: Logger,
-    fanOut: (children: ChildSpec[]) => Promise<string[]>,
   ): JobContext<P> {
     const { store, db } = this.deps;
     // The record's own fields (`inserted`: its slot, its callback URL, which may hold the receiver's token) are not the job's.
@@ -338,7 +327,6 @@ export class WorkerEngine<P> {
       store,
       db,
       logger: log,
-      fanOut,
       stageResults: () => {
         const ref = task.stage;
         if (!ref?.resultsOf) throw new Error(`task ${task.id} is not a workflow's fan-in stage: it has no stage results to read`);

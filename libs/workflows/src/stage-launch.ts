@@ -39,14 +39,14 @@ export const LAUNCH_BATCH = 32;
 
 class UnknownStageType extends Error {}
 
-function stageTask(parent: WorkflowParent, stage: Pick<WorkflowStage, 'type' | 'title' | 'name'>, id: string, params: Record<string, unknown>, ref: StageRef, deps: LaunchDeps, now: Date): NewTask {
+function stageTask(parent: WorkflowParent, stage: Pick<WorkflowStage, 'type' | 'title' | 'name'>, id: string, params: Record<string, unknown>, ref: StageRef, deps: LaunchDeps, now: Date, title?: string): NewTask {
   const def = deps.jobTypes.get(stage.type);
   if (!def) throw new UnknownStageType(`job type "${stage.type}" of stage "${stage.name}" is not enabled here`);
   // No list keys and no slot: a stage shows under its workflow, which holds the owner's place.
   return withoutUndefined({
     _id: id,
     type: def.type,
-    title: ref.item === undefined ? `${parent.title}: ${stage.title ?? stage.name}` : `${parent.title}: ${stage.title ?? stage.name} #${ref.item + 1}`,
+    title: title ?? (ref.item === undefined ? `${parent.title}: ${stage.title ?? stage.name}` : `${parent.title}: ${stage.title ?? stage.name} #${ref.item + 1}`),
     owner: parent.owner,
     tag: parent.tag,
     params,
@@ -102,12 +102,17 @@ function duplicateIndexes(err: unknown): Set<number> | undefined {
  */
 async function launchFanOut(deps: LaunchDeps, parent: WorkflowParent, stage: FanOutStage, received: Record<string, unknown>): Promise<void> {
   const items = received[stage.items] as unknown[];
+  const titles = stage.itemTitles ? received[stage.itemTitles] : undefined;
+  const titleOf = (i: number): string | undefined => {
+    const title: unknown = Array.isArray(titles) ? titles[i] : undefined;
+    return typeof title === 'string' ? title.slice(0, 200) : undefined;
+  };
   for (let from = 0; from < items.length; from += LAUNCH_BATCH) {
     const now = new Date();
     const batch = items.slice(from, from + LAUNCH_BATCH).map((item, i) => {
       const n = from + i + 1;
       const ref: StageRef = { workflowId: parent._id, stage: stage.name, kind: 'fan-out', item: n - 1 };
-      return stageTask(parent, stage, fanOutChildId(parent._id, stage.name, n), fanOutChildParams(stage, received, item), ref, deps, now);
+      return stageTask(parent, stage, fanOutChildId(parent._id, stage.name, n), fanOutChildParams(stage, received, item), ref, deps, now, titleOf(n - 1));
     });
     const ticket = await deps.outbox.enter(batch.map((t) => t._id));
     let duplicates = new Set<number>();

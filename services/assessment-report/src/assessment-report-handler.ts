@@ -1,4 +1,4 @@
-import { partialResult, type AssessmentReportParams, type TaskResult } from '@taskyard/contracts';
+import { assessmentReportBatches, partialResult, type AssessmentReportParams, type TaskResult } from '@taskyard/contracts';
 import type { AssessmentBatchRecord } from '@taskyard/school-data';
 import { defineWorker, PermanentJobError, streamArtifact, type JobContext, type JobOutcome } from '@taskyard/worker';
 import { selectBatches } from './batch-selection';
@@ -32,17 +32,20 @@ async function reportOneBatch(ctx: Ctx, batch: AssessmentBatchRecord, partial: P
   return { result: { batchId: batch._id, rows: count, ...partialResult([...(partial.partial ?? []), scoresLeftOut]) } };
 }
 
-/** Seed 002's fan-out: one child task per batch on this queue; the parent finishes when they all have. */
-async function fanOut(ctx: Ctx, batches: AssessmentBatchRecord[], partial: Partial): Promise<JobOutcome> {
+/**
+ * Several batches: the task continues as the workflow `assessment-report-batches`, one child task per batch on
+ * this queue (each with the same filters and its one batch); the task finishes when they all have, listing
+ * their files. What it selected (and skipped) stays its result.
+ */
+function fanOut(ctx: Ctx, batches: AssessmentBatchRecord[], partial: Partial): JobOutcome {
   const p = ctx.task.params;
-  const children = batches.map((b) => ({
-    title: `Assessment report, batch ${b._id}`,
-    params: { ...p, batchFilters: { ids: [b._id], channels: p.batchFilters.channels } },
-  }));
-  const result = { fannedOut: children.length, batches: batches.map((b) => b._id), ...partial };
-  const ids = await ctx.fanOut(children);
-  ctx.log(`fanned out ${ids.length} child task(s), one per batch`);
-  return { result };
+  const params = {
+    ...p,
+    batches: batches.map((b) => ({ ids: [b._id], channels: p.batchFilters.channels })),
+    titles: batches.map((b) => `Assessment report, batch ${b._id}`),
+  };
+  ctx.log(`fanning out ${batches.length} child task(s), one per batch`);
+  return { result: { fannedOut: batches.length, batches: batches.map((b) => b._id), ...partial }, continueAs: { workflow: assessmentReportBatches.name, params } };
 }
 
 async function assessmentReport(ctx: Ctx): Promise<JobOutcome> {

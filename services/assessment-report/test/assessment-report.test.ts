@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import type { AssessmentReportParams } from '@taskyard/contracts';
+import { assessmentReportBatches, fanOutChildParams, type AssessmentReportParams, type FanOutStage } from '@taskyard/contracts';
 import { batchId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
 import { directJobContext, runDirect } from '@taskyard/school-data/src/testing/direct-job-context';
 import { ObjectStore } from '@taskyard/storage';
@@ -27,11 +27,22 @@ afterAll(async () => {
 });
 
 const run = (params: AssessmentReportParams) => runDirect(assessmentReportWorker, { params, db: conn, store });
+
+/** The children the workflow engine makes of a run that continued as `assessment-report-batches`: each one's title and params. */
+function childrenOf(outcome: Awaited<ReturnType<typeof run>>['outcome']): { title: string; params: AssessmentReportParams }[] {
+  const next = outcome ? outcome.continueAs : undefined;
+  if (!next) return [];
+  expect(next.workflow).toBe(assessmentReportBatches.name);
+  const stage = assessmentReportBatches.stages[0] as FanOutStage;
+  const items = next.params[stage.items] as unknown[];
+  const titles = next.params[stage.itemTitles!] as string[];
+  return items.map((item, i) => ({ title: titles[i], params: fanOutChildParams(stage, next.params, item) as unknown as AssessmentReportParams }));
+}
 const csvLines = async (key: string): Promise<string[][]> => (await store.getBuffer(key)).toString().trim().split('\n').map((l) => l.split(','));
 
 test('one batch gives report-<batchId>.csv whose rows are the batch\'s scores', async () => {
   const done = await run({ batchFilters: { ids: [B1], channels: [] }, output_format: 'csv' });
-  expect(done.children).toHaveLength(0);
+  expect(childrenOf(done.outcome)).toHaveLength(0);
   expect(done.artifacts.map((a) => a.name)).toEqual([`report-${B1}.csv`]);
   const [header, ...rows] = await csvLines(done.artifacts[0].key);
   expect(header).toEqual(['batch_id', 'channel', 'pupil_id', 'pupil_name', 'content_id', 'subject', 'score', 'max_score', 'percent', 'attempted_at']);
@@ -54,16 +65,15 @@ test('content filters narrow the rows; json output is one document with every ro
   expect(body.rows.every((r) => r.subject === 'maths' && r.score >= 10)).toBe(true);
 });
 
-test('several batches fan out: one child per batch with the same filters, and no file on the parent', async () => {
+test('several batches continue as the workflow assessment-report-batches: one child per batch with the same filters, and no file on the parent', async () => {
   const params: AssessmentReportParams = { batchFilters: { ids: [B1, B2, B3], channels: [] }, contentFilters: { subjects: ['english'] }, output_format: 'csv' };
   const parent = await run(params);
   expect(parent.artifacts).toHaveLength(0);
-  expect(parent.children.map((c) => c.params)).toEqual(
-    [B1, B2, B3].map((id) => ({ ...params, batchFilters: { ids: [id], channels: [] } })),
-  );
+  const children = childrenOf(parent.outcome);
+  expect(children).toEqual([B1, B2, B3].map((id) => ({ title: `Assessment report, batch ${id}`, params: { ...params, batchFilters: { ids: [id], channels: [] } } })));
   // What the engine does next: each child runs on the same queue and writes its own file.
   const files: string[] = [];
-  for (const child of parent.children) files.push(...(await run(child.params as unknown as AssessmentReportParams)).artifacts.map((a) => a.name));
+  for (const child of children) files.push(...(await run(child.params)).artifacts.map((a) => a.name));
   expect(files).toEqual([`report-${B1}.csv`, `report-${B2}.csv`, `report-${B3}.csv`]);
 });
 
@@ -72,7 +82,7 @@ test('a channel filter keeps only the batches published there', async () => {
   const channel = batches[0].channel;
   const parent = await run({ batchFilters: { ids: [B1, B2, B3], channels: [channel] }, output_format: 'csv' });
   const kept = [B1, B2, B3].filter((id) => batches.find((b) => b._id === id)!.channel === channel);
-  expect(parent.children.map((c) => (c.params as unknown as AssessmentReportParams).batchFilters.ids[0])).toEqual(kept);
+  expect(childrenOf(parent.outcome).map((c) => c.params.batchFilters.ids[0])).toEqual(kept);
   // The batches left out make the result partial (the engine hands it to the parent with its fan-out).
   const skipped = 3 - kept.length;
   const partial = skipped ? [expect.objectContaining({ count: skipped, of: 3, other: 'batches skipped (not on the chosen channels)' })] : undefined;
@@ -83,7 +93,6 @@ test('a channel filter keeps only the batches published there', async () => {
 test('an unknown batch fails for good before any fan-out', async () => {
   const r = directJobContext<AssessmentReportParams>({ type: 'assessment-report', params: { batchFilters: { ids: [B1, 'no-such-batch'], channels: [] }, output_format: 'csv' }, db: conn, store });
   await expect(assessmentReportWorker.handler(r.ctx)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'batch-not-found' });
-  expect(r.children).toHaveLength(0);
 });
 
 test('by channels alone (seed 001\'s sample): every batch published on them, one child each; none at all fails for good', async () => {
@@ -91,7 +100,7 @@ test('by channels alone (seed 001\'s sample): every batch published on them, one
   const channel = all[0].channel;
   const onChannel = all.filter((b) => b.channel === channel).map((b) => b._id).sort();
   const parent = await run({ batchFilters: { ids: [], channels: [channel, 'NO-SUCH-CHANNEL'] }, output_format: 'csv' });
-  const named = onChannel.length > 1 ? parent.children.map((c) => (c.params as unknown as AssessmentReportParams).batchFilters.ids[0]) : parent.artifacts.map((a) => a.name.slice('report-'.length, -'.csv'.length));
+  const named = onChannel.length > 1 ? childrenOf(parent.outcome).map((c) => c.params.batchFilters.ids[0]) : parent.artifacts.map((a) => a.name.slice('report-'.length, -'.csv'.length));
   expect(named.sort()).toEqual(onChannel);
   const r = directJobContext<AssessmentReportParams>({ type: 'assessment-report', params: { batchFilters: { ids: [], channels: ['NO-SUCH-CHANNEL'] }, output_format: 'csv' }, db: conn, store });
   await expect(assessmentReportWorker.handler(r.ctx)).rejects.toMatchObject({ name: 'PermanentJobError', code: 'no-batch-in-channels' });

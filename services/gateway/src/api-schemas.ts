@@ -65,9 +65,9 @@ export const TaskSchema = {
     },
     children: {
       type: 'object',
-      description: 'A fan-out parent: how many children, which finished, how many of them failed',
-      required: ['total', 'finished', 'failed'],
-      properties: { total: { type: 'integer' }, finished: { type: 'array', items: { $ref: 'TaskId#' } }, failed: { type: 'integer' } },
+      description: 'A parent whose work fanned out (e.g. an assessment report over several batches): children made, succeeded, failed',
+      required: ['total', 'done', 'failed'],
+      properties: { total: { type: 'integer' }, done: { type: 'integer' }, failed: { type: 'integer' } },
     },
     result: freeObject,
     createdAt: isoDate,

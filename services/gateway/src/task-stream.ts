@@ -48,11 +48,11 @@ export class TaskStream {
   /**
    * A workflow's stage (or fan-out child) finished. The stream cannot fold it: a workflow's stages are folded
    * by the status service into its workflow record, which the stream does not keep. So the client is told
-   * something moved, with the state as the stream knows it, and reads the workflow again. A plain fan-out
-   * parent folds its children itself (above): a repeat of its child's finish sends nothing.
+   * something moved, with the state as the stream knows it, and reads the workflow again (so does a task
+   * continued as a workflow, e.g. an assessment report's batches). Its end comes as `workflow-ended`, folded above.
    */
   private stageFinished(event: TaskEvent): TaskUpdate | undefined {
-    if (event.kind !== 'child-finished' || this.state.children || this.finished) return undefined;
+    if (event.kind !== 'child-finished' || this.finished) return undefined;
     return { kind: event.kind, at: event.at, status: this.state.status, progress: this.state.progress, attempt: this.state.attempt };
   }
 }

@@ -1,4 +1,4 @@
-import type { ArtifactRef, ArtifactView, AttemptRecord, AttemptView, StageRef, TaskView } from '@taskyard/contracts';
+import { WORKFLOW_TYPE, type ArtifactRef, type ArtifactView, type AttemptRecord, type AttemptView, type StageRef, type TaskView } from '@taskyard/contracts';
 import type { TaskRecord } from '@taskyard/tasks';
 
 export type { ArtifactView, TaskView };
@@ -38,6 +38,12 @@ function defined<T extends object>(view: T): T {
   return Object.fromEntries(Object.entries(view).filter(([, v]) => v !== undefined && v !== null)) as T;
 }
 
+/** A task whose handler continued as a workflow that fans out (the assessment report's batches): its children counted. */
+function childrenOf(task: ViewRecord): TaskView['children'] {
+  const fanOut = task.type === WORKFLOW_TYPE ? undefined : task.workflow?.stages.find((s) => s.kind === 'fan-out');
+  return fanOut ? { total: fanOut.total ?? 0, done: fanOut.done ?? 0, failed: fanOut.failed ?? 0 } : undefined;
+}
+
 export async function toTaskView(task: ViewRecord, presign: Presign, presignSeconds: number): Promise<TaskView> {
   const urlExpiresAt = new Date(Date.now() + presignSeconds * 1000).toISOString();
   const expired = task.status === 'expired';
@@ -57,7 +63,7 @@ export async function toTaskView(task: ViewRecord, presign: Presign, presignSeco
     error: task.error?.code ? { code: task.error.code, message: task.error.message } : undefined,
     parentId: task.parentId,
     stage: task.stage ? stageView(task.stage) : undefined,
-    children: task.children,
+    children: childrenOf(task),
     result: task.result,
     createdAt: iso(task.createdAt)!,
     queuedAt: iso(task.queuedAt ?? task.createdAt)!,

@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { WORKFLOW_TYPE, isTerminal, type JobTypeDefinition, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { finishEffects, foldAll, observeFold, timerDecisions, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
+import { finishEffects, foldAll, observeFold, timerDecisions, type FoldResult, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
 import type { WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
@@ -10,6 +10,7 @@ import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletio
 import { AS_INSERTED, presumedTask, readTasks, writeFold, type FoldTask } from './task-writes';
 import type { TaskStatsRecorder } from './task-stats-recorder';
 import { foldWorkflowTask } from './workflow-folder';
+import { continuationStep, isWorkflowEvent, startContinuation, type WorkflowPart } from './continued-task';
 import { applyTimers, type TimerDeps } from './timer-effects';
 
 export interface FolderDeps extends TimerDeps, DeletionDeps {
@@ -110,21 +111,58 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], o
     await foldWorkflowTask(deps, task, events);
     return true;
   }
+  // A run that continued as a workflow: what follows it in the batch is the workflow's (its children's ends, a cancel).
+  const cut = task.workflow ? -1 : events.findIndex((e) => e.kind === 'continued-as-workflow');
+  if (cut >= 0 && cut < events.length - 1) {
+    const next = await foldJobTask(deps, task, events.slice(0, cut + 1), opts);
+    if (next === false) return false;
+    if (next) await foldTask(deps, next, events.slice(cut + 1), { redelivered: opts.redelivered });
+    return true;
+  }
+  if (task.workflow && task.status === 'running') {
+    const part = await continuationStep(deps, task, events.filter(isWorkflowEvent));
+    return (await foldJobTask(deps, task, events.filter((e) => !isWorkflowEvent(e)), opts, part)) !== false;
+  }
+  return (await foldJobTask(deps, task, events, opts)) !== false;
+}
+
+const merged = (a: FoldResult, b: FoldResult): FoldResult => ({
+  state: b.state,
+  changes: a.changes || b.changes ? { ...(a.changes ?? {}), ...(b.changes ?? {}) } : null,
+  effects: [...a.effects, ...b.effects],
+});
+
+/**
+ * Folds a job's task: its own events, and what its workflow decided (`part`, when its handler continued as
+ * one). Answers the task as written (undefined when it was deleted), or false when a presumed task's write
+ * found the stored task not as presumed (nothing written: it is read and folded again).
+ */
+async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], opts: FoldOptions, part?: WorkflowPart): Promise<FoldTask | undefined | false> {
   const def = deps.jobTypes.get(task.type);
-  const retentionMs = def?.limits.retentionMs ?? 24 * 3600_000;
-  const { state, changes, effects } = foldAll(task, events, { retentionMs });
-  if (opts.presumed && !changes) return false;
-  if (!opts.presumed) countEvents(deps, events, changes !== null);
+  const ctx = { retentionMs: def?.limits.retentionMs ?? 24 * 3600_000 };
+  let r = foldAll(part ? { ...task, ...part.changes } : task, events, ctx);
+  if (opts.presumed && !r.changes) return false;
+  if (!opts.presumed) countEvents(deps, events, r.changes !== null);
+  if (part) r = merged({ state: r.state, changes: part.changes, effects: [] }, r);
+  const continued = task.workflow ? undefined : events.find((e) => e.kind === 'continued-as-workflow');
+  // Only a continuation the fold took (its run's, not a stale repeat) starts the workflow: its children are
+  // inserted before the task's write (deterministic ids: a repeat after a crash or a presumed miss makes none twice).
+  if (continued?.kind === 'continued-as-workflow' && r.state.status === 'running' && r.state.runId === continued.runId && r.state.lastSeq === continued.seq) {
+    part = await startContinuation(deps, { ...task, ...r.state }, continued);
+    r = merged(r, { state: { ...r.state, ...part.changes }, changes: part.changes, effects: [] });
+  }
+  if (part?.end) r = merged(r, foldAll(r.state, [part.end], ctx));
+  const { state, changes, effects } = r;
   if (deletionRequested({ ...task, ...state }, events)) {
     await deleteTask(deps, { ...task, ...state });
     deps.stats.removed(task.type, state.status);
-    return true;
+    return undefined;
   }
   // Armed before the write even for a presumed task: a timer of a state never written decides nothing when it fires.
   if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) {
     if (opts.redelivered && isFinished(task.status) && events.some((e) => FINISHING_KINDS.has(e.kind))) await reapplyFinish(deps, task);
-    return true;
+    return task;
   }
   // A workflow's stage tells its workflow before its own write: a restart in between tells it again (the
   // workflow ignores a repeat), where telling it after could be lost and stall the workflow.
@@ -139,7 +177,7 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], o
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);
   await applyEffects(deps, { ...task, ...state }, tellFirst ? effects.filter((e) => e.kind !== 'notify-parent') : effects);
-  return true;
+  return { ...task, ...state } as FoldTask;
 }
 
 function countEvents(deps: FolderDeps, events: TaskEvent[], applied: boolean): void {

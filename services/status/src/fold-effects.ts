@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UNFINISHED_STATUSES, type CallbackBody, type TaskEvent } from '@taskyard/contracts';
+import type { CallbackBody, TaskEvent, TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import type { ObjectStore } from '@taskyard/storage';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
@@ -29,7 +29,7 @@ export interface EffectOptions {
 const REDONE_ON_FAILURE: ReadonlySet<FoldEffect['kind']> = new Set(['terminal', 'notify-parent']);
 
 /**
- * Carries out what a written fold asks for. Each is safe to repeat; a stale slot or an orphaned child is
+ * Carries out what a written fold asks for. Each is safe to repeat; a stale slot is
  * picked up by a sweeper, so such a failure is logged; the others fail the batch (REDONE_ON_FAILURE).
  */
 export async function applyEffects(deps: EffectDeps, task: FoldTask, effects: FoldEffect[], opts: EffectOptions = {}): Promise<void> {
@@ -63,21 +63,25 @@ async function applyEffect(deps: EffectDeps, task: FoldTask, effect: FoldEffect,
         ...(task.stage ? { stage: task.stage, ...(task.result ? { result: task.result } : {}) } : {}),
       });
       return;
-    case 'cancel-children': {
-      const children = await deps.models.Task.find({ parentId: task._id, status: { $in: [...UNFINISHED_STATUSES] } }, { _id: 1 })
-        .lean()
-        .maxTimeMS(15_000);
-      for (const c of children) await publishEvent(deps.publisher, { kind: 'cancel-requested', taskId: c._id, type: task.type, requestedBy: `parent:${task._id}` });
-      return;
-    }
     case 'terminal':
       if (!opts.repeat) deps.metrics.finished.inc({ type: task.type, status: effect.status });
+      if (task.workflow) await announceWorkflowEnd(deps, task, effect.status);
       await deleteUpload(deps, task).catch((err: unknown) =>
         deps.logger.warn({ taskId: task._id, err: (err as Error).message }, 'upload not deleted; left in the bucket'),
       );
       if (task.callbackUrl) await queueCallback(deps, task);
       return;
   }
+}
+
+/**
+ * A task that ran a workflow ended by its workflow's fold, which only the status service runs: the end is
+ * published (after the write) so event streams, which fold a task's events themselves, see it too. Folded
+ * again here it changes nothing (the task is already terminal).
+ */
+async function announceWorkflowEnd(deps: EffectDeps, task: FoldTask, status: TaskStatus): Promise<void> {
+  if (status !== 'succeeded' && status !== 'failed' && status !== 'cancelled') return;
+  await publishEvent(deps.publisher, { kind: 'workflow-ended', taskId: task._id, type: task.type, status, ...(task.error ? { error: task.error } : {}) });
 }
 
 /**

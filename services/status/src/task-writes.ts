@@ -18,7 +18,7 @@ export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk' | 
 export const FOLD_FIELDS = {
   _id: 1, type: 1, status: 1, progress: 1, attempt: 1, maxAttempts: 1, artifacts: 1, error: 1, logs: 1, parentId: 1, slotId: 1,
   startedAt: 1, finishedAt: 1, expiresAt: 1, durationMs: 1, runId: 1, lastSeq: 1, heartbeatAt: 1, cancelRequestedAt: 1,
-  retryAt: 1, result: 1, children: 1, attempts: 1, queuedAt: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1, stage: 1, workflow: 1,
+  retryAt: 1, result: 1, attempts: 1, queuedAt: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1, stage: 1, workflow: 1,
 } as const;
 
 export type FoldTask = TaskState &

@@ -1,38 +1,113 @@
-import { defineWorker } from '@taskyard/worker';
+import { assessmentReportBatches, fanOutChildId } from '@taskyard/contracts';
+import { publishEvent } from '@taskyard/messaging';
+import { waitFor } from '@taskyard/testing';
+import { PermanentJobError, defineWorker } from '@taskyard/worker';
 import { startHarness, type Harness } from './lifecycle-harness';
 
+// A task whose handler fans out continues as a declared workflow (the assessment report's batches): the workflow
+// engine makes and counts its children, and the task keeps its type, log and result and ends as a task does.
 let h: Harness;
+/** Runs per task id: each child must run once. */
+const runs = new Map<string, number>();
+const gates = new Map<string, () => void>();
+const gateOpen = new Map<string, Promise<void>>();
+function gate(name: string): Promise<void> {
+  let p = gateOpen.get(name);
+  if (!p) {
+    p = new Promise<void>((resolve) => gates.set(name, resolve));
+    gateOpen.set(name, p);
+  }
+  return p;
+}
 
-/** A parent logs before and after fanning out two children; each child logs one line and succeeds. */
-const fanningWorker = defineWorker({
-  type: 'diagnostic',
+const STAGE = assessmentReportBatches.stages[0].name;
+
+/** Stands in for the assessment report: the parent names its batches; a child (a stage task) writes its batch's file. */
+const reportWorker = defineWorker<{ batchFilters: { ids: string[]; channels: string[] }; output_format: string }>({
+  type: 'assessment-report',
+  concurrency: 16,
   async handler(ctx) {
-    if (ctx.task.parentId) {
+    runs.set(ctx.task.id, (runs.get(ctx.task.id) ?? 0) + 1);
+    const ids = ctx.task.params.batchFilters.ids;
+    if (ctx.task.stage) {
+      const batch = ids[0];
       ctx.log(`child ${ctx.task.id} ran`);
-      return;
+      if (batch.startsWith('gate')) await gate(batch);
+      if (batch === 'boom') throw new PermanentJobError('bad-batch', 'batch boom cannot be reported');
+      await ctx.artifacts.write(`report-${batch}.csv`, 'batch_id\n', 'text/csv');
+      return { result: { batchId: batch } };
     }
     ctx.log('splitting the work');
-    const ids = await ctx.fanOut([
-      { title: 'part 1', params: {} },
-      { title: 'part 2', params: {} },
-    ]);
-    ctx.log(`fanned out ${ids.length} child task(s)`);
-    return { result: { fannedOut: ids.length } };
+    const params = { ...ctx.task.params, batches: ids.map((b) => ({ ids: [b], channels: [] })), titles: ids.map((b) => `Assessment report, batch ${b}`) };
+    ctx.log(`fanning out ${ids.length} child task(s)`);
+    return { result: { fannedOut: ids.length }, continueAs: { workflow: assessmentReportBatches.name, params } };
   },
 });
 
 beforeAll(async () => {
   h = await startHarness('fan-out', { timeoutMs: 5000, maxAttempts: 1 });
-  await h.startWorker(fanningWorker);
+  await h.startWorker(reportWorker);
 });
 afterAll(async () => h?.close());
 
-test("a fan-out parent keeps its whole log, lines written after fanOut() included", async () => {
-  const id = await h.submit('diagnostic', {});
-  const parent = await h.waitForStatus(id, ['succeeded', 'failed']);
+const submit = (batches: string[]): Promise<string> => h.submit('assessment-report', { batchFilters: { ids: batches, channels: [] }, output_format: 'csv' });
+const child = (id: string, n: number): string => fanOutChildId(id, STAGE, n);
+
+test('a task continued as a workflow keeps its type, whole log and result; one titled child per batch under it; it ends listing every file', async () => {
+  const id = await submit(['b1', 'b2', 'b3']);
+  const parent = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
+  expect(parent).toMatchObject({ status: 'succeeded', type: 'assessment-report', progress: 100, result: { fannedOut: 3 } });
+  expect(parent.artifacts.map((a) => a.name).sort()).toEqual(['report-b1.csv', 'report-b2.csv', 'report-b3.csv']);
+  expect(parent.logs.map((l) => l.message)).toEqual([
+    'splitting the work', 'fanning out 3 child task(s)', `stage ${STAGE} started: 3 child task(s) of assessment-report`, `stage ${STAGE} succeeded`, 'workflow succeeded',
+  ]);
+  // Its one attempt spans the children's work, and it has retention like any succeeded task.
+  expect(parent.attempts?.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'succeeded']]);
+  expect(parent.expiresAt).toBeDefined();
+  expect(parent.workflow?.stages).toEqual([expect.objectContaining({ name: STAGE, state: 'succeeded', total: 3, done: 3 })]);
+  for (const [n, b] of [[1, 'b1'], [2, 'b2'], [3, 'b3']] as const) {
+    const c = await h.task(child(id, n));
+    expect(c).toMatchObject({ parentId: id, title: `Assessment report, batch ${b}`, status: 'succeeded', params: { batchFilters: { ids: [b], channels: [] }, output_format: 'csv' } });
+    expect(c.params).not.toHaveProperty('batches');
+    expect(c.logs.map((l) => l.message)).toEqual([`child ${child(id, n)} ran`]);
+    expect(runs.get(child(id, n))).toBe(1);
+  }
+});
+
+test('one child failing for good fails the task naming it, and cancels the children still running', async () => {
+  const id = await submit(['gate-f', 'boom']);
+  await waitFor('the gated child to run', async () => runs.get(child(id, 1)) === 1);
+  const parent = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
+  expect(parent.status).toBe('failed');
+  expect(parent.error).toMatchObject({ code: 'stage-failed', message: expect.stringContaining(`child ${child(id, 2)}: batch boom cannot be reported`) });
+  expect(parent.attempts?.map((a) => a.outcome)).toEqual(['failed']);
+  expect((await h.waitForStatus(child(id, 1), ['cancelled'])).status).toBe('cancelled');
+  gates.get('gate-f')!();
+});
+
+test('a cancel of the waiting task cancels it at once and reaches every running child', async () => {
+  const id = await submit(['gate-c1', 'gate-c2']);
+  await waitFor('both children to run', async () => runs.get(child(id, 1)) === 1 && runs.get(child(id, 2)) === 1);
+  await publishEvent(h.publisher, { kind: 'cancel-requested', taskId: id, type: 'assessment-report', requestedBy: 'owner-1' });
+  expect((await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled'])).status).toBe('cancelled');
+  for (const n of [1, 2]) expect((await h.waitForStatus(child(id, n), ['cancelled'])).status).toBe('cancelled');
+  gates.get('gate-c1')!();
+  gates.get('gate-c2')!();
+});
+
+test('the continuation told again (a redelivered event) makes no child twice', async () => {
+  const id = await submit(['gate-d1', 'gate-d2']);
+  await waitFor('both children to run', async () => runs.get(child(id, 1)) === 1 && runs.get(child(id, 2)) === 1);
+  const t = await h.task(id);
+  const again = { kind: 'continued-as-workflow', taskId: id, type: 'assessment-report', runId: t.runId!, seq: t.lastSeq!, workflow: assessmentReportBatches.name, params: { batches: [{ ids: ['x'], channels: [] }], titles: ['x'] } } as const;
+  await publishEvent(h.publisher, again);
+  await publishEvent(h.publisher, again);
+  gates.get('gate-d1')!();
+  gates.get('gate-d2')!();
+  const parent = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
   expect(parent.status).toBe('succeeded');
-  expect(parent.children).toMatchObject({ total: 2, finished: expect.arrayContaining([`${id}.1`, `${id}.2`]) });
-  expect(parent.logs.map((l) => l.message)).toEqual(['splitting the work', 'fanned out 2 child task(s)']);
-  const child = await h.task(`${id}.1`);
-  expect(child.logs.map((l) => l.message)).toEqual([`child ${id}.1 ran`]);
+  expect(parent.workflow?.stages[0]).toMatchObject({ total: 2, done: 2 });
+  expect(await h.models.Task.countDocuments({ parentId: id })).toBe(2);
+  for (const n of [1, 2]) expect(runs.get(child(id, n))).toBe(1);
+  expect(parent.logs.filter((l) => l.message.startsWith(`stage ${STAGE} started`))).toHaveLength(1);
 });

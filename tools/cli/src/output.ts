@@ -34,7 +34,7 @@ export function taskLines(t: TaskView): string[] {
   ];
   if (t.finishedAt) lines.push(`  finished  ${t.finishedAt}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
   if (t.error) lines.push(`  error     ${t.error.code}: ${t.error.message}`);
-  if (t.children) lines.push(`  children  ${t.children.finished.length} of ${t.children.total} finished, ${t.children.failed} failed`);
+  if (t.children) lines.push(`  children  ${t.children.done + t.children.failed} of ${t.children.total} finished, ${t.children.failed} failed`);
   for (const a of t.artifacts) lines.push(`  file      ${a.name} (${a.size} bytes)${a.url ? '' : ' expired'}`);
   return lines;
 }

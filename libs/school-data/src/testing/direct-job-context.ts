@@ -4,11 +4,11 @@ import type { Connection } from 'mongoose';
 import type { ArtifactRef, LogLine, TaskMessage } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { artifactKey, type ObjectStore } from '@taskyard/storage';
-import type { ChildSpec, JobContext, JobOutcome, WorkerDefinition } from '@taskyard/worker';
+import type { JobContext, JobOutcome, WorkerDefinition } from '@taskyard/worker';
 
 /**
  * Runs a job handler without the engine, on real servers: a real ObjectStore and a real database
- * connection, with progress, log lines, artifacts and fan-out children collected in memory. For the
+ * connection, with progress, log lines and artifacts collected in memory (a fan-out is the outcome's `continueAs`). For the
  * handlers' tests and benchmarks; the engine (libs/worker) builds the real JobContext.
  */
 export interface DirectRun<P> {
@@ -16,7 +16,6 @@ export interface DirectRun<P> {
   progress: number[];
   logs: LogLine[];
   artifacts: ArtifactRef[];
-  children: ChildSpec[];
   abort(reason?: string): void;
 }
 
@@ -37,7 +36,6 @@ export function directJobContext<P>(opts: DirectRunOptions<P>): DirectRun<P> {
     progress: [],
     logs: [],
     artifacts: [],
-    children: [],
     abort: (reason) => controller.abort(new Error(reason ?? 'aborted')),
   };
   const task: TaskMessage & { params: P } = {
@@ -69,10 +67,6 @@ export function directJobContext<P>(opts: DirectRunOptions<P>): DirectRun<P> {
     logger: createLogger(opts.type),
     stageResults() {
       throw new Error('a direct run is no workflow stage: it has no stage results');
-    },
-    async fanOut(children: ChildSpec[]): Promise<string[]> {
-      run.children.push(...children);
-      return children.map(() => randomUUID());
     },
   };
   return { ...run, ctx };

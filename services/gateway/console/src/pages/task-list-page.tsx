@@ -112,7 +112,7 @@ function TaskCells({ task, showOwner, typeTitle, now }: RowProps) {
 /** A fan-out's parts, as rows right under their parent's, each with its own title. */
 function PartRows({ parent, ...row }: RowProps & { parent: Task }) {
   const { client } = useSession();
-  const parts = useTaskParts(client, parent.id, `${parent.children?.finished.length}:${parent.status}`);
+  const parts = useTaskParts(client, parent.id, `${(parent.children?.done ?? 0) + (parent.children?.failed ?? 0)}:${parent.status}`);
   const columns = row.showOwner ? 6 : 5;
   return (
     <>

@@ -117,7 +117,7 @@ function StatusPanel({ task, mode, onCancel, onRetry, onDelete }: { task: Task; 
 function PartsTable({ parent }: { parent: Task }) {
   const { client } = useSession();
   const children = parent.children!;
-  const parts = useTaskParts(client, parent.id, `${children.finished.length}:${parent.status}`);
+  const parts = useTaskParts(client, parent.id, `${children.done + children.failed}:${parent.status}`);
   return (
     <>
       {parts.error && <ErrorBanner error={parts.error} />}
@@ -166,7 +166,7 @@ function Parts({ task }: { task: Task }) {
     <section class="card wide" aria-labelledby="children-heading">
       <h2 id="children-heading">Parts</h2>
       <p>
-        {children.finished.length} of {children.total} parts finished{children.failed ? `, ${children.failed} failed` : ''}.
+        {children.done + children.failed} of {children.total} parts finished{children.failed ? `, ${children.failed} failed` : ''}.
       </p>
       <PartsTable parent={task} />
     </section>
