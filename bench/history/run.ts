@@ -9,12 +9,12 @@ import { endToEnd } from './end-to-end';
 import { FILL_OWNERS, FILL_TAG, fillHistory, type FillSample } from './fill';
 import { PrivateDatabase, processCpu } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--keep] [--fill-only]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
 const IDLE_SECONDS = Number(arg('idle-seconds') ?? (quick ? 20 : 60));
-const SAMPLES = quick ? 5 : 9;
+const SAMPLES = Number(arg('samples') ?? (quick ? 5 : 9));
 const E2E_TASKS = quick ? 200 : 500;
 /** The stored history is this far apart (a task every 2 s: a million in 23 days, "some weeks of use"). */
 const STEP_MS = 2000;

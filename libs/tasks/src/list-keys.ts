@@ -23,8 +23,9 @@
  * A reader keeps the children of settled nodes (whose time ended more than SETTLE_SECONDS ago) for a while
  * (task-list.ts): only a late entry adds a child there, a task entering a list at a second older than
  * LATE_ENTRY_SECONDS (a status change of a long or delayed task). Each late entry is also journalled: a
- * mark of its second under the list's journal node of the minute it was written (`<scope>@j:<minute>`), so
- * a reader reads the last minutes' journal (one equality each) instead of re-reading what it keeps.
+ * mark of its minute under the list's journal node of the minute it was written (`<scope>@j:<minute>`), so
+ * a reader reads the last minutes' journal (one equality each) and reads afresh only the nodes holding a
+ * journalled minute, instead of re-reading all it keeps.
  */
 import { UNFINISHED_STATUSES, type TaskStatus } from '@taskyard/contracts';
 
@@ -189,7 +190,10 @@ function journalMarks(families: string[][], second: number, nowSecond: number): 
   const scopes = families.flat();
   if (!scopes.length || nowSecond - second <= LATE_ENTRY_SECONDS) return [];
   const period = Math.floor(nowSecond / JOURNAL_SECONDS);
-  return [{ _id: `${scopes.join('+')}@j${period}:${second}`, p: scopes.map((s) => journalNodeId(s, period)), n: second }];
+  // The minute, not the second: a journal node holds a few marks per owner even under a backlog that makes
+  // every entry late (its entries' seconds slide with the queue's wait), and a reader reads that minute afresh.
+  const minute = nodeAt(1, second);
+  return [{ _id: `${scopes.join('+')}@j${period}:${minute}`, p: scopes.map((s) => journalNodeId(s, period)), n: minute }];
 }
 
 /** The mark of a second in the owner's and every owner's list of an open status: a child of each list's root. */

@@ -43,7 +43,7 @@ export class ListMarks {
   /** Ensures the marks of the lists a task enters with a new status (the others it is in already; journalled if late). */
   ensureForStatus(f: ListedFields, now = Date.now()): Promise<void> {
     const nowSecond = secondOf(now);
-    if (false && isLeavableTree(f.status) && nowSecond - secondOf(f.createdAt) > LATE_ENTRY_SECONDS) return this.restorePath(f, nowSecond);
+    if (isLeavableTree(f.status) && nowSecond - secondOf(f.createdAt) > LATE_ENTRY_SECONDS) return this.restorePath(f, nowSecond);
     return this.store(statusMarks(f, nowSecond));
   }
 

@@ -83,12 +83,12 @@ function isBefore(t: Listed, at: ListPosition): boolean {
   return ms < atMs || (ms === atMs && t._id < at.id);
 }
 
-/** One page's reads: each node's children read at most once, the journal's late seconds, the costs. */
+/** One page's reads: each node's children read at most once, the journal's late minutes, the costs. */
 interface PageReads {
   scope: string;
   nowSecond: number;
   children: Map<string, Promise<number[]>>;
-  /** Late entries of the last minutes (list-keys.ts): seconds possibly missing from kept nodes. */
+  /** Minutes that late entries of the last minutes went into (list-keys.ts): kept nodes holding one are read afresh. */
   late: Promise<Set<number>>;
   stats: PageStats;
   /** Whether a read was started since this was last cleared (a round waiting on it is a round trip of its own). */
@@ -132,9 +132,10 @@ export class TaskList {
     const sizeKey = (second: number): string => `${nodeId(scope, 0, second)}|${residual.type ?? ''}|${residual.tag ?? ''}`;
     const upper = q.after ? secondOf(q.after.createdAt) : Number.MAX_SAFE_INTEGER;
     const reads = this.startPage(scope, open, upper, stats);
-    const late = open ? new Set<number>() : await reads.late;
+    const lateMinutes = open ? new Set<number>() : await reads.late;
+    const late = (second: number): boolean => lateMinutes.has(nodeAt(1, second));
     // The cursor's own second counts for nothing: its known tasks are mostly at or before the cursor.
-    const sizeOf = (second: number): number | undefined => (late.has(second) ? undefined : q.after && second === upper ? 0 : this.sizes.get(sizeKey(second)));
+    const sizeOf = (second: number): number | undefined => (late(second) ? undefined : q.after && second === upper ? 0 : this.sizes.get(sizeKey(second)));
     const batches = open ? this.openSeconds(reads, upper) : this.bucketsDesc(reads, upper);
     const queue: number[] = [];
     const found: T[] = [];
@@ -155,7 +156,7 @@ export class TaskList {
       const buckets = await this.buckets<T>(reads, seconds, late, q.projection);
       for (const [i, rows] of buckets.entries()) {
         const kept = rows.filter(keep);
-        if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late.has(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
+        if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
         found.push(...kept.filter((t) => !q.after || isBefore(t, q.after)).sort(newestFirst));
       }
       if (take.unknown) width = Math.min(width * 2, MAX_WINDOW);
@@ -188,11 +189,11 @@ export class TaskList {
     const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), stats, missed: false };
     if (open) return reads;
     stats.rounds++;
-    this.childrenOf(reads, rootId(scope), Number.MAX_SAFE_INTEGER);
+    this.childrenOf(reads, rootId(scope), TOP_LEVEL + 1, 'root');
     const from = Math.min(nowSecond - SETTLE_SECONDS, upper);
     const to = Math.min(nowSecond + 5, upper);
     for (let level = TOP_LEVEL; level >= 1 && from <= to; level--) {
-      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(scope, level, n), nodeEnd(level, n));
+      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(scope, level, n), level, n);
     }
     const periods: number[] = [];
     for (let p = Math.floor((nowSecond - KEPT_NODE_MS / 1000 - JOURNAL_MARGIN_SECONDS) / JOURNAL_SECONDS); p <= Math.floor((nowSecond + 5) / JOURNAL_SECONDS); p++) periods.push(p);
@@ -205,11 +206,11 @@ export class TaskList {
    * The tasks of some buckets, read side by side (one round) but for those kept: a settled bucket (no late
    * entry in the journal) whose tasks are all finished for good is kept KEPT_NODE_MS, as its nodes are.
    */
-  private async buckets<T extends Listed>(reads: PageReads, seconds: number[], late: Set<number>, projection?: Record<string, 0 | 1>): Promise<T[][]> {
+  private async buckets<T extends Listed>(reads: PageReads, seconds: number[], late: (second: number) => boolean, projection?: Record<string, 0 | 1>): Promise<T[][]> {
     const nowMs = this.now();
     const projectionKey = JSON.stringify(projection ?? {});
     const keyOf = (second: number): string => `${nodeId(reads.scope, 0, second)}|${projectionKey}`;
-    const keepable = (second: number): boolean => second < reads.nowSecond - SETTLE_SECONDS && !late.has(second);
+    const keepable = (second: number): boolean => second < reads.nowSecond - SETTLE_SECONDS && !late(second);
     const kept = seconds.map((s) => {
       const k = keepable(s) ? this.settledTasks.get(keyOf(s)) : undefined;
       return k && nowMs - k.at < KEPT_NODE_MS ? (k.rows as T[]) : undefined;
@@ -249,24 +250,40 @@ export class TaskList {
     return marks.map((m) => m.n);
   }
 
-  /** A node's children (every one), read once a page, or kept from an earlier page while the node is settled. */
-  private childrenOf(reads: PageReads, parent: string, end: number): Promise<number[]> {
+  /**
+   * A node's children (every one), read once a page, or kept from an earlier page while the node is settled
+   * and no late entry went under it since (the journal's minutes, read in the page's first round).
+   */
+  private childrenOf(reads: PageReads, parent: string, level: number, n: number | 'root'): Promise<number[]> {
     const known = reads.children.get(parent);
     if (known) return known;
-    const settled = end < reads.nowSecond - SETTLE_SECONDS;
+    const settled = n !== 'root' && nodeEnd(level, n) < reads.nowSecond - SETTLE_SECONDS;
     const kept = settled ? this.kept.get(parent) : undefined;
     let kids: Promise<number[]>;
     if (kept && this.now() - kept.at < KEPT_NODE_MS) {
-      reads.stats.keptNodes++;
-      kids = Promise.resolve(kept.kids);
+      const first = (n as number) * (LEVEL_SECONDS[level] / 60);
+      const last = first + LEVEL_SECONDS[level] / 60 - 1;
+      kids = reads.late.then((late) => {
+        if (![...late].some((m) => m >= first && m <= last)) {
+          reads.stats.keptNodes++;
+          return kept.kids;
+        }
+        reads.stats.rounds++; // read after the journal's round: one more
+        return this.readChildren(reads, parent, settled);
+      });
     } else {
       reads.missed = true;
-      reads.stats.markReads++;
-      const at = this.now();
-      kids = this.marks(parent);
-      if (settled) void kids.then((k) => this.remember(this.kept, parent, { at, kids: k }), () => undefined);
+      kids = this.readChildren(reads, parent, settled);
     }
     reads.children.set(parent, kids);
+    return kids;
+  }
+
+  private readChildren(reads: PageReads, parent: string, settled: boolean): Promise<number[]> {
+    reads.stats.markReads++;
+    const at = this.now();
+    const kids = this.marks(parent);
+    if (settled) void kids.then((k) => this.remember(this.kept, parent, { at, kids: k }), () => undefined);
     return kids;
   }
 
@@ -275,18 +292,13 @@ export class TaskList {
     map.set(key, value);
   }
 
-  /**
-   * The child numbers of a node (of `level + 1`; the root above the top level), newest first, up to the one
-   * holding second `upper`, with those of the journal's late seconds under it (a kept node may lack them).
-   */
+  /** The child numbers of a node (of `level + 1`; the root above the top level), newest first, up to the one holding second `upper`. */
   private async children(reads: PageReads, level: number, parent: number | 'root', upper: number): Promise<number[]> {
     const id = parent === 'root' ? rootId(reads.scope) : nodeId(reads.scope, level + 1, parent);
-    const end = parent === 'root' ? Number.MAX_SAFE_INTEGER : nodeEnd(level + 1, parent);
-    const [kids, late] = await Promise.all([this.childrenOf(reads, id, end), reads.late]);
-    const lateKids = [...late].filter((s) => parent === 'root' || nodeAt(level + 1, s) === parent).map((s) => nodeAt(level, s));
+    const kids = await this.childrenOf(reads, id, level + 1, parent);
     const bound = Math.floor(upper / LEVEL_SECONDS[level]);
     // Several marks (one per family of lists) may name the same child.
-    return [...new Set([...kids, ...lateKids])].filter((n) => n <= bound).sort((a, b) => b - a);
+    return [...new Set(kids)].filter((n) => n <= bound).sort((a, b) => b - a);
   }
 
   /** The seconds of an open status's list (children of its root, list-keys.ts), newest first, none after `upper`. */

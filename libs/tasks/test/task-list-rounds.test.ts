@@ -61,8 +61,11 @@ test('a late entry into a kept node is seen at once through the journal; one sto
   const list = reader();
   const failed = failedOf('owner-2');
   const before = await read(list, { owner: 'owner-2', status: 'failed' });
-  // Two running tasks of owner-2 among the first page's seconds (settled, kept by the reader) fail now.
-  const [late, bulk] = tasks.filter((t) => t.owner === 'owner-2' && t.status === 'running' && !t.parentId && t.createdAt > failed[15].createdAt);
+  // Two running tasks of owner-2 among the first page's seconds (settled, kept by the reader), an hour or
+  // more apart, fail now: the journalled one's nodes are read afresh, the other's stay kept.
+  const running = tasks.filter((t) => t.owner === 'owner-2' && t.status === 'running' && !t.parentId && t.createdAt > failed[17].createdAt);
+  const [late, bulk] = [running[0], running[running.length - 1]];
+  expect(Math.floor(late.createdAt.getTime() / 3600_000)).toBeGreaterThan(Math.floor(bulk.createdAt.getTime() / 3600_000));
   const move = async (t: FixtureTask, journalled: boolean): Promise<void> => {
     const moved = { ...t, status: 'failed' as const };
     const marks = new ListMarks(db.models.ListMark);
