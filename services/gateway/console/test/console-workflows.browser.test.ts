@@ -38,6 +38,13 @@ async function startAdHoc(definition: Record<string, unknown>, params: Record<st
   return res.body.id;
 }
 
+/** Waits, through the API, until the three children of the workflow's `parts` fan-out all have `status`. */
+const childrenReach = (id: string, status: string): Promise<true> =>
+  waitFor(`every child of ${id}.parts to be ${status}`, async () => {
+    const statuses = await Promise.all([1, 2, 3].map(async (n) => (await api<TaskView>(USER.key, 'GET', `/v1/tasks/${id}.parts.${n}`)).body.status));
+    return statuses.every((s) => s === status) || undefined;
+  }, { timeoutMs: 30_000 });
+
 /** The graph's boxes as the page shows them now: stage name → its data-state. */
 const graphStates = (page: Page): Promise<Record<string, string>> =>
   page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('.wf-graph [data-stage]')).map((n) => [n.getAttribute('data-stage'), n.getAttribute('data-state')])));
@@ -129,6 +136,8 @@ test('a declared workflow started from its form: the graph follows each stage li
   await page.waitForURL((url) => url.hash === `#/tasks/${id}.plan`);
   // In the task list the workflow's row opens its stages.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tasks' }).click();
+  await page.getByLabel('Type').selectOption('workflow');
+  await page.waitForURL((url) => url.hash === '#/tasks?type=workflow');
   await page.getByRole('link', { name: 'Three parts' }).click();
   await page.waitForURL((url) => url.hash === `#/workflows/${id}`);
   await waitForWorkflowStatus(page, 'succeeded');
@@ -148,10 +157,7 @@ test('cancel reaches the running fan-out: every child task and the workflow end 
     { sleeps: [60_000, 60_000, 60_000] },
     'Slow parts',
   );
-  await waitFor('the children to run', async () => {
-    const statuses = await Promise.all([1, 2, 3].map(async (n) => (await api<TaskView>(USER.key, 'GET', `/v1/tasks/${id}.parts.${n}`)).body.status));
-    return statuses.every((s) => s === 'running') || undefined;
-  }, { timeoutMs: 30_000 });
+  await childrenReach(id, 'running');
   const page = await browser.newPage();
   await signIn(page, USER.key, USER.principal);
   await page.goto(`${stack.gatewayUrl}/#/workflows/${id}`);
@@ -164,10 +170,7 @@ test('cancel reaches the running fan-out: every child task and the workflow end 
   await waitForWorkflowStatus(page, 'cancelled');
   await waitForStage(page, 'parts', 'cancelled');
   expect(await graphStates(page)).toEqual({ parts: 'cancelled', combine: 'waiting' });
-  await waitFor('every child task to be cancelled', async () => {
-    const statuses = await Promise.all([1, 2, 3].map(async (n) => (await api<TaskView>(USER.key, 'GET', `/v1/tasks/${id}.parts.${n}`)).body.status));
-    return statuses.every((s) => s === 'cancelled') || undefined;
-  }, { timeoutMs: 30_000 });
+  await childrenReach(id, 'cancelled');
   await page.getByRole('button', { name: 'Show its 3 tasks', exact: true }).click();
   const children = page.getByRole('list', { name: 'Tasks of parts' });
   await children.locator('[data-status="cancelled"]').nth(2).waitFor();
@@ -198,7 +201,8 @@ test('a failed workflow shows its failed stage and what ran after it; "Run again
   await waitForStage(page, 'tell-someone', 'succeeded');
   expect(await graphStates(page)).toEqual({ prepare: 'succeeded', check: 'failed', finish: 'waiting', 'tell-someone': 'succeeded' });
   await expect(page.locator('.status-line').textContent()).resolves.toContain('Stage check failed');
-  await screenshot(page, '65-workflow-failed');
+  // 700 px: the graph wraps onto a second row.
+  await screenshot(page, '65-workflow-failed', [1280, 700, 375]);
 
   await page.getByRole('button', { name: 'Run again from check' }).click();
   await page.waitForURL((url) => url.hash.startsWith('#/workflows/') && !url.hash.endsWith(id));

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { TaskPriority } from '@taskyard/contracts';
+import type { ApiError } from '../api/api-error';
 import type { JobType } from '../api/api-types';
+import { mapServerErrors } from '../forms/server-errors';
 import { flattenFields } from '../forms/field-spec';
 import type { FieldSpec } from '../forms/field-spec';
 import { buildParams, initialValues, requiredPaths, type BuiltParams, type FieldErrors, type FormValue, type FormValues } from '../forms/form-values';
@@ -33,6 +35,8 @@ export interface TaskFieldsState {
   /** Shows errors and focuses the first: the schema's fields first, then `after` (the page's own fields, path → element id). */
   showErrors: (found: FieldErrors, after?: [path: string, elementId: string][]) => void;
   build: () => BuiltParams;
+  /** A refused submit: an `invalid-params` answer's errors shown on their fields; the ones of no field returned. */
+  showRefusal: (error: ApiError) => string[];
 }
 
 /** One job type's task form, as the new-task, new-schedule and new-workflow pages ask it (`hide`: params not asked). */
@@ -45,6 +49,13 @@ export function useTaskFields(jobType: JobType, hide: string[] = []): TaskFields
   const [errors, setErrors] = useState<FieldErrors>({});
   const required = useMemo(() => requiredPaths(fields, values), [fields, values]);
   const clearError = (path: string): void => setErrors(({ [path]: _cleared, ...rest }) => rest);
+  const showErrors = (found: FieldErrors, after: [string, string][] = []): void => {
+    setErrors(found);
+    const order: [string, string][] = [...flattenFields(fields).map((f): [string, string] => [f.path, fieldId(f.path)]), ...after];
+    const first = order.find(([path]) => found[path]);
+    // After the render that shows the errors.
+    if (first) setTimeout(() => document.getElementById(first[1])?.focus(), 0);
+  };
   return {
     fields,
     values,
@@ -61,14 +72,14 @@ export function useTaskFields(jobType: JobType, hide: string[] = []): TaskFields
       setValues((old) => ({ ...old, [path]: value }));
       clearError(path);
     },
-    showErrors: (found, after = []) => {
-      setErrors(found);
-      const order: [string, string][] = [...flattenFields(fields).map((f): [string, string] => [f.path, fieldId(f.path)]), ...after];
-      const first = order.find(([path]) => found[path]);
-      // After the render that shows the errors.
-      if (first) setTimeout(() => document.getElementById(first[1])?.focus(), 0);
-    },
+    showErrors,
     build: () => buildParams(fields, values),
+    showRefusal: (error) => {
+      if (error.code !== 'invalid-params') return [];
+      const mapped = mapServerErrors(error.details, fields);
+      showErrors(mapped.byField);
+      return mapped.general;
+    },
   };
 }
 

@@ -13,7 +13,6 @@ import { PriorityField, TaskFields, useTaskFields } from '../components/task-fie
 import { ZipPicker } from '../components/zip-picker';
 import { formatSpan } from '../format/format';
 import type { FieldErrors } from '../forms/form-values';
-import { mapServerErrors } from '../forms/server-errors';
 import { navigate } from '../hooks/use-hash-route';
 import { useTitleFocus } from '../hooks/use-title-focus';
 import { routeHref } from '../routing/route';
@@ -152,11 +151,7 @@ function TaskForm({ jobType }: { jobType: JobType }) {
     } catch (caught) {
       const error = asApiError(caught);
       setApiError(error);
-      if (error.code === 'invalid-params') {
-        const mapped = mapServerErrors(error.details, form.fields);
-        setGeneral(mapped.general);
-        showErrors(mapped.byField);
-      }
+      setGeneral(form.showRefusal(error));
       if (FILE_ERRORS.includes(error.code)) showErrors({ zip: asSentence(error.message) });
     } finally {
       setBusy(false);

@@ -9,7 +9,6 @@ import { Loading } from '../components/loading';
 import { MessagePage } from '../components/message-page';
 import { TaskFields, useTaskFields } from '../components/task-fields';
 import { WorkflowGraph } from '../components/workflow-graph';
-import { mapServerErrors } from '../forms/server-errors';
 import { useAsync } from '../hooks/use-async';
 import { navigate } from '../hooks/use-hash-route';
 import { useTitleFocus } from '../hooks/use-title-focus';
@@ -67,11 +66,7 @@ function WorkflowForm({ def, jobType }: { def: WorkflowDefinition; jobType: JobT
     } catch (caught) {
       const error = asApiError(caught);
       setApiError(error);
-      if (error.code === 'invalid-params') {
-        const mapped = mapServerErrors(error.details, form.fields);
-        setGeneral(mapped.general);
-        form.showErrors(mapped.byField);
-      }
+      setGeneral(form.showRefusal(error));
     } finally {
       setBusy(false);
     }

@@ -13,7 +13,7 @@ import { navigate } from '../hooks/use-hash-route';
 import { useNow } from '../hooks/use-now';
 import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
-import { routeHref, taskRoute } from '../routing/route';
+import { routeHref, taskRoute, WORKFLOW_TYPE } from '../routing/route';
 import { shortfallsOf } from '../tasks/shortfalls';
 import { STATUS_LABELS } from '../tasks/status-text';
 
@@ -58,6 +58,7 @@ function Filters({ filter }: { filter: Filter }) {
               {t.title}
             </option>
           ))}
+          <option value={WORKFLOW_TYPE}>Workflows</option>
         </select>
       </div>
       <div class="field">
@@ -209,7 +210,7 @@ export function TaskListPage({ filter }: { filter: Filter }) {
     const timer = setTimeout(() => void load(), REFRESH_MS);
     return () => clearTimeout(timer);
   }, [onFirstPage, anyUnfinished, state.loading, state.items]);
-  const titleOf = (type: string): string => jobTypes.find((t) => t.type === type)?.title ?? type;
+  const titleOf = (type: string): string => (type === WORKFLOW_TYPE ? 'Workflow' : (jobTypes.find((t) => t.type === type)?.title ?? type));
   const showOwner = me.role === 'admin';
   return (
     <>

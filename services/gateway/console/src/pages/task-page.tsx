@@ -21,7 +21,7 @@ import { useLiveTask } from '../hooks/use-live-task';
 import { useNow } from '../hooks/use-now';
 import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
-import { routeHref } from '../routing/route';
+import { routeHref, WORKFLOW_TYPE } from '../routing/route';
 import { artifactState } from '../tasks/artifact-state';
 import { shortfallsOf } from '../tasks/shortfalls';
 import { deleteRefusal, isCancellable, MODE_TEXT, retryRefusal, statusSentence } from '../tasks/status-text';
@@ -303,7 +303,7 @@ export function TaskPage({ id }: { id: string }) {
               <ResultView result={task.result} />
             </section>
           )}
-          {task.type === 'workflow' && (
+          {task.type === WORKFLOW_TYPE && (
             <section class="card wide" aria-labelledby="workflow-heading">
               <h2 id="workflow-heading">Stages</h2>
               <p>

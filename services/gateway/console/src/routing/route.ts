@@ -88,5 +88,8 @@ export function routeHref(route: Route): string {
   }
 }
 
+/** A workflow's parent task's type (contracts' WORKFLOW_TYPE; the console takes only types from contracts). */
+export const WORKFLOW_TYPE = 'workflow';
+
 /** A task's page; a workflow's (a task of type `workflow`) is its stages' page. */
-export const taskRoute = (task: { id: string; type: string }): Route => (task.type === 'workflow' ? { name: 'workflow', id: task.id } : { name: 'task', id: task.id });
+export const taskRoute = (task: { id: string; type: string }): Route => (task.type === WORKFLOW_TYPE ? { name: 'workflow', id: task.id } : { name: 'task', id: task.id });
