@@ -23,13 +23,16 @@ export function WorkflowChooser() {
   const defs = useAsync(() => client.workflowDefinitions(), [client]);
   if (defs.error) return <ErrorBanner error={defs.error} onRetry={defs.reload} />;
   if (!defs.data) return <Loading what="the workflows" />;
-  if (defs.data.length === 0) return null;
+  // One whose first stage fans out takes an array the form cannot ask for (and some, like the assessment
+  // report's batches, are continued by a task rather than started): those start through the API.
+  const startable = defs.data.filter((def) => def.stages[0].kind !== 'fan-out');
+  if (startable.length === 0) return null;
   return (
     <section aria-labelledby="workflows-heading" class="workflow-choices">
       <h2 id="workflows-heading">Workflows</h2>
       <p class="muted">Several jobs one after another, started together and followed as one.</p>
       <ul class="type-list">
-        {defs.data.map((def) => (
+        {startable.map((def) => (
           <li key={def.name} class="card">
             <h3>
               <a href={routeHref({ name: 'new-workflow', workflow: def.name })}>{def.title ?? def.name}</a>

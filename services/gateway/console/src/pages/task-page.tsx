@@ -17,11 +17,12 @@ import { ResultView } from '../components/result-view';
 import { ShortfallBadge, ShortfallBanner } from '../components/shortfall-badge';
 import { StatusBadge } from '../components/status-badge';
 import { TaskTimings } from '../components/task-timings';
+import { useAsync } from '../hooks/use-async';
 import { useLiveTask } from '../hooks/use-live-task';
 import { useNow } from '../hooks/use-now';
 import { useTaskParts } from '../hooks/use-task-parts';
 import { useTitleFocus } from '../hooks/use-title-focus';
-import { routeHref, WORKFLOW_TYPE } from '../routing/route';
+import { routeHref, taskRoute, WORKFLOW_TYPE } from '../routing/route';
 import { artifactState } from '../tasks/artifact-state';
 import { shortfallsOf } from '../tasks/shortfalls';
 import { deleteRefusal, isCancellable, MODE_TEXT, retryRefusal, statusSentence } from '../tasks/status-text';
@@ -200,7 +201,7 @@ function TaskDetails({ task, typeTitle }: { task: Task; typeTitle: string }) {
           <div>
             <dt>Part of</dt>
             <dd>
-              <a href={routeHref(task.stage ? { name: 'workflow', id: task.parentId } : { name: 'task', id: task.parentId })} class="mono">
+              <a href={routeHref({ name: 'task', id: task.parentId })} class="mono">
                 {task.parentId}
               </a>
             </dd>
@@ -212,6 +213,23 @@ function TaskDetails({ task, typeTitle }: { task: Task; typeTitle: string }) {
         <pre class="code">{JSON.stringify(task.params, null, 2)}</pre>
       </details>
     </section>
+  );
+}
+
+/**
+ * Which stage of which task this one is, linked: a workflow's stages page, or the task that continued as a
+ * workflow (an assessment report's batches), whose own page shows its parts.
+ */
+function StageOf({ stage }: { stage: NonNullable<Task['stage']> }) {
+  const { client } = useSession();
+  const parent = useAsync(() => client.task(stage.workflowId), [client, stage.workflowId]);
+  const of = parent.data ? (parent.data.type === WORKFLOW_TYPE ? 'the workflow ' : 'the task ') : 'its workflow';
+  return (
+    <p class="stage-of">
+      Stage <span class="nowrap">{stage.stage}</span>
+      {stage.item !== undefined ? ` (item ${stage.item + 1})` : ''} of {of}
+      {parent.data && <a href={routeHref(taskRoute(parent.data))}>{parent.data.title || parent.data.type}</a>}
+    </p>
   );
 }
 
@@ -267,13 +285,7 @@ export function TaskPage({ id }: { id: string }) {
         {task ? task.title || typeTitle : 'Task'}
       </h1>
       {task?.title && task.title !== typeTitle && <p class="muted">{typeTitle}</p>}
-      {task?.stage && (
-        <p class="stage-of">
-          Stage <span class="nowrap">{task.stage.stage}</span>
-          {task.stage.item !== undefined ? ` (item ${task.stage.item + 1})` : ''} of a workflow:{' '}
-          <a href={routeHref({ name: 'workflow', id: task.stage.workflowId })}>see the workflow</a>
-        </p>
-      )}
+      {task?.stage && <StageOf stage={task.stage} />}
       {live.error && !(task && live.error.code === 'network-error') && <ErrorBanner error={live.error} onRetry={() => void live.refresh()} />}
       {live.error?.code === 'network-error' && task && (
         <p class="banner banner-info" role="status">
