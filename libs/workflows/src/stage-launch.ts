@@ -100,17 +100,20 @@ function duplicateIndexes(err: unknown): Set<number> | undefined {
  * One child per item, LAUNCH_BATCH at a time: a batch is inserted, then published and confirmed, before the
  * next batch is built, so at most one batch of children is held in memory and the broker sets the pace.
  */
-async function launchFanOut(deps: LaunchDeps, parent: WorkflowParent, stage: FanOutStage, received: Record<string, unknown>): Promise<void> {
+async function launchFanOut(deps: LaunchDeps, parent: WorkflowParent, stage: FanOutStage, received: Record<string, unknown>, skip: number[] = []): Promise<void> {
   const items = received[stage.items] as unknown[];
+  const skipped = new Set(skip);
+  // Item numbers to run (1-based): all but those a retry kept.
+  const numbers = items.map((_, i) => i + 1).filter((n) => !skipped.has(n - 1));
   const titles = stage.itemTitles ? received[stage.itemTitles] : undefined;
   const titleOf = (i: number): string | undefined => {
     const title: unknown = Array.isArray(titles) ? titles[i] : undefined;
     return typeof title === 'string' ? title.slice(0, 200) : undefined;
   };
-  for (let from = 0; from < items.length; from += LAUNCH_BATCH) {
+  for (let from = 0; from < numbers.length; from += LAUNCH_BATCH) {
     const now = new Date();
-    const batch = items.slice(from, from + LAUNCH_BATCH).map((item, i) => {
-      const n = from + i + 1;
+    const batch = numbers.slice(from, from + LAUNCH_BATCH).map((n) => {
+      const item = items[n - 1];
       const ref: StageRef = { workflowId: parent._id, stage: stage.name, kind: 'fan-out', item: n - 1 };
       return stageTask(parent, stage, fanOutChildId(parent._id, stage.name, n), fanOutChildParams(stage, received, item), ref, deps, now, titleOf(n - 1));
     });
@@ -159,7 +162,7 @@ export async function runWorkflowEffects(
       case 'start-stage': {
         const s = effect.stage;
         if (s.kind === 'fan-out') {
-          await launchFanOut(deps, parent, s, effect.received);
+          await launchFanOut(deps, parent, s, effect.received, effect.skip);
           break;
         }
         const ref: StageRef = { workflowId: parent._id, stage: s.name, kind: s.kind ?? 'task', ...(s.kind === 'fan-in' ? { resultsOf: stageBefore(parent.stages, effect.index) } : {}) };

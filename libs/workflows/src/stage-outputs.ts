@@ -1,5 +1,5 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
-import type { ArtifactRef, StageOutput, TaskEvent } from '@taskyard/contracts';
+import { fanOutChildId, type ArtifactRef, type StageOutput, type TaskEvent } from '@taskyard/contracts';
 import { isDuplicateKey } from '@taskyard/tasks';
 
 const { Schema } = mongoose;
@@ -74,4 +74,30 @@ export async function* readStageOutputs(models: WorkflowModels, workflowId: stri
   for await (const doc of cursor as AsyncIterable<StageOutputRecord>) {
     yield { item: doc.item, taskId: doc._id, ...(doc.result ? { result: doc.result } : {}), artifacts: doc.artifacts ?? [] };
   }
+}
+
+/**
+ * A retried fan-out keeps what its children that succeeded left: their outputs are copied under the retry's
+ * own child ids (`_id` = the retry's `<id>.<stage>.<n>`, a unique insert: started again, it copies nothing
+ * twice), so those children are not run again and the retry's recount includes them. Per item there is then
+ * one output whether it was copied or its new child succeeds (a child that succeeded late in the failed
+ * workflow and is also run again leaves one). Answers the items (0-based) that need no run.
+ */
+export async function reuseOutputs(models: WorkflowModels, from: string, to: string, stage: string): Promise<Set<number>> {
+  const items = new Set<number>();
+  let batch: StageOutputRecord[] = [];
+  const flush = async (): Promise<void> => {
+    await models.StageOutput.collection.insertMany(batch as never[], { ordered: false }).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    batch = [];
+  };
+  const at = new Date();
+  for await (const out of readStageOutputs(models, from, stage)) {
+    items.add(out.item);
+    batch.push({ _id: fanOutChildId(to, stage, out.item + 1), ws: outputsKey(to, stage), item: out.item, ...(out.result ? { result: out.result } : {}), artifacts: out.artifacts, at });
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length) await flush();
+  return items;
 }

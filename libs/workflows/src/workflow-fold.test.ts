@@ -71,3 +71,17 @@ test('progress weighs each stage alike', () => {
   const w = started().workflow;
   expect(workflowProgress({ ...w, stages: [{ ...w.stages[0], state: 'succeeded' }, { ...w.stages[1], state: 'started', total: 4, done: 1 }, w.stages[2]] })).toBe(41);
 });
+
+test('a retried fan-out counts the children it kept and launches only the others; all kept: the stage is done at once', () => {
+  const received = { links: ['a', 'b', 'c'], host: 'h' };
+  const retryOf = { workflowId: 'w0', fromStage: 'pages' };
+  const base = { _id: 'w1', status: 'running' as const, progress: 0, logs: [], artifacts: [], startedAt: at };
+  const r = initialWorkflow(base, def, received, { from: 1, knownType, at, retryOf, reused: new Set([0, 2, 7]) });
+  expect(r.state.workflow.stages.map((s) => s.state)).toEqual(['skipped', 'started', 'waiting']);
+  expect(r.state.workflow.stages[1]).toMatchObject({ total: 3, done: 2 });
+  expect(r.effects).toEqual([{ kind: 'start-stage', stage: def.stages[1], index: 1, received, skip: [0, 2] }]);
+  expect(r.state.logs.map((l) => l.message)).toContain('stage pages started: 3 child task(s) of t, 2 kept from the workflow retried (not run again)');
+  const all = initialWorkflow(base, def, received, { from: 1, knownType, at, retryOf, reused: new Set([0, 1, 2]) });
+  expect(all.state.workflow.stages.map((s) => s.state)).toEqual(['skipped', 'succeeded', 'started']);
+  expect(all.effects).toEqual([{ kind: 'start-stage', stage: def.stages[2], index: 2, received: { host: 'h' } }]);
+});

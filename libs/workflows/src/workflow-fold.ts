@@ -32,7 +32,7 @@ export interface WorkflowTask {
 /** What the status service must do for a folded workflow, BEFORE it writes the parent (each safe to repeat). */
 export type WorkflowEffect =
   /** Insert the stage's task(s) (deterministic ids: a duplicate means already started) and publish them. */
-  | { kind: 'start-stage'; stage: WorkflowStage; index: number; received: Record<string, unknown> }
+  | { kind: 'start-stage'; stage: WorkflowStage; index: number; received: Record<string, unknown>; skip?: number[] }
   | { kind: 'start-on-failure'; received: Record<string, unknown>; failure: { stage: string; error: TaskError } }
   /** Cancel every unfinished task of these stages (a fan-out's children by their ids 1..total). */
   | { kind: 'cancel-stages'; stages: StageProgress[] }
@@ -44,6 +44,8 @@ export interface WorkflowFoldContext {
   outputs: Map<string, number>;
   knownType: (type: string) => boolean;
   logCap?: number;
+  /** A retried fan-out: the items (0-based) whose outputs it kept from the failed workflow (not run again). */
+  reused?: ReadonlySet<number>;
 }
 
 export interface WorkflowFoldResult {
@@ -98,9 +100,13 @@ class Fold {
       if (items.length > MAX_FAN_OUT) {
         return this.stageFailed(progress, { code: 'too-many-items', message: `stage "${stage.name}" received ${items.length} items; a fan-out makes at most ${MAX_FAN_OUT}` });
       }
-      Object.assign(progress, { state: 'started', total: items.length, done: 0, failed: 0 });
-      this.log(`stage ${stage.name} started: ${items.length} child task(s) of ${stage.type}`);
-      if (items.length === 0) return this.stageSucceeded(index, undefined);
+      const kept = [...(this.ctx.reused ?? [])].filter((i) => i < items.length).sort((a, b) => a - b);
+      Object.assign(progress, { state: 'started', total: items.length, done: kept.length, failed: 0 });
+      const keptNote = kept.length ? `, ${kept.length} kept from the workflow retried (not run again)` : '';
+      this.log(`stage ${stage.name} started: ${items.length} child task(s) of ${stage.type}${keptNote}`);
+      if (kept.length === items.length) return this.stageSucceeded(index, undefined);
+      this.effects.push({ kind: 'start-stage', stage, index, received, ...(kept.length ? { skip: kept } : {}) });
+      return;
     } else {
       this.wf.received[stage.name] = received;
       progress.state = 'started';
@@ -229,7 +235,7 @@ export function initialWorkflow(
   task: Omit<WorkflowTask, 'workflow'>,
   definition: WorkflowDefinition,
   params: Record<string, unknown>,
-  opts: { from?: number; knownType: (type: string) => boolean; retryOf?: WorkflowRecord['retryOf']; at: Date },
+  opts: { from?: number; knownType: (type: string) => boolean; retryOf?: WorkflowRecord['retryOf']; at: Date; reused?: ReadonlySet<number> },
 ): WorkflowFoldResult {
   const from = opts.from ?? 0;
   const workflow: WorkflowRecord = {
@@ -244,7 +250,7 @@ export function initialWorkflow(
     received: {},
     ...(opts.retryOf ? { retryOf: opts.retryOf } : {}),
   };
-  const f = new Fold({ ...task, workflow }, opts.at, { outputs: new Map(), knownType: opts.knownType });
+  const f = new Fold({ ...task, workflow }, opts.at, { outputs: new Map(), knownType: opts.knownType, ...(opts.reused ? { reused: opts.reused } : {}) });
   if (opts.retryOf) f.log(`retry of workflow ${opts.retryOf.workflowId} from stage ${opts.retryOf.fromStage}`);
   f.startStage(from, params);
   const state: WorkflowTask = { ...task, ...f.patch, workflow: f.wf, logs: f.logs };

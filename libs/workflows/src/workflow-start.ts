@@ -2,6 +2,7 @@ import { WORKFLOW_TYPE, type WorkflowDefinition, type WorkflowRecord } from '@ta
 import { isDuplicateKey, listKeys, withoutUndefined, type ListMarks, type TaskRecord } from '@taskyard/tasks';
 import { runWorkflowEffects, type LaunchDeps } from './stage-launch';
 import { initialWorkflow } from './workflow-fold';
+import { reuseOutputs } from './stage-outputs';
 
 export interface StartWorkflowInput {
   id: string;
@@ -34,11 +35,14 @@ export async function startWorkflow(deps: LaunchDeps & { marks: ListMarks }, inp
   const from = input.retry ? input.definition.stages.findIndex((s) => s.name === input.retry!.fromStage) : 0;
   const title = input.title?.trim() || input.definition.title || input.definition.name;
   const base = { _id: input.id, status: 'running' as const, progress: 0, logs: [], artifacts: [], startedAt: now };
+  // A retried fan-out runs only the children that did not succeed (their outputs are kept under the retry's ids).
+  const reused = input.retry && input.definition.stages[from]?.kind === 'fan-out' ? await reuseOutputs(deps.workflowModels, input.retry.workflowId, input.id, input.retry.fromStage) : undefined;
   const { state, effects } = initialWorkflow(base, input.definition, input.params, {
     from: Math.max(0, from),
     knownType: (t) => deps.jobTypes.has(t),
     at: now,
     ...(input.retry ? { retryOf: input.retry } : {}),
+    ...(reused ? { reused } : {}),
   });
   const task = withoutUndefined({
     ...state,

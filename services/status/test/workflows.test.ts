@@ -15,6 +15,8 @@ const runs = new Map<string, number>();
 /** Stage tasks that wait for the test before they finish (`params.gate`). */
 const gates = new Map<string, () => void>();
 const gateOpen = new Map<string, Promise<void>>();
+/** A fan-out child told to fail once (`params.failOnceAt` = its `n`): its first run waits for the gate `failOnceKey`, then fails for good. */
+const failedOnce = new Set<string>();
 function gate(name: string): Promise<void> {
   let p = gateOpen.get(name);
   if (!p) {
@@ -37,6 +39,12 @@ const stageWorker = defineWorker<Record<string, unknown>>({
       case 'list':
         return { result: { items: Array.from({ length: Number(p.count) }, (_, i) => i + 1), unit: 'pt' } };
       case 'double': {
+        const once = `${String(p.failOnceKey)}:${String(p.n)}`;
+        if (p.failOnceAt === p.n && !failedOnce.has(once)) {
+          failedOnce.add(once);
+          await gate(String(p.failOnceKey));
+          throw new PermanentJobError('bad-item', `item ${String(p.n)} failed once`);
+        }
         const ref = await ctx.artifacts.write(`part-${p.n}.txt`, String(Number(p.n) * 2), 'text/plain');
         return { result: { value: Number(p.n) * 2, unit: p.unit, key: ref.key } };
       }
@@ -152,6 +160,32 @@ test('a fan-out over something that is not an array fails its stage with a clear
   const id = await run({ name: 'bad-items', stages: [{ name: 'double', type: 'diagnostic', kind: 'fan-out', items: 'ns', itemParam: 'n' }] }, { ns: 'oops' });
   const wf = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
   expect(wf.error).toEqual({ code: 'stage-failed', message: 'stage double failed: stage "double" fans out over "ns", which it did not receive as an array' });
+});
+
+test('a retried fan-out runs only the children that did not succeed; the fan-in reads every output once', async () => {
+  const key = randomUUID();
+  const failOnce = { name: 'fail-once', stages: [sumOfDoubles.stages[0], { ...sumOfDoubles.stages[1], params: { failOnceAt: 4, failOnceKey: key } }, sumOfDoubles.stages[2]] } as WorkflowDefinition;
+  const id = await run(failOnce, { count: 8 });
+  // Child 4 fails only once the 7 others have succeeded (their outputs stored): those are kept by the retry.
+  await waitFor('the other children to succeed', async () => (await deps.workflowModels.StageOutput.countDocuments({ ws: `${id}/double` })) === 7, { timeoutMs: 30_000 });
+  gates.get(key)!();
+  expect((await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled'])).status).toBe('failed');
+  const list = await h.task(stageTaskId(id, 'list'));
+  const retry = `${id}-retry`;
+  const start = () => startWorkflow(deps, { id: retry, owner: 'owner-1', definition: failOnce, params: list.result!, retry: { workflowId: id, fromStage: 'double' } });
+  await start();
+  const wf = await h.waitForStatus(retry, ['succeeded', 'failed', 'cancelled']);
+  // Started again (a repeated retry request): the copies are duplicate inserts, nothing runs again.
+  await start();
+  expect(wf.status).toBe('succeeded');
+  expect(wf.result).toEqual({ sum: 8 * 9, n: 8 });
+  expect(wf.workflow!.stages.map((s) => s.state)).toEqual(['skipped', 'succeeded', 'succeeded']);
+  // Only child 4 ran again, once; the 7 others' outputs were copied.
+  expect(Array.from({ length: 8 }, (_, i) => fanOutChildId(retry, 'double', i + 1)).filter((c) => runs.has(c))).toEqual([fanOutChildId(retry, 'double', 4)]);
+  expect(runs.get(fanOutChildId(retry, 'double', 4))).toBe(1);
+  expect(await h.models.Task.countDocuments({ parentId: retry })).toBe(2);
+  expect(await deps.workflowModels.StageOutput.countDocuments({ ws: `${retry}/double` })).toBe(8);
+  expect(runs.get(stageTaskId(retry, 'sum'))).toBe(1);
 });
 
 /** The event a stage's fold sends its workflow, sent by hand: a duplicate of a success. */
