@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { batchId, classId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
 import { TaskyardClient } from '@taskyard/client';
 import type { TaskView } from '@taskyard/contracts';
-import { testServers, startProcessStack, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // The three job services end to end: submitted over HTTP, run by their own processes, results downloaded.
 let servers: TestServers;
@@ -110,3 +110,31 @@ test('an uploaded zip imports its good rows and reports the bad ones', async () 
   expect(await conn.collection('pupils').countDocuments({ _id: `${schoolId(1)}-p99001` as never })).toBe(1);
   expect(await conn.collection('pupils').countDocuments({ _id: `${schoolId(1)}-p99002` as never })).toBe(0);
 });
+
+// Last in this file: it kills and restarts the stack's status service.
+test('the status service killed while it starts a report\'s batches: every batch still runs once, the report ends once', async () => {
+  const N = 150;
+  const school = schoolId(1);
+  await schoolModels(conn).AssessmentBatch.insertMany(Array.from({ length: N }, (_, i) => ({ _id: `${school}-kill-${i + 1}`, schoolId: school, channel: 'KILL', name: `kill ${i + 1}` })));
+  const id = await submitJson('assessment-report', { batchFilters: { ids: [], channels: ['KILL'] }, output_format: 'csv' });
+  const tasks = conn.collection('tasks');
+  // The children are inserted 32 at a time before the report's own write: kill as soon as the first are there
+  // (a probe run found 32 children and the report not yet written at the kill).
+  await waitFor('the first children', async () => (await tasks.countDocuments({ parentId: id } as never)) > 0, { timeoutMs: 60_000, intervalMs: 10 });
+  const status = stack.processes.find((p) => p.name === 'status')!;
+  status.child.kill('SIGKILL');
+  await new Promise((r) => status.child.once('exit', r));
+  await stack.add('status');
+  const t = await waitFor('the report to end', async () => {
+    const got = (await getJson<TaskView>(`/v1/tasks/${id}`)).body;
+    return ['succeeded', 'failed', 'cancelled'].includes(got.status) ? got : undefined;
+  }, { timeoutMs: 200_000, intervalMs: 250 });
+  expect(t).toMatchObject({ status: 'succeeded', children: { total: N, done: N, failed: 0 }, result: { fannedOut: N } });
+  expect(t.artifacts).toHaveLength(N);
+  const children = (await tasks.find({ parentId: id } as never).toArray()) as unknown as { _id: string; status: string; attempt: number }[];
+  expect(children).toHaveLength(N);
+  expect(children.filter((c) => c.status !== 'succeeded' || c.attempt !== 1)).toEqual([]);
+  expect(await conn.collection('workflow_outputs').countDocuments({ ws: `${id}/batch` } as never)).toBe(N);
+  const stored = (await tasks.findOne({ _id: id } as never)) as unknown as { logs: { message: string }[] };
+  expect(stored.logs.filter((l) => l.message.startsWith('stage batch started'))).toHaveLength(1);
+}, 300_000);
