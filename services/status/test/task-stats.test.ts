@@ -52,16 +52,17 @@ test('the status service counts starts, successes, failures and retries per minu
 });
 
 test('/metrics counts starts, retries, waits, run times, event lag and tasks by status', async () => {
+  // The totals by status are read from the flushed documents and kept 10 s: flushed before the first scrape,
+  // or a scrape that came before the recorder's own flush (a loaded machine) would keep the older totals.
+  await h.status[0].stats.flush();
   const text = (await h.status[0].metrics.text()).body;
   expect(text).toMatch(/taskyard_tasks_started_total\{type="diagnostic"\} [1-9]/);
   expect(text).toMatch(/taskyard_task_retries_total\{type="diagnostic"\} [1-9]/);
   expect(text).toMatch(/taskyard_task_queue_wait_seconds_count\{type="diagnostic"\} [1-9]/);
   expect(text).toMatch(/taskyard_task_run_seconds_count\{type="diagnostic",outcome="failed"\} [1-9]/);
   expect(text).toMatch(/taskyard_status_event_lag_seconds_count [1-9]/);
-  await h.status[0].stats.flush();
-  const after = (await h.status[0].metrics.text()).body;
-  expect(after).toMatch(/taskyard_tasks\{type="diagnostic",status="succeeded"\} [1-9]/);
-  expect(after).toMatch(/taskyard_tasks\{type="diagnostic",status="failed"\} [1-9]/);
+  expect(text).toMatch(/taskyard_tasks\{type="diagnostic",status="succeeded"\} [1-9]/);
+  expect(text).toMatch(/taskyard_tasks\{type="diagnostic",status="failed"\} [1-9]/);
 });
 
 test('a workflow parent counts when it ends, succeeded or failed with its reason, beside its stages\' tasks', async () => {
