@@ -3,22 +3,14 @@ import { publishEvent } from '@taskyard/messaging';
 import { waitFor } from '@taskyard/testing';
 import { PermanentJobError, defineWorker } from '@taskyard/worker';
 import { startHarness, type Harness } from './lifecycle-harness';
+import { Gates } from './test-gates';
 
 // A task whose handler fans out continues as a declared workflow (the assessment report's batches): the workflow
 // engine makes and counts its children, and the task keeps its type, log and result and ends as a task does.
 let h: Harness;
 /** Runs per task id: each child must run once. */
 const runs = new Map<string, number>();
-const gates = new Map<string, () => void>();
-const gateOpen = new Map<string, Promise<void>>();
-function gate(name: string): Promise<void> {
-  let p = gateOpen.get(name);
-  if (!p) {
-    p = new Promise<void>((resolve) => gates.set(name, resolve));
-    gateOpen.set(name, p);
-  }
-  return p;
-}
+const gates = new Gates();
 
 const STAGE = assessmentReportBatches.stages[0].name;
 
@@ -32,7 +24,7 @@ const reportWorker = defineWorker<{ batchFilters: { ids: string[]; channels: str
     if (ctx.task.stage) {
       const batch = ids[0];
       ctx.log(`child ${ctx.task.id} ran`);
-      if (batch.startsWith('gate')) await gate(batch);
+      if (batch.startsWith('gate')) await gates.wait(batch);
       if (batch === 'boom') throw new PermanentJobError('bad-batch', 'batch boom cannot be reported');
       await ctx.artifacts.write(`report-${batch}.csv`, 'batch_id\n', 'text/csv');
       return { result: { batchId: batch } };
@@ -82,7 +74,7 @@ test('one child failing for good fails the task naming it, and cancels the child
   expect(parent.error).toMatchObject({ code: 'stage-failed', message: expect.stringContaining(`child ${child(id, 2)}: batch boom cannot be reported`) });
   expect(parent.attempts?.map((a) => a.outcome)).toEqual(['failed']);
   expect((await h.waitForStatus(child(id, 1), ['cancelled'])).status).toBe('cancelled');
-  gates.get('gate-f')!();
+  gates.open('gate-f');
 });
 
 test('a cancel of the waiting task cancels it at once and reaches every running child', async () => {
@@ -91,8 +83,8 @@ test('a cancel of the waiting task cancels it at once and reaches every running 
   await publishEvent(h.publisher, { kind: 'cancel-requested', taskId: id, type: 'assessment-report', requestedBy: 'owner-1' });
   expect((await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled'])).status).toBe('cancelled');
   for (const n of [1, 2]) expect((await h.waitForStatus(child(id, n), ['cancelled'])).status).toBe('cancelled');
-  gates.get('gate-c1')!();
-  gates.get('gate-c2')!();
+  gates.open('gate-c1');
+  gates.open('gate-c2');
 });
 
 test('the continuation told again (a redelivered event) makes no child twice', async () => {
@@ -102,8 +94,8 @@ test('the continuation told again (a redelivered event) makes no child twice', a
   const again = { kind: 'continued-as-workflow', taskId: id, type: 'assessment-report', runId: t.runId!, seq: t.lastSeq!, workflow: assessmentReportBatches.name, params: { batches: [{ ids: ['x'], channels: [] }], titles: ['x'] } } as const;
   await publishEvent(h.publisher, again);
   await publishEvent(h.publisher, again);
-  gates.get('gate-d1')!();
-  gates.get('gate-d2')!();
+  gates.open('gate-d1');
+  gates.open('gate-d2');
   const parent = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
   expect(parent.status).toBe('succeeded');
   expect(parent.workflow?.stages[0]).toMatchObject({ total: 2, done: 2 });

@@ -7,24 +7,16 @@ import { waitFor } from '@taskyard/testing';
 import { PermanentJobError, defineWorker } from '@taskyard/worker';
 import { startWorkflow, workflowModels, type LaunchDeps } from '@taskyard/workflows';
 import { startHarness, type Harness } from './lifecycle-harness';
+import { Gates } from './test-gates';
 
 let h: Harness;
 let deps: LaunchDeps & { marks: ListMarks };
 /** Handler runs per task id: every stage and child must run exactly once. */
 const runs = new Map<string, number>();
-/** Stage tasks that wait for the test before they finish (`params.gate`). */
-const gates = new Map<string, () => void>();
-const gateOpen = new Map<string, Promise<void>>();
+/** Stage tasks that wait for the test before they finish. */
+const gates = new Gates();
 /** A fan-out child told to fail once (`params.failOnceAt` = its `n`): its first run waits for the gate `failOnceKey`, then fails for good. */
 const failedOnce = new Set<string>();
-function gate(name: string): Promise<void> {
-  let p = gateOpen.get(name);
-  if (!p) {
-    p = new Promise<void>((resolve) => gates.set(name, resolve));
-    gateOpen.set(name, p);
-  }
-  return p;
-}
 
 /** One worker for every stage of these tests, acting on its stage's name. */
 const stageWorker = defineWorker<Record<string, unknown>>({
@@ -34,7 +26,7 @@ const stageWorker = defineWorker<Record<string, unknown>>({
     runs.set(ctx.task.id, (runs.get(ctx.task.id) ?? 0) + 1);
     const p = ctx.task.params;
     const stage = ctx.task.stage;
-    if (typeof p.gate === 'string') await gate(p.gate);
+    if (typeof p.gate === 'string') await gates.wait(p.gate);
     switch (stage?.stage) {
       case 'list':
         return { result: { items: Array.from({ length: Number(p.count) }, (_, i) => i + 1), unit: 'pt' } };
@@ -42,7 +34,7 @@ const stageWorker = defineWorker<Record<string, unknown>>({
         const once = `${String(p.failOnceKey)}:${String(p.n)}`;
         if (p.failOnceAt === p.n && !failedOnce.has(once)) {
           failedOnce.add(once);
-          await gate(String(p.failOnceKey));
+          await gates.wait(String(p.failOnceKey));
           throw new PermanentJobError('bad-item', `item ${String(p.n)} failed once`);
         }
         const ref = await ctx.artifacts.write(`part-${p.n}.txt`, String(Number(p.n) * 2), 'text/plain');
@@ -168,7 +160,7 @@ test('a retried fan-out runs only the children that did not succeed; the fan-in 
   const id = await run(failOnce, { count: 8 });
   // Child 4 fails only once the 7 others have succeeded (their outputs stored): those are kept by the retry.
   await waitFor('the other children to succeed', async () => (await deps.workflowModels.StageOutput.countDocuments({ ws: `${id}/double` })) === 7, { timeoutMs: 30_000 });
-  gates.get(key)!();
+  gates.open(key);
   expect((await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled'])).status).toBe('failed');
   const list = await h.task(stageTaskId(id, 'list'));
   const retry = `${id}-retry`;
@@ -200,7 +192,7 @@ test('a stage\'s success told three times (before its own) starts the next stage
   const ref: StageRef = { workflowId: id, stage: 'a', kind: 'task' };
   await Promise.all([1, 2, 3].map(() => childSucceeded(id, stageTaskId(id, 'a'), ref, { x: 41 })));
   await waitFor('stage b to run', async () => runs.get(stageTaskId(id, 'b')) === 1);
-  gates.get(g)!();
+  gates.open(g);
   const wf = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
   expect(wf.status).toBe('succeeded');
   expect(wf.result).toMatchObject({ x: 42 });
@@ -219,7 +211,7 @@ test('every child\'s success told twice completes the fan-in exactly once', asyn
   });
   await Promise.all([...tells, ...tells].map((t) => t()));
   await waitFor('the fan-in to run', async () => runs.get(stageTaskId(id, 'sum')) === 1, { timeoutMs: 30_000 });
-  gates.get(g)!();
+  gates.open(g);
   const wf = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled']);
   expect(wf.result).toEqual({ sum: 20 * 21, n: 20 });
   expect(await deps.workflowModels.StageOutput.countDocuments({ ws: `${id}/double` })).toBe(20);
@@ -236,6 +228,6 @@ test('cancelling a workflow cancels every running stage task, fan-out children i
   expect(wf.status).toBe('cancelled');
   expect(wf.workflow!.stages.map((s) => s.state)).toEqual(['succeeded', 'cancelled', 'waiting']);
   for (let n = 1; n <= 5; n++) expect((await h.waitForStatus(fanOutChildId(id, 'double', n), ['cancelled'])).status).toBe('cancelled');
-  gates.get(g)!();
+  gates.open(g);
   expect(await h.models.Task.findById(stageTaskId(id, 'sum')).lean<TaskRecord>()).toBeNull();
 });
