@@ -67,12 +67,15 @@ export const AS_INSERTED = { status: 'queued', attempt: 0 } as const;
 
 /**
  * The task as inserted, from the first event of a fresh first attempt's run that carries it (InsertedTask),
- * when every event of the batch is of that run: folded without a read, written only `AS_INSERTED`.
+ * when every event of the batch is of that run and none continues it as a workflow: folded without a read,
+ * written only `AS_INSERTED`.
  */
 export function presumedTask(events: TaskEvent[]): FoldTask | undefined {
   const first = events[0];
   if (!('inserted' in first) || !first.inserted || first.attempt !== 1 || !first.runId) return undefined;
   if (!events.every((e) => e.runId === first.runId)) return undefined;
+  // A continuation inserts the workflow's children before the task's write: only on a task read, never presumed.
+  if (events.some((e) => e.kind === 'continued-as-workflow')) return undefined;
   const i = first.inserted;
   const createdAt = new Date(i.createdAt);
   if (Number.isNaN(createdAt.getTime())) return undefined;

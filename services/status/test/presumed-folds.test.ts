@@ -3,6 +3,7 @@ import { diagnosticWorker } from '@taskyard/diagnostic/src/diagnostic-handler';
 import { publishEvent, publishTask } from '@taskyard/messaging';
 import { firstMessageOf, takeSlot, taskMessageOf, type TaskRecord } from '@taskyard/tasks';
 import { waitFor } from '@taskyard/testing';
+import { assessmentReportBatches } from '@taskyard/contracts';
 import { startHarness, type Harness } from './lifecycle-harness';
 
 // A fresh first attempt's run carries its task as inserted: the status service folds it without reading
@@ -87,4 +88,24 @@ test('a run reporting on a task no longer as inserted (cancelled while queued) c
   expect(after.attempts ?? []).toEqual(cancelled.attempts ?? []);
   expect(await finishedCount('spelling-report', 'succeeded')).toBe(0);
   expect(await finishedCount('spelling-report', 'cancelled')).toBe(1);
+});
+
+test("a run that continued as a workflow on a task cancelled meanwhile starts nothing: no child is inserted under it", async () => {
+  // assessment-report has no worker here: the task stays queued until cancelled.
+  const { id, slotId } = await submitHolding('assessment-report', {});
+  await publishEvent(h.publisher, { kind: 'cancel-requested', taskId: id, type: 'assessment-report', requestedBy: 'owner-1' });
+  const cancelled = await h.waitForStatus(id, ['cancelled']);
+  // A worker that took the message before the cancel: its start (the task as inserted inside), then its continuation.
+  const msg = firstMessageOf({ ...cancelled, slotId });
+  const runId = randomUUID();
+  const base = { taskId: id, type: 'assessment-report', attempt: 1, runId };
+  await publishEvent(h.publisher, {
+    ...base, kind: 'started', seq: 1, workerId: 'w',
+    inserted: { owner: msg.owner, title: msg.title, createdAt: msg.createdAt, maxAttempts: msg.maxAttempts, slotId },
+  });
+  await publishEvent(h.publisher, { ...base, kind: 'continued-as-workflow', seq: 2, workflow: assessmentReportBatches.name, params: { batches: [{ ids: ['x'], channels: [] }], titles: ['x'] } });
+  const folded = async (): Promise<number> => (await h.status[0].metrics.events.get()).values.find((v) => v.labels.kind === 'continued-as-workflow')?.value ?? 0;
+  await waitFor('the continuation to be folded', async () => (await folded()) === 1);
+  expect((await h.task(id)).status).toBe('cancelled');
+  expect(await h.models.Task.find({ parentId: id }, { _id: 1 }).lean()).toEqual([]);
 });
