@@ -10,6 +10,8 @@ export interface OpenLoopResult {
   p99ms: number;
   p999ms: number;
   maxMs: number;
+  /** Connections opened during the measured phase (0 when the open ones all stayed open). */
+  newConnections: number;
   /** Answers by HTTP status ('error': no answer, e.g. a reset connection). */
   statuses: Record<string, number>;
 }
@@ -39,6 +41,8 @@ export async function openLoop(opts: {
   let failed = 0;
   let statuses: Record<string, number> = {};
   const count = (status: string): void => void (statuses[status] = (statuses[status] ?? 0) + 1);
+  const sockets = new WeakSet<object>();
+  let newConnections = 0;
   const total = Math.round(opts.ratePerSec * opts.seconds);
   const inFlight: Promise<void>[] = [];
   const one = (scheduledAt: number): Promise<void> =>
@@ -56,6 +60,11 @@ export async function openLoop(opts: {
           });
         },
       );
+      req.on('socket', (socket) => {
+        if (sockets.has(socket)) return;
+        sockets.add(socket);
+        newConnections++;
+      });
       req.on('error', () => {
         count('error');
         failed++;
@@ -70,6 +79,7 @@ export async function openLoop(opts: {
   ok = 0;
   failed = 0;
   statuses = {};
+  newConnections = 0;
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / opts.ratePerSec;
@@ -92,5 +102,6 @@ export async function openLoop(opts: {
     p999ms: Number(quantile(sorted, 0.999).toFixed(1)),
     maxMs: Number((sorted.at(-1) ?? 0).toFixed(1)),
     statuses,
+    newConnections,
   };
 }

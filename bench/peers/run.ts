@@ -74,6 +74,7 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
       { measure: `submit p50 ms, 1,000 connections at ${lat.offeredPerSec}/s`, value: lat.p50ms },
       { measure: 'submit p99 ms, same (target <= 100)', value: lat.p99ms },
       { measure: 'submit max ms, same; answers by status', value: `${lat.maxMs}; ${JSON.stringify(lat.statuses)}` },
+      { measure: 'connections opened while measuring (1,000 kept open: 0)', value: lat.newConnections },
       { measure: 'gateway event loop delay p99 / max ms, same', value: `${sub.gateway.eventLoopDelayP99ms} / ${sub.gateway.eventLoopDelayMaxMs}` },
       { measure: 'gateway CPU ms per submit; share of a core, same', value: `${sub.gateway.cpuMsPerSubmit}; ${sub.gateway.coreShare}` },
       { measure: 'machine busy share (2 cores, all load), same', value: sub.gateway.machineBusyShare },

@@ -144,6 +144,8 @@ async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishe
     servers: opts.servers,
     workers: { diagnostic: 1 },
     limits: { diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: 64 } },
+    // Separate containers in a deployment; here, without it, 2 worker processes split one session's CPU share.
+    ownSessions: true,
   });
   registerStack(stack);
   const user = stack.keys.find((k) => k.role === 'user')!.key;

@@ -28,6 +28,12 @@ export interface StackOptions {
   limits?: Record<string, Record<string, unknown>>;
   keys?: ApiKey[];
   env?: Record<string, string>;
+  /**
+   * Each process in a session of its own, as separate containers would be: with the kernel's autogroup
+   * scheduling, processes of one session share one session's CPU share, so on a machine busy with other
+   * sessions a second worker process in the same session adds no CPU (benchmarks of scaling need this).
+   */
+  ownSessions?: boolean;
   /** Where service output goes: 'ignore' (default) or 'inherit'. */
   stdio?: 'ignore' | 'inherit';
 }
@@ -119,6 +125,7 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
       env: { ...env, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
       // The IPC channel carries the service's "ready" (runServiceProcess), sent once its port listens.
       stdio: ['ignore', out, out, 'ipc'],
+      detached: opts.ownSessions ?? false,
     });
     const proc = { name, port, child };
     processes.push(proc);

@@ -79,6 +79,12 @@ function brokerOrTimeout(broker: BrokerConnection, ms: number, logger: Logger): 
 }
 
 const DRAIN_MS = 15_000;
+/**
+ * Connections the kernel may hold for the gateway before it accepts them (Node's default is 511): 1,000
+ * clients connecting at once, while the event loop is busy, overflowed it and some got a reset.
+ * The kernel caps it at net.core.somaxconn (4096 on Debian).
+ */
+export const LISTEN_BACKLOG = 4096;
 
 /**
  * Stops taking requests, lets the write paths under way finish (bounded), then drops what is left:
@@ -182,7 +188,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     jobRequests: new JobRequests({ JobRequest, Task: models.Task, submission, presign, presignSeconds, dbTimeoutMs }),
   };
   const app = await buildApp(deps);
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const { port } = app.server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   logger.info({ port, jobTypes: [...config.jobTypes.keys()] }, 'gateway listening');
