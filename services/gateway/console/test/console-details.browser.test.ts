@@ -19,7 +19,7 @@ let env: ConsoleEnv;
 let conn: Connection;
 let stack: ProcessStack;
 let browser: Browser;
-const { api, submit, statusOf, signIn, openForm, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
+const { api, submit, settled, signIn, openForm, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
 beforeAll(async () => {
   env = await startConsoleEnv('console-details', {
@@ -32,13 +32,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => env?.close(), 60_000);
-
-/** Waits until the task is finished, through the API. */
-const settled = (key: string, id: string): Promise<string> =>
-  waitFor(`task ${id} to finish`, async () => {
-    const status = await statusOf(key, id);
-    return ['succeeded', 'failed', 'cancelled'].includes(status) ? status : undefined;
-  }, { timeoutMs: 60_000 });
 
 /** What the page has focus on, and the document's title. */
 const focusAndTitle = (page: Page): Promise<{ focused: string; title: string }> =>

@@ -5,7 +5,7 @@ import AdmZip from 'adm-zip';
 import mongoose, { type Connection } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { seedDataset } from '@taskyard/school-data';
-import { startProcessStack, testServers, type ProcessStack, type StackOptions, type TestServers } from '@taskyard/testing';
+import { startProcessStack, testServers, waitFor, type ProcessStack, type StackOptions, type TestServers } from '@taskyard/testing';
 import { launchBrowser, screenshot, type Browser } from './browser';
 
 /** What a console browser test file runs against: real servers, a seeded dataset, the whole stack, Chromium. */
@@ -69,6 +69,12 @@ export function consoleHelpers(gatewayUrl: () => string) {
   }
 
   const statusOf = async (key: string, id: string): Promise<string> => (await api<{ status: string }>(key, 'GET', `/v1/tasks/${id}`)).body.status;
+  /** Waits until the task is finished, through the API, and gives its final status. */
+  const settled = (key: string, id: string): Promise<string> =>
+    waitFor(`task ${id} to finish`, async () => {
+      const status = await statusOf(key, id);
+      return ['succeeded', 'failed', 'cancelled'].includes(status) ? status : undefined;
+    }, { timeoutMs: 60_000 });
 
   async function signIn(page: Page, key: string, principal: string): Promise<void> {
     await page.goto(`${gatewayUrl()}/`);
@@ -97,7 +103,7 @@ export function consoleHelpers(gatewayUrl: () => string) {
     }
   }
 
-  return { api, submit, statusOf, signIn, openForm, waitForStatus };
+  return { api, submit, statusOf, settled, signIn, openForm, waitForStatus };
 }
 
 /**

@@ -13,7 +13,7 @@ const [USER, , ADMIN] = DEFAULT_KEYS;
 let env: ConsoleEnv;
 let stack: ProcessStack;
 let browser: Browser;
-const { api, submit, statusOf, signIn, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
+const { api, submit, statusOf, settled: settledAs, signIn, waitForStatus } = consoleHelpers(() => stack.gatewayUrl);
 
 beforeAll(async () => {
   env = await startConsoleEnv('console-job-control', {
@@ -26,11 +26,7 @@ beforeAll(async () => {
 
 afterAll(() => env?.close(), 60_000);
 
-const settled = (id: string): Promise<string> =>
-  waitFor(`task ${id} to finish`, async () => {
-    const status = await statusOf(USER.key, id);
-    return ['succeeded', 'failed', 'cancelled'].includes(status) ? status : undefined;
-  }, { timeoutMs: 60_000 });
+const settled = (id: string): Promise<string> => settledAs(USER.key, id);
 
 test('a failed task runs again as a new linked task; a finished one is deleted only after a yes; both are greyed out while refused', async () => {
   const failed = await submit(USER.key, 'diagnostic', { failAttempts: 5 }, 'Fails once');

@@ -15,7 +15,7 @@ const [USER, USER2, ADMIN] = DEFAULT_KEYS;
 let env: ConsoleEnv;
 let stack: ProcessStack;
 let browser: Browser;
-const { api, submit, statusOf, signIn } = consoleHelpers(() => stack.gatewayUrl);
+const { api, submit, settled, signIn } = consoleHelpers(() => stack.gatewayUrl);
 
 beforeAll(async () => {
   env = await startConsoleEnv('console-overview', {
@@ -28,12 +28,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => env?.close(), 60_000);
-
-const settled = (key: string, id: string): Promise<string> =>
-  waitFor(`task ${id} to finish`, async () => {
-    const status = await statusOf(key, id);
-    return ['succeeded', 'failed', 'cancelled'].includes(status) ? status : undefined;
-  }, { timeoutMs: 60_000 });
 
 const started = async (key: string): Promise<number> => {
   const { body } = await api<OverviewView>(key, 'GET', '/v1/overview');
