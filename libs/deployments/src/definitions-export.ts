@@ -11,9 +11,9 @@ export async function managementGet<T>(servers: TestServers, path: string): Prom
   return (await res.json()) as T;
 }
 
-/** Declares the deployment's topology on the servers' own vhost, as the services do, and exports it. */
-export async function exportDefinitions(servers: TestServers): Promise<RabbitDefinitions> {
-  const conn = await amqp.connect(servers.rabbitmqUrl);
+/** Declares the deployment's topology through the broker at `url` (its vhost), as the services do at start. */
+export async function declareTopologyAt(url: string): Promise<void> {
+  const conn = await amqp.connect(url);
   try {
     const ch = await conn.createChannel();
     await declareDeploymentTopology(ch);
@@ -21,5 +21,10 @@ export async function exportDefinitions(servers: TestServers): Promise<RabbitDef
   } finally {
     await conn.close();
   }
+}
+
+/** Declares the deployment's topology on the servers' own vhost, as the services do, and exports it. */
+export async function exportDefinitions(servers: TestServers): Promise<RabbitDefinitions> {
+  await declareTopologyAt(servers.rabbitmqUrl);
   return definitionsFromExport(await managementGet(servers, `/api/definitions/${encodeURIComponent(servers.namespace)}`));
 }

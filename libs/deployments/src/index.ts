@@ -1,4 +1,4 @@
 export * from './kubernetes-manifests';
 export * from './rabbit-definitions';
 export * from './manifest-files';
-export { exportDefinitions, managementGet } from './definitions-export';
+export { declareTopologyAt, exportDefinitions, managementGet } from './definitions-export';

@@ -1,13 +1,12 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import amqp from 'amqplib';
 import { parseAllDocuments } from 'yaml';
 import { testServers, type TestServers } from '@taskyard/testing';
 import {
   CONFIG_MAP,
   SERVERS_SECRET,
   consumerQueues,
-  declareDeploymentTopology,
+  declareTopologyAt,
   exportDefinitions,
   managementGet,
   productServices,
@@ -153,14 +152,7 @@ describe('RabbitMQ definitions', () => {
       expect(policies.map((p) => p.name)).toEqual(defs.policies.map((p) => p.name));
       const url = new URL(servers.rabbitmqUrl);
       url.pathname = `/${encodeURIComponent(vhost)}`;
-      const conn = await amqp.connect(url.toString());
-      try {
-        const ch = await conn.createChannel();
-        await declareDeploymentTopology(ch);
-        await ch.close();
-      } finally {
-        await conn.close();
-      }
+      await declareTopologyAt(url.toString());
     } finally {
       await call('DELETE', `/api/vhosts/${encodeURIComponent(vhost)}`);
     }
