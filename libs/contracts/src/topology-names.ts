@@ -40,6 +40,8 @@ export const HEADER = {
   attempt: 'x-taskyard-attempt',
   taskId: 'x-taskyard-task-id',
   republished: 'x-taskyard-republished',
+  /** The message may be published twice for its attempt (see RunClaims): the worker claims the attempt before running it. */
+  claimRun: 'x-taskyard-claim-run',
   errorCode: 'x-taskyard-error-code',
   errorMessage: 'x-taskyard-error-message',
 } as const;

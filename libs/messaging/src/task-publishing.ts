@@ -26,10 +26,10 @@ export function publishTask(p: ConfirmPublisher, task: TaskMessage, opts: { repu
 }
 
 /** Publishes the next attempt to the back-off delay queue of its priority; it reaches its work queue after `delayMs`. */
-export function publishRetry(p: ConfirmPublisher, task: TaskMessage, delayMs: number): Promise<void> {
+export function publishRetry(p: ConfirmPublisher, task: TaskMessage, delayMs: number, opts: { claimRun?: boolean } = {}): Promise<void> {
   return p.publish('', delayQueueName(task.type, delayMs, task.priority ?? DEFAULT_PRIORITY), task, {
     messageId: task.id,
-    headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt },
+    headers: { [HEADER.taskId]: task.id, [HEADER.attempt]: task.attempt, ...(opts.claimRun ? { [HEADER.claimRun]: true } : {}) },
   });
 }
 

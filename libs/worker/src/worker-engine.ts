@@ -30,7 +30,7 @@ import {
   type Settlement,
 } from '@taskyard/messaging';
 import { artifactKey, type ObjectStore } from '@taskyard/storage';
-import type { JobTypePauseRecord, TaskModels, TaskRecord } from '@taskyard/tasks';
+import { RunClaims, runClaimModel, type JobTypePauseRecord, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { Model } from 'mongoose';
 import type { WorkerDefinition } from './define-worker';
 import { CancelWatch } from './cancel-watch';
@@ -65,6 +65,20 @@ interface Running {
 }
 
 /**
+ * Messages whose attempt is claimed (RunClaims, a unique insert of `<taskId>:<attempt>`) before it runs: those
+ * the status service may publish twice for one attempt. A workflow's stage task (and fan-out child) is
+ * launched again when its launch repeats (a restarted status service, a repeated retry), and republished
+ * while still queued: both its messages carry `stage`, so both claim and one runs. A next attempt after a
+ * lost heartbeat is marked by its publisher. Every other message is published once per attempt (a plain
+ * task: by its submit; an outbox relay only after the grace period, and it reads the task first), so the
+ * hot path of a plain task pays no write for this. A redelivered message whose attempt is claimed is the
+ * same message again (its worker stopped): it is judged by the task's record as before (shouldRun).
+ */
+function mayBePublishedTwice(task: TaskMessage, msg: ConsumeMessage): boolean {
+  return task.stage !== undefined || msg.properties.headers?.[HEADER.claimRun] === true;
+}
+
+/**
  * The shared engine under every worker: takes tasks of one type, runs the handler with an AbortSignal
  * (cancel, timeout), reports status events, and decides retry (delay queue) or dead letter. A message is
  * acked only once the task's outcome has been published.
@@ -77,12 +91,14 @@ export class WorkerEngine<P> {
   private readonly running = new Map<string, Running>();
   private readonly gate: PriorityGate;
   private readonly cancels = new CancelWatch();
+  private readonly claims: RunClaims;
 
   constructor(
     private readonly def: WorkerDefinition<P>,
     private readonly deps: WorkerDeps,
   ) {
     this.gate = new PriorityGate(def.concurrency ?? deps.jobType.limits.prefetch);
+    this.claims = new RunClaims(runClaimModel(deps.db), this.workerId, deps.logger);
   }
 
   get paused(): boolean {
@@ -95,6 +111,7 @@ export class WorkerEngine<P> {
 
   async start(): Promise<void> {
     const { broker, jobType, logger } = this.deps;
+    await this.claims.ensureIndexes();
     await broker.onConnect(async (conn) => {
       const ch = await conn.createChannel();
       await declareExchanges(ch);
@@ -206,8 +223,15 @@ export class WorkerEngine<P> {
     const task: TaskMessage = { ...body, attempt: Number.isFinite(headerAttempt) && headerAttempt > 0 ? headerAttempt : body.attempt };
     const log = taskLogger(this.deps.logger, task.id, task.type);
     if (this.cancels.wasCancelled(task.id)) return 'ack';
-    // A fresh first attempt needs no read of the task: any cancel request for it has reached this worker.
-    if (!this.cancels.covers(task, msg.fields.redelivered) && !(await this.shouldRun(task, msg.fields.redelivered, log))) return 'ack';
+    const redelivered = msg.fields.redelivered;
+    if (mayBePublishedTwice(task, msg) && !(await this.claims.claim(task.id, task.attempt)) && !redelivered) {
+      log.info({ attempt: task.attempt }, 'attempt already claimed by another message of it; this duplicate is dropped');
+      return 'ack';
+    }
+    // A fresh first attempt needs no read of the task: any cancel request for it has reached this worker. A
+    // republished message (an outbox relay) is read: its first copy may have run already.
+    const covered = this.cancels.covers(task, redelivered) && msg.properties.headers?.[HEADER.republished] !== true;
+    if (!covered && !(await this.shouldRun(task, redelivered, log))) return 'ack';
     await this.run(task, log);
     return 'ack';
   }

@@ -50,7 +50,8 @@ async function recoverLostRun(deps: EffectDeps, def: JobTypeDefinition, task: Fo
   if (!final) {
     // The message needs the task's params, which the fold does not read: one read by `_id`, only on this rare path.
     const full = (await deps.models.Task.collection.findOne({ _id: task._id } as never, { maxTimeMS: 15_000 })) as TaskRecord | null;
-    if (full) await publishRetry(deps.publisher, taskMessageOf(full, task.attempt + 1), delay);
+    // Marked to be claimed: a redelivered timer batch publishes this attempt's message again.
+    if (full) await publishRetry(deps.publisher, taskMessageOf(full, task.attempt + 1), delay, { claimRun: true });
   }
   await publishEvent(deps.publisher, {
     kind: 'heartbeat-lost',
