@@ -39,6 +39,13 @@ SECRETS="$STATE/secrets.env"
 FERRETDB_SRC=$(cat "$ROOT/deploy/local/ferretdb/main.go" "$ROOT/deploy/local/ferretdb/go.sum" | sha1sum | cut -c1-10)
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
+# FerretDB's pool of PostgreSQL connections (its default is 50). FerretDB 1.24 keeps a pooled connection for each
+# statement of an update command it has read for, and waits for the pool with no deadline: once the statements in
+# flight exceed the pool, it hangs for ever, and every later command with it (listCollections included). Seen here:
+# update commands of 8-16 statements, 4 in flight, left 50 connections idle after their SELECT and every command
+# waiting for the pool (the spec's "bulkWrite of about 64+ operations hangs" is the same limit). 250 stays under
+# PostgreSQL's max_connections of 300 (servers.sh).
+FERRETDB_POOL_MAX_CONNS="${FERRETDB_POOL_MAX_CONNS:-250}"
 MINIO_USERS_SRC=$(cat "$ROOT/deploy/local/minio-users/main.go" "$ROOT/deploy/local/minio-users/go.sum" | sha1sum | cut -c1-10)
 MINIO_USERS_BIN="$CACHE/minio-users-$MINIO_USERS_SRC/minio-users"
 # The alert rules' checker (deploy/local/rules-check: Prometheus' own rule parser, as `promtool check rules`), built from the Go module proxy.

@@ -48,7 +48,7 @@ ferretdb_start() {
   pid_alive "$STATE/run/ferretdb.pid" && return 0
   say "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT"
   daemon "$STATE/run/ferretdb.pid" "$STATE/log/ferretdb.log" \
-    "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "postgres://taskyard@127.0.0.1:$PG_PORT/taskyard"
+    "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "postgres://taskyard@127.0.0.1:$PG_PORT/taskyard?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
   wait_for 30 FerretDB port_open "$MONGO_PORT"
 }
 
