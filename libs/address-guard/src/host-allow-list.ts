@@ -33,12 +33,15 @@ function parseEntry(variable: string, entry: string): { host: string; port?: str
  */
 export class HostAllowList {
   private readonly ports = new Map<string, Set<string> | 'any'>();
+  /** The entries as given (what an admin is shown). */
+  readonly entries: readonly string[];
 
   constructor(
     readonly variable: string,
     text: string | undefined,
   ) {
-    for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    this.entries = (text ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+    for (const entry of this.entries) {
       const { host, port } = parseEntry(variable, entry);
       const known = this.ports.get(host);
       if (!port) this.ports.set(host, 'any');

@@ -20,6 +20,35 @@ export type ApiHarvestFormat = (typeof API_HARVEST_FORMATS)[number];
  */
 export const API_HARVEST_HOST_SETTINGS = { allowed: 'API_HARVEST_ALLOWED_HOSTS', private: 'API_HARVEST_PRIVATE_HOSTS' } as const;
 
+/**
+ * The same two lists set by an admin at run time (`PUT /v1/admin/settings/harvest-hosts`), stored as one
+ * settings document under this `_id`; once set they replace the environment's. Every gateway and api-harvest
+ * worker re-reads it (one read by `_id`) every HARVEST_HOSTS_REFRESH_MS, so a change reaches them all within
+ * that time without a restart; a process that could not read it for HARVEST_HOSTS_MAX_STALE_MS refuses
+ * harvests rather than go on with a list an admin may have shortened.
+ */
+export const HARVEST_HOSTS_SETTING_ID = 'api-harvest-hosts';
+export const HARVEST_HOSTS_REFRESH_MS = 5_000;
+export const HARVEST_HOSTS_MAX_STALE_MS = 30_000;
+/** Most entries in either list. */
+export const MAX_HARVEST_HOST_ENTRIES = 500;
+
+/** The allow-lists as an admin sets them: `host` or `host:port` entries. */
+export interface HarvestHostLists {
+  allowed: string[];
+  privateHosts: string[];
+}
+
+/** `GET`/`PUT /v1/admin/settings/harvest-hosts`: the lists in force and where they come from. */
+export interface HarvestHostsView extends HarvestHostLists {
+  /** `admin`: set through the API; `environment`: API_HARVEST_ALLOWED_HOSTS / API_HARVEST_PRIVATE_HOSTS (never set by an admin). */
+  source: 'admin' | 'environment';
+  updatedAt?: string;
+  updatedBy?: string;
+  /** Every gateway and worker applies a change within this many seconds. */
+  appliedWithinSeconds: number;
+}
+
 /** Most page links a listing may give (the seed's "up to 1000"). */
 export const MAX_HARVEST_PAGES = 1000;
 /** Largest answer kept from one request. */

@@ -107,5 +107,5 @@ export {
   checkValidator,
 } from './check-pipeline';
 export type { CheckNotice, CheckRef, CheckState, CompleteCheck, SubmittedCheck } from './check-pipeline';
-export { API_HARVEST_FORMATS, API_HARVEST_HOST_SETTINGS, API_HARVEST_MODES, MAX_COLLECTED_RESULTS, MAX_HARVEST_PAGES, MAX_HARVEST_RESPONSE_BYTES, apiHarvest, apiHarvestPaged } from './api-harvest';
-export type { ApiHarvestFormat, ApiHarvestMode, ApiHarvestParams, HarvestListing } from './api-harvest';
+export { API_HARVEST_FORMATS, API_HARVEST_HOST_SETTINGS, API_HARVEST_MODES, HARVEST_HOSTS_MAX_STALE_MS, HARVEST_HOSTS_REFRESH_MS, HARVEST_HOSTS_SETTING_ID, MAX_HARVEST_HOST_ENTRIES, MAX_COLLECTED_RESULTS, MAX_HARVEST_PAGES, MAX_HARVEST_RESPONSE_BYTES, apiHarvest, apiHarvestPaged } from './api-harvest';
+export type { ApiHarvestFormat, ApiHarvestMode, ApiHarvestParams, HarvestHostLists, HarvestHostsView, HarvestListing } from './api-harvest';

@@ -23,6 +23,8 @@ export { TaskList, emptyPageStats, KEPT_NODE_MS } from './task-list';
 export type { ListPageQuery, ListPosition, PageStats } from './task-list';
 export { takeSlots, insertManyUnique, INSERT_CHUNK } from './bulk-slots';
 export { processorModels, claimId } from './processor-claims';
+export { adminSettingModel, adminSettingReader, readAdminSetting, writeAdminSetting } from './admin-settings';
+export type { AdminSettingRecord } from './admin-settings';
 export { RunClaims, runClaimModel, RUN_CLAIM_DAYS, RUN_CLAIM_PRUNE_SPAN } from './run-claims';
 export type { RunClaimRecord } from './run-claims';
 export type { ProcessorModels, ProcessorClaimRecord, ClaimSettlementRecord } from './processor-claims';

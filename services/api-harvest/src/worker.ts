@@ -10,6 +10,7 @@ import { CombinedWriter, recordsOf } from './combine-pages';
 import { outboundUrlProblem } from '@taskyard/address-guard';
 import { guardedGet, HARVEST_ERROR, readAll } from './guarded-get';
 import type { HarvestConfig } from './harvest-config';
+import { HarvestRules } from './harvest-rules';
 import { downloadedKey, ensureHarvestIndexes, harvestModels, keepForCollection, readyKey, takeForDownload } from './harvest-results';
 
 type Ctx = JobContext<ApiHarvestParams>;
@@ -141,11 +142,15 @@ async function collect(ctx: Ctx): Promise<JobOutcome> {
   return { result: { collected: manifest.length, left } };
 }
 
-export function apiHarvestWorker(config: HarvestConfig): WorkerDefinition<ApiHarvestParams> {
+export function apiHarvestWorker(settings: HarvestConfig): WorkerDefinition<ApiHarvestParams> {
+  const rules = new HarvestRules(settings);
   return defineWorker<ApiHarvestParams>({
     type: 'api-harvest',
     async handler(ctx) {
-      switch (ctx.task.params.mode ?? 'single') {
+      const mode = ctx.task.params.mode ?? 'single';
+      // Modes that request a host use the allowed hosts as they are now (an admin may have changed them).
+      const config = mode === 'combine' || mode === 'collect' ? settings : await rules.inForce(ctx.db, ctx.logger);
+      switch (mode) {
         case 'list':
           return list(ctx, config);
         case 'page':

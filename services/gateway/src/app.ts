@@ -26,6 +26,7 @@ import { scheduleRoutes } from './routes/schedules';
 import { taskControlRoutes } from './routes/task-control';
 import { taskBatchRoutes } from './routes/task-batch';
 import { jobTypeControlRoutes } from './routes/job-type-control';
+import { adminSettingsRoutes } from './routes/admin-settings';
 import { processorRoutes } from './routes/processors';
 import { requestManagerRoutes } from './routes/request-manager';
 import { taskEventRoutes } from './routes/task-events';
@@ -51,6 +52,7 @@ async function registerApi(app: FastifyInstance, deps: GatewayDeps): Promise<voi
       await v1.register(taskControlRoutes, deps);
       await v1.register(taskBatchRoutes, deps);
       await v1.register(jobTypeControlRoutes, deps);
+      await v1.register(adminSettingsRoutes, deps);
       await v1.register(processorRoutes, deps);
     },
     { prefix: '/v1' },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { intFromEnv, loadServerUrls, type Env, type ServerUrls } from '@taskyard/config';
 import { outboundRulesFromEnv, type OutboundRules } from '@taskyard/address-guard';
-import { API_HARVEST_HOST_SETTINGS, jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
+import { API_HARVEST_HOST_SETTINGS, HARVEST_HOSTS_REFRESH_MS, jobTypesFromEnv, type JobTypeDefinition } from '@taskyard/contracts';
 import { OUTBOX_GRACE_MS } from '@taskyard/tasks';
 import type { Logger } from '@taskyard/logging';
 import { HTTP_TIMEOUTS, type HttpTimeouts } from './deps';
@@ -37,6 +37,8 @@ export interface GatewayConfig {
   keyCacheMs?: number;
   /** The hosts api-harvest tasks may name (default none): another host is refused at submit. */
   harvestHosts?: OutboundRules;
+  /** How often the admin's allowed hosts are re-read (default HARVEST_HOSTS_REFRESH_MS): a change applies within it. */
+  harvestHostsRefreshMs?: number;
 }
 
 export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
@@ -59,5 +61,6 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     },
     keyCacheMs: intFromEnv(env, 'KEY_CACHE_MS', DEFAULT_KEY_CACHE_MS),
     harvestHosts: outboundRulesFromEnv(env, API_HARVEST_HOST_SETTINGS),
+    harvestHostsRefreshMs: intFromEnv(env, 'API_HARVEST_HOSTS_REFRESH_MS', HARVEST_HOSTS_REFRESH_MS),
   };
 }

@@ -21,6 +21,7 @@ import type { TaskSubmission } from './task-submission';
 import type { Presign } from './task-view';
 import type { UploadIntake } from './upload-intake';
 import type { WorkflowService } from './workflow-service';
+import type { HarvestHostsSettings } from './harvest-hosts-settings';
 import type { ObjectStore } from '@taskyard/storage';
 
 /** Everything the HTTP app needs, built by startGateway (or a test) and passed in: no module globals. */
@@ -61,6 +62,8 @@ export interface GatewayDeps {
   jobRequests: JobRequests;
   /** GET /v1/overview, from the status service's counters. */
   overview: TaskOverview;
+  /** The hosts api-harvest may request, as an admin sets them at run time. */
+  harvestHosts: HarvestHostsSettings;
 }
 
 export interface HttpTimeouts {

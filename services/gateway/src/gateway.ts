@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, declareTopology } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
 import { ensureScheduleIndexes, scheduleModels } from '@taskyard/schedules';
-import { ListMarks, Outbox, ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels, taskStatsModel } from '@taskyard/tasks';
+import { ListMarks, Outbox, adminSettingModel, adminSettingReader, ensureTaskIndexes, jobRequestModel, jobTypePauseModel, processorModels, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { KeyRing } from './api-keys';
 import { registerBacklogGauges } from './backlog-metrics';
 import { buildApp } from './app';
@@ -16,8 +16,9 @@ import { DeadLetters } from './dead-letters';
 import type { GatewayDeps } from './deps';
 import { JobCatalog } from './job-catalog';
 import { submitChecks } from './submit-checks';
-import { outboundRulesFromEnv } from '@taskyard/address-guard';
-import { API_HARVEST_HOST_SETTINGS } from '@taskyard/contracts';
+import { LiveOutboundRules, outboundRulesFromEnv } from '@taskyard/address-guard';
+import { HarvestHostsSettings } from './harvest-hosts-settings';
+import { API_HARVEST_HOST_SETTINGS, HARVEST_HOSTS_MAX_STALE_MS, HARVEST_HOSTS_REFRESH_MS, HARVEST_HOSTS_SETTING_ID, type HarvestHostLists } from '@taskyard/contracts';
 import { DEFAULT_KEY_CACHE_MS, Keys, ManagedKeys } from './managed-keys';
 import { InFlight } from './in-flight';
 import { JobRequests } from './job-requests';
@@ -137,7 +138,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const metrics = new GatewayMetrics();
   const inFlight = new InFlight();
-  const catalog = new JobCatalog(config.jobTypes, submitChecks(config.harvestHosts ?? outboundRulesFromEnv({}, API_HARVEST_HOST_SETTINGS)));
+  const hostDefaults = config.harvestHosts ?? outboundRulesFromEnv({}, API_HARVEST_HOST_SETTINGS);
+  const hostsRefreshMs = config.harvestHostsRefreshMs ?? HARVEST_HOSTS_REFRESH_MS;
+  const liveHosts = new LiveOutboundRules({
+    defaults: hostDefaults,
+    read: adminSettingReader<HarvestHostLists>(conn, HARVEST_HOSTS_SETTING_ID, dbTimeoutMs),
+    refreshMs: hostsRefreshMs,
+    maxStaleMs: Math.max(HARVEST_HOSTS_MAX_STALE_MS, 3 * hostsRefreshMs),
+    onProblem: (message) => logger.warn(message),
+  });
+  await liveHosts.start();
+  const catalog = new JobCatalog(config.jobTypes, submitChecks(() => liveHosts.current()));
   const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs, models.CallbackDelivery);
   const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs, config.outboxGraceMs);
   const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
@@ -186,6 +197,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     leases,
     requestManager: new RequestManager({ store, submission, queries, leases, presign }),
     jobRequests: new JobRequests({ JobRequest, Task: models.Task, submission, presign, presignSeconds, dbTimeoutMs }),
+    harvestHosts: new HarvestHostsSettings(adminSettingModel(conn), liveHosts, { allowed: [...hostDefaults.allowed.entries], privateHosts: [...hostDefaults.privateHosts.entries] }, hostsRefreshMs, dbTimeoutMs),
   };
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
@@ -205,6 +217,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await submission.outbox.close();
       await leaseChecks?.stop(5_000);
       await relay.stop();
+      liveHosts.stop();
       await publisher.close();
       await broker.close();
       await conn.close();
