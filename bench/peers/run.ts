@@ -7,7 +7,7 @@ import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
 import type { EndToEnd } from './end-to-end';
-import { DEFAULT_SUBMIT_CLIENTS, TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, type TaskyardPart, type TaskyardResult } from './taskyard';
+import { DEFAULT_SUBMIT_CLIENTS, TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, measureTaskyardSubmits, type TaskyardPart, type TaskyardResult } from './taskyard';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -29,13 +29,18 @@ function systemRows(name: string, e: EndToEnd): Row[] {
   ];
 }
 
-/** `--only=taskyard`: Taskyard's no-op tasks end to end on 1 worker and nothing else (a step's effect in a minute). */
-async function onlyTaskyard(tasks: number, unfinishedPerOwner: number, clients?: number): Promise<void> {
+/**
+ * `--only=taskyard`: Taskyard's no-op tasks end to end on 1 worker and nothing else (a step's effect in a minute);
+ * `--only=submits`: the same submits with no worker (the submit's share: CPU per accepted submit by part).
+ */
+async function onlyTaskyard(what: 'taskyard' | 'submits', tasks: number, unfinishedPerOwner: number, clients?: number): Promise<void> {
   const servers = await testServers('bench-peers');
   try {
-    const e = await measureTaskyardNoop({ servers, tasks, unfinishedPerOwner, clients, log });
-    printTable('Taskyard alone (no-op tasks, 1 worker process)', systemRows('taskyard', e));
-    process.stdout.write(`${JSON.stringify({ measuredAt: new Date().toISOString(), tasks, taskyard: { endToEnd: e } }, null, 2)}\n`);
+    const measure = what === 'taskyard' ? measureTaskyardNoop : measureTaskyardSubmits;
+    const e = await measure({ servers, tasks, unfinishedPerOwner, clients, log });
+    const title = what === 'taskyard' ? 'Taskyard alone (no-op tasks, 1 worker process)' : 'Taskyard submits alone (no worker; per task = per accepted submit)';
+    printTable(title, systemRows('taskyard', e));
+    process.stdout.write(`${JSON.stringify({ measuredAt: new Date().toISOString(), tasks, taskyard: { [what === 'taskyard' ? 'endToEnd' : 'submitsAlone']: e } }, null, 2)}\n`);
   } finally {
     await servers.cleanup();
   }
@@ -92,7 +97,8 @@ async function main(): Promise<void> {
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
   // Taskyard's submitting clients: each waits for its 202, where Celery's one client waits for nothing.
   const clients = arg('clients') === undefined ? undefined : Number(arg('clients'));
-  if (arg('only') === 'taskyard') return onlyTaskyard(tasks, unfinishedPerOwner, clients);
+  const only = arg('only');
+  if (only === 'taskyard' || only === 'submits') return onlyTaskyard(only, tasks, unfinishedPerOwner, clients);
   const parts = chosenParts();
   const withPeers = parts.has('end-to-end');
   const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';

@@ -174,6 +174,32 @@ export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' 
   }
 }
 
+/**
+ * Submits alone (`--only=submits`): the worker stopped after the warm-up, `tasks` no-op submits by the same
+ * clients, CPU by part per accepted submit: the submit's (gateway's insert) share of the end-to-end figure,
+ * so what is left of it is the worker's and the status service's (their update).
+ */
+export async function measureTaskyardSubmits(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log' | 'clients'>): Promise<EndToEnd> {
+  const { stack, client, noopRun } = await startWarmStack(opts);
+  try {
+    for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) await stopProcess(stack, p);
+    opts.log(`taskyard: ${opts.tasks} no-op submits, no worker`);
+    let accepted = 0;
+    const run = noopRun(opts.tasks);
+    return await measureEndToEnd({
+      ...run,
+      send: () => inParallel(opts.tasks, opts.clients ?? DEFAULT_SUBMIT_CLIENTS, async () => {
+        await client.submit('diagnostic', {});
+        accepted++;
+      }),
+      finished: async () => accepted,
+    });
+  } finally {
+    client.close();
+    await stack.stop(5000);
+  }
+}
+
 /** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone (`parts`). */
 export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardResult> {
   const { log } = opts;

@@ -33,7 +33,20 @@ export const LEASE_EXPIRY_QUEUE = 'tasks.lease-expiry';
  */
 export const timerQueueName = (delayMs: number): string => `task-events.timer.${Math.round(delayMs / 1000)}s`;
 export const statusPartitionQueue = (index: number): string => `task-events.status.p${index}`;
-export const eventRoutingKey = (type: string, kind: string): string => `${type}.${kind}`;
+/**
+ * A task event's routing key, `<type>.<kind>.<taskId>`: the task id last, so the gateway binds its event
+ * streams' queue to exactly the tasks streamed (`taskEventsBinding`) and the broker drops every other event
+ * for it, instead of the gateway receiving all of them.
+ */
+export const eventRoutingKey = (type: string, kind: string, taskId: string): string => `${type}.${kind}.${taskId}`;
+/** Every event of one kind of a type, whatever its task (a worker's cancel requests). */
+export const eventKindBinding = (type: string, kind: string): string => `${type}.${kind}.#`;
+/**
+ * The events of one task: its id's words end the key. Only for an id made of `[A-Za-z0-9_-]` words (a
+ * task id is: `isBindableTaskId`), so nothing in it is a wildcard.
+ */
+export const taskEventsBinding = (taskId: string): string => `#.${taskId}`;
+export const isBindableTaskId = (id: string): boolean => id.length <= 200 && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(id);
 
 /** Message headers the platform sets. */
 export const HEADER = {

@@ -50,7 +50,7 @@ export function publishDeadLetter(p: ConfirmPublisher, task: TaskMessage, error:
 /** Publishes a status event on `task-events` (`<type>.<kind>`); the `task-id` header picks its partition. */
 export function publishEvent(p: ConfirmPublisher, input: TaskEventInput): Promise<void> {
   const event = { ...input, at: input.at ?? new Date().toISOString() } as TaskEvent;
-  return p.publish(TASK_EVENTS_EXCHANGE, eventRoutingKey(event.type, event.kind), event, {
+  return p.publish(TASK_EVENTS_EXCHANGE, eventRoutingKey(event.type, event.kind, event.taskId), event, {
     messageId: randomUUID(),
     headers: { 'task-id': event.taskId },
   });

@@ -7,7 +7,7 @@ import {
   TASK_EVENTS_EXCHANGE,
   backoffFor,
   TASK_PRIORITIES,
-  eventRoutingKey,
+  eventKindBinding,
   declaredWorkflow,
   isTerminal,
   priorityQueueName,
@@ -127,7 +127,7 @@ export class WorkerEngine<P> {
         exclusive: true,
         setup: async (ch) => {
           const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-          await ch.bindQueue(q.queue, TASK_EVENTS_EXCHANGE, eventRoutingKey(jobType.type, 'cancel-requested'));
+          await ch.bindQueue(q.queue, TASK_EVENTS_EXCHANGE, eventKindBinding(jobType.type, 'cancel-requested'));
           this.cancels.began();
           ch.once('close', () => this.cancels.lost());
           return q.queue;

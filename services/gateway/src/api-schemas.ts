@@ -156,7 +156,7 @@ export const TaskUpdateSchema = {
   type: 'object',
   required: ['kind', 'at', 'status', 'progress', 'attempt'],
   properties: {
-    kind: { type: 'string', description: 'The status event folded in: started, progress, succeeded, failed, cancel-requested...' },
+    kind: { type: 'string', description: 'The status event folded in: started, progress, succeeded, failed, cancel-requested...; `stored` when the stream caught up with the stored task (events it could not see)' },
     at: isoDate,
     status: { type: 'string', enum: [...TASK_STATUSES] },
     progress: { type: 'number', minimum: 0, maximum: 100 },

@@ -3,6 +3,17 @@ import { foldAll, type FoldContext, type TaskState } from '@taskyard/tasks';
 
 export type { TaskUpdate };
 
+/** How far a task has gone within an attempt (a terminal status is the furthest). */
+const STAGE: Record<TaskStatus, number> = { scheduled: 0, queued: 0, running: 1, retrying: 2, succeeded: 3, failed: 3, cancelled: 3, expired: 4 };
+
+/** True when `stored` is further on than `shown`: a later attempt, a later stage of the same one, or more progress. */
+export function isAhead(stored: Pick<TaskState, 'status' | 'attempt' | 'progress'>, shown: Pick<TaskState, 'status' | 'attempt' | 'progress'>): boolean {
+  if (isTerminal(shown.status)) return false;
+  if (stored.attempt !== shown.attempt) return stored.attempt > shown.attempt;
+  if (STAGE[stored.status] !== STAGE[shown.status]) return STAGE[stored.status] > STAGE[shown.status];
+  return (stored.progress ?? 0) > (shown.progress ?? 0);
+}
+
 /**
  * What a stream's client sees of a task's events: they are folded into the snapshot with the status
  * service's own state machine, so `status` is what the task will read once folded (started → running,
@@ -43,6 +54,17 @@ export class TaskStream {
       attempt: state.attempt,
       ...(logs ? { logs } : {}),
     };
+  }
+
+  /**
+   * The task as stored, read again: when it is ahead of what the stream has folded (it missed events:
+   * published before it subscribed, or during a broker reconnect), it is taken, and sent as an update of
+   * kind `stored`; otherwise nothing (the stored task lags behind the live events as a rule).
+   */
+  catchUp(stored: TaskState): TaskUpdate | undefined {
+    if (!isAhead(stored, this.state)) return undefined;
+    this.state = stored;
+    return { kind: 'stored', at: new Date().toISOString(), status: stored.status, progress: stored.progress, attempt: stored.attempt };
   }
 
   /**

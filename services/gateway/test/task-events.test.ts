@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import mongoose, { type Connection } from 'mongoose';
 import { waitFor } from '@taskyard/testing';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
 import type { TaskEventInput } from '@taskyard/contracts';
@@ -8,18 +9,22 @@ import { SseReader } from './sse-reader';
 let h: Harness;
 let publisher: ConfirmPublisher;
 let closePublisher: () => Promise<void>;
+let db: Connection;
 
 beforeAll(async () => {
   h = await startHarness('gw-sse');
   ({ publisher, close: closePublisher } = await startTestPublisher(h.servers, 'sse-test'));
+  db = await mongoose.createConnection(h.servers.mongoUrl).asPromise();
 });
 afterAll(async () => {
+  await db?.close();
   await closePublisher?.();
   await h?.close();
 });
 
 async function newTask(as: string): Promise<string> {
   const res = await h.api('POST', '/v1/tasks', { as, json: { type: 'diagnostic', params: {} } });
+  expect(res.status).toBe(202);
   return String(res.body.id);
 }
 
@@ -99,21 +104,49 @@ test('a closed client is unsubscribed', async () => {
   await waitFor('the stream to close', async () => /taskyard_sse_clients 0/.test(await metrics()));
 });
 
-test('a stream opened after events were published, but before the status service wrote them, still sees them', async () => {
-  const id = await newTask('alice');
+test('a stream that missed events (published before it subscribed, not yet written) catches up with the stored task', async () => {
+  const id = await newTask('ivan');
   const run = { runId: 'run-late', attempt: 1 };
   await publishEvent(publisher, event(id, { kind: 'started', ...run, seq: 1, workerId: 'w' }));
   await publishEvent(publisher, event(id, { kind: 'succeeded', runId: 'run-late', seq: 2, artifacts: [] }));
-  // No status service runs here: the stored task is still queued, so only the hub's memory has these.
-  await new Promise((r) => setTimeout(r, 300));
-  const { reader } = await open(id, 'alice');
+  // No status service runs here: the stored task is still queued, and the stream never sees those events.
+  const { reader } = await open(id, 'ivan');
   expect(await reader.next()).toEqual({ event: 'snapshot', data: expect.objectContaining({ id, status: 'queued' }) });
-  const seen = [await reader.next(), await reader.next(), await reader.next()];
+  // Now written, as the status service would (later than the stream's read): the stream reads it again.
+  await db.collection('tasks').updateOne({ _id: id as never }, { $set: { status: 'succeeded', attempt: 1, progress: 100, finishedAt: new Date() } });
+  const seen = [await reader.next(), await reader.next()];
   expect(seen.map((u) => [u?.event, u?.data.status])).toEqual([
-    ['update', 'running'],
     ['update', 'succeeded'],
     ['end', 'succeeded'],
   ]);
+  expect(seen[0]?.data).toMatchObject({ kind: 'stored', attempt: 1, progress: 100 });
+});
+
+test('the broker routes to a gateway only the events of the tasks it streams', async () => {
+  const { hub } = h.gateway.deps;
+  const streamed = await newTask('grace');
+  const unstreamed = await newTask('grace');
+  const received = hub.received;
+  const { reader } = await open(streamed, 'grace');
+  await reader.next();
+  expect(hub.boundTasks).toBe(1);
+  const run = { runId: 'run-r', attempt: 1, seq: 0, workerId: 'w' };
+  // Published first: had it been routed here, it would arrive before the streamed task's event.
+  await publishEvent(publisher, event(unstreamed, { kind: 'started', ...run }));
+  await publishEvent(publisher, event(streamed, { kind: 'started', ...run }));
+  expect(await reader.next()).toMatchObject({ event: 'update', data: { status: 'running' } });
+  expect(hub.received - received).toBe(1);
+  await reader.cancel();
+  await waitFor('the binding to go', () => hub.boundTasks === 0);
+  // Unbound: its next events are not routed here either (a task streamed afterwards is the barrier).
+  const later = await newTask('grace');
+  const next = await open(later, 'grace');
+  await next.reader.next();
+  await publishEvent(publisher, event(streamed, { kind: 'succeeded', runId: 'run-r', seq: 1, artifacts: [] }));
+  await publishEvent(publisher, event(later, { kind: 'started', ...run }));
+  expect(await next.reader.next()).toMatchObject({ event: 'update', data: { status: 'running' } });
+  expect(hub.received - received).toBe(2);
+  await next.reader.cancel();
 });
 
 test('a client gone while the stream still reads its task leaves no subscription, ping or open-stream count behind', async () => {
