@@ -83,7 +83,14 @@ export async function* readStageOutputs(models: WorkflowModels, workflowId: stri
  * one output whether it was copied or its new child succeeds (a child that succeeded late in the failed
  * workflow and is also run again leaves one). Answers the items (0-based) that need no run.
  */
-export async function reuseOutputs(models: WorkflowModels, from: string, to: string, stage: string): Promise<Set<number>> {
+export async function reuseOutputs(
+  models: WorkflowModels,
+  from: string,
+  to: string,
+  stage: string,
+  /** Which outputs still hold (default all): a retried task's items are made again by its handler and may differ. */
+  keep: (out: StageOutput) => Promise<boolean> | boolean = () => true,
+): Promise<Set<number>> {
   const items = new Set<number>();
   let batch: StageOutputRecord[] = [];
   const flush = async (): Promise<void> => {
@@ -94,6 +101,7 @@ export async function reuseOutputs(models: WorkflowModels, from: string, to: str
   };
   const at = new Date();
   for await (const out of readStageOutputs(models, from, stage)) {
+    if (!(await keep(out))) continue;
     items.add(out.item);
     batch.push({ _id: fanOutChildId(to, stage, out.item + 1), ws: outputsKey(to, stage), item: out.item, ...(out.result ? { result: out.result } : {}), artifacts: out.artifacts, at });
     if (batch.length === BATCH) await flush();

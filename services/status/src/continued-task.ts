@@ -4,6 +4,7 @@ import { initialWorkflow, runWorkflowEffects, type WorkflowTask } from '@taskyar
 import type { FolderDeps } from './event-folder';
 import type { FoldTask } from './task-writes';
 import { workflowStep, type WorkflowStep } from './workflow-folder';
+import { keptFromRetriedTask } from './continuation-retry';
 
 /**
  * A task whose handler continued as a workflow (the assessment report's fan-out over its batches): the task
@@ -51,7 +52,8 @@ export async function startContinuation(deps: FolderDeps, task: FoldTask, event:
     return { changes: { workflow: { definition: { name: event.workflow, stages: [] }, stages: [], received: {} } }, end: workflowEnded(task, { status: 'failed', error: { code: 'unknown-workflow', message: `the task continued as workflow "${event.workflow}", which is not declared` } }, at) };
   }
   const base = { _id: task._id, status: task.status, progress: task.progress, logs: [], artifacts: [], startedAt: task.startedAt };
-  const init = initialWorkflow(base, definition, event.params, { knownType: (t) => deps.jobTypes.has(t), at });
+  const reused = await keptFromRetriedTask(deps, task._id, definition, event.params);
+  const init = initialWorkflow(base, definition, event.params, { knownType: (t) => deps.jobTypes.has(t), at, ...(reused ? { reused } : {}) });
   const parent = { _id: task._id, owner: task.owner, tag: task.tag, title: task.title, stages: definition.stages, onFailure: definition.onFailure };
   const extra = await runWorkflowEffects(deps, parent, init.effects);
   const logs = task.logs.concat(init.state.logs).slice(-LOG_CAP);
