@@ -6,3 +6,5 @@ export { workflowModels, ensureWorkflowIndexes, recordOutputs, readStageOutputs,
 export type { WorkflowModels, StageOutputRecord } from './stage-outputs';
 export { startWorkflow } from './workflow-start';
 export type { StartWorkflowInput, StartedWorkflow } from './workflow-start';
+export { keepEarlyEvents, readEarlyEvents, dropEarlyEvents } from './early-events';
+export type { EarlyEventRecord } from './early-events';

@@ -1,6 +1,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { fanOutChildId, type ArtifactRef, type StageOutput, type TaskEvent } from '@taskyard/contracts';
 import { isDuplicateKey } from '@taskyard/tasks';
+import { earlyEventSchema, type EarlyEventRecord } from './early-events';
 
 const { Schema } = mongoose;
 
@@ -23,14 +24,19 @@ outputSchema.index({ ws: 1 });
 
 export interface WorkflowModels {
   StageOutput: Model<StageOutputRecord>;
+  EarlyEvent: Model<EarlyEventRecord>;
 }
 
 export function workflowModels(conn: Connection): WorkflowModels {
-  return { StageOutput: conn.models.StageOutput ?? conn.model<StageOutputRecord>('StageOutput', outputSchema) };
+  return {
+    StageOutput: conn.models.StageOutput ?? conn.model<StageOutputRecord>('StageOutput', outputSchema),
+    EarlyEvent: conn.models.EarlyEvent ?? conn.model<EarlyEventRecord>('EarlyEvent', earlyEventSchema),
+  };
 }
 
 export async function ensureWorkflowIndexes(models: WorkflowModels): Promise<void> {
   await models.StageOutput.createIndexes();
+  await models.EarlyEvent.createIndexes();
 }
 
 export const outputsKey = (workflowId: string, stage: string): string => `${workflowId}/${stage}`;

@@ -111,6 +111,21 @@ test('an uploaded zip imports its good rows and reports the bad ones', async () 
   expect(await conn.collection('pupils').countDocuments({ _id: `${schoolId(1)}-p99002` as never })).toBe(0);
 });
 
+/** What a report that did not end is waiting on: its record, its children by status/attempt, the outputs counted. */
+async function reportState(id: string): Promise<string> {
+  const tasks = conn.collection('tasks');
+  type Stored = { status: string; attempt: number; progress: number; workflow?: { stages: unknown[] }; logs?: { message: string }[] };
+  const doc = (await tasks.findOne({ _id: id } as never)) as Stored | null;
+  const children: Record<string, number> = {};
+  for await (const c of tasks.find({ parentId: id } as never, { projection: { status: 1, attempt: 1 } }) as AsyncIterable<Stored>) {
+    children[`${c.status}/${c.attempt}`] = (children[`${c.status}/${c.attempt}`] ?? 0) + 1;
+  }
+  const outputs = await conn.collection('workflow_outputs').countDocuments({ ws: `${id}/batch` } as never);
+  const early = await conn.collection('workflow_early_events').countDocuments({ parent: id } as never);
+  const record = doc && { status: doc.status, attempt: doc.attempt, progress: doc.progress, stages: doc.workflow?.stages, lastLogs: doc.logs?.slice(-5).map((l) => l.message) };
+  return JSON.stringify({ record, children, outputs, early });
+}
+
 // Last in this file: it kills and restarts the stack's status service.
 test('the status service killed while it starts a report\'s batches: every batch still runs once, the report ends once', async () => {
   const N = 150;
@@ -128,7 +143,9 @@ test('the status service killed while it starts a report\'s batches: every batch
   const t = await waitFor('the report to end', async () => {
     const got = (await getJson<TaskView>(`/v1/tasks/${id}`)).body;
     return ['succeeded', 'failed', 'cancelled'].includes(got.status) ? got : undefined;
-  }, { timeoutMs: 200_000, intervalMs: 250 });
+  }, { timeoutMs: 200_000, intervalMs: 250 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}; the report as stored: ${await reportState(id)}`);
+  });
   expect(t).toMatchObject({ status: 'succeeded', children: { total: N, done: N, failed: 0 }, result: { fannedOut: N } });
   expect(t.artifacts).toHaveLength(N);
   const children = (await tasks.find({ parentId: id } as never).toArray()) as unknown as { _id: string; status: string; attempt: number }[];

@@ -1,6 +1,6 @@
 import { declaredWorkflow, isTerminal, type TaskEvent } from '@taskyard/contracts';
 import { LOG_CAP } from '@taskyard/tasks';
-import { initialWorkflow, runWorkflowEffects, type WorkflowTask } from '@taskyard/workflows';
+import { initialWorkflow, readEarlyEvents, runWorkflowEffects, type WorkflowTask } from '@taskyard/workflows';
 import type { FolderDeps } from './event-folder';
 import type { FoldTask } from './task-writes';
 import { workflowStep, type WorkflowStep } from './workflow-folder';
@@ -16,9 +16,12 @@ import { keptFromRetriedTask } from './continuation-retry';
 export interface WorkflowPart {
   changes: Partial<FoldTask>;
   end?: WorkflowEnded;
+  /** Children's ends that came before the record (see early-events.ts), folded here: dropped once it is written. */
+  early?: ChildFinished[];
 }
 
 type Continued = Extract<TaskEvent, { kind: 'continued-as-workflow' }>;
+type ChildFinished = Extract<TaskEvent, { kind: 'child-finished' }>;
 export type WorkflowEnded = Extract<TaskEvent, { kind: 'workflow-ended' }>;
 
 /** The event that ends a task with its workflow (folded here, and published once written: see fold-effects). */
@@ -57,7 +60,14 @@ export async function startContinuation(deps: FolderDeps, task: FoldTask, event:
   const parent = { _id: task._id, owner: task.owner, tag: task.tag, title: task.title, stages: definition.stages, onFailure: definition.onFailure };
   const extra = await runWorkflowEffects(deps, parent, init.effects);
   const logs = task.logs.concat(init.state.logs).slice(-LOG_CAP);
-  return partOf(task, { state: init.state, ...extra }, { workflow: init.state.workflow, logs, progress: init.state.progress });
+  const begun = { state: { ...init.state, logs }, ...extra };
+  // Children that ended before this record was written (their ends overtook a requeued continuation): folded now,
+  // read after the launch, so whatever a child told before this fold is in (one partition's batches run in turn).
+  const early = isTerminal(init.state.status) ? [] : await readEarlyEvents(deps.workflowModels.EarlyEvent, task._id);
+  if (early.length === 0) return partOf(task, begun, { workflow: init.state.workflow, logs, progress: init.state.progress });
+  const later = await workflowStep(deps, { ...task, ...begun.state } as FoldTask, early);
+  const { workflow, progress } = later.state;
+  return { ...partOf(task, { state: later.state, artifacts: later.artifacts ?? extra.artifacts }, { workflow, logs: later.state.logs, progress }), early };
 }
 
 /** A batch of a waiting task's workflow events: folded and carried out, not yet written. */

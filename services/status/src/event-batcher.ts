@@ -20,6 +20,8 @@ export class EventBatcher {
     private readonly flush: (msgs: ConsumeMessage[]) => Promise<void>,
     private readonly windowMs: number,
     private readonly maxBatch: number,
+    /** Told when a batch failed and goes back to the queue (on a quorum queue: behind what came meanwhile). */
+    private readonly onFailure: (err: unknown, size: number) => void = () => undefined,
   ) {}
 
   add(msg: ConsumeMessage): Promise<Settlement> {
@@ -40,7 +42,8 @@ export class EventBatcher {
       try {
         await this.flush(batch.map((p) => p.msg));
         for (const p of batch) p.settle('ack');
-      } catch {
+      } catch (err) {
+        this.onFailure(err, batch.length);
         for (const p of batch) p.settle('requeue');
       }
     });

@@ -3,7 +3,7 @@ import { WORKFLOW_TYPE, isTerminal, type JobTypeDefinition, type TaskEvent, type
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
 import { finishEffects, foldAll, observeFold, timerDecisions, type FoldResult, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
-import type { WorkflowModels } from '@taskyard/workflows';
+import { dropEarlyEvents, keepEarlyEvents, type WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
@@ -111,6 +111,10 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], o
     await foldWorkflowTask(deps, task, events);
     return true;
   }
+  // A child's end told before its task's workflow record is written: kept for the continuation to fold (early-events.ts).
+  if (!task.workflow && !isTerminal(task.status) && events.some((e) => e.kind === 'child-finished')) {
+    await keepEarlyEvents(deps.workflowModels.EarlyEvent, task._id, events);
+  }
   // A run that continued as a workflow: what follows it in the batch is the workflow's (its children's ends, a cancel).
   const cut = task.workflow ? -1 : events.findIndex((e) => e.kind === 'continued-as-workflow');
   if (cut >= 0 && cut < events.length - 1) {
@@ -173,6 +177,7 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
     return false;
   }
   if (opts.presumed) countEvents(deps, events, true);
+  if (part?.early) await dropEarlyEvents(deps.workflowModels.EarlyEvent, part.early);
   const observed = observeFold(task, state);
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);

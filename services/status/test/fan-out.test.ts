@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { assessmentReportBatches, fanOutChildId } from '@taskyard/contracts';
 import { publishEvent } from '@taskyard/messaging';
 import { waitFor } from '@taskyard/testing';
@@ -102,4 +103,41 @@ test('the continuation told again (a redelivered event) makes no child twice', a
   expect(await h.models.Task.countDocuments({ parentId: id })).toBe(2);
   for (const n of [1, 2]) expect(runs.get(child(id, n))).toBe(1);
   expect(parent.logs.filter((l) => l.message.startsWith(`stage ${STAGE} started`))).toHaveLength(1);
+});
+
+test("children's ends that overtake their task's continuation (a requeued batch goes behind them) still end it", async () => {
+  // The state a requeue leaves: the continuation's batch launched the children, failed before the task's write
+  // and went back to the queue behind the ends its children told meanwhile. Built here without the failure:
+  // the task running its finished run, its two children stored as succeeded, their ends told before the continuation.
+  const id = randomUUID();
+  const now = new Date();
+  const params = { batchFilters: { ids: ['e1', 'e2'], channels: [] }, output_format: 'csv' };
+  await h.models.Task.create({
+    _id: id, type: 'assessment-report', title: 'overtaken', owner: 'owner-1', params, status: 'running', progress: 0, attempt: 1, maxAttempts: 1,
+    runId: 'run-e', lastSeq: 1, artifacts: [], logs: [], createdAt: now, queuedAt: now, startedAt: now, attempts: [{ attempt: 1, startedAt: now }],
+  });
+  const file = (b: string) => ({ name: `report-${b}.csv`, key: `k/${id}/${b}`, size: 9, contentType: 'text/csv' });
+  for (const [n, b] of [[1, 'e1'], [2, 'e2']] as const) {
+    await h.models.Task.create({
+      _id: child(id, n), type: 'assessment-report', title: `batch ${b}`, owner: 'owner-1', params: { batchFilters: { ids: [b], channels: [] }, output_format: 'csv' },
+      status: 'succeeded', progress: 100, attempt: 1, maxAttempts: 1, artifacts: [file(b)], logs: [], createdAt: now, queuedAt: now, parentId: id,
+      stage: { workflowId: id, stage: STAGE, kind: 'fan-out', item: n - 1 },
+    });
+    await publishEvent(h.publisher, {
+      kind: 'child-finished', taskId: id, type: 'assessment-report', childId: child(id, n), childStatus: 'succeeded', artifacts: [file(b)],
+      stage: { workflowId: id, stage: STAGE, kind: 'fan-out', item: n - 1 }, result: { batchId: b },
+    });
+  }
+  const batches = ['e1', 'e2'].map((b) => ({ ids: [b], channels: [] }));
+  await publishEvent(h.publisher, {
+    kind: 'continued-as-workflow', taskId: id, type: 'assessment-report', runId: 'run-e', seq: 2, workflow: assessmentReportBatches.name,
+    params: { ...params, batches, titles: ['batch e1', 'batch e2'] }, result: { fannedOut: 2 },
+  });
+  const parent = await h.waitForStatus(id, ['succeeded', 'failed', 'cancelled'], 20_000);
+  expect(parent).toMatchObject({ status: 'succeeded', result: { fannedOut: 2 } });
+  expect(parent.workflow?.stages[0]).toMatchObject({ state: 'succeeded', total: 2, done: 2 });
+  expect(parent.artifacts.map((a) => a.name).sort()).toEqual(['report-e1.csv', 'report-e2.csv']);
+  // Nothing ran again, and what was kept for the continuation is gone once it is written.
+  expect(runs.get(child(id, 1))).toBeUndefined();
+  expect(await h.db.collection('workflow_early_events').countDocuments({ parent: id } as never)).toBe(0);
 });
