@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { ALL_JOB_TYPES, type TaskStatus } from '@taskyard/contracts';
-import { ListMarks, failedKey, listKeys, newTaskRecord, slotId, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { ListMarks, failedKey, isTreeScope, listKeys, listScopes, newTaskRecord, slotId, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { rate, type Rate } from '../lib/rate';
 
 /** The owners of the stored history: the stack's two user keys' principals and three more. */
 export const FILL_OWNERS = ['teacher-1', 'teacher-2', 'teacher-3', 'teacher-4', 'teacher-5'];
 export const FILL_TAG = 'term-1';
 const TYPES = ALL_JOB_TYPES.filter((d) => ['diagnostic', 'spelling-report', 'cloud-import'].includes(d.type));
+/**
+ * The current working set every stage holds on top of its history (0 included): the last 20 minutes of a
+ * busy school, a task a second of the history's mix, so every list the benchmark reads (each owner, type,
+ * status, the tag) has a few pages of recent tasks at every size. The empty database's row then measures a
+ * real first page, and the other rows what the history adds to it.
+ */
+export const WORKING_SET = 1200;
+const WORKING_SET_STEP_MS = 1000;
+
 /** FerretDB rewards insertMany, and hangs on write commands of about 64 statements (SPEC): 32 a batch. */
 const BATCH = 32;
 
@@ -16,6 +25,12 @@ export interface FillPlan {
   count: number;
   newestMs: number;
   stepMs: number;
+  /**
+   * Write the lists' heads (list-heads.ts) as the gateway does: the working set. A history stored in bulk
+   * has none (its newest seconds' heads are rebuilt by rebuildListHeads, see historyScopes), or every one of
+   * its million seconds would enter a head only to be pruned out of it.
+   */
+  heads: boolean;
 }
 
 /** Which of the history the probes read: some stored ids, and the position at the history's middle. */
@@ -80,7 +95,7 @@ export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6,
         const batch = Array.from({ length: next - first }, (_, i) => historyTask(first + i, plan));
         // What stays of the marks once the open lists' (queued, running) are pruned: a task submitted with its
         // final status has exactly its lists' marks and its final status's.
-        await marks.ensureAll(batch.map((t) => t.done));
+        await marks.ensureAll(batch.map((t) => t.done), { heads: plan.heads });
         await models.Task.collection.insertMany(batch.map((t) => t.done) as never[], { ordered: false });
         for (const [i, t] of batch.entries()) {
           if ((first + i) % 997 === 0) sample.ids.push(t.done._id);
@@ -92,4 +107,15 @@ export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6,
     }),
   );
   return { rate: rate(plan.count, started), sample };
+}
+
+/** Stores the working set (see WORKING_SET), newest a minute ago: newer than any stored history. */
+export function storeWorkingSet(models: TaskModels): Promise<{ rate: Rate; sample: FillSample }> {
+  return fillHistory(models, { from: 0, count: WORKING_SET, newestMs: Date.now() - 60_000, stepMs: WORKING_SET_STEP_MS, heads: true }, 2);
+}
+
+/** Every list (tree scope) the history's and the working set's tasks are in: their mix repeats every 60 tasks. */
+export function historyScopes(): string[] {
+  const plan: FillPlan = { from: 0, count: 60, newestMs: Date.now(), stepMs: 1000, heads: false };
+  return [...new Set(Array.from({ length: 60 }, (_, k) => listScopes(historyTask(k, plan).done)).flat())].filter(isTreeScope);
 }

@@ -1,12 +1,12 @@
 import mongoose, { type Connection } from 'mongoose';
 import { startProcessStack, testServers, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { ensureTaskIndexes, taskModels, type TaskModels } from '@taskyard/tasks';
+import { ensureTaskIndexes, rebuildListHeads, taskModels, type TaskModels } from '@taskyard/tasks';
 import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { Api, cursorAt, freshKey, probe, type Probe } from './api-probes';
 import { endToEnd } from './end-to-end';
-import { FILL_OWNERS, FILL_TAG, fillHistory, type FillSample } from './fill';
+import { FILL_OWNERS, FILL_TAG, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
 import { PrivateDatabase, processCpu } from './private-database';
 
 // Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep] [--fill-only]
@@ -155,7 +155,7 @@ async function closeTarget(t: Target): Promise<void> {
 async function fillTo(t: Target, size: number): Promise<StageResult['fill']> {
   if (size <= t.fill.stored) return undefined;
   log(`filling ${(size - t.fill.stored).toLocaleString('en-US')} finished tasks (to ${size.toLocaleString('en-US')})`);
-  const filled = await fillHistory(t.models, { from: t.fill.stored, count: size - t.fill.stored, newestMs: t.fill.newestMs, stepMs: STEP_MS }, 6, (n) => log(`  ${n.toLocaleString('en-US')} stored`));
+  const filled = await fillHistory(t.models, { from: t.fill.stored, count: size - t.fill.stored, newestMs: t.fill.newestMs, stepMs: STEP_MS, heads: false }, 6, (n) => log(`  ${n.toLocaleString('en-US')} stored`));
   t.fill = {
     stored: size,
     newestMs: t.fill.newestMs,
@@ -190,8 +190,16 @@ async function main(): Promise<void> {
         ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
       }
       const { api, keys, conn, stack } = target;
+      const working = await storeWorkingSet(target.models);
+      log(`working set: ${working.rate.count} recent tasks (${working.rate.perSecond}/s)`);
+      // The history was stored in bulk without heads (and the kept databases before heads existed): as a
+      // database from before them, its lists' heads are rebuilt from their trees (list-heads-rebuild.ts).
+      const heads = await rebuildListHeads(target.models, historyScopes());
+      log(`heads rebuilt: ${heads.length} lists, ${heads.filter((h) => h.cut !== undefined).length} with a cut`);
       log(`measuring with ${size.toLocaleString('en-US')} stored tasks`);
-      const probes = await measureStage(api, keys, target.fill.sample, target.fill.sample.middle!);
+      // Ids and the deep page's cursor from the history; on the empty database, from the working set.
+      const sample = target.fill.stored ? target.fill.sample : working.sample;
+      const probes = await measureStage(api, keys, sample, sample.middle!);
       log(`end-to-end (${E2E_TASKS} tasks)`);
       const e2e = await endToEnd(api, keys.user, conn, E2E_TASKS);
       log(`idle CPU over ${IDLE_SECONDS} s`);

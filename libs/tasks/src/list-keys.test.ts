@@ -1,4 +1,4 @@
-import { listScopes, nodeId, openMark, rootId, secondOf, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
+import { headNodeId, listScopes, nodeId, openMark, rootId, secondOf, statusMarks, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
 
 /** The distinct marks a history of tasks writes: each task's at submit, then at each of its status changes. */
 function marksWritten(tasks: ListedFields[], statuses: ListedFields['status'][]): ListMarkRecord[] {
@@ -18,10 +18,9 @@ test("a lone task's submit: one mark for its second naming the minute of its 6 l
   expect(listScopes(t)).toHaveLength(8);
   const marks = submitMarks(t);
   const seconds = marks.filter((m) => m.n === secondOf(t.createdAt));
-  expect(seconds.map((m) => m.p)).toEqual([
-    ['u.o', 'u.o|t.report', 'u.o|g.x', '*', '*|t.report', '*|g.x'].map((scope) => nodeId(scope, 1, minuteOf(t))),
-    [rootId('u.o|s.queued'), rootId('*|s.queued')],
-  ]);
+  const lists = ['u.o', 'u.o|t.report', 'u.o|g.x', '*', '*|t.report', '*|g.x'];
+  // The same mark is the second's entry in each list's head (list-heads.ts): no document more.
+  expect(seconds.map((m) => m.p)).toEqual([[...lists.map((scope) => nodeId(scope, 1, minuteOf(t))), ...lists.map(headNodeId)], [rootId('u.o|s.queued'), rootId('*|s.queued')]]);
   // Minute, hour, day and 64-day block: the owner's family and every owner's, one mark each.
   expect(marks).toHaveLength(2 + 2 * 4);
   expect(marks.filter((m) => m.n === minuteOf(t)).map((m) => m.p)).toEqual([
@@ -33,7 +32,7 @@ test("a lone task's submit: one mark for its second naming the minute of its 6 l
 test('a finished status is marked in the tree, once for the second of both its lists; an open one only under their roots', () => {
   const t: ListedFields = { owner: 'o', type: 'report', status: 'failed', createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, 7)) };
   const second = statusMarks(t).filter((m) => m.n === secondOf(t.createdAt));
-  expect(second).toEqual([{ _id: expect.any(String), n: secondOf(t.createdAt), p: [nodeId('u.o|s.failed', 1, minuteOf(t)), nodeId('*|s.failed', 1, minuteOf(t))] }]);
+  expect(second).toEqual([{ _id: expect.any(String), n: secondOf(t.createdAt), p: [nodeId('u.o|s.failed', 1, minuteOf(t)), nodeId('*|s.failed', 1, minuteOf(t)), headNodeId('u.o|s.failed'), headNodeId('*|s.failed')] }]);
   expect(statusMarks(t)).toHaveLength(1 + 2 * 4);
   const running = { ...t, status: 'running' as const };
   expect(statusMarks(running)).toEqual([openMark(running)]);

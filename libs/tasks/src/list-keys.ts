@@ -57,6 +57,10 @@ export interface ListMarkRecord {
   /** The parent node of each of its lists (or `<scope>@root`), whose children are read by equality on this field. */
   p: string | string[];
   n: number;
+  /** A list head's cut mark (list-heads.ts): the head holds every non-empty second from `n` on. */
+  cut?: boolean;
+  /** A list head's own "complete since" mark (list-heads.ts). */
+  since?: boolean;
 }
 
 // Parts are URI-encoded so no user-given owner, type or tag can forge a separator.
@@ -69,6 +73,8 @@ function ownerPart(owner: string | undefined): string {
 /** The statuses whose lists are read from their roots and pruned (see above). */
 export const OPEN_STATUSES: readonly TaskStatus[] = UNFINISHED_STATUSES;
 export const isOpenStatus = (status: string): boolean => (OPEN_STATUSES as readonly string[]).includes(status);
+/** Whether a list (by scope) is read through a tree of marks: every list but those of an open status. */
+export const isTreeScope = (scope: string): boolean => !OPEN_STATUSES.some((s) => scope.endsWith(`|s.${enc(s)}`));
 
 /**
  * The lists a task with these fields belongs to, as families sharing a mark above the second: the owner's
@@ -104,6 +110,14 @@ export function nodeId(scope: string, level: number, n: number): string {
 
 export const rootId = (scope: string): string => `${scope}@root`;
 
+/** A list's head (list-heads.ts): its newest non-empty seconds, children of this node. */
+export const headNodeId = (scope: string): string => `${scope}@head`;
+
+/** Marks of a second in some lists' heads alone, a document each (list-heads-rebuild.ts). */
+export function headMarks(scopes: string[], second: number): ListMarkRecord[] {
+  return scopes.map((s) => ({ _id: `${s}@h:${second}`, p: headNodeId(s), n: second }));
+}
+
 /** The `lk` of a task: its level-0 node in each of its lists. */
 export function listKeys(f: ListedFields): string[] {
   const second = secondOf(f.createdAt);
@@ -136,23 +150,26 @@ function familyMark(family: string[], level: number, second: number): ListMarkRe
   return { _id: markId(family, level, nodeAt(level, second)), p: family.map((s) => parentOf(s, level, second)), n: nodeAt(level, second) };
 }
 
-/** The one mark of a second, naming the minute node of every list of the event. */
-function secondMark(scopes: string[], second: number): ListMarkRecord {
-  return { _id: markId(scopes, 0, second), p: scopes.map((s) => parentOf(s, 0, second)), n: second };
+/**
+ * The one mark of a second, naming the minute node of every list of the event and (`heads`) each list's
+ * head (list-heads.ts): the head costs no document of its own, only an entry of `p`.
+ */
+function secondMark(scopes: string[], second: number, heads = true): ListMarkRecord {
+  return { _id: markId(scopes, 0, second), p: [...scopes.map((s) => parentOf(s, 0, second)), ...(heads ? scopes.map(headNodeId) : [])], n: second };
 }
 
 /**
  * The marks of one event of a task in the families of lists it enters, parents first: one mark per family
- * on each level from the 64-day block down to the minute, and a single mark for the second, naming the
- * minute node of every list at once.
+ * on each level from the 64-day block down to the minute, a single mark for the second, naming the
+ * minute node of every list at once and (`heads`) each list's head (list-heads.ts).
  */
-function treeMarks(families: string[][], second: number): ListMarkRecord[] {
+function treeMarks(families: string[][], second: number, heads = true): ListMarkRecord[] {
   const marks: ListMarkRecord[] = [];
   for (const family of families) {
     for (let level = TOP_LEVEL; level >= 1; level--) marks.push(familyMark(family, level, second));
   }
   const scopes = families.flat();
-  if (scopes.length) marks.push(secondMark(scopes, second));
+  if (scopes.length) marks.push(secondMark(scopes, second, heads));
   return marks;
 }
 
@@ -208,11 +225,11 @@ export function openMark(f: Pick<ListedFields, 'owner' | 'status' | 'parentId' |
  * The marks of a task's new status: its second under the open lists' roots, or the tree of the others
  * (and the journal's mark when late, `nowSecond` given).
  */
-export function statusMarks(f: ListedFields, nowSecond?: number): ListMarkRecord[] {
+export function statusMarks(f: ListedFields, nowSecond?: number, heads = true): ListMarkRecord[] {
   const second = secondOf(f.createdAt);
   if (!isOpenStatus(f.status)) {
     const families = statusFamilies(f);
-    return [...treeMarks(families, second), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond))];
+    return [...treeMarks(families, second, heads), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond))];
   }
   const mark = openMark(f);
   return mark ? [mark] : [];
@@ -220,12 +237,13 @@ export function statusMarks(f: ListedFields, nowSecond?: number): ListMarkRecord
 
 /**
  * The marks of a new task: its lists but those by status, then those of its status (and the journal's
- * when late, `nowSecond` given: a task stored with an old `createdAt`).
+ * when late, `nowSecond` given: a task stored with an old `createdAt`); `heads` false for a history stored
+ * in bulk, whose heads rebuildListHeads writes (list-heads.ts).
  */
-export function submitMarks(f: ListedFields, nowSecond?: number): ListMarkRecord[] {
+export function submitMarks(f: ListedFields, nowSecond?: number, heads = true): ListMarkRecord[] {
   const second = secondOf(f.createdAt);
   const families = listFamilies(f);
-  return [...treeMarks(families, second), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond)), ...statusMarks(f, nowSecond)];
+  return [...treeMarks(families, second, heads), ...(nowSecond === undefined ? [] : journalMarks(families, second, nowSecond)), ...statusMarks(f, nowSecond, heads)];
 }
 
 /**

@@ -1,8 +1,6 @@
 import type { Model } from 'mongoose';
-import { isDuplicateKey } from './task-model';
+import { DEFAULT_HEAD_PRUNE, HeadPruner, insertMarks } from './list-heads';
 import { LATE_ENTRY_SECONDS, isLeavableTree, isOpenStatus, isSettled, openMark, secondOf, statusMarks, statusPath, submitMarks, type ListedFields, type ListMarkRecord } from './list-keys';
-
-const INSERT_BATCH = 500;
 
 /**
  * A status change this long after the task's second is a late entry into an open list: its mark is stored
@@ -29,11 +27,15 @@ export class ListMarks {
   private readonly known = new Set<string>();
   /** Marks being inserted now, by id, with the insert that carries them. */
   private readonly inserting = new Map<string, Promise<void>>();
+  /** Keeps the heads this process writes to bounded (list-heads.ts). */
+  private readonly heads: HeadPruner;
 
   constructor(
     private readonly ListMark: Model<ListMarkRecord>,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.heads = new HeadPruner(ListMark, { ...DEFAULT_HEAD_PRUNE, timeoutMs });
+  }
 
   /** Ensures the marks of every list a task with these fields is in (journalled if late, list-keys.ts). */
   ensureFor(f: ListedFields, now = Date.now()): Promise<void> {
@@ -63,10 +65,11 @@ export class ListMarks {
   /**
    * The marks of many new tasks at once (a bulk insert of tasks, a benchmark's fill, the backfill). Not
    * journalled: a history stored in bulk shows in the readers' lists once their kept nodes expire
-   * (task-list.ts), and a journal of it would be as large as the history.
+   * (task-list.ts), and a journal of it would be as large as the history. `heads: false` for a history
+   * older than the heads' "since" (list-heads.ts: rebuildListHeads writes its newest seconds' heads).
    */
-  ensureAll(tasks: ListedFields[]): Promise<void> {
-    return this.store(tasks.flatMap(submitMarks));
+  ensureAll(tasks: ListedFields[], opts: { heads?: boolean } = {}): Promise<void> {
+    return this.store(tasks.flatMap((t) => submitMarks(t, undefined, opts.heads ?? true)));
   }
 
   /**
@@ -102,6 +105,7 @@ export class ListMarks {
         () => {
           if (this.known.size + missing.size > MARK_CACHE_LIMIT) this.known.clear();
           for (const id of missing.keys()) this.known.add(id);
+          this.heads.noteInserted([...missing.values()]);
         },
         () => undefined,
       ).finally(() => {
@@ -111,12 +115,7 @@ export class ListMarks {
     await Promise.all(pending);
   }
 
-  /** insertMany (FerretDB rewards batching inserts) of bounded batches; a duplicate is a mark already there. */
-  private async insertAll(marks: ListMarkRecord[]): Promise<void> {
-    for (let i = 0; i < marks.length; i += INSERT_BATCH) {
-      await this.ListMark.collection.insertMany(marks.slice(i, i + INSERT_BATCH) as never[], { ordered: false, maxTimeMS: this.timeoutMs } as never).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
-    }
+  private insertAll(marks: ListMarkRecord[]): Promise<void> {
+    return insertMarks(this.ListMark, marks, this.timeoutMs);
   }
 }

@@ -15,6 +15,7 @@ import {
   type ListMarkRecord,
 } from './list-keys';
 import type { TaskRecord } from './task-record';
+import { HEAD_MAX, HeadPruner, headOf, headsSince, readHeadEntries, type Head } from './list-heads';
 
 /** Where a page starts: strictly after this task in the list's order (newest first, then `_id` descending). */
 export interface ListPosition {
@@ -48,6 +49,13 @@ type Listed = Pick<TaskRecord, '_id' | 'createdAt' | 'type' | 'status' | 'tag'>;
 
 /** The most buckets of unknown size (or nodes' children) read side by side while filling a page. */
 const MAX_WINDOW = 16;
+/**
+ * A head whose newest seconds are this far apart on average or more is sparse: its buckets hold a task or
+ * so each, and a page reads as many as it needs in one round. Denser, buckets may be crowded: the window
+ * starts at a quarter of the need and grows fourfold, so the rounds stay few and the tasks read past the
+ * page at most a few times the page.
+ */
+const SPARSE_GAP_SECONDS = 2;
 /** The most buckets read side by side in one round, sizes known or not. */
 const MAX_ROUND = 64;
 /**
@@ -74,6 +82,13 @@ function finishedForGood(t: Listed & Partial<Pick<TaskRecord, 'artifacts' | 'exp
   return t.artifacts.length === 0 || (t.expiresAt !== undefined && new Date(t.expiresAt).getTime() > nowMs + KEPT_NODE_MS);
 }
 
+/** Whether a head's newest `need` seconds are SPARSE_GAP_SECONDS apart or more on average (see there). */
+function isSparse(seconds: number[], need: number): boolean {
+  const k = Math.min(need, seconds.length);
+  if (k < 2) return true;
+  return seconds[0] - seconds[k - 1] >= SPARSE_GAP_SECONDS * (k - 1);
+}
+
 const newestFirst = (a: Listed, b: Listed): number =>
   new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
 
@@ -90,6 +105,12 @@ interface PageReads {
   children: Map<string, Promise<number[]>>;
   /** Minutes that late entries of the last minutes went into (list-keys.ts): kept nodes holding one are read afresh. */
   late: Promise<Set<number>>;
+  /** The list's head (list-heads.ts), read in the first round. */
+  head: Promise<Head>;
+  /** Whether the tree's first reads (root, the nodes of the last minutes) were started. */
+  tree: boolean;
+  /** Whether the page went on below the list's head. */
+  belowHead?: boolean;
   stats: PageStats;
   /** Whether a read was started since this was last cleared (a round waiting on it is a round trip of its own). */
   missed: boolean;
@@ -114,13 +135,20 @@ export class TaskList {
   /** The tasks of settled buckets whose every task is finished for good, by bucket and projection. */
   private readonly settledTasks = new Map<string, { at: number; rows: Listed[] }>();
   private settledTaskCount = 0;
+  /** The database's "heads since" (list-heads.ts), read every KEPT_NODE_MS. */
+  private since?: { at: number; value: Promise<number | undefined> };
+  private readonly pruner: HeadPruner;
+  /** Lists whose last page went on below their head: the next starts the tree's reads in its first round too. */
+  private readonly pastHead = new Map<string, true>();
 
   constructor(
     private readonly Task: Model<TaskRecord>,
     private readonly ListMark: Model<ListMarkRecord>,
     private readonly timeoutMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.pruner = new HeadPruner(ListMark);
+  }
 
   /** The page, and whether more tasks follow it; `stats`, when given, is filled with what it cost. */
   async page<T extends Listed>(q: ListPageQuery, stats: PageStats = emptyPageStats()): Promise<{ items: T[]; more: boolean }> {
@@ -131,16 +159,20 @@ export class TaskList {
       (residual.tag === undefined || t.tag === residual.tag);
     const sizeKey = (second: number): string => `${nodeId(scope, 0, second)}|${residual.type ?? ''}|${residual.tag ?? ''}`;
     const upper = q.after ? secondOf(q.after.createdAt) : Number.MAX_SAFE_INTEGER;
-    const reads = this.startPage(scope, open, upper, stats);
+    const reads = this.startPage(scope, open, upper, stats, q.after !== undefined || this.pastHead.has(scope));
     const lateMinutes = open ? new Set<number>() : await reads.late;
+    const head = open ? undefined : await reads.head;
     const late = (second: number): boolean => lateMinutes.has(nodeAt(1, second));
     // The cursor's own second counts for nothing: its known tasks are mostly at or before the cursor.
     const sizeOf = (second: number): number | undefined => (late(second) ? undefined : q.after && second === upper ? 0 : this.sizes.get(sizeKey(second)));
-    const batches = open ? this.openSeconds(reads, upper) : this.bucketsDesc(reads, upper);
+    const batches = open ? this.openSeconds(reads, upper) : this.headThenTree(reads, head!, upper);
     const queue: number[] = [];
     const found: T[] = [];
     let exhausted = false;
-    let width = 1;
+    const dense = !head || !isSparse(head.seconds.filter((s) => s >= head.from && s <= upper), q.limit + 1);
+    let width = dense ? 1 : Math.min(q.limit + 1, MAX_ROUND);
+    const grow = (w: number): number => (head && dense ? Math.min(w * 4, MAX_ROUND) : Math.min(w * 2, MAX_WINDOW));
+    if (head && dense) width = Math.ceil((q.limit + 1) / 4);
     while (found.length <= q.limit) {
       // Enough seconds to choose this round's buckets: those whose remembered sizes fill the page, and at
       // most `width` of unknown size (a window doubling each round, for a list of crowded seconds).
@@ -159,8 +191,10 @@ export class TaskList {
         if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
         found.push(...kept.filter((t) => !q.after || isBefore(t, q.after)).sort(newestFirst));
       }
-      if (take.unknown) width = Math.min(width * 2, MAX_WINDOW);
+      if (take.unknown) width = grow(width);
     }
+    if (reads.belowHead) this.remember(this.pastHead, scope, true);
+    else this.pastHead.delete(scope);
     return { items: found.slice(0, q.limit), more: found.length > q.limit };
   }
 
@@ -183,23 +217,54 @@ export class TaskList {
     return { count, unknown, complete: count < queue.length };
   }
 
-  /** Starts the page's first round: the root, the nodes holding the last SETTLE_SECONDS, the journal's last minutes. */
-  private startPage(scope: string, open: boolean, upper: number, stats: PageStats): PageReads {
+  /**
+   * Starts the page's first round: the list's head, the journal's last minutes, and (`tree`: a deep page,
+   * which the head rarely reaches) the tree's first reads.
+   */
+  private startPage(scope: string, open: boolean, upper: number, stats: PageStats, tree: boolean): PageReads {
     const nowSecond = secondOf(this.now());
-    const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), stats, missed: false };
+    const none = Promise.resolve({ seconds: [], from: Number.POSITIVE_INFINITY, size: 0 });
+    const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), head: none, tree: false, stats, missed: false };
     if (open) return reads;
     stats.rounds++;
-    this.childrenOf(reads, rootId(scope), TOP_LEVEL + 1, 'root');
-    const from = Math.min(nowSecond - SETTLE_SECONDS, upper);
-    const to = Math.min(nowSecond + 5, upper);
-    for (let level = TOP_LEVEL; level >= 1 && from <= to; level--) {
-      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(scope, level, n), level, n);
-    }
+    reads.head = this.readHead(scope, stats);
+    if (tree) this.startTree(reads, upper);
     const periods: number[] = [];
     for (let p = Math.floor((nowSecond - KEPT_NODE_MS / 1000 - JOURNAL_MARGIN_SECONDS) / JOURNAL_SECONDS); p <= Math.floor((nowSecond + 5) / JOURNAL_SECONDS); p++) periods.push(p);
     stats.markReads += periods.length;
     reads.late = Promise.all(periods.map((p) => this.marks(journalNodeId(scope, p)))).then((lists) => new Set(lists.flat()));
     return reads;
+  }
+
+  /** The tree's first reads, side by side: the root and the nodes holding the last SETTLE_SECONDS up to `upper`. */
+  private startTree(reads: PageReads, upper: number): void {
+    reads.tree = true;
+    this.childrenOf(reads, rootId(reads.scope), TOP_LEVEL + 1, 'root');
+    const from = Math.min(reads.nowSecond - SETTLE_SECONDS, upper);
+    const to = Math.min(reads.nowSecond + 5, upper);
+    for (let level = TOP_LEVEL; level >= 1 && from <= to; level--) {
+      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(reads.scope, level, n), level, n);
+    }
+  }
+
+  /**
+   * A list's head and from which second it is complete; one asking for a prune is pruned after the page
+   * (list-heads.ts). The database's "since" is read again every KEPT_NODE_MS (a rebuild may lower it).
+   */
+  private async readHead(scope: string, stats: PageStats): Promise<Head> {
+    stats.markReads++;
+    const nowMs = this.now();
+    if (!this.since || nowMs - this.since.at >= KEPT_NODE_MS) {
+      const at = nowMs;
+      this.since = { at, value: headsSince(this.ListMark, this.timeoutMs) };
+      this.since.value.catch(() => {
+        if (this.since?.at === at) this.since = undefined;
+      });
+    }
+    const [entries, since] = await Promise.all([readHeadEntries(this.ListMark, scope, this.timeoutMs), this.since.value]);
+    const head = headOf(entries, since);
+    if (head.size > HEAD_MAX) void this.pruner.prune(scope, entries).catch(() => undefined);
+    return head;
   }
 
   /**
@@ -309,10 +374,36 @@ export class TaskList {
     if (seconds.length) yield seconds;
   }
 
-  /** Batches of non-empty seconds, newest first, none after `upper`. */
-  private async *bucketsDesc(reads: PageReads, upper: number): AsyncGenerator<number[]> {
-    // The root is among the first round's reads (startPage).
-    yield* this.under(reads, TOP_LEVEL, await this.children(reads, TOP_LEVEL, 'root', upper), upper);
+  /**
+   * The newest `count` non-empty seconds of a list by its tree alone (rebuildListHeads), newest first, and
+   * whether they are all the list has.
+   */
+  async treeSeconds(scope: string, count: number): Promise<{ seconds: number[]; all: boolean }> {
+    const none = Promise.resolve({ seconds: [], from: Number.POSITIVE_INFINITY, size: 0 });
+    const reads: PageReads = { scope, nowSecond: secondOf(this.now()), children: new Map(), late: Promise.resolve(new Set()), head: none, tree: false, stats: emptyPageStats(), missed: false };
+    const seconds: number[] = [];
+    for await (const batch of this.headThenTree(reads, await none, Number.MAX_SAFE_INTEGER)) {
+      seconds.push(...batch);
+      if (seconds.length >= count) return { seconds: seconds.slice(0, count), all: false };
+    }
+    return { seconds, all: true };
+  }
+
+  /**
+   * Batches of non-empty seconds, newest first, none after `upper`: those of the head from where it is
+   * complete, then the tree's below (list-heads.ts).
+   */
+  private async *headThenTree(reads: PageReads, head: Head, upper: number): AsyncGenerator<number[]> {
+    const fromHead = head.seconds.filter((s) => s >= head.from && s <= upper);
+    if (fromHead.length) yield fromHead;
+    const below = Math.min(upper, head.from - 1);
+    if (below < 0) return;
+    reads.belowHead = true;
+    if (!reads.tree) {
+      reads.stats.rounds++;
+      this.startTree(reads, below);
+    }
+    yield* this.under(reads, TOP_LEVEL, await this.children(reads, TOP_LEVEL, 'root', below), below);
   }
 
   /**

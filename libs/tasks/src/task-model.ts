@@ -1,6 +1,7 @@
 import mongoose, { type Connection, type Model } from 'mongoose';
 import { TASK_STATUSES, type CallbackAttempt, type CallbackState } from '@taskyard/contracts';
 import type { ListMarkRecord } from './list-keys';
+import { markHeadsSince } from './list-heads';
 import type { TaskRecord } from './task-record';
 
 const { Schema } = mongoose;
@@ -108,7 +109,7 @@ const leaseSchema = new Schema<LeaseRecord>({ _id: String, holder: String, at: D
 
 /** The task list's marks (list-keys.ts): which time buckets of which list hold tasks. Read by `p` only. */
 /** A node of a tree of marks (list-keys.ts); schedules' histories use the same shape in a collection of their own. */
-export const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number }, { versionKey: false, collection: 'list_marks' });
+export const listMarkSchema = new Schema<ListMarkRecord>({ _id: String, p: String, n: Number, cut: Boolean, since: Boolean }, { versionKey: false, collection: 'list_marks' });
 listMarkSchema.index({ p: 1 });
 /**
  * A task's callback delivery, `_id` = task id: its state and every attempt. Its own small collection, read
@@ -160,6 +161,7 @@ export async function ensureTaskIndexes(models: TaskModels): Promise<void> {
   for (const name of RETIRED_TASK_INDEXES.filter((n) => existing.has(n))) await models.Task.collection.dropIndex(name).catch(() => undefined);
   await models.Task.createIndexes();
   await models.ListMark.createIndexes();
+  await markHeadsSince(models.ListMark);
 }
 
 export const isDuplicateKey = (err: unknown): boolean =>

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { TaskStatus } from '@taskyard/contracts';
 import { testServers, type TestServers } from '@taskyard/testing';
-import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type TaskModels, type TaskRecord } from '../src';
+import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type ListFilter, type ListPosition, type TaskModels, type TaskRecord } from '../src';
 
 export interface FixtureTask {
   _id: string;
@@ -31,9 +31,36 @@ export function fixtureTasks(count: number, newest: number, stepMs: number, pref
   }));
 }
 
-/** Stores tasks as the gateway does: their list marks first, then the tasks with their keys, in batches. */
-export async function storeTasks(models: TaskModels, tasks: FixtureTask[]): Promise<void> {
-  await new ListMarks(models.ListMark).ensureAll(tasks);
+/** What sorting the whole history gives: a fan-out's children are in no list (they show under their parent). */
+export function listedOrder(tasks: FixtureTask[], f: ListFilter): string[] {
+  return tasks
+    .filter((t) => !t.parentId)
+    .filter((t) => (f.owner === undefined || t.owner === f.owner) && (f.type === undefined || t.type === f.type))
+    .filter((t) => (f.status === undefined || t.status === f.status) && (f.tag === undefined || t.tag === f.tag))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : -1))
+    .map((t) => t._id);
+}
+
+/** Every page of a list, `limit` a page, and how many pages it took. */
+export async function everyPage(list: TaskList, f: ListFilter, limit: number): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let after: ListPosition | undefined;
+  for (let pages = 1; ; pages++) {
+    const page = await list.page<FixtureTask>({ ...f, limit, after });
+    ids.push(...page.items.map((t) => t._id));
+    if (!page.more) return { ids, pages };
+    const last = page.items[page.items.length - 1];
+    after = { createdAt: new Date(last.createdAt), id: last._id };
+  }
+}
+
+/**
+ * Stores tasks as the gateway does: their list marks first, then the tasks with their keys, in batches.
+ * Without their lists' heads (list-heads.ts) unless `heads`: a fixture's history is older than the
+ * database's heads, which would not be read (and their pruning would only load the database).
+ */
+export async function storeTasks(models: TaskModels, tasks: FixtureTask[], opts: { heads?: boolean } = {}): Promise<void> {
+  await new ListMarks(models.ListMark).ensureAll(tasks, { heads: opts.heads ?? false });
   for (let i = 0; i < tasks.length; i += 500) {
     const docs: Partial<TaskRecord>[] = tasks.slice(i, i + 500).map((t) => ({ ...t, title: t._id, params: {}, progress: 0, attempt: 0, maxAttempts: 1, artifacts: [], logs: [], queuedAt: t.createdAt, lk: listKeys(t) }));
     await models.Task.collection.insertMany(docs as never[]);
@@ -46,7 +73,7 @@ export interface ListDatabase {
   list: TaskList;
 }
 
-export function listDatabase(name: string, tasks: FixtureTask[]): ListDatabase {
+export function listDatabase(name: string, tasks: FixtureTask[], opts: { heads?: boolean } = {}): ListDatabase {
   const db = {} as ListDatabase;
   let servers: TestServers | undefined;
   let conn: Connection | undefined;
@@ -55,7 +82,7 @@ export function listDatabase(name: string, tasks: FixtureTask[]): ListDatabase {
     conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
     db.models = taskModels(conn);
     await ensureTaskIndexes(db.models);
-    await storeTasks(db.models, tasks);
+    await storeTasks(db.models, tasks, opts);
     db.list = new TaskList(db.models.Task, db.models.ListMark, 10_000);
   });
   afterAll(async () => {

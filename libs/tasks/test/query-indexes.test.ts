@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { explainFind, testServers, type TestServers } from '@taskyard/testing';
-import { JOURNAL_SECONDS, ListMarks, ensureTaskIndexes, journalNodeId, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
+import { HEADS_SINCE_ID, JOURNAL_SECONDS, ListMarks, ensureTaskIndexes, headNodeId, journalNodeId, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
 import { fixtureTasks, storeTasks } from './list-fixtures';
 
 // Every hot query is an equality an index serves: on the local FerretDB through the GIN twins of the
@@ -38,6 +38,8 @@ const HOT_QUERIES: [string, string, Record<string, unknown>][] = [
   ["a list's top marks", 'list_marks', { p: rootId(`u.${t.owner}`) }],
   ["a list's minute marks", 'list_marks', { p: nodeId('*', 1, Math.floor(secondOf(t.createdAt) / 60)) }],
   ["a list's journal of late entries", 'list_marks', { p: journalNodeId('*|s.failed', Math.floor(secondOf(later) / JOURNAL_SECONDS)) }],
+  ["a list's head", 'list_marks', { p: headNodeId('*|s.failed') }],
+  ['the database\'s "heads since"', 'list_marks', { _id: HEADS_SINCE_ID }],
 ];
 
 test.each(HOT_QUERIES)('%s is read through an index', async (_what, collection, filter) => {

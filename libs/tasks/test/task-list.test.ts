@@ -1,5 +1,5 @@
-import { ListMarks, listKeys, type ListFilter, type ListPosition } from '../src';
-import { fixtureTasks, listDatabase, type FixtureTask } from './list-fixtures';
+import { ListMarks, listKeys, type ListFilter } from '../src';
+import { everyPage as everyPageOf, fixtureTasks, listDatabase, listedOrder, type FixtureTask } from './list-fixtures';
 
 // The list read by equality through its keys and marks gives exactly what sorting the whole history
 // would: newest first (ties by id), each filter, page after page, across seconds, days and 64-day blocks.
@@ -9,27 +9,8 @@ const tasks: FixtureTask[] = [...fixtureTasks(90, now, 7, 'dense'), ...fixtureTa
 
 const db = listDatabase('task-list', tasks);
 
-/** What sorting the whole history gives: a fan-out's children are in no list (they show under their parent). */
-function expected(f: ListFilter): string[] {
-  return tasks
-    .filter((t) => !t.parentId)
-    .filter((t) => (f.owner === undefined || t.owner === f.owner) && (f.type === undefined || t.type === f.type))
-    .filter((t) => (f.status === undefined || t.status === f.status) && (f.tag === undefined || t.tag === f.tag))
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : -1))
-    .map((t) => t._id);
-}
-
-async function everyPage(f: ListFilter, limit: number): Promise<{ ids: string[]; pages: number }> {
-  const ids: string[] = [];
-  let after: ListPosition | undefined;
-  for (let pages = 1; ; pages++) {
-    const page = await db.list.page<FixtureTask>({ ...f, limit, after });
-    ids.push(...page.items.map((t) => t._id));
-    if (!page.more) return { ids, pages };
-    const last = page.items[page.items.length - 1];
-    after = { createdAt: new Date(last.createdAt), id: last._id };
-  }
-}
+const expected = (f: ListFilter): string[] => listedOrder(tasks, f);
+const everyPage = (f: ListFilter, limit: number): Promise<{ ids: string[]; pages: number }> => everyPageOf(db.list, f, limit);
 
 test.each<[string, ListFilter, number]>([
   ['an owner, every page', { owner: 'owner-1' }, 17],
