@@ -30,8 +30,13 @@ export const HEAD_MAX = 320;
 export const HEAD_PRUNE_EVERY = 192;
 /** At most this many marks taken out of a head a prune (a bigger backlog: the next prune goes on), in bulkWrites of this many. */
 export const HEAD_PRUNE_LIMIT = 256;
-/** FerretDB hangs on write commands of about 64 statements (SPEC). */
-const WRITE_BATCH = 32;
+/**
+ * Statements a write command of a prune: FerretDB hangs on about 64 (SPEC) and holds a PostgreSQL connection
+ * per statement of an update command (deploy/local: its pool), and updates gain nothing from batching.
+ */
+const WRITE_BATCH = 8;
+/** Lists counted or waiting for a prune in a process, at most (then forgotten: asked again as they grow). */
+const MAX_WAITING = 10_000;
 /** The database-wide mark saying from which second every list's head is complete (see above). */
 export const HEADS_SINCE_ID = 'list-heads-since';
 
@@ -109,12 +114,17 @@ export type HeadPruneOutcome = { decision: 'within-bounds' } | { decision: 'cut'
 
 /**
  * Keeps heads bounded: prunes a list's head once a writer of this process inserted `pruneEvery` of its head
- * marks, or when a reader saw it over HEAD_MAX. One prune per list at a time in a process; two processes
- * pruning one list both only delete below a cut they stored, which is safe.
+ * marks, or when a reader saw it over HEAD_MAX. One prune at a time in a process (in the background, off
+ * the request's path; FerretDB holds a PostgreSQL connection per statement of an update command, so
+ * prunes side by side could exhaust its pool); two processes pruning one list both only take out of the
+ * head what is below a cut they stored, which is safe.
  */
 export class HeadPruner {
   private readonly inserted = new Map<string, number>();
   private readonly running = new Set<string>();
+  /** Lists waiting for a prune (with the head as a reader read it, if one did). */
+  private readonly waiting = new Map<string, HeadEntry[] | undefined>();
+  private draining = false;
 
   constructor(
     private readonly ListMark: Model<ListMarkRecord>,
@@ -130,9 +140,29 @@ export class HeadPruner {
         continue;
       }
       this.inserted.delete(head);
-      void this.prune(scopeOfHead(head)).catch(() => undefined); // a failed prune leaves the head a little longer: the next one goes on
+      this.request(scopeOfHead(head));
     }
-    if (this.inserted.size > 10_000) this.inserted.clear();
+    if (this.inserted.size > MAX_WAITING) this.inserted.clear();
+  }
+
+  /** Prunes a list's head in the background, after those asked for before it. */
+  request(scope: string, entries?: HeadEntry[]): void {
+    if (this.waiting.size >= MAX_WAITING && !this.waiting.has(scope)) return; // asked again at its next growth
+    this.waiting.set(scope, entries);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      for (let next = this.waiting.entries().next(); !next.done; next = this.waiting.entries().next()) {
+        const [scope, entries] = next.value;
+        this.waiting.delete(scope);
+        await this.prune(scope, entries).catch(() => undefined); // a failed prune leaves the head a little longer: the next one goes on
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   /** Cuts a list's head to its newest `keep` seconds (`entries`: the head as a reader just read it). */
