@@ -26,9 +26,9 @@ export interface FillPlan {
   newestMs: number;
   stepMs: number;
   /**
-   * Write the lists' heads (list-heads.ts) as the gateway does: the working set. A history stored in bulk
-   * has none (its newest seconds' heads are rebuilt by rebuildListHeads, see historyScopes), or every one of
-   * its million seconds would enter a head only to be pruned out of it.
+   * Write the lists' heads (list-heads.ts) as the gateway does. A history stored in bulk (the working set
+   * too: 20 minutes stored at once) has none: its newest seconds' heads are rebuilt by rebuildListHeads (see
+   * historyScopes), or every one of its seconds would enter a head only to be pruned out of it.
    */
   heads: boolean;
 }
@@ -111,7 +111,7 @@ export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6,
 
 /** Stores the working set (see WORKING_SET), newest a minute ago: newer than any stored history. */
 export function storeWorkingSet(models: TaskModels): Promise<{ rate: Rate; sample: FillSample }> {
-  return fillHistory(models, { from: 0, count: WORKING_SET, newestMs: Date.now() - 60_000, stepMs: WORKING_SET_STEP_MS, heads: true }, 2);
+  return fillHistory(models, { from: 0, count: WORKING_SET, newestMs: Date.now() - 60_000, stepMs: WORKING_SET_STEP_MS, heads: false }, 2);
 }
 
 /** Every list (tree scope) the history's and the working set's tasks are in: their mix repeats every 60 tasks. */

@@ -56,10 +56,11 @@ export interface Head {
   size: number;
 }
 
-export type HeadEntry = Pick<ListMarkRecord, '_id' | 'n' | 'cut' | 'since' | 'p'>;
+export type HeadEntry = Pick<ListMarkRecord, '_id' | 'n' | 'cut' | 'since'> & Partial<Pick<ListMarkRecord, 'p'>>;
 
-export function readHeadEntries(ListMark: Model<ListMarkRecord>, scope: string, timeoutMs: number): Promise<HeadEntry[]> {
-  return ListMark.find({ p: headNodeId(scope) }, { n: 1, cut: 1, since: 1, p: 1 }).maxTimeMS(timeoutMs).lean<HeadEntry[]>().exec();
+/** A head's marks; `withParents` for a prune (which must know a mark of the head alone from a second's). */
+export function readHeadEntries(ListMark: Model<ListMarkRecord>, scope: string, timeoutMs: number, withParents = false): Promise<HeadEntry[]> {
+  return ListMark.find({ p: headNodeId(scope) }, { n: 1, cut: 1, since: 1, ...(withParents ? { p: 1 } : {}) }).maxTimeMS(timeoutMs).lean<HeadEntry[]>().exec();
 }
 
 /**
@@ -122,8 +123,8 @@ export type HeadPruneOutcome = { decision: 'within-bounds' } | { decision: 'cut'
 export class HeadPruner {
   private readonly inserted = new Map<string, number>();
   private readonly running = new Set<string>();
-  /** Lists waiting for a prune (with the head as a reader read it, if one did). */
-  private readonly waiting = new Map<string, HeadEntry[] | undefined>();
+  /** Lists waiting for a prune. */
+  private readonly waiting = new Set<string>();
   private draining = false;
 
   constructor(
@@ -146,31 +147,30 @@ export class HeadPruner {
   }
 
   /** Prunes a list's head in the background, after those asked for before it. */
-  request(scope: string, entries?: HeadEntry[]): void {
+  request(scope: string): void {
     if (this.waiting.size >= MAX_WAITING && !this.waiting.has(scope)) return; // asked again at its next growth
-    this.waiting.set(scope, entries);
+    this.waiting.add(scope);
     if (!this.draining) void this.drain();
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      for (let next = this.waiting.entries().next(); !next.done; next = this.waiting.entries().next()) {
-        const [scope, entries] = next.value;
-        this.waiting.delete(scope);
-        await this.prune(scope, entries).catch(() => undefined); // a failed prune leaves the head a little longer: the next one goes on
+      for (let next = this.waiting.values().next(); !next.done; next = this.waiting.values().next()) {
+        this.waiting.delete(next.value);
+        await this.prune(next.value).catch(() => undefined); // a failed prune leaves the head a little longer: the next one goes on
       }
     } finally {
       this.draining = false;
     }
   }
 
-  /** Cuts a list's head to its newest `keep` seconds (`entries`: the head as a reader just read it). */
-  async prune(scope: string, entries?: HeadEntry[]): Promise<HeadPruneOutcome> {
+  /** Cuts a list's head to its newest `keep` seconds. */
+  async prune(scope: string): Promise<HeadPruneOutcome> {
     if (this.running.has(scope)) return { decision: 'already-running' };
     this.running.add(scope);
     try {
-      const read = entries ?? (await readHeadEntries(this.ListMark, scope, this.cfg.timeoutMs));
+      const read = await readHeadEntries(this.ListMark, scope, this.cfg.timeoutMs, true);
       const { seconds } = headOf(read, 0);
       if (seconds.length <= this.cfg.keep) return { decision: 'within-bounds' };
       const cut = seconds[this.cfg.keep - 1];

@@ -263,7 +263,7 @@ export class TaskList {
     }
     const [entries, since] = await Promise.all([readHeadEntries(this.ListMark, scope, this.timeoutMs), this.since.value]);
     const head = headOf(entries, since);
-    if (head.size > HEAD_MAX) this.pruner.request(scope, entries);
+    if (head.size > HEAD_MAX) this.pruner.request(scope);
     return head;
   }
 
