@@ -51,7 +51,7 @@ beforeAll(async () => {
   // The environment allows nothing: only the admin's setting lets the local API (127.0.0.1, private) in.
   stack = await startProcessStack({
     servers,
-    workers: { 'api-harvest': 1 },
+    workers: { 'api-harvest': 1, scheduler: 1 },
     env: { API_HARVEST_ALLOWED_HOSTS: '', API_HARVEST_PRIVATE_HOSTS: '', API_HARVEST_HOSTS_REFRESH_MS: String(REFRESH_MS) },
   });
 }, 120_000);
@@ -95,4 +95,34 @@ test('an admin allows a host and removes it again: submits and a queued run foll
   expect(failed.status).toBe('failed');
   expect(failed.error).toMatchObject({ code: 'host-not-allowed', message: expect.stringContaining('127.0.0.1') });
   expect(api.hits).toBe(hitsBefore);
+});
+
+type Occurrence = { fireAt: string; taskId?: string };
+type TaskEnd = { status: string; error?: { code: string; message: string } };
+
+/** The schedule's occurrences fired after `after`, each with its task's end (once it ended). */
+async function endsAfter(scheduleId: string, after: number): Promise<TaskEnd[]> {
+  const history = (await call<{ history: Occurrence[] }>('GET', `/v1/schedules/${scheduleId}`)).body.history ?? [];
+  const ends: TaskEnd[] = [];
+  for (const o of history.filter((h) => h.taskId && Date.parse(h.fireAt) > after)) {
+    const t = (await call<TaskEnd>('GET', `/v1/tasks/${o.taskId}`)).body;
+    if (['succeeded', 'failed'].includes(t.status)) ends.push(t);
+  }
+  return ends;
+}
+
+test('a schedule made while its host was allowed fails its next run, without requesting, once the host is removed', async () => {
+  expect((await setHosts(['127.0.0.1'])).status).toBe(200);
+  const created = await call<{ id: string }>('POST', '/v1/schedules', { cron: '*/2 * * * * *', timezone: 'UTC', task: { type: 'api-harvest', params: { mode: 'single', url: `${api.url}/data` } } });
+  expect(created.status).toBe(201);
+  const id = created.body.id;
+  await waitFor('a scheduled run to succeed', async () => (await endsAfter(id, 0)).some((t) => t.status === 'succeeded'), { timeoutMs: 30_000, intervalMs: 250 });
+  expect((await setHosts([])).status).toBe(200);
+  const removedAt = Date.now();
+  const hits = api.hits;
+  const next = await waitFor('the next scheduled run to end', async () => (await endsAfter(id, removedAt + 1000))[0], { timeoutMs: 30_000, intervalMs: 250 });
+  expect(next).toMatchObject({ status: 'failed', error: { code: 'host-not-allowed', message: expect.stringContaining('127.0.0.1') } });
+  // Runs that were already under way when the host was removed may have requested; none fired after did.
+  expect(api.hits).toBeLessThanOrEqual(hits + 1);
+  expect((await call('DELETE', `/v1/schedules/${id}`)).status).toBeLessThan(300);
 });
