@@ -42,6 +42,9 @@ test('a snapshot, then an update per change (status derived from the event), the
   const { res, reader } = await open(id, 'alice');
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
+  // A hijacked reply still carries the security headers.
+  expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(res.headers.get('x-frame-options')).toBe('DENY');
   const snapshot = await reader.next();
   expect(snapshot).toEqual({ event: 'snapshot', data: expect.objectContaining({ id, status: 'queued', owner: 'alice' }) });
 

@@ -43,10 +43,10 @@ export const securityHeadersPlugin = fp<{ objectStoreOrigin?: string }>(
       // Downloads are cross-origin (presigned URLs); the console opens none in a popup it must script.
       crossOriginEmbedderPolicy: false,
     });
-    const entries = Object.entries(headers);
-    // On the raw response, as Helmet does: also a hijacked reply (an event stream) carries them.
+    // On the reply (written with its other headers in one go; a raw setHeader per header cost twice as
+    // much); a route that hijacks its reply writes them itself (reply.getHeaders()).
     app.addHook('onRequest', (_request, reply, done) => {
-      for (const [name, value] of entries) reply.raw.setHeader(name, value);
+      reply.headers(headers);
       done();
     });
   },

@@ -80,6 +80,7 @@ export const taskEventRoutes: FastifyPluginAsync<GatewayDeps> = async (app, deps
       const stream = new TaskStream(record, { retentionMs: deps.catalog.types.get(record.type)?.limits.retentionMs ?? 0 });
 
       res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
