@@ -164,3 +164,14 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
   const gateway = processes.find((p) => p.name === 'gateway')!;
   return { gatewayUrl: `http://127.0.0.1:${gateway.port}`, keys, processes, add, stop };
 }
+
+/** One JSON call to a stack's gateway with an API key: the status and the parsed body (`{}` when empty). */
+export async function callGateway<T = Record<string, unknown>>(gatewayUrl: string, key: string, method: string, path: string, json?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${gatewayUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(json ? { 'content-type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(json) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}

@@ -1,6 +1,6 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { callGateway, testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // Seed 002's allow-list changed by an admin while the stack runs (gateway, status service and an api-harvest
 // worker as processes): the gateway applies it at once (others within the refresh), a run reads it at its start.
@@ -12,14 +12,8 @@ const REFRESH_MS = 500;
 
 const keyOf = (role: 'user' | 'admin'): string => stack.keys.find((k) => k.role === role)!.key;
 
-async function call<T = Record<string, unknown>>(method: string, path: string, json?: unknown, role: 'user' | 'admin' = 'user'): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${keyOf(role)}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-    body: json ? JSON.stringify(json) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+function call<T = Record<string, unknown>>(method: string, path: string, json?: unknown, role: 'user' | 'admin' = 'user'): Promise<{ status: number; body: T }> {
+  return callGateway<T>(stack.gatewayUrl, keyOf(role), method, path, json);
 }
 
 type Answer = { status: number; body: { id?: string; error?: { code: string; message: string } } };

@@ -1,5 +1,5 @@
 import { ObjectStore } from '@taskyard/storage';
-import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { callGateway, testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // Operator and owner controls end to end, against the product running as processes: retry, delete,
 // purge of dead letters, pause and resume of a type, priorities and bulk submit.
@@ -20,14 +20,8 @@ interface TaskView {
 
 const keyOf = (role: Role): string => stack.keys.find((k) => (role === 'user2' ? k.principal === 'teacher-2' : k.role === role && k.principal !== 'teacher-2'))!.key;
 
-async function api<T = Record<string, unknown>>(method: string, path: string, json?: unknown, role: Role = 'user'): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.gatewayUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${keyOf(role)}`, ...(json ? { 'content-type': 'application/json' } : {}) },
-    body: json ? JSON.stringify(json) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+function api<T = Record<string, unknown>>(method: string, path: string, json?: unknown, role: Role = 'user'): Promise<{ status: number; body: T }> {
+  return callGateway<T>(stack.gatewayUrl, keyOf(role), method, path, json);
 }
 
 async function submit(params: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<string> {

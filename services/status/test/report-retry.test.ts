@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { assessmentReportBatches, fanOutChildId, jobTypes } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
-import { startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { callGateway, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { PermanentJobError, defineWorker, startWorker, type RunningWorker } from '@taskyard/worker';
 import { Gates } from './test-gates';
 
@@ -38,11 +38,8 @@ const reportWorker = defineWorker<{ batchFilters: { ids: string[]; channels: str
   },
 });
 
-async function call<T = Record<string, unknown>>(method: string, path: string, json?: unknown): Promise<{ status: number; body: T }> {
-  const key = stack.keys.find((k) => k.role === 'user')!.key;
-  const res = await fetch(`${stack.gatewayUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const call = <T = Record<string, unknown>>(method: string, path: string, json?: unknown): Promise<{ status: number; body: T }> =>
+  callGateway<T>(stack.gatewayUrl, stack.keys.find((k) => k.role === 'user')!.key, method, path, json);
 
 type View = { id: string; status: string; artifacts: { name: string }[]; error?: { code: string; message: string }; retryOf?: string };
 const settled = (id: string): Promise<View> =>
