@@ -28,12 +28,70 @@ export interface ConsumerOptions {
 }
 
 /**
+ * The acks of one channel settled in one turn of the event loop, sent together: every message settled below
+ * the lowest tag still in hand goes in one ack with `multiple` (one frame for a status partition's folded
+ * batch, and one settle in the quorum queue's log instead of one per message); one settled above a message
+ * still in hand is acked alone, so nothing in hand is ever acked by it. A nack is sent at once.
+ */
+class ChannelAcks {
+  /** Delivered and not settled (a message left unsettled by a stopping consumer stays here for ever). */
+  private readonly inHand = new Set<number>();
+  private settled: ConsumeMessage[] = [];
+  private immediate?: NodeJS.Immediate;
+
+  constructor(private readonly ch: Channel) {}
+
+  delivered(msg: ConsumeMessage): void {
+    this.inHand.add(msg.fields.deliveryTag);
+  }
+
+  settle(msg: ConsumeMessage, s: Settlement): void {
+    if (s === 'ack') {
+      this.settled.push(msg);
+      this.immediate ??= setImmediate(() => this.flush());
+    } else {
+      this.inHand.delete(msg.fields.deliveryTag);
+      guarded(() => this.ch.nack(msg, false, s === 'requeue'));
+    }
+  }
+
+  /** Sends the acks waiting (also called before the channel closes). */
+  flush(): void {
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    const acks = this.settled;
+    this.settled = [];
+    for (const m of acks) this.inHand.delete(m.fields.deliveryTag);
+    let lowest = Infinity;
+    for (const tag of this.inHand) lowest = Math.min(lowest, tag);
+    let upTo: ConsumeMessage | undefined;
+    for (const m of acks) {
+      if (m.fields.deliveryTag > lowest) guarded(() => this.ch.ack(m));
+      else if (!upTo || m.fields.deliveryTag > upTo.fields.deliveryTag) upTo = m;
+    }
+    if (upTo) {
+      const last = upTo;
+      guarded(() => this.ch.ack(last, true));
+    }
+  }
+}
+
+function guarded(send: () => void): void {
+  try {
+    send();
+  } catch {
+    // The channel closed under us: the broker requeues the message itself.
+  }
+}
+
+/**
  * Consumes one queue with manual acks and a prefetch, resubscribing after a reconnect. `stop()` stops
  * taking messages (one delivered after it is not handled: it goes back to the queue), waits for those in
  * hand (or requeues them after `graceMs`), then closes the channel.
  */
 export class QueueConsumer {
   private channel?: Channel;
+  private acks?: ChannelAcks;
   private tag?: string;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
@@ -63,12 +121,14 @@ export class QueueConsumer {
     this.queue = (await this.opts.setup?.(ch)) || this.opts.queue;
     await ch.prefetch(this.opts.prefetch);
     this.channel = ch;
+    this.acks = new ChannelAcks(ch);
     this.tag = undefined;
     if (!this.paused) await this.consume(ch);
   }
 
   private async consume(ch: Channel): Promise<void> {
-    const { consumerTag } = await ch.consume(this.queue!, (msg) => msg && this.dispatch(ch, msg), {
+    const acks = this.acks!;
+    const { consumerTag } = await ch.consume(this.queue!, (msg) => msg && this.dispatch(acks, msg), {
       noAck: false,
       exclusive: this.opts.exclusive ?? false,
     });
@@ -92,7 +152,8 @@ export class QueueConsumer {
     if (this.channel && !this.tag && !this.stopping) await this.consume(this.channel);
   }
 
-  private dispatch(ch: Channel, msg: ConsumeMessage): void {
+  private dispatch(acks: ChannelAcks, msg: ConsumeMessage): void {
+    acks.delivered(msg);
     // Left unsettled: closing the channel returns it to the queue for the next consumer.
     if (this.stopping) return;
     const work = this.handler(msg)
@@ -100,7 +161,7 @@ export class QueueConsumer {
         this.logger.error({ err: (err as Error).message, queue: this.opts.queue }, 'message handler failed; requeueing');
         return 'requeue' as Settlement;
       })
-      .then((settlement) => settle(ch, msg, settlement))
+      .then((settlement) => acks.settle(msg, settlement))
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
   }
@@ -113,17 +174,8 @@ export class QueueConsumer {
     const timeout = new Promise((r) => setTimeout(r, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
     // Closing the channel returns whatever is still unacked to the queue.
+    this.acks?.flush();
     await ch?.close().catch(() => undefined);
     this.channel = undefined;
-  }
-}
-
-function settle(ch: Channel, msg: ConsumeMessage, s: Settlement): void {
-  try {
-    if (s === 'ack') ch.ack(msg);
-    else if (s === 'requeue') ch.nack(msg, false, true);
-    else ch.nack(msg, false, false);
-  } catch {
-    // The channel closed under us: the broker requeues the message itself.
   }
 }

@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import type { TaskEvent } from '@taskyard/contracts';
 import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskState } from '@taskyard/tasks';
+import { FoldWriteBatcher } from './fold-write-batcher';
 import type { StatusMetrics } from './status-metrics';
 
 /** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
@@ -34,6 +35,25 @@ export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise
   return new Map(docs.filter((d): d is FoldTask => d !== null).map((d) => [d._id, d]));
 }
 
+const batchers = new WeakMap<Model<TaskRecord>, FoldWriteBatcher>();
+
+/** One batcher per tasks model (per database connection): the folds of a turn share its commands. */
+function foldWrites(Task: Model<TaskRecord>): FoldWriteBatcher {
+  let b = batchers.get(Task);
+  if (!b) {
+    b = new FoldWriteBatcher(
+      () => ({
+        command: (cmd) => Task.db.db!.command(cmd),
+        collectionName: Task.collection.collectionName,
+        findOne: (filter, opts) => Task.collection.findOne(filter as never, opts),
+      }),
+      { maxTimeMS: 15_000 },
+    );
+    batchers.set(Task, b);
+  }
+  return b;
+}
+
 export interface WriteDeps {
   models: TaskModels;
   marks: ListMarks;
@@ -55,8 +75,8 @@ export async function writeFold(
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  const res = await deps.models.Task.collection.updateOne({ _id: task._id, ...expect } as never, updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }), { maxTimeMS: 15_000 });
-  if (expect && res.matchedCount === 0) return false;
+  const matched = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }) });
+  if (expect && !matched) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
   return true;

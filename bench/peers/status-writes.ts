@@ -1,0 +1,102 @@
+import { mongo } from 'mongoose';
+import { testServers } from '@taskyard/testing';
+import { cpuBetween } from '../lifecycle/cpu-accounting';
+import { round } from '../lib/rate';
+import { printTable, type Row } from '../lib/report';
+import { cpuByPart } from './parts';
+
+/**
+ * The status service's write, alone: a fold's conditional update of a task-like document as one `updateOne`
+ * per task (several in flight) against one `update` command carrying several statements (one round trip).
+ * CPU ms per document of FerretDB + PostgreSQL and of this client, one sitting, modes alternated.
+ *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2]
+ */
+const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const DOCS = Number(arg('docs') ?? 1280);
+const ROUNDS = Number(arg('rounds') ?? 2);
+
+function taskDoc(id: string): mongo.Document {
+  const now = new Date();
+  return {
+    _id: id, type: 'diagnostic', owner: 'bench-user', title: 'diagnostic', params: { sleepMs: 0 }, status: 'queued', attempt: 0, maxAttempts: 3,
+    progress: 0, artifacts: [], logs: [], priority: 'normal', createdAt: now, queuedAt: now, idempotencyScope: `s:${id}`,
+    lk: [`o|bench-user|queued|${Math.floor(now.getTime() / 1000)}`, `a|queued|${Math.floor(now.getTime() / 1000)}`],
+  };
+}
+
+function change(id: string): { q: mongo.Document; u: mongo.Document } {
+  const now = new Date();
+  return {
+    q: { _id: id, status: 'queued', attempt: 0 },
+    u: {
+      $set: {
+        status: 'succeeded', attempt: 1, runId: `r-${id}`, lastSeq: 2, startedAt: now, finishedAt: now, durationMs: 1, progress: 100, heartbeatAt: now,
+        expiresAt: new Date(now.getTime() + 86_400_000), result: { ok: true },
+        attempts: [{ attempt: 1, workerId: 'w1', startedAt: now, finishedAt: now, status: 'succeeded' }],
+        lk: [`o|bench-user|succeeded|${Math.floor(now.getTime() / 1000)}`, `a|succeeded|${Math.floor(now.getTime() / 1000)}`],
+      },
+    },
+  };
+}
+
+async function lanes<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+async function measure(coll: mongo.Collection, label: string, statements: number, concurrency: number, round_: number): Promise<Row> {
+  const ids = Array.from({ length: DOCS }, (_, i) => `${label}-${round_}-${i}`);
+  for (let i = 0; i < ids.length; i += 32) await coll.insertMany(ids.slice(i, i + 32).map(taskDoc), { ordered: false });
+  const groups: string[][] = [];
+  for (let i = 0; i < ids.length; i += statements) groups.push(ids.slice(i, i + statements));
+  const cpu0 = cpuByPart();
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
+  let matched = 0;
+  await lanes(groups, concurrency, async (g) => {
+    if (statements === 1) {
+      const c = change(g[0]);
+      const res = await coll.updateOne(c.q, c.u);
+      matched += res.matchedCount;
+    } else {
+      const res = await coll.db.command({ update: coll.collectionName, updates: g.map(change), ordered: false });
+      matched += Number(res.n);
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const used = cpuBetween(cpu0, cpuByPart());
+  const own = process.cpuUsage(own0);
+  const per = (s: number): number => round((1000 * s) / DOCS, 2);
+  return {
+    mode: statements === 1 ? `updateOne x${concurrency} in flight` : `update of ${statements} x${concurrency} in flight`,
+    round: round_,
+    'docs/s': round(DOCS / seconds, 0),
+    matched,
+    'ferretdb ms/doc': per(used.get('ferretdb') ?? 0),
+    'postgresql ms/doc': per(used.get('postgresql') ?? 0),
+    'client ms/doc': per((own.user + own.system) / 1e6),
+  };
+}
+
+async function main(): Promise<void> {
+  const servers = await testServers('bench-status-writes');
+  const client = await mongo.MongoClient.connect(servers.mongoUrl, { maxPoolSize: 64 });
+  try {
+    const coll = client.db().collection('tasks');
+    await coll.createIndex({ idempotencyScope: 1 }, { unique: true, sparse: true });
+    const modes = (arg('modes') ?? '1x16,8x4,16x1').split(',').map((m) => m.split('x').map(Number) as [number, number]);
+    const rows: Row[] = [];
+    for (let r = 1; r <= ROUNDS; r++) for (const [s, c] of modes) {
+      rows.push(await measure(coll, `m${s}c${c}`, s, c, r));
+      process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
+    }
+    printTable(`status writes: ${DOCS} conditional updates per mode`, rows);
+  } finally {
+    await client.close();
+    await servers.cleanup();
+  }
+}
+
+void main();
