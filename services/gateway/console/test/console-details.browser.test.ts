@@ -248,10 +248,16 @@ test('"Running for" counts each second; the log is fetched once; the header keep
 test('dead-letter tables keep words whole at either width', async () => {
   const id = await submit(USER_2.key, 'diagnostic', { failAttempts: 10 }, 'Fails with a long reason');
   expect(await settled(USER_2.key, id)).toBe('failed');
+  type Letters = { items: { taskId: string }[] };
+  const letters = async (): Promise<string[]> => (await api<Letters>(ADMIN.key, 'GET', '/v1/admin/dead-letters/diagnostic')).body.items.map((d) => d.taskId);
+  await waitFor('its dead letter', async () => (await letters()).includes(id), { timeoutMs: 30_000 });
   const page = await browser.newPage();
   await signIn(page, ADMIN.key, ADMIN.principal);
   await page.goto(`${stack.gatewayUrl}/#/admin/dead-letters/diagnostic`);
-  await page.locator('.dead-table').waitFor();
+  // A page that never shows the table says what it shows instead, beside what the API answers now.
+  await page.locator('.dead-table').waitFor().catch(async (err: Error) => {
+    throw new Error(`${err.message}\nthe page shows: ${await page.locator('main').innerText().catch(() => '?')}\nthe API lists: ${(await letters()).join(', ')}`);
+  });
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 });
     // A word split over two lines shows as a text node whose characters sit on more than one line box.
