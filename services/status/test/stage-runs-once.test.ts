@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { fanOutChildId, stageTaskId, type WorkflowDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
-import { ListMarks, Outbox, runClaimModel } from '@taskyard/tasks';
+import { publishRetry } from '@taskyard/messaging';
+import { ListMarks, Outbox, runClaimModel, taskMessageOf } from '@taskyard/tasks';
 import { defineWorker } from '@taskyard/worker';
 import { startWorkflow, workflowModels, type LaunchDeps } from '@taskyard/workflows';
 import { startHarness, type Harness } from './lifecycle-harness';
@@ -27,6 +28,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+let started: Promise<unknown> | undefined;
+/** The worker, started once (the first test starts it only after its messages are all queued). */
+const workerRunning = (): Promise<unknown> => (started ??= h.startWorker(countingWorker));
+
 const chain: WorkflowDefinition = { name: 'two', stages: [{ name: 'a', type: 'diagnostic' }, { name: 'b', type: 'diagnostic' }] };
 const fanOut: WorkflowDefinition = { name: 'spread', stages: [{ name: 'each', type: 'diagnostic', kind: 'fan-out', items: 'ns', itemParam: 'n' }] };
 
@@ -38,7 +43,7 @@ test('a stage (and each fan-out child) launched twice while its first message wa
     await startWorkflow(deps, { id: a, owner: 'owner-1', definition: chain, params: {} });
     await startWorkflow(deps, { id: f, owner: 'owner-1', definition: fanOut, params: { ns: [1, 2, 3, 4, 5] } });
   }
-  await h.startWorker(countingWorker);
+  await workerRunning();
   expect((await h.waitForStatus(a, ['succeeded', 'failed'])).status).toBe('succeeded');
   expect((await h.waitForStatus(f, ['succeeded', 'failed'])).status).toBe('succeeded');
   expect(runs.get(stageTaskId(a, 'a'))).toBe(1);
@@ -54,4 +59,18 @@ test('a stage (and each fan-out child) launched twice while its first message wa
   expect(await claims.countDocuments({})).toBe(before);
   expect(await claims.findById(`${plain}:1`).lean()).toBeNull();
   expect(await claims.findById(`${stageTaskId(a, 'b')}:1`).lean()).not.toBeNull();
+});
+
+test('the next attempt after a lost heartbeat, published twice (a redelivered timer batch), runs once', async () => {
+  const id = randomUUID();
+  const now = new Date();
+  // The task as the heartbeat-lost fold leaves it: attempt 1 written off, the next one on its way.
+  const task = { _id: id, type: 'diagnostic', title: 'lost run', owner: 'owner-1', params: { n: 2 }, status: 'retrying', progress: 0, attempt: 1, maxAttempts: 2, artifacts: [], logs: [], createdAt: now, queuedAt: now };
+  await h.models.Task.create(task);
+  await workerRunning();
+  const next = taskMessageOf(task, 2);
+  // As recoverLostRun publishes it: marked to be claimed.
+  await Promise.all([1, 2].map(() => publishRetry(h.publisher, next, 100, { claimRun: true })));
+  expect((await h.waitForStatus(id, ['succeeded', 'failed'])).status).toBe('succeeded');
+  expect(runs.get(id)).toBe(1);
 });
