@@ -1,5 +1,6 @@
 import { isTerminal } from '@taskyard/contracts';
-import { listKeys, type ListedFields } from './list-keys';
+import { rebuildListHeads } from './list-heads-rebuild';
+import { isTreeScope, listKeys, listScopes, type ListedFields } from './list-keys';
 import { ListMarks } from './list-marks';
 import type { TaskModels } from './task-model';
 import type { TaskRecord } from './task-record';
@@ -41,12 +42,14 @@ type Legacy = Pick<TaskRecord, '_id' | 'owner' | 'type' | 'status' | 'tag' | 'cr
  * `GET /v1/tasks`. A one-off migration, run as a command (`pnpm --filter @taskyard/status backfill-list-keys`):
  * it reads the tasks lacking `lk` in one pass (the only read of the whole collection, which is why it is a
  * command and never periodic), in batches; it is idempotent and resumable (a task that has its keys is not
- * read as lacking them again), and writes only finished tasks (see BackfillDecision).
+ * read as lacking them again), and writes only finished tasks (see BackfillDecision). Their lists' heads
+ * are rebuilt at the end (list-heads.ts: a history stored in bulk writes none of its own).
  */
 export async function backfillListKeys(models: TaskModels, cfg: Partial<ListKeysBackfillConfig> = {}): Promise<ListKeysBackfillTotals> {
   const { batchSize = BACKFILL_BATCH_SIZE, lanes = BACKFILL_LANES, writeTimeoutMs = BACKFILL_WRITE_TIMEOUT_MS, onBatch } = cfg;
   const marks = new ListMarks(models.ListMark, writeTimeoutMs);
   const totals: ListKeysBackfillTotals = { scanned: 0, written: 0, leftToStatusService: 0 };
+  const scopes = new Set<string>();
   const cursor = models.Task.collection.find({ lk: { $exists: false } } as never, {
     projection: { _id: 1, owner: 1, type: 1, status: 1, tag: 1, createdAt: 1, parentId: 1 },
     batchSize,
@@ -56,7 +59,8 @@ export async function backfillListKeys(models: TaskModels, cfg: Partial<ListKeys
     const finished = batch.filter((t) => backfillDecision(t) === 'write');
     totals.scanned += batch.length;
     totals.leftToStatusService += batch.length - finished.length;
-    await marks.ensureAll(finished as ListedFields[]);
+    await marks.ensureAll(finished as ListedFields[], { heads: false });
+    for (const t of finished) for (const scope of listScopes(t)) if (isTreeScope(scope)) scopes.add(scope);
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(lanes, finished.length) }, async () => {
@@ -76,5 +80,6 @@ export async function backfillListKeys(models: TaskModels, cfg: Partial<ListKeys
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length) await flush();
+  await rebuildListHeads(models, [...scopes], writeTimeoutMs);
   return totals;
 }

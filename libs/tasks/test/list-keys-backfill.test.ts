@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { isTerminal } from '@taskyard/contracts';
 import { testServers, type TestServers } from '@taskyard/testing';
-import { TaskList, backfillListKeys, ensureTaskIndexes, taskModels, type TaskModels } from '../src';
+import { TaskList, backfillListKeys, emptyPageStats, ensureTaskIndexes, taskModels, type TaskModels } from '../src';
 import { fixtureTasks, type FixtureTask } from './list-fixtures';
 
 // Tasks stored before list keys existed have no `lk` and no marks: the backfill gives the finished ones
@@ -39,5 +39,10 @@ test('finished legacy tasks get their keys and marks and are listed; unfinished 
   expect(listed.items.map((t) => t._id)).toEqual(newestFirst(finished.filter((t) => t.owner === owner)));
   const failed = await list.page<FixtureTask>({ status: 'failed', limit: 100 });
   expect(failed.items.map((t) => t._id)).toEqual(newestFirst(legacy.filter((t) => t.status === 'failed')));
+  // Their lists' heads were rebuilt: a cold first page is the head and one round of buckets (list-heads.ts).
+  const stats = emptyPageStats();
+  const cold = await new TaskList(models.Task, models.ListMark, 10_000).page<FixtureTask>({ status: 'failed', limit: 100 }, stats);
+  expect(cold.items).toEqual(failed.items);
+  expect(stats.rounds).toBeLessThanOrEqual(2);
   expect(await backfillListKeys(models)).toEqual({ scanned: legacy.length - finished.length, written: 0, leftToStatusService: legacy.length - finished.length });
 });
