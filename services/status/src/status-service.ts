@@ -110,9 +110,11 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
 
   const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes, workflowModels: wfModels, outbox: new Outbox(models.Outbox) };
   const consumers = partitionQueues.map((queue) => {
-    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), cfg.batchWindowMs ?? 10, 200, (err, size) =>
-      logger.warn({ queue, size, err: (err as Error).message }, 'a batch of events failed; requeued'),
-    );
+    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), {
+      windowMs: cfg.batchWindowMs ?? 10,
+      maxBatch: 200,
+      onFailure: (err, size, requeued) => logger.warn({ queue, size, err: (err as Error).message }, requeued ? 'a batch of events failed; requeued' : 'a batch of events failed; folded again'),
+    });
     return new QueueConsumer(broker, { queue, prefetch: 200, singleActive: true }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
