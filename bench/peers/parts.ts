@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpuSecondsByPid, type CpuByPid } from '../lifecycle/cpu-accounting';
 
 /** The processes this benchmark started, by pid, with the part each is (other sessions' processes are not ours). */
@@ -7,8 +9,43 @@ export function ownProcess(pid: number | undefined, part: string): void {
   if (pid !== undefined) OWN.set(pid, part);
 }
 
+/**
+ * `BENCH_DB_STATE`: the state directory of a private PostgreSQL + FerretDB (`servers.sh database-start` with
+ * TASKYARD_STATE, TASKYARD_PG_PORT and TASKYARD_MONGO_PORT of its own; point TASKYARD_PG_PORT and
+ * TASKYARD_MONGO_PORT at it when running the bench). Then only that instance's processes count as the
+ * database: the shared servers' other sessions add nothing to it.
+ */
+const PRIVATE_DB = process.env.BENCH_DB_STATE;
+
+interface DbPids { ferretdb: number; postmaster: number }
+
+function privateDbPids(state: string): DbPids {
+  return {
+    ferretdb: Number(readFileSync(join(state, 'run/ferretdb.pid'), 'utf8').trim()),
+    postmaster: Number(readFileSync(join(state, 'pg/data/postmaster.pid'), 'utf8').split('\n')[0]),
+  };
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function privatePartOf(db: DbPids, cmd: string, pid: number): string | undefined {
+  if (pid === db.ferretdb) return 'ferretdb';
+  if (pid === db.postmaster || (cmd.startsWith('postgres') && parentOf(pid) === db.postmaster)) return 'postgresql';
+  if (cmd.includes('ferretdb') || cmd.startsWith('postgres')) return 'other';
+  return undefined;
+}
+
 /** The part a process is: the shared servers by name, our own processes by pid; anything else is not counted. */
-function partOf(cmd: string, _cwd: string, pid: number): string {
+function partOf(cmd: string, _cwd: string, pid: number, db?: DbPids): string {
+  const own = db && privatePartOf(db, cmd, pid);
+  if (own) return own;
   if (cmd.includes('ferretdb')) return 'ferretdb';
   if (cmd.startsWith('postgres')) return 'postgresql';
   if (cmd.includes('beam.smp')) return 'rabbitmq';
@@ -18,9 +55,25 @@ function partOf(cmd: string, _cwd: string, pid: number): string {
 /** Parts every system uses on this machine: other sessions' load on them is measured and taken off. */
 export const SHARED_PARTS = ['ferretdb', 'postgresql', 'rabbitmq'];
 
-/** Our parts' processes and the shared servers', by pid (compare two with `cpuBetween`). */
+/**
+ * Our parts' processes and the shared servers', by pid (compare two with `cpuBetween`). A private database's
+ * postmaster counts with the backends it has reaped (autovacuum workers come and go within a run).
+ */
 export const cpuByPart = (): CpuByPid => {
-  const all = cpuSecondsByPid(partOf);
+  const db = PRIVATE_DB ? privateDbPids(PRIVATE_DB) : undefined;
+  const all = cpuSecondsByPid((cmd, cwd, pid) => partOf(cmd, cwd, pid, db));
   for (const [pid, p] of all) if (p.part === 'other') all.delete(pid);
+  const postmaster = db && all.get(db.postmaster);
+  if (postmaster) postmaster.seconds += reapedChildrenSeconds(db.postmaster);
   return all;
 };
+
+function reapedChildrenSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+}

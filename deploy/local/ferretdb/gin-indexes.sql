@@ -1,33 +1,64 @@
--- GIN twins of FerretDB's indexes (applied by servers.sh on every start; idempotent).
+-- GIN indexes for FerretDB's indexes (applied by servers.sh on every start; idempotent).
 --
 -- FerretDB 1.24 pushes every filter down as jsonb containment, `(_jsonb->'field') @> value`, and builds
 -- its own indexes as btree on `(_jsonb->'field')`, which cannot serve that operator: every query would
--- scan its table. For each btree key FerretDB creates on such an expression, the event trigger below
--- creates a GIN index on the same expression, which serves the containment. So a model's declared
--- index (mongoose `schema.index({field: 1})`, created by the services at start) becomes an index the
--- local database really uses, in every database (each FerretDB database is a schema here, test files'
--- databases included), kept in step with the model with no list to maintain by hand.
+-- scan its table. The event trigger below gives each such index a GIN index on the same expression,
+-- which serves the containment. So a model's declared index (mongoose `schema.index({field: 1})`,
+-- created by the services at start) becomes an index the local database really uses, in every database
+-- (each FerretDB database is a schema here, test files' databases included), kept in step with the model
+-- with no list to maintain by hand.
+--
+-- What each FerretDB btree becomes:
+-- * a NON-unique btree on one field is REPLACED by the GIN, under the btree's own name: the btree serves
+--   no query (every filter is `@>`), yet every insert and every update (FerretDB rewrites the whole row,
+--   so no update is HOT) added an entry to it (the tasks' `lk` btree held each task's whole key array,
+--   the largest index of the table). FerretDB knows its indexes by its own metadata and drops them by
+--   name, so createIndexes, listIndexes and dropIndexes work as before.
+-- * a UNIQUE btree stays (it enforces the uniqueness; `_id`'s also serves FerretDB's `UPDATE ... WHERE
+--   _jsonb->'_id' = $1`) and gets a GIN twin `gin_<hash>` beside it (dropped when the btree goes).
+-- * a compound non-unique btree stays too (FerretDB drops it by name), with a twin per field.
+-- Every GIN is partial, `WHERE (expr) IS NOT NULL`: a document without the field (a sparse index's
+-- usual case: most tasks have no parent, no idempotency key) adds no entry, and the planner still uses
+-- it for `(expr) @> value`, which is strict (no match on NULL). `fastupdate = off`: FerretDB reads each
+-- document by `_id` before it updates it, and with the pending list on, every such read scanned the
+-- list of entries not yet merged (up to gin_pending_list_limit, 4 MB) before the tree.
 SET client_min_messages = warning;
 SELECT pg_advisory_lock(7319019);
 
--- The GIN twin of one key of a btree index, when the key is `(_jsonb -> 'field')`.
+-- The GIN index on `expr` of table `rel`, named `name`.
+CREATE OR REPLACE FUNCTION taskyard_gin_create(name text, rel regclass, expr text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s) jsonb_path_ops) WITH (fastupdate = off) WHERE (%s) IS NOT NULL',
+    name, rel, expr, expr);
+END
+$fn$;
+
+-- The GIN index(es) of one btree index of FerretDB's, for its keys of the form `(_jsonb -> 'field')`.
 CREATE OR REPLACE FUNCTION taskyard_gin_twin(idx oid) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
   rel oid;
   nkeys int;
   am name;
+  uniq boolean;
+  idxname text;
   expr text;
-  twin text;
 BEGIN
-  SELECT i.indrelid, i.indnkeyatts, a.amname INTO rel, nkeys, am
+  SELECT i.indrelid, i.indnkeyatts, a.amname, i.indisunique, c.relname INTO rel, nkeys, am, uniq, idxname
     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
    WHERE i.indexrelid = idx;
   IF am IS DISTINCT FROM 'btree' THEN RETURN; END IF;
+  IF NOT uniq AND nkeys = 1 THEN
+    expr := pg_get_indexdef(idx, 1, true);
+    IF expr ~ '^\(?_jsonb -> ''[A-Za-z0-9_.$-]+''::text\)?$' THEN
+      EXECUTE format('DROP INDEX %s', idx::regclass);
+      PERFORM taskyard_gin_create(idxname, rel::regclass, expr);
+      RETURN;
+    END IF;
+  END IF;
   FOR k IN 1..nkeys LOOP
     expr := pg_get_indexdef(idx, k, true);
     CONTINUE WHEN expr !~ '^\(?_jsonb -> ''[A-Za-z0-9_.$-]+''::text\)?$';
-    twin := 'gin_' || substr(md5(rel::text || ':' || expr), 1, 24);
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((%s) jsonb_path_ops)', twin, rel::regclass, expr);
+    PERFORM taskyard_gin_create('gin_' || substr(md5(rel::text || ':' || expr), 1, 24), rel::regclass, expr);
   END LOOP;
 END
 $fn$;
@@ -51,12 +82,52 @@ BEGIN
 END
 $do$;
 
--- Backfill: twins of the btree indexes that existed before the trigger did.
-SELECT taskyard_gin_twin(i.indexrelid)
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast');
+-- Backfill: the indexes that existed before this version of the trigger did. Also applied to a running
+-- server (`servers.sh gin-indexes`, and `npm test`'s start) while other sessions use it: one index per
+-- transaction, never waiting long for a table's lock (a busy or vanished one is left for the next run).
+SET lock_timeout = '500ms';
+DO $do$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT i.indexrelid AS idx
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')
+  LOOP
+    BEGIN
+      PERFORM taskyard_gin_twin(r.idx);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.idx, SQLERRM;
+    END;
+    COMMIT;
+  END LOOP;
+END
+$do$;
 
--- Twins whose btree FerretDB dropped (a model no longer declares the index): drop them too.
+-- GIN indexes made by an earlier version (the pending list on): read without it from now on.
+DO $do$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT c.oid::regclass AS idx
+      FROM pg_class c JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE a.amname = 'gin' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+       AND pg_get_indexdef(c.oid) LIKE '%jsonb_path_ops%' AND NOT coalesce(c.reloptions @> '{fastupdate=off}', false)
+  LOOP
+    BEGIN
+      EXECUTE format('ALTER INDEX %s SET (fastupdate = off)', r.idx);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.idx, SQLERRM;
+    END;
+    COMMIT;
+  END LOOP;
+END
+$do$;
+
+-- Twins whose btree FerretDB dropped (a model no longer declares the index), or replaced above by the
+-- GIN under its own name: drop them too.
 DO $do$
 DECLARE
   r record;
@@ -70,7 +141,12 @@ BEGIN
           WHERE b.indrelid = g.indrelid AND a.amname = 'btree'
             AND regexp_replace(pg_get_indexdef(b.indexrelid, k, true), '^\((.*)\)$', '\1') = regexp_replace(pg_get_indexdef(g.indexrelid, 1, true), '^\((.*)\)$', '\1'))
   LOOP
-    EXECUTE format('DROP INDEX IF EXISTS %s', r.twin);
+    BEGIN
+      EXECUTE format('DROP INDEX IF EXISTS %s', r.twin);
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.twin, SQLERRM;
+    END;
+    COMMIT;
   END LOOP;
 END
 $do$;
