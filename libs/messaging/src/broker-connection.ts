@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from '@taskyard/logging';
+import { coalesceWrites } from './coalesced-writes';
 
 type Setup = (conn: ChannelModel) => Promise<void>;
 
@@ -110,6 +111,7 @@ export class BrokerConnection extends EventEmitter {
 
   private async connectOnce(url: string): Promise<void> {
     const conn = await amqp.connect(url, { clientProperties: { connection_name: this.name }, timeout: CONNECT_TIMEOUT_MS });
+    if (!coalesceWrites(conn)) this.logger.warn('amqplib internals not as expected: each frame goes out in a socket write of its own');
     conn.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'broker connection error'));
     conn.on('close', () => this.handleClose(conn));
     this.conn = conn;

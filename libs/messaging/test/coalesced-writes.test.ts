@@ -1,0 +1,72 @@
+import type { Socket } from 'node:net';
+import { createLogger } from '@taskyard/logging';
+import { testServers, waitFor, type TestServers } from '@taskyard/testing';
+import { BrokerConnection, ConfirmPublisher, QueueConsumer } from '../src';
+
+// The frames a connection's channels write in one turn go to the socket in one write (a system call each before).
+const logger = createLogger('coalesced-writes-test');
+const QUEUE = 'coalesced-writes';
+let servers: TestServers;
+let broker: BrokerConnection;
+let publisher: ConfirmPublisher;
+
+beforeAll(async () => {
+  servers = await testServers('coalesced-writes');
+  broker = new BrokerConnection(servers.rabbitmqUrl, logger, `coalesced-writes-${servers.namespace}`);
+  await broker.onConnect(async (conn) => {
+    const ch = await conn.createChannel();
+    await ch.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.close();
+  });
+  publisher = new ConfirmPublisher(broker, logger);
+  await publisher.start();
+  await broker.start();
+});
+afterAll(async () => {
+  await broker?.close();
+  await servers?.cleanup();
+});
+
+/** Counts the socket writes of the broker connection (node's own stream methods, observed, not replaced). */
+function countSocketWrites(): { writes: () => number; restore: () => void } {
+  const socket = (broker.connection as unknown as { connection: { stream: Socket } }).connection.stream;
+  const own = socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  const write = own._write;
+  const writev = own._writev;
+  let n = 0;
+  own._write = function (this: Socket, ...a: unknown[]) {
+    n++;
+    return write.apply(this, a);
+  };
+  own._writev = function (this: Socket, ...a: unknown[]) {
+    n++;
+    return writev.apply(this, a);
+  };
+  return {
+    writes: () => n,
+    restore: () => {
+      own._write = write;
+      own._writev = writev;
+    },
+  };
+}
+
+test('20 publishes of one turn leave in one socket write, all confirmed and delivered in order', async () => {
+  const counter = countSocketWrites();
+  const confirmed = Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish('', QUEUE, i)));
+  // Every frame is on the socket before the broker confirms it.
+  await confirmed;
+  const writes = counter.writes();
+  counter.restore();
+  expect(writes).toBe(1);
+
+  const got: number[] = [];
+  const consumer = new QueueConsumer(broker, { queue: QUEUE, prefetch: 50 }, async (m) => {
+    got.push(JSON.parse(m.content.toString()) as number);
+    return 'ack';
+  }, logger);
+  await consumer.start();
+  await waitFor('all 20 delivered', () => got.length === 20);
+  await consumer.stop();
+  expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i));
+});
