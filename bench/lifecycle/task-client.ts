@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import type { TaskStatus } from '@taskyard/contracts';
+import type { TaskStatus, TaskView } from '@taskyard/contracts';
 
 interface Answer {
   status: number;
@@ -45,6 +45,13 @@ export class TaskClient {
 
   async status(id: string): Promise<TaskStatus> {
     return (JSON.parse((await this.call('GET', `/v1/tasks/${id}`)).body) as { status: TaskStatus }).status;
+  }
+
+  /** The task as the API shows it (its times: created, started, finished). */
+  async task(id: string): Promise<TaskView> {
+    const res = await this.call('GET', `/v1/tasks/${id}`);
+    if (res.status !== 200) throw new Error(`GET /v1/tasks/${id} answered ${res.status}: ${res.body}`);
+    return JSON.parse(res.body) as TaskView;
   }
 
   /** Closes the kept-alive connections (a run's end). */

@@ -77,3 +77,19 @@ function reapedChildrenSeconds(pid: number): number {
     return 0;
   }
 }
+
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds a process has used (user + system). */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** The machine's busy and total CPU ticks so far (all cores). */
+export function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3] - (cpu[4] ?? 0), total };
+}

@@ -6,6 +6,7 @@ import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
+import type { CpuBound } from './cpu-bound';
 import type { EndToEnd } from './end-to-end';
 import { DEFAULT_SUBMIT_CLIENTS, TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, measureTaskyardSubmits, type TaskyardPart, type TaskyardResult } from './taskyard';
 
@@ -56,19 +57,31 @@ function chosenParts(): Set<TaskyardPart> {
   return new Set(parts as TaskyardPart[]);
 }
 
+/** Our other processes' CPU seconds, then the shared servers'. */
+function othersLine(cpuS: Record<string, number>): string {
+  const sum = (parts: string[]): number => round(parts.reduce((a, p) => a + (cpuS[p] ?? 0), 0), 2);
+  return `${sum(['gateway', 'status', 'load generator'])}, ${sum(['ferretdb', 'postgresql', 'rabbitmq'])}`;
+}
+
 function taskyardRows(taskyard: TaskyardResult): Row[] {
   const rows: Row[] = [];
   if (taskyard.endToEnd) rows.push(...systemRows('taskyard', taskyard.endToEnd));
   if (taskyard.endToEndTwoWorkers) rows.push({ measure: 'taskyard: end-to-end tasks/s, 2 worker processes', value: taskyard.endToEndTwoWorkers.perSecond });
   const cpu = taskyard.cpuBound;
   if (cpu) {
+    const each = <T>(f: (r: CpuBound['rounds'][number]['one']) => T): string => cpu.rounds.map((r) => `${f(r.one)}, ${f(r.two)}`).join('; ');
     rows.push(
-      { measure: `CPU-bound (${cpu.cpuMsPerTask} ms) tasks/s, 1 worker, each round`, value: cpu.oneWorkerPerSec.join(' / ') },
+      { measure: `CPU-bound (${cpu.cpuMsPerTask} ms, prefetch ${cpu.prefetch}) tasks/s, 1 worker, each round`, value: cpu.oneWorkerPerSec.join(' / ') },
       { measure: 'CPU-bound tasks/s, 2 workers, each round', value: cpu.twoWorkersPerSec.join(' / ') },
       { measure: 'CPU-bound 2 / 1 workers, each round', value: cpu.ratios.join(' / ') },
       { measure: 'CPU-bound 2 / 1 workers, medians (target >= 1.8)', value: cpu.ratio },
       { measure: 'CPU-bound 2 workers: tasks per process, each round', value: cpu.rounds.map((r) => r.two.split.join('+')).join(' / ') },
-      { measure: 'CPU-bound s to all submitted / all finished, 1 then 2 workers', value: cpu.rounds.map((r) => `${r.one.submittedAfterS}/${r.one.finishedAfterS}, ${r.two.submittedAfterS}/${r.two.finishedAfterS}`).join('; ') },
+      { measure: 'CPU-bound s to all submitted / all seen finished (1 w, 2 w; ...)', value: each((x) => `${x.submittedAfterS}/${x.finishedAfterS}`) },
+      { measure: 'CPU-bound s to first start / last start / last end (records)', value: each((x) => `${x.firstStartAfterS}/${x.lastStartAfterS}/${x.lastEndAfterS}`) },
+      { measure: 'CPU-bound 1 worker: mean ms from an end to the next start', value: cpu.rounds.map((r) => r.one.meanTurnaroundMs).join(' / ') },
+      { measure: 'CPU-bound workers: CPU s and busy until s (2 workers)', value: cpu.rounds.map((r) => r.two.workers.map((w) => `${w.cpuS}@${w.busyUntilS}`).join('+')).join(' / ') },
+      { measure: 'CPU-bound others CPU s (2 workers): gateway+status+load, servers', value: cpu.rounds.map((r) => othersLine(r.two.othersCpuS)).join(' / ') },
+      { measure: 'CPU-bound machine busy share / load average (1 w, 2 w; ...)', value: each((x) => `${x.machineBusyShare}/${x.loadAverage}`) },
     );
   }
   const sub = taskyard.submit;
@@ -117,6 +130,8 @@ async function main(): Promise<void> {
       cpuMsPerTask: 200,
       // The median of 3 rounds: one round's 1 and 2 workers run seconds apart, and others' load moves between them.
       cpuBoundRounds: Number(arg('rounds') ?? 3),
+      // A CPU-bound type runs one job at a time per process (one thread) and holds no message it cannot start.
+      cpuBoundPrefetch: Number(arg('cpu-prefetch') ?? 1),
       submitSeconds: quick ? 5 : 10,
       parts,
       log,

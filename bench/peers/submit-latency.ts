@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { ProcessStack } from '@taskyard/testing';
 import { round } from '../lib/rate';
 import { openLoop, type OpenLoopResult } from '../lifecycle/open-loop';
 import { cannon } from '../lifecycle/saturate';
+import { machineTicks, processCpuSeconds } from './parts';
 
 /** Where a submit's time went in the gateway, from its own /metrics over one phase. */
 export interface GatewayPhase {
@@ -29,22 +29,6 @@ export interface SubmitLatency {
 }
 
 type Scrape = Map<string, number>;
-
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds a process has used (user + system). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-/** The machine's busy and total CPU ticks so far (all cores). */
-function machineTicks(): { busy: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((a, b) => a + b, 0);
-  return { busy: total - cpu[3] - (cpu[4] ?? 0), total };
-}
 
 async function scrape(gatewayUrl: string): Promise<Scrape> {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();

@@ -1,6 +1,8 @@
 export { testServers, serverEnv } from './test-servers';
 export type { TestServers } from './test-servers';
 export { waitFor } from './wait-for';
+export { probeBroker, brokerFault, brokerFaultMessage } from './broker-probe';
+export type { BrokerFault } from './broker-probe';
 export { startProcessStack, freePort, DEFAULT_KEYS, callGateway } from './process-stack';
 export type { ProcessStack, StackOptions, ServiceProcess, ApiKey } from './process-stack';
 export { explainFind } from './explain-plan';

@@ -48,8 +48,8 @@ export interface ProcessStack {
   gatewayUrl: string;
   keys: ApiKey[];
   processes: ServiceProcess[];
-  /** Starts one more process of a service (a worker replica). */
-  add(name: string): Promise<ServiceProcess>;
+  /** Starts one more process of a service (a worker replica), with `env` over the stack's (e.g. its own TASKYARD_LIMITS). */
+  add(name: string, env?: Record<string, string>): Promise<ServiceProcess>;
   /** SIGTERM to every process, SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -117,12 +117,12 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
   delete env.JEST_WORKER_ID;
   const processes: ServiceProcess[] = [];
 
-  const add = async (name: string): Promise<ServiceProcess> => {
+  const add = async (name: string, own: Record<string, string> = {}): Promise<ServiceProcess> => {
     const port = await freePort();
     const out = opts.stdio ?? 'ignore';
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: path.join(REPO, 'services', name),
-      env: { ...env, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      env: { ...env, ...own, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
       // The IPC channel carries the service's "ready" (runServiceProcess), sent once its port listens.
       stdio: ['ignore', out, out, 'ipc'],
       detached: opts.ownSessions ?? false,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { hasExplicitServers, loadServerUrls, type ServerUrls } from '@taskyard/config';
+import { probeBroker } from './broker-probe';
 import { startContainers } from './containers';
 
 /** The real servers one test file uses, isolated from every other file: its own database, vhost and bucket. */
@@ -109,6 +110,12 @@ export async function testServers(label = 'test'): Promise<TestServers> {
     });
     rabbitmqUrl = withVhost(urls.rabbitmqUrl, namespace);
   }
+  // A broken broker fails here, fast and named, instead of as every service's start timing out in beforeAll.
+  await probeBroker(rabbitmqUrl).catch(async (err: unknown) => {
+    if (admin.managementUrl) await management(admin.managementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
+    await stop?.();
+    throw err;
+  });
 
   const s3 = s3Client(urls, admin.s3);
   await s3.send(new CreateBucketCommand({ Bucket: namespace }));

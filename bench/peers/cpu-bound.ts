@@ -1,0 +1,179 @@
+import { loadavg } from 'node:os';
+import type { ProcessStack } from '@taskyard/testing';
+import { round } from '../lib/rate';
+import { cpuBetween } from '../lifecycle/cpu-accounting';
+import type { TaskClient } from '../lifecycle/task-client';
+import { inParallel } from './end-to-end';
+import { cpuByPart, machineTicks, processCpuSeconds } from './parts';
+import { finishedCount, jobsByWorker, registerStack, stopProcess } from './stack-processes';
+
+export interface CpuBoundOptions {
+  tasks: number;
+  cpuMsPerTask: number;
+  rounds: number;
+  /**
+   * The CPU-bound type's prefetch, which is also its jobs at once per worker process: 1 as a CPU-bound type is
+   * configured (one thread runs one job's CPU at a time); 64 is the no-op run's setting (`--cpu-prefetch=64`).
+   */
+  prefetch: number;
+  /** The no-op type's limits, given back to the worker started after the rounds. */
+  unfinishedPerOwner: number;
+  log: (line: string) => void;
+}
+
+/** One worker process over a round: what it ran, the CPU it got, and when it last was busy. */
+export interface CpuBoundWorker {
+  tasks: number;
+  cpuS: number;
+  /** Seconds after the first submit of the last 100 ms in which it used at least 30 ms of CPU (its tail ends there). */
+  busyUntilS: number;
+}
+
+export interface CpuBoundRound {
+  /** Tasks over the makespan: from the first submit to the last task's end as its record says (`finishedAt`). */
+  perSec: number;
+  /** Seconds after the first submit until every task was accepted, and until the status service was seen counting the last finished (polled every 100 ms). */
+  submittedAfterS: number;
+  finishedAfterS: number;
+  /** From the tasks' records, seconds after the first submit: the first start, the last start and the last end (the makespan). */
+  firstStartAfterS: number;
+  lastStartAfterS: number;
+  lastEndAfterS: number;
+  /** One worker: the mean time between a task's end and the next task's start (the slot's turnaround), ms. */
+  meanTurnaroundMs?: number;
+  /** Tasks each worker process ran (kept for older results' readers). */
+  split: number[];
+  workers: CpuBoundWorker[];
+  /** CPU seconds of every other part of ours and of the shared servers over the round. */
+  othersCpuS: Record<string, number>;
+  /** Both cores' busy share over the round (everyone's load), and the 1-minute load average at its end. */
+  machineBusyShare: number;
+  loadAverage: number;
+}
+
+export interface CpuBound {
+  cpuMsPerTask: number;
+  tasks: number;
+  prefetch: number;
+  /** One figure per round (1 worker, then 2: rounds alternate on the same stack). */
+  oneWorkerPerSec: number[];
+  twoWorkersPerSec: number[];
+  /** Each round's 2 / 1 ratio, and the ratio of the medians. */
+  ratios: number[];
+  rounds: { one: CpuBoundRound; two: CpuBoundRound }[];
+  ratio: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const POLL_MS = 100;
+/** CPU ms in a poll interval above which a worker counts as busy in it. */
+const BUSY_MS = 30;
+
+interface CpuSample {
+  at: number;
+  cpuS: number[];
+}
+
+/** The last sample time (s after `t0`) at which each worker had been busy since the previous sample. */
+function busyUntil(samples: CpuSample[], t0: number, workers: number): number[] {
+  const until = Array<number>(workers).fill(0);
+  for (let i = 1; i < samples.length; i++) {
+    for (let w = 0; w < workers; w++) {
+      if ((samples[i].cpuS[w] - samples[i - 1].cpuS[w]) * 1000 >= BUSY_MS * ((samples[i].at - samples[i - 1].at) / POLL_MS)) until[w] = samples[i].at - t0;
+    }
+  }
+  return until.map((ms) => round(ms / 1000, 2));
+}
+
+/** The tasks' start and end times from their records, and (one worker) the mean gap from one's end to the next's start. */
+async function recordTimes(client: TaskClient, ids: string[], t0Wall: number, oneWorker: boolean): Promise<Pick<CpuBoundRound, 'firstStartAfterS' | 'lastStartAfterS' | 'lastEndAfterS' | 'meanTurnaroundMs'>> {
+  const runs: { start: number; end: number }[] = [];
+  await inParallel(ids.length, 8, async (i) => {
+    const t = await client.task(ids[i]);
+    runs.push({ start: Date.parse(t.startedAt!) - t0Wall, end: Date.parse(t.finishedAt!) - t0Wall });
+  });
+  runs.sort((a, b) => a.start - b.start);
+  const s = (ms: number): number => round(ms / 1000, 2);
+  const gaps = runs.slice(1).map((r, i) => r.start - runs[i].end);
+  return {
+    firstStartAfterS: s(runs[0].start),
+    lastStartAfterS: s(runs[runs.length - 1].start),
+    lastEndAfterS: s(Math.max(...runs.map((r) => r.end))),
+    meanTurnaroundMs: oneWorker ? round(gaps.reduce((a, b) => a + b, 0) / gaps.length, 1) : undefined,
+  };
+}
+
+/** `tasks` CPU-bound tasks on the stack's diagnostic workers: from the first submit to the last seen finished. */
+async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuBoundOptions): Promise<CpuBoundRound> {
+  const workers = stack.processes.filter((p) => p.name === 'diagnostic');
+  const base = await finishedCount(stack);
+  const jobs0 = await jobsByWorker(stack);
+  const cpu0 = cpuByPart();
+  const machine0 = machineTicks();
+  const cpuOfWorkers = (): number[] => workers.map((w) => processCpuSeconds(w.child.pid!));
+  const t0Wall = Date.now();
+  const started = performance.now();
+  const samples: CpuSample[] = [{ at: started, cpuS: cpuOfWorkers() }];
+  const ids: string[] = [];
+  let submitted = 0;
+  const sending = inParallel(opts.tasks, 8, async () => void ids.push(await client.submit('diagnostic', { cpuMs: opts.cpuMsPerTask }))).then(() => (submitted = performance.now()));
+  const deadline = started + 600_000;
+  while ((await finishedCount(stack)) < base + opts.tasks) {
+    if (performance.now() > deadline) throw new Error(`CPU-bound round: only ${(await finishedCount(stack)) - base} of ${opts.tasks} finished in 600 s`);
+    await sleep(POLL_MS);
+    samples.push({ at: performance.now(), cpuS: cpuOfWorkers() });
+  }
+  const finished = performance.now();
+  await sending;
+  const machine1 = machineTicks();
+  const used = cpuBetween(cpu0, cpuByPart());
+  const jobs1 = await jobsByWorker(stack);
+  const last = samples[samples.length - 1].cpuS;
+  const until = busyUntil(samples, started, workers.length);
+  const othersCpuS = Object.fromEntries([...used].filter(([part]) => part !== 'worker').map(([part, s]) => [part, round(s, 2)]));
+  const times = await recordTimes(client, ids, t0Wall, workers.length === 1);
+  return {
+    // What a user reads off the batch: its first submit to its last task's finishedAt. The poll of the finished
+    // count (up to 100 ms late, then the fold's own delay) is kept beside it, not in it.
+    perSec: round(opts.tasks / times.lastEndAfterS, 2),
+    submittedAfterS: round((submitted - started) / 1000, 2),
+    finishedAfterS: round((finished - started) / 1000, 2),
+    ...times,
+    split: workers.map((w) => (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0)),
+    workers: workers.map((w, i) => ({ tasks: (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0), cpuS: round(last[i] - samples[0].cpuS[i], 2), busyUntilS: until[i] })),
+    othersCpuS,
+    machineBusyShare: round((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total), 2),
+    loadAverage: round(loadavg()[0], 2),
+  };
+}
+
+/**
+ * The CPU-bound type on 1 and then 2 worker processes, `rounds` times. The stack's no-op workers are replaced
+ * by workers configured for the CPU-bound type (`prefetch`), and given back after.
+ */
+export async function measureCpuBound(client: TaskClient, stack: ProcessStack, opts: CpuBoundOptions): Promise<CpuBound> {
+  const noop = stack.processes.filter((p) => p.name === 'diagnostic');
+  for (const p of noop) await stopProcess(stack, p);
+  const env = { TASKYARD_LIMITS: JSON.stringify({ diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: opts.prefetch } }) };
+  const first = await stack.add('diagnostic', env);
+  registerStack(stack);
+  const rounds: CpuBound['rounds'] = [];
+  for (let r = 0; r < opts.rounds; r++) {
+    opts.log(`taskyard: CPU-bound tasks (${opts.cpuMsPerTask} ms each, prefetch ${opts.prefetch}), 1 worker process (round ${r + 1})`);
+    const one = await cpuBoundRound(client, stack, opts);
+    const second = await stack.add('diagnostic', env);
+    registerStack(stack);
+    opts.log(`taskyard: CPU-bound tasks, 2 worker processes (round ${r + 1})`);
+    const two = await cpuBoundRound(client, stack, opts);
+    await stopProcess(stack, second);
+    rounds.push({ one, two });
+  }
+  await stopProcess(stack, first);
+  for (let i = 0; i < noop.length; i++) await stack.add('diagnostic');
+  registerStack(stack);
+  const one = rounds.map((r) => r.one.perSec);
+  const two = rounds.map((r) => r.two.perSec);
+  const ratios = one.map((o, i) => round(two[i] / o, 2));
+  return { cpuMsPerTask: opts.cpuMsPerTask, tasks: opts.tasks, prefetch: opts.prefetch, oneWorkerPerSec: one, twoWorkersPerSec: two, ratios, ratio: round(median(two) / median(one), 2), rounds };
+}

@@ -1,0 +1,42 @@
+import type { ProcessStack } from '@taskyard/testing';
+import { ownProcess } from './parts';
+
+const partOfService = (name: string): string => (name === 'gateway' || name === 'status' ? name : 'worker');
+
+/** Counts the stack's processes as ours, by part (call again after adding one). */
+export function registerStack(stack: ProcessStack): void {
+  for (const p of stack.processes) ownProcess(p.child.pid, partOfService(p.name));
+}
+
+/** Tasks the status services have seen reach a terminal status, from their /metrics. */
+export async function finishedCount(stack: ProcessStack): Promise<number> {
+  let n = 0;
+  for (const p of stack.processes.filter((p) => p.name === 'status')) {
+    // That one metric: the whole scrape, 10 times a second, cost the status service as much CPU as its folds.
+    const one = await fetch(`http://127.0.0.1:${p.port}/metrics?name=taskyard_tasks_finished_total`);
+    // A status service older than `?name=` answers 404: the whole scrape then (comparing with an older commit).
+    const text = one.ok ? await one.text() : await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    for (const m of text.matchAll(/^taskyard_tasks_finished_total\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
+  }
+  return n;
+}
+
+/** Jobs each worker process has run so far, from its /metrics (by port). */
+export async function jobsByWorker(stack: ProcessStack): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) {
+    const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    counts.set(p.port, [...text.matchAll(/^taskyard_jobs_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0));
+  }
+  return counts;
+}
+
+/** Stops one process of the stack and forgets it. */
+export async function stopProcess(stack: ProcessStack, p: ProcessStack['processes'][number]): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGTERM');
+  });
+  stack.processes.splice(stack.processes.indexOf(p), 1);
+}
