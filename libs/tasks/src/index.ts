@@ -17,7 +17,7 @@ export type { DispatchResult } from './task-dispatch';
 export { headNodeId, headMarks, isTreeScope, listKeys, listScopes, listFamilies, statusScopes, statusFamilies, submitMarks, statusMarks, openMark, isOpenStatus, OPEN_STATUSES, pickScope, secondOf, nodeId, rootId, LEVEL_SECONDS, TOP_LEVEL, LATE_ENTRY_SECONDS, SETTLE_SECONDS, JOURNAL_SECONDS, journalNodeId, statusPath, isSettled, isLeavableTree } from './list-keys';
 export type { ListedFields, ListFilter, ListMarkRecord } from './list-keys';
 export { ListMarks, LATE_ENTRY_MS } from './list-marks';
-export { pruneOpenMark, pruneTreeMarks, pruneListMarks, PendingPrunes, PRUNE_DELAY_MS } from './list-prune';
+export { pruneOpenMark, pruneTreeMarks, pruneListMarks, PendingPrunes, PRUNE_DELAY_MS, OpenMarkHealer, STALE_OPEN_MARK_MS } from './list-prune';
 export type { PruneOutcome } from './list-prune';
 export { TaskList, emptyPageStats, KEPT_NODE_MS } from './task-list';
 export type { ListPageQuery, ListPosition, PageStats } from './task-list';

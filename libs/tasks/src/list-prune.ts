@@ -103,3 +103,59 @@ export class PendingPrunes {
     return true;
   }
 }
+
+/**
+ * A reader's pruning of an open list's marks that no task holds (OpenMarkHealer): a mark whose second is older
+ * than this by the reader's clock is past any timer's pruning and any entry that skips storing its mark again.
+ */
+export const STALE_OPEN_MARK_MS = PRUNE_DELAY_MS;
+/** Stale marks queued for a healer's pruning, at most (more are found again by the next pages). */
+const HEAL_QUEUE_LIMIT = 256;
+
+/**
+ * Prunes the marks of an open list a reader found stale: the second's bucket in the list it read held no task,
+ * and the second is older than STALE_OPEN_MARK_MS. The timers' pruning (pruneOpenMark) misses some: a timer lost
+ * with its broker's vhost or its process, a mark stored for a task whose insert then failed. Each such mark
+ * would cost every first page of that open list a bucket read, and they pile up with the history.
+ * Decided as pruneOpenMark decides (delete, then read the owner's bucket again and put the mark back if a task
+ * is there); in the background, one mark at a time per process, never on the page's path.
+ */
+export class OpenMarkHealer {
+  private readonly queue = new Map<string, ListMarkRecord>();
+  private draining?: Promise<void>;
+
+  constructor(
+    private readonly Task: Model<TaskRecord>,
+    private readonly ListMark: Model<ListMarkRecord>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Queues marks found stale (see above); returns at once. */
+  request(marks: ListMarkRecord[]): void {
+    for (const m of marks) if (this.queue.size < HEAL_QUEUE_LIMIT) this.queue.set(m._id, m);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  /** Resolves once every queued mark was looked at (for the tests and an orderly stop). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.queue.values().next(); !next.done; next = this.queue.values().next()) {
+      this.queue.delete(next.value._id);
+      await this.heal(next.value).catch(() => undefined); // left: the next page finds it again
+    }
+  }
+
+  /** The owner's list of the mark (its first scope, openMark's order) decides, as in pruneOpenMark. */
+  async heal(mark: ListMarkRecord): Promise<PruneOutcome> {
+    const ownerScope = mark._id.slice(0, mark._id.lastIndexOf('@0:')).split('+')[0];
+    const held = async (): Promise<boolean> => (await this.Task.exists({ lk: nodeId(ownerScope, 0, mark.n) }).maxTimeMS(this.timeoutMs).exec()) !== null;
+    if (await held()) return 'kept';
+    await this.ListMark.deleteOne({ _id: mark._id }).maxTimeMS(this.timeoutMs).exec();
+    if (!(await held())) return 'pruned';
+    await insertUnique(this.ListMark, { _id: mark._id, p: mark.p, n: mark.n });
+    return 'restored';
+  }
+}

@@ -16,6 +16,7 @@ import {
 } from './list-keys';
 import type { TaskRecord } from './task-record';
 import { HEAD_MAX, HeadPruner, headOf, headsSince, readHeadEntries, type Head } from './list-heads';
+import { OpenMarkHealer, STALE_OPEN_MARK_MS } from './list-prune';
 
 /** Where a page starts: strictly after this task in the list's order (newest first, then `_id` descending). */
 export interface ListPosition {
@@ -111,6 +112,8 @@ interface PageReads {
   tree: boolean;
   /** Whether the page went on below the list's head. */
   belowHead?: boolean;
+  /** An open list's marks (children of its root) by second, for the pruning of those no task holds. */
+  openMarks?: Map<number, ListMarkRecord[]>;
   stats: PageStats;
   /** Whether a read was started since this was last cleared (a round waiting on it is a round trip of its own). */
   missed: boolean;
@@ -140,6 +143,8 @@ export class TaskList {
   private readonly pruner: HeadPruner;
   /** Lists whose last page went on below their head: the next starts the tree's reads in its first round too. */
   private readonly pastHead = new Map<string, true>();
+  /** Prunes the open lists' marks a page found no task under (list-prune.ts). */
+  readonly healer: OpenMarkHealer;
 
   constructor(
     private readonly Task: Model<TaskRecord>,
@@ -148,6 +153,7 @@ export class TaskList {
     private readonly now: () => number = Date.now,
   ) {
     this.pruner = new HeadPruner(ListMark);
+    this.healer = new OpenMarkHealer(Task, ListMark, timeoutMs);
   }
 
   /** The page, and whether more tasks follow it; `stats`, when given, is filled with what it cost. */
@@ -186,6 +192,7 @@ export class TaskList {
       if (!take.count) break;
       const seconds = queue.splice(0, take.count);
       const buckets = await this.buckets<T>(reads, seconds, late, q.projection);
+      if (open) this.healStale(reads, seconds, buckets);
       for (const [i, rows] of buckets.entries()) {
         const kept = rows.filter(keep);
         if (seconds[i] < reads.nowSecond - SETTLE_SECONDS && !late(seconds[i])) this.remember(this.sizes, sizeKey(seconds[i]), kept.length);
@@ -370,8 +377,21 @@ export class TaskList {
   private async *openSeconds(reads: PageReads, upper: number): AsyncGenerator<number[]> {
     reads.stats.markReads++;
     reads.stats.rounds++;
-    const seconds = [...new Set(await this.marks(rootId(reads.scope)))].filter((n) => n <= upper).sort((a, b) => b - a);
+    const marks = await this.ListMark.find({ p: rootId(reads.scope) }).maxTimeMS(this.timeoutMs).lean<ListMarkRecord[]>().exec();
+    reads.openMarks = new Map();
+    for (const m of marks) reads.openMarks.set(m.n, [...(reads.openMarks.get(m.n) ?? []), m]);
+    const seconds = [...reads.openMarks.keys()].filter((n) => n <= upper).sort((a, b) => b - a);
     if (seconds.length) yield seconds;
+  }
+
+  /**
+   * An open list's seconds whose bucket held no task and that are older than STALE_OPEN_MARK_MS: their marks
+   * are left over (a lost pruning timer), and each costs every page a bucket read: pruned in the background.
+   */
+  private healStale(reads: PageReads, seconds: number[], buckets: unknown[][]): void {
+    const before = reads.nowSecond - STALE_OPEN_MARK_MS / 1000;
+    const stale = seconds.filter((s, i) => s < before && buckets[i].length === 0).flatMap((s) => reads.openMarks?.get(s) ?? []);
+    if (stale.length) this.healer.request(stale);
   }
 
   /**
