@@ -25,6 +25,12 @@ export interface ConsumerOptions {
    * channel closes and the next consumer takes over, what arrived meanwhile first.
    */
   singleActive?: boolean;
+  /**
+   * Told whenever this consumer may have lost the queue (its channel closed, the broker cancelled it, or it
+   * subscribes anew): a single-active queue's messages may then go to another consumer, so what the holder
+   * remembered of them is stale.
+   */
+  onLost?: () => void;
 }
 
 /**
@@ -116,8 +122,10 @@ export class QueueConsumer {
 
   private async subscribe(conn: Parameters<Parameters<BrokerConnection['onConnect']>[0]>[0]): Promise<void> {
     if (this.stopping) return;
+    this.opts.onLost?.();
     const ch = await conn.createChannel();
     ch.on('error', (err: Error) => this.logger.warn({ err: err.message, queue: this.opts.queue }, 'consumer channel error'));
+    if (this.opts.onLost) ch.on('close', this.opts.onLost);
     this.queue = (await this.opts.setup?.(ch)) || this.opts.queue;
     await ch.prefetch(this.opts.prefetch);
     this.channel = ch;
@@ -128,7 +136,8 @@ export class QueueConsumer {
 
   private async consume(ch: Channel): Promise<void> {
     const acks = this.acks!;
-    const { consumerTag } = await ch.consume(this.queue!, (msg) => msg && this.dispatch(acks, msg), {
+    // A null message: the broker cancelled the subscription (its queue deleted, or a cluster node lost).
+    const { consumerTag } = await ch.consume(this.queue!, (msg) => (msg ? this.dispatch(acks, msg) : this.opts.onLost?.()), {
       noAck: false,
       exclusive: this.opts.exclusive ?? false,
     });

@@ -27,6 +27,12 @@ export function insertedTask(task: TaskMessage): InsertedTask | undefined {
 }
 
 /**
+ * How long a run's `started` waits for the job's outcome: a job done sooner sends its start inside the outcome
+ * (one event, one fold, no read); a longer one sends it alone.
+ */
+export const DEFAULT_START_DELAY_MS = 250;
+
+/**
  * The status events of one run of a task. Progress and log lines are buffered and flushed at most once
  * per `flushMs` (one event, not one per call), so a chatty job costs few broker messages and fewer writes.
  * `started` waits `startDelayMs` too: a job that finishes sooner sends its start inside its outcome, so
@@ -48,7 +54,7 @@ export class RunEvents {
     private readonly task: TaskMessage,
     readonly runId: string,
     private readonly flushMs = 1000,
-    private readonly startDelayMs = 250,
+    private readonly startDelayMs = DEFAULT_START_DELAY_MS,
   ) {}
 
   /**

@@ -7,4 +7,5 @@ export type { JobContext, JobHandler, JobOutcome, ArtifactWriter, ContinueAs } f
 export { startWorker, runWorkerService } from './run-worker-service';
 export type { WorkerOptions, RunningWorker } from './run-worker-service';
 export { WorkerEngine } from './worker-engine';
+export { DEFAULT_START_DELAY_MS } from './event-stream';
 export { streamArtifact } from './stream-artifact';

@@ -20,6 +20,8 @@ export interface WorkerOptions {
   host?: string;
   heartbeatMs?: number;
   flushMs?: number;
+  /** How long a run's `started` waits to ride on its outcome (default DEFAULT_START_DELAY_MS). */
+  startDelayMs?: number;
   /** How often the pause state is re-read besides the control commands (default 5 s). */
   pausePollMs?: number;
 }
@@ -52,6 +54,7 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
     metrics,
     heartbeatMs: opts.heartbeatMs,
     flushMs: opts.flushMs,
+    startDelayMs: opts.startDelayMs,
     JobTypePause: jobTypePauseModel(db),
     pausePollMs: opts.pausePollMs,
   });

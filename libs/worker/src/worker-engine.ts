@@ -54,6 +54,8 @@ export interface WorkerDeps {
   /** How often a running job reports it is alive (default: a third of the heartbeat window, at most 10 s). */
   heartbeatMs?: number;
   flushMs?: number;
+  /** How long a run's `started` waits to ride on its outcome (default DEFAULT_START_DELAY_MS). */
+  startDelayMs?: number;
   /** The job types' pause documents; without it the worker never pauses. */
   JobTypePause?: Model<JobTypePauseRecord>;
   pausePollMs?: number;
@@ -238,7 +240,7 @@ export class WorkerEngine<P> {
 
   private async run(task: TaskMessage, log: Logger): Promise<void> {
     const { jobType, publisher, metrics } = this.deps;
-    const events = new RunEvents(publisher, task, randomUUID(), this.deps.flushMs);
+    const events = new RunEvents(publisher, task, randomUUID(), this.deps.flushMs, this.deps.startDelayMs);
     const controller = new AbortController();
     let abortReason: AbortReason | undefined;
     let rejectAbort: (err: JobAborted) => void = () => undefined;

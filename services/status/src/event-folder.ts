@@ -7,7 +7,8 @@ import { dropEarlyEvents, keepEarlyEvents, type WorkflowModels } from '@taskyard
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
 import { deleteTask, deletionRequested, type DeletionDeps } from './task-deletion';
-import { AS_INSERTED, presumedTask, readTasks, writeFold, type FoldTask } from './task-writes';
+import { AS_INSERTED, presumedTask, readTasks, writeFold, type FoldTask, type WriteExpectation } from './task-writes';
+import type { WrittenTasks } from './written-tasks';
 import type { TaskStatsRecorder } from './task-stats-recorder';
 import { foldWorkflowTask } from './workflow-folder';
 import { continuationStep, isWorkflowEvent, startContinuation, type WorkflowPart } from './continued-task';
@@ -27,6 +28,8 @@ export interface FolderDeps extends TimerDeps, DeletionDeps {
   outbox: Outbox;
   /** Writes of different tasks in one batch run this many at a time. */
   writeConcurrency?: number;
+  /** The partition's tasks as this process last wrote them (folded without a read); none: every task is read. */
+  written?: WrittenTasks;
 }
 
 function groupByTask(events: TaskEvent[]): Map<string, TaskEvent[]> {
@@ -68,15 +71,20 @@ const FINISHING_KINDS: ReadonlySet<string> = new Set(['succeeded', 'failed', 'ca
 interface FoldOptions {
   /** The task was presumed as inserted (presumedTask), not read: written only if it still is. */
   presumed?: boolean;
+  /** The task was not read: written only if the stored one is still as expected (as inserted, or as last written). */
+  expect?: WriteExpectation;
+  /** Which `written` drop the fold began after (a task folded across a drop is not remembered). */
+  epoch?: number;
   /** One of the events was delivered before (the status service crashed or failed before acking it). */
   redelivered?: boolean;
 }
 
 /**
- * Folds a batch of one partition's events: one read of the tasks it cannot presume, then per task every
- * event in order and one write of what changed, then the effects. A fresh first attempt's run carries the
- * task as inserted, so its task is not read: its write is conditional on the stored task still being as
- * inserted, and only if it is not is the task read and folded again. The status service is the only writer
+ * Folds a batch of one partition's events: one read of the tasks it can neither presume nor remember, then
+ * per task every event in order and one write of what changed, then the effects. A fresh first attempt's run
+ * carries the task as inserted, and a task this process wrote last is remembered (WrittenTasks), so neither is
+ * read: the write is conditional on the stored task still being as inserted, or still holding the remembered
+ * write's id, and only if it is not is the task read and folded again. The status service is the only writer
  * of a task after its insert, and one partition's batches run one after another, so no two writes race.
  */
 export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promise<void> {
@@ -85,12 +93,19 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
   observeLag(deps.metrics, events, Date.now());
   const redelivered = new Set(events.filter((_, i) => msgs[i].fields.redelivered).map((e) => e.taskId));
   const groups = groupByTask(events);
-  const presumed = new Map([...groups].map(([id, evs]) => [id, presumedTask(evs)] as const).filter((p): p is [string, FoldTask] => p[1] !== undefined));
-  const tasks = await readFoldTasks(deps, [...groups.keys()].filter((id) => !presumed.has(id)));
+  const epoch = deps.written?.epoch;
+  const known = new Map<string, FoldTask>();
+  const toRead: string[] = [];
+  for (const [id, evs] of groups) {
+    const t = deps.written?.take(id) ?? presumedTask(evs);
+    if (t) known.set(id, t);
+    else toRead.push(id);
+  }
+  const tasks = await readFoldTasks(deps, toRead);
   await inParallel([...groups.entries()], deps.writeConcurrency ?? 16, async ([taskId, taskEvents]) => {
-    const opts = { redelivered: redelivered.has(taskId) };
-    const guess = presumed.get(taskId);
-    if (guess && (await foldTask(deps, guess, taskEvents, { ...opts, presumed: true }))) return;
+    const opts = { redelivered: redelivered.has(taskId), epoch };
+    const guess = known.get(taskId);
+    if (guess && (await foldTask(deps, guess, taskEvents, { ...opts, ...unread(guess) }))) return;
     const task = guess ? (await readFoldTasks(deps, [taskId])).get(taskId) : tasks.get(taskId);
     if (!task) {
       deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'events for an unknown task; dropped');
@@ -99,6 +114,9 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
     await foldTask(deps, task, taskEvents, opts);
   });
 }
+
+/** How a task not read is folded: remembered as last written (its `foldWrite`), or presumed as inserted. */
+const unread = (t: FoldTask): FoldOptions => (t.foldWrite ? { expect: { foldWrite: t.foldWrite } } : { presumed: true, expect: AS_INSERTED });
 
 function readFoldTasks(deps: FolderDeps, ids: string[]): Promise<Map<string, FoldTask>> {
   if (ids.length) deps.metrics.reads.inc(ids.length);
@@ -120,7 +138,7 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], o
   if (cut >= 0 && cut < events.length - 1) {
     const next = await foldJobTask(deps, task, events.slice(0, cut + 1), opts);
     if (next === false) return false;
-    if (next) await foldTask(deps, next, events.slice(cut + 1), { redelivered: opts.redelivered });
+    if (next) await foldTask(deps, next, events.slice(cut + 1), { redelivered: opts.redelivered, epoch: opts.epoch });
     return true;
   }
   if (task.workflow && task.status === 'running') {
@@ -146,7 +164,8 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
   const ctx = { retentionMs: def?.limits.retentionMs ?? 24 * 3600_000 };
   let r = foldAll(part ? { ...task, ...part.changes } : task, events, ctx);
   if (opts.presumed && !r.changes) return false;
-  if (!opts.presumed) countEvents(deps, events, r.changes !== null);
+  // A fold not read is counted once written (a miss folds it again, read).
+  if (!opts.expect || !r.changes) countEvents(deps, events, r.changes !== null);
   if (part) r = merged({ state: r.state, changes: part.changes, effects: [] }, r);
   const continued = task.workflow ? undefined : events.find((e) => e.kind === 'continued-as-workflow');
   // Only a continuation the fold took (its run's, not a stale repeat) starts the workflow: its children are
@@ -166,23 +185,27 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
   if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) {
     if (opts.redelivered && isFinished(task.status) && events.some((e) => FINISHING_KINDS.has(e.kind))) await reapplyFinish(deps, task);
+    if (opts.epoch !== undefined) deps.written?.remember(task, opts.epoch);
     return task;
   }
   // A workflow's stage tells its workflow before its own write: a restart in between tells it again (the
   // workflow ignores a repeat), where telling it after could be lost and stall the workflow.
   const tellFirst = task.stage !== undefined;
   if (tellFirst) await applyEffects(deps, { ...task, ...state }, effects.filter((e) => e.kind === 'notify-parent'));
-  if (!(await writeFold(deps, task, changes, opts.presumed ? AS_INSERTED : undefined))) {
-    deps.metrics.presumedMisses.inc();
+  const written = await writeFold(deps, task, changes, opts.expect);
+  if (written === false) {
+    (opts.presumed ? deps.metrics.presumedMisses : deps.metrics.writtenMisses).inc();
     return false;
   }
-  if (opts.presumed) countEvents(deps, events, true);
+  if (opts.expect) countEvents(deps, events, true);
+  const after = { ...task, ...state, ...(written ? { foldWrite: written } : {}) } as FoldTask;
+  if (written && opts.epoch !== undefined) deps.written?.remember(after, opts.epoch);
   if (part?.early) await dropEarlyEvents(deps.workflowModels.EarlyEvent, part.early);
   const observed = observeFold(task, state);
   deps.metrics.observe(task.type, observed);
   deps.stats.record(task.type, task.owner, observed);
-  await applyEffects(deps, { ...task, ...state }, tellFirst ? effects.filter((e) => e.kind !== 'notify-parent') : effects);
-  return { ...task, ...state } as FoldTask;
+  await applyEffects(deps, after, tellFirst ? effects.filter((e) => e.kind !== 'notify-parent') : effects);
+  return after;
 }
 
 function countEvents(deps: FolderDeps, events: TaskEvent[], applied: boolean): void {

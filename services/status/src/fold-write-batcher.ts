@@ -26,7 +26,7 @@ export interface FoldWrite {
 
 interface Waiting extends FoldWrite {
   id: string;
-  resolve: (matched: boolean) => void;
+  resolve: (written: string | undefined) => void;
   reject: (err: unknown) => void;
 }
 
@@ -56,8 +56,8 @@ export class FoldWriteBatcher {
     private readonly opts: { perCommand?: number; maxTimeMS?: number } = {},
   ) {}
 
-  /** Resolves whether the task matched the filter (was written). */
-  write(w: FoldWrite): Promise<boolean> {
+  /** Resolves the write's id (stored in the task's FOLD_WRITE_FIELD) when the task matched the filter, else undefined. */
+  write(w: FoldWrite): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ...w, id: `${this.prefix}.${(this.count++).toString(36)}`, resolve, reject });
       this.immediate ??= setImmediate(() => this.flush());
@@ -84,11 +84,11 @@ export class FoldWriteBatcher {
       const errors = res.writeErrors as Array<{ index: number; errmsg?: string }> | undefined;
       if (errors?.length) throw new Error(`task write failed: ${errors[0].errmsg ?? 'unknown error'}`);
       if (Number(res.n) === batch.length) {
-        for (const w of batch) w.resolve(true);
+        for (const w of batch) w.resolve(w.id);
         return;
       }
       const written = await Promise.all(batch.map((w) => this.holds(target, w)));
-      batch.forEach((w, i) => w.resolve(written[i]));
+      batch.forEach((w, i) => w.resolve(written[i] ? w.id : undefined));
     } catch (err) {
       for (const w of batch) w.reject(err);
     }

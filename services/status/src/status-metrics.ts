@@ -21,6 +21,11 @@ export class StatusMetrics {
     help: "Folds of a fresh first attempt's task presumed as inserted whose stored task was not (read and folded again)",
     registers: [this.registry],
   });
+  readonly writtenMisses = new Counter({
+    name: 'taskyard_status_written_misses_total',
+    help: 'Folds of a task remembered as this process last wrote it whose stored task no longer held that write (read and folded again)',
+    registers: [this.registry],
+  });
   readonly finished = new Counter({ name: 'taskyard_tasks_finished_total', help: 'Tasks reaching a terminal status, by type and status', labelNames: ['type', 'status'], registers: [this.registry] });
   readonly started = new Counter({ name: 'taskyard_tasks_started_total', help: 'Attempts started, by type (a retry starts again)', labelNames: ['type'], registers: [this.registry] });
   readonly retries = new Counter({ name: 'taskyard_task_retries_total', help: 'Failed attempts that were retried, by type', labelNames: ['type'], registers: [this.registry] });

@@ -25,6 +25,7 @@ import { onExpiredMessage } from './expired-in-queue';
 import { StatusMetrics } from './status-metrics';
 import { startSweepers } from './sweepers';
 import { TaskStatsRecorder } from './task-stats-recorder';
+import { WrittenTasks } from './written-tasks';
 
 export interface StatusConfig {
   servers: ServerUrls;
@@ -110,12 +111,15 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
 
   const deps: FolderDeps = { models, publisher, logger, metrics, stats, store, marks: new ListMarks(models.ListMark), prunes: new PendingPrunes(), jobTypes: cfg.jobTypes, workflowModels: wfModels, outbox: new Outbox(models.Outbox) };
   const consumers = partitionQueues.map((queue) => {
-    const batcher = new EventBatcher((msgs) => foldBatch(deps, msgs), {
+    // What the partition's folds wrote last: dropped whenever its consumer may have lost the queue.
+    const written = new WrittenTasks();
+    const partition: FolderDeps = { ...deps, written };
+    const batcher = new EventBatcher((msgs) => foldBatch(partition, msgs), {
       windowMs: cfg.batchWindowMs ?? 10,
       maxBatch: 200,
       onFailure: (err, size, requeued) => logger.warn({ queue, size, err: (err as Error).message }, requeued ? 'a batch of events failed; requeued' : 'a batch of events failed; folded again'),
     });
-    return new QueueConsumer(broker, { queue, prefetch: 200, singleActive: true }, (msg) => batcher.add(msg), logger);
+    return new QueueConsumer(broker, { queue, prefetch: 200, singleActive: true, onLost: () => written.drop() }, (msg) => batcher.add(msg), logger);
   });
   consumers.push(new QueueConsumer(broker, { queue: EXPIRED_QUEUE, prefetch: 20 }, (msg) => onExpiredMessage(publisher, msg), logger));
   // Its own consumer and prefetch: deliveries wait on receivers, folds never wait on them.

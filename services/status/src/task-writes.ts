@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import type { TaskEvent } from '@taskyard/contracts';
 import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskState } from '@taskyard/tasks';
-import { FoldWriteBatcher } from './fold-write-batcher';
+import { FOLD_WRITE_FIELD, FoldWriteBatcher } from './fold-write-batcher';
 import type { StatusMetrics } from './status-metrics';
 
 /** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
@@ -20,10 +20,15 @@ export const FOLD_FIELDS = {
   _id: 1, type: 1, status: 1, progress: 1, attempt: 1, maxAttempts: 1, artifacts: 1, error: 1, logs: 1, parentId: 1, slotId: 1,
   startedAt: 1, finishedAt: 1, expiresAt: 1, durationMs: 1, runId: 1, lastSeq: 1, heartbeatAt: 1, cancelRequestedAt: 1,
   retryAt: 1, result: 1, attempts: 1, queuedAt: 1, callbackUrl: 1, owner: 1, title: 1, tag: 1, createdAt: 1, 'params.uploadKey': 1, stage: 1, workflow: 1,
+  [FOLD_WRITE_FIELD]: 1,
 } as const;
 
 export type FoldTask = TaskState &
-  Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title' | 'tag' | 'createdAt' | 'stage' | 'workflow'> & { params?: { uploadKey?: unknown } };
+  Pick<TaskRecord, 'type' | 'callbackUrl' | 'owner' | 'title' | 'tag' | 'createdAt' | 'stage' | 'workflow'> & {
+    params?: { uploadKey?: unknown };
+    /** The id of the fold write that stored this state (none before the first: a task as inserted). */
+    foldWrite?: string;
+  };
 
 /**
  * Reads the tasks of a batch, one lookup by `_id` each, side by side: FerretDB pushes an `_id` equality
@@ -60,26 +65,30 @@ export interface WriteDeps {
   metrics: StatusMetrics;
 }
 
+/** What a conditional fold write expects of the stored task: as inserted, or as this process last wrote it. */
+export type WriteExpectation = typeof AS_INSERTED | { [FOLD_WRITE_FIELD]: string };
+
 /**
  * Writes a fold's changes in one update; a new status moves the task between status lists: their marks
  * first, then its keys with the same write. With `expect`, the write happens only if the stored task
- * still has those fields (a fold of a presumed task): false when it did not.
+ * still has those fields (a fold of a presumed or remembered task). Answers the write's id (the task's
+ * new `foldWrite`), false when the stored task was not as expected, undefined when no task matched.
  */
 export async function writeFold(
   deps: WriteDeps,
   task: FoldTask,
   changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>,
-  expect?: Partial<Pick<TaskState, 'status' | 'attempt'>>,
-): Promise<boolean> {
+  expect?: WriteExpectation,
+): Promise<string | false | undefined> {
   const listed =
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  const matched = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }) });
-  if (expect && !matched) return false;
+  const written = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }) });
+  if (expect && !written) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
-  return true;
+  return written;
 }
 
 /** What a presumed task's write expects of the stored one: the state `newTaskRecord` inserts. */

@@ -5,7 +5,7 @@ import { createLogger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, publishTask } from '@taskyard/messaging';
 import { firstMessageOf, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
-import { startWorker, type RunningWorker, type WorkerDefinition } from '@taskyard/worker';
+import { startWorker, type RunningWorker, type WorkerDefinition, type WorkerOptions } from '@taskyard/worker';
 import { startStatusService, type RunningStatusService, type StatusConfig } from '../src/status-service';
 
 /** The status service and workers running in-process against one test file's real servers. */
@@ -21,7 +21,8 @@ export interface Harness {
   submit(type: string, params: Record<string, unknown>, owner?: string): Promise<string>;
   task(id: string): Promise<TaskRecord>;
   waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<TaskRecord>;
-  startWorker<P>(def: WorkerDefinition<P>): Promise<RunningWorker>;
+  /** A worker of the harness's servers; `opts` overrides its defaults (heartbeat, flush, start delay). */
+  startWorker<P>(def: WorkerDefinition<P>, opts?: Partial<WorkerOptions>): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -82,8 +83,8 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
         return t && statuses.includes(t.status) ? t : undefined;
       }, { timeoutMs, intervalMs: 100 });
     },
-    async startWorker(def) {
-      const w = await startWorker(def, { servers, jobType: types.get(def.type)!, logger, heartbeatMs: 500, flushMs: 200 });
+    async startWorker(def, opts) {
+      const w = await startWorker(def, { servers, jobType: types.get(def.type)!, logger, heartbeatMs: 500, flushMs: 200, ...opts });
       workers.push(w);
       return w;
     },
