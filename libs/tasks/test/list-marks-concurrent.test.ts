@@ -29,3 +29,21 @@ test('submits of one second needing the same marks at once insert each mark once
   expect(stored).toBeGreaterThanOrEqual(listScopes(task).length);
   expect(insertedMarks.reduce((a, b) => a + b, 0)).toBe(stored);
 });
+
+test('a task of a second and shape already stored inserts nothing; one that differs only in its tag, status or type gets its own marks', async () => {
+  const marks = new ListMarks(models.ListMark);
+  const createdAt = new Date();
+  const task = { owner: 'shape-owner', type: 'diagnostic', status: 'queued' as const, createdAt };
+  await marks.ensureFor(task);
+  const before = insertedMarks.length;
+  await marks.ensureFor({ ...task });
+  expect(insertedMarks.length).toBe(before);
+  for (const other of [{ ...task, tag: 'class-7b' }, { ...task, status: 'scheduled' as const }, { ...task, type: 'spelling-report' }]) {
+    await marks.ensureFor(other);
+    // Every list of the other shape has its second's mark (the `lk` a list walk reads it by).
+    for (const scope of listScopes(other)) {
+      expect(await models.ListMark.countDocuments({ p: { $regex: `^${scope.replace(/[|*+.]/g, '\\$&')}@` } })).toBeGreaterThan(0);
+    }
+  }
+  expect(insertedMarks.length).toBe(before + 3);
+});
