@@ -1,4 +1,5 @@
-import { mongo } from 'mongoose';
+import mongoose, { mongo } from 'mongoose';
+import { ensureTaskIndexes, taskModels } from '@taskyard/tasks';
 import { testServers } from '@taskyard/testing';
 import { cpuBetween } from '../lifecycle/cpu-accounting';
 import { round } from '../lib/rate';
@@ -8,8 +9,10 @@ import { cpuByPart } from './parts';
 /**
  * The status service's write, alone: a fold's conditional update of a task-like document as one `updateOne`
  * per task (several in flight) against one `update` command carrying several statements (one round trip).
- * CPU ms per document of FerretDB + PostgreSQL and of this client, one sitting, modes alternated.
- *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2]
+ * CPU ms per document of FerretDB + PostgreSQL and of this client, one sitting, modes alternated. The collection has
+ * the task model's indexes, the documents a no-op task's list keys (3 queued, 6 finished, as the status service writes them).
+ *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2] [--modes=1x16,8x4,16x1]
+ * With BENCH_DB_STATE (see parts.ts) and the ports of a private database, only that database's CPU counts.
  */
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const DOCS = Number(arg('docs') ?? 1280);
@@ -19,9 +22,15 @@ function taskDoc(id: string): mongo.Document {
   const now = new Date();
   return {
     _id: id, type: 'diagnostic', owner: 'bench-user', title: 'diagnostic', params: { sleepMs: 0 }, status: 'queued', attempt: 0, maxAttempts: 3,
-    progress: 0, artifacts: [], logs: [], priority: 'normal', createdAt: now, queuedAt: now, idempotencyScope: `s:${id}`,
-    lk: [`o|bench-user|queued|${Math.floor(now.getTime() / 1000)}`, `a|queued|${Math.floor(now.getTime() / 1000)}`],
+    progress: 0, artifacts: [], logs: [], priority: 'normal', createdAt: now, queuedAt: now,
+    lk: listKeys('queued', now),
   };
+}
+
+/** Three list keys per status, as a no-op task has (its owner's, the admin's, by status). */
+function listKeys(status: string, at: Date): string[] {
+  const second = Math.floor(at.getTime() / 1000);
+  return [`u.bench-user@0:${second}`, `*|s.${status}@0:${second}`, `u.bench-user|s.${status}@0:${second}`];
 }
 
 function change(id: string): { q: mongo.Document; u: mongo.Document } {
@@ -33,7 +42,7 @@ function change(id: string): { q: mongo.Document; u: mongo.Document } {
         status: 'succeeded', attempt: 1, runId: `r-${id}`, lastSeq: 2, startedAt: now, finishedAt: now, durationMs: 1, progress: 100, heartbeatAt: now,
         expiresAt: new Date(now.getTime() + 86_400_000), result: { ok: true },
         attempts: [{ attempt: 1, workerId: 'w1', startedAt: now, finishedAt: now, status: 'succeeded' }],
-        lk: [`o|bench-user|succeeded|${Math.floor(now.getTime() / 1000)}`, `a|succeeded|${Math.floor(now.getTime() / 1000)}`],
+        lk: [...listKeys('succeeded', now), ...listKeys('diagnostic', now)],
       },
     },
   };
@@ -84,8 +93,10 @@ async function main(): Promise<void> {
   const servers = await testServers('bench-status-writes');
   const client = await mongo.MongoClient.connect(servers.mongoUrl, { maxPoolSize: 64 });
   try {
+    const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
+    await ensureTaskIndexes(taskModels(conn));
+    await conn.close();
     const coll = client.db().collection('tasks');
-    await coll.createIndex({ idempotencyScope: 1 }, { unique: true, sparse: true });
     const modes = (arg('modes') ?? '1x16,8x4,16x1').split(',').map((m) => m.split('x').map(Number) as [number, number]);
     const rows: Row[] = [];
     for (let r = 1; r <= ROUNDS; r++) for (const [s, c] of modes) {

@@ -46,6 +46,16 @@ MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
 # waiting for the pool (the spec's "bulkWrite of about 64+ operations hangs" is the same limit). 250 stays under
 # PostgreSQL's max_connections of 300 (servers.sh).
 FERRETDB_POOL_MAX_CONNS="${FERRETDB_POOL_MAX_CONNS:-250}"
+# Go's garbage collector ran at 13% of FerretDB's CPU under the status service's updates (perf, session 5): every
+# document read and written is unmarshalled into fresh Go values. Collecting at 4x the live heap instead of 2x
+# (GOGC=100) cut FerretDB's CPU per update by ~20% (bench/peers/status-writes.ts); its heap stays tens of MB.
+FERRETDB_GOGC="${FERRETDB_GOGC:-400}"
+# PostgreSQL's settings beyond its defaults (a change takes effect at its next start). A task's stored document
+# (FerretDB's JSON with its type schema) is over the 2 kB TOAST threshold, so every update compressed it and every
+# read decompressed it: lz4 does both at a fraction of pglz's CPU (pglz_compress alone was 4% of PostgreSQL's CPU
+# per update). Durability settings stay at their defaults (fsync, synchronous_commit, full_page_writes on): the
+# kill tests kill the database and nothing may be lost.
+PG_SETTINGS="-c max_connections=300 -c shared_buffers=256MB -c default_toast_compression=lz4"
 MINIO_USERS_SRC=$(cat "$ROOT/deploy/local/minio-users/main.go" "$ROOT/deploy/local/minio-users/go.sum" | sha1sum | cut -c1-10)
 MINIO_USERS_BIN="$CACHE/minio-users-$MINIO_USERS_SRC/minio-users"
 # The alert rules' checker (deploy/local/rules-check: Prometheus' own rule parser, as `promtool check rules`), built from the Go module proxy.

@@ -23,7 +23,7 @@ pg_start() {
   if ! as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
     say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     without_pipes as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$STATE/pg/postgres.log" \
-      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 $PG_SETTINGS" start >/dev/null
   fi
   if ! as_postgres psql -h 127.0.0.1 -p "$PG_PORT" -U taskyard -d postgres -tAc "select 1 from pg_database where datname='taskyard'" | grep -q 1; then
     as_postgres "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U taskyard taskyard
@@ -48,7 +48,7 @@ ferretdb_start() {
   pid_alive "$STATE/run/ferretdb.pid" && return 0
   say "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT"
   daemon "$STATE/run/ferretdb.pid" "$STATE/log/ferretdb.log" \
-    "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "postgres://taskyard@127.0.0.1:$PG_PORT/taskyard?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
+    env GOGC="$FERRETDB_GOGC" "$FERRETDB_BIN" -listen "127.0.0.1:$MONGO_PORT" -postgresql-url "postgres://taskyard@127.0.0.1:$PG_PORT/taskyard?pool_max_conns=$FERRETDB_POOL_MAX_CONNS"
   wait_for 30 FerretDB port_open "$MONGO_PORT"
 }
 

@@ -47,11 +47,18 @@ BEGIN
     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
    WHERE i.indexrelid = idx;
   IF am IS DISTINCT FROM 'btree' THEN RETURN; END IF;
-  IF NOT uniq AND nkeys = 1 THEN
-    expr := pg_get_indexdef(idx, 1, true);
-    IF expr ~ '^\(?_jsonb -> ''[A-Za-z0-9_.$-]+''::text\)?$' THEN
+  expr := pg_get_indexdef(idx, 1, true);
+  IF nkeys = 1 AND expr ~ '^\(?_jsonb -> ''[A-Za-z0-9_.$-]+''::text\)?$' THEN
+    IF NOT uniq THEN
       EXECUTE format('DROP INDEX %s', idx::regclass);
       PERFORM taskyard_gin_create(idxname, rel::regclass, expr);
+      RETURN;
+    END IF;
+    -- A unique btree on a field other than `_id`, without its partial predicate yet: the same constraint
+    -- (NULLs never collide) with no entry for the documents that lack the field.
+    IF expr !~ '''_id''' AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = idx AND indpred IS NOT NULL) THEN
+      EXECUTE format('DROP INDEX %s', idx::regclass);
+      EXECUTE format('CREATE UNIQUE INDEX %I ON %s (%s) WHERE (%s) IS NOT NULL', idxname, rel::regclass, expr, expr);
       RETURN;
     END IF;
   END IF;
