@@ -245,13 +245,21 @@ export class TaskSubmission {
 }
 
 
+/** The labels of each stage, made once (startTimer copied its labels and made a closure per stage of every submit). */
+const STAGE_LABELS = new Map<string, { stage: string }>();
+const stageLabels = (stage: string): { stage: string } => {
+  let labels = STAGE_LABELS.get(stage);
+  if (!labels) STAGE_LABELS.set(stage, (labels = { stage }));
+  return labels;
+};
+
 /** Runs one stage of a submit, observing its duration (also when it fails). */
 async function timed<T>(histogram: GatewayMetrics['submitStage'], stage: string, work: () => Promise<T>): Promise<T> {
-  const end = histogram.startTimer({ stage });
+  const start = performance.now();
   try {
     return await work();
   } finally {
-    end();
+    histogram.observe(stageLabels(stage), (performance.now() - start) / 1000);
   }
 }
 
