@@ -39,7 +39,7 @@ export interface CpuBoundRound {
   firstStartAfterS: number;
   lastStartAfterS: number;
   lastEndAfterS: number;
-  /** One worker: the mean time between a task's end and the next task's start (the slot's turnaround), ms. */
+  /** One worker running one job at a time: the mean time between a task's end and the next task's start (the slot's turnaround), ms. */
   meanTurnaroundMs?: number;
   /** Tasks each worker process ran (kept for older results' readers). */
   split: number[];
@@ -109,7 +109,8 @@ async function recordTimes(client: TaskClient, ids: string[], t0Wall: number, on
     firstStartAfterS: s(runs[0].start),
     lastStartAfterS: s(runs[runs.length - 1].start),
     lastEndAfterS: s(Math.max(...runs.map((r) => r.end))),
-    meanTurnaroundMs: oneWorker ? round(gaps.reduce((a, b) => a + b, 0) / gaps.length, 1) : undefined,
+    // Only where one job ran at a time (prefetch 1): interleaved jobs overlap and have no turnaround.
+    meanTurnaroundMs: oneWorker && gaps.every((g) => g >= -1) ? round(gaps.reduce((a, b) => a + b, 0) / gaps.length, 1) : undefined,
   };
 }
 
