@@ -23,6 +23,15 @@ export class TaskClient {
   }
 
   private call(method: 'GET' | 'POST', path: string, body?: string): Promise<Answer> {
+    return this.send(method, path, body).catch((err: NodeJS.ErrnoException & { reusedSocket?: boolean }) => {
+      // A kept-alive socket the gateway closed (its keep-alive timeout) just as this request went out on it:
+      // the request never reached the gateway (Node's documented case for `request.reusedSocket`), send it again.
+      if (err.reusedSocket && err.code === 'ECONNRESET') return this.send(method, path, body);
+      throw err;
+    });
+  }
+
+  private send(method: 'GET' | 'POST', path: string, body?: string): Promise<Answer> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
     if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
     return new Promise((resolve, reject) => {
@@ -32,7 +41,7 @@ export class TaskClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });
   }
