@@ -59,19 +59,35 @@ export class Api {
  * call, and takes the median of the calls that answered `ok`.
  */
 export async function probe(n: number, ok: number, op: (i: number) => Promise<Timed>): Promise<Probe> {
-  await op(-1);
-  const times: number[] = [];
-  let failures = 0;
-  let failure: string | undefined;
+  return (await probeInterleaved(n, ok, [op]))[0];
+}
+
+/**
+ * The same probe on several stacks (one op each), its samples taken in turn: sample i of every stack, then
+ * sample i + 1 of every stack. A swing of the machine's load (other sessions' work) then falls on every stack
+ * alike, instead of on whichever stage it met (bench/history README, session 5).
+ */
+export async function probeInterleaved(n: number, ok: number, ops: ((i: number) => Promise<Timed>)[]): Promise<Probe[]> {
+  for (const op of ops) await op(-1);
+  const times: number[][] = ops.map(() => []);
+  const failures = ops.map(() => 0);
+  const failure: (string | undefined)[] = ops.map(() => undefined);
   for (let i = 0; i < n; i++) {
-    const r = await op(i);
-    if (r.status === ok) times.push(r.ms);
-    else {
-      failures++;
-      failure ??= `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+    for (const [k, op] of ops.entries()) {
+      const r = await op(i);
+      if (r.status === ok) times[k].push(r.ms);
+      else {
+        failures[k]++;
+        failure[k] ??= `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`;
+      }
     }
   }
-  return { medianMs: times.length ? round(median(times), 1) : Number.NaN, samples: times.length, failures, ...(failure ? { failure } : {}) };
+  return ops.map((_, k) => ({
+    medianMs: times[k].length ? round(median(times[k]), 1) : Number.NaN,
+    samples: times[k].length,
+    failures: failures[k],
+    ...(failure[k] ? { failure: failure[k] } : {}),
+  }));
 }
 
 export const freshKey = (): string => `bench-${randomUUID()}`;

@@ -4,12 +4,12 @@ import { ensureTaskIndexes, rebuildListHeads, taskModels, type TaskModels } from
 import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
-import { Api, cursorAt, freshKey, probe, type Probe } from './api-probes';
+import { Api, cursorAt, freshKey, probeInterleaved, type Probe } from './api-probes';
 import { endToEnd } from './end-to-end';
 import { FILL_OWNERS, FILL_TAG, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
 import { PrivateDatabase, processCpu } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep] [--fill-only]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave]] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
@@ -22,6 +22,12 @@ const STEP_MS = 2000;
 const KEEP = process.argv.includes('--keep');
 /** Only fill (with --keep: fill the kept databases ahead of a measuring run). */
 const FILL_ONLY = process.argv.includes('--fill-only');
+/**
+ * With --keep: every stage's stack runs at once and each probe's samples are taken on the stages in turn
+ * (probeInterleaved), so the machine's load swings (other sessions' work) fall on all sizes alike; then each
+ * stage's end-to-end run and idle minute alone, the others' stacks stopped.
+ */
+const INTERLEAVE = KEEP && process.argv.includes('--interleave');
 const META = 'bench_history_meta';
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -58,25 +64,37 @@ async function idleCpu(db: PrivateDatabase, stack: ProcessStack, seconds: number
   return { ...pct, total: round(Object.values(pct).reduce((a, b) => a + b, 0), 2) };
 }
 
-async function measureStage(api: Api, keys: { user: string; admin: string }, sample: FillSample, deep: { createdAt: Date; id: string }): Promise<Record<string, Probe>> {
-  const probes: Record<string, Probe> = {};
-  const ids = sample.ids;
-  probes['GET /v1/tasks/:id'] = await probe(SAMPLES, 200, (i) => api.call(keys.admin, 'GET', `/v1/tasks/${ids[(i + ids.length) % ids.length]}`));
-  probes['POST /v1/tasks with Idempotency-Key'] = await probe(SAMPLES, 202, () => api.submit(keys.user, { idempotencyKey: freshKey() }));
-  probes['POST /v1/tasks'] = await probe(SAMPLES, 202, () => api.submit(keys.user));
-  probes['POST /v1/tasks/:id/cancel'] = await probe(SAMPLES, 202, async () => {
+/** What the probes of one stage need: its stack's API and keys, stored ids, the deep page's position. */
+interface ProbeTarget {
+  api: Api;
+  keys: { user: string; admin: string };
+  sample: FillSample;
+}
+
+/** The probes of one or several stages (interleaved: see probeInterleaved), a record of medians per stage. */
+async function measureStages(targets: ProbeTarget[]): Promise<Record<string, Probe>[]> {
+  const probes: Record<string, Probe>[] = targets.map(() => ({}));
+  const each = async (name: string, ok: number, op: (t: ProbeTarget, i: number) => Promise<Awaited<ReturnType<Api['call']>>>): Promise<void> => {
+    const found = await probeInterleaved(SAMPLES, ok, targets.map((t) => (i: number) => op(t, i)));
+    found.forEach((p, k) => (probes[k][name] = p));
+  };
+  await each('GET /v1/tasks/:id', 200, ({ api, keys, sample }, i) => api.call(keys.admin, 'GET', `/v1/tasks/${sample.ids[(i + sample.ids.length) % sample.ids.length]}`));
+  await each('POST /v1/tasks with Idempotency-Key', 202, ({ api, keys }) => api.submit(keys.user, { idempotencyKey: freshKey() }));
+  await each('POST /v1/tasks', 202, ({ api, keys }) => api.submit(keys.user));
+  await each('POST /v1/tasks/:id/cancel', 202, async ({ api, keys }) => {
     const t = await api.submit(keys.user, { delayMs: 3_600_000 });
     return api.call(keys.user, 'POST', `/v1/tasks/${(t.body as { id: string }).id}/cancel`);
   });
-  const cursor = cursorAt(deep);
-  for (const [who, key, filters] of [
-    ['user', keys.user, LIST_FILTERS],
-    ['admin', keys.admin, { ...LIST_FILTERS, owner: { owner: FILL_OWNERS[1] } }],
+  for (const [who, filters] of [
+    ['user', LIST_FILTERS],
+    ['admin', { ...LIST_FILTERS, owner: { owner: FILL_OWNERS[1] } }],
   ] as const) {
     for (const [name, filter] of Object.entries(filters)) {
-      for (const [page, extra] of [['first', {}], ['deep', { cursor }]] as const) {
-        const q = new URLSearchParams({ limit: '20', ...filter, ...extra }).toString();
-        probes[`list ${who} ${name} ${page} page`] = await probe(SAMPLES, 200, () => api.call(key, 'GET', `/v1/tasks?${q}`));
+      for (const page of ['first', 'deep'] as const) {
+        await each(`list ${who} ${name} ${page} page`, 200, ({ api, keys, sample }) => {
+          const q = new URLSearchParams({ limit: '20', ...filter, ...(page === 'deep' ? { cursor: cursorAt(sample.middle!) } : {}) }).toString();
+          return api.call(who === 'user' ? keys.user : keys.admin, 'GET', `/v1/tasks?${q}`);
+        });
       }
     }
   }
@@ -104,6 +122,15 @@ function table(stages: StageResult[]): Row[] {
     [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: 'target < 3',
   });
   return rows;
+}
+
+/** A stage's end-to-end run and idle minute, after its probes. */
+async function finishStage(db: PrivateDatabase, t: Target, size: number, fill: StageResult['fill'], probes: Record<string, Probe>): Promise<StageResult> {
+  log(`end-to-end (${E2E_TASKS} tasks) with ${size.toLocaleString('en-US')} stored tasks`);
+  const e2e = await endToEnd(t.api, t.keys.user, t.conn, E2E_TASKS);
+  log(`idle CPU over ${IDLE_SECONDS} s`);
+  const idleCpuPercent = await idleCpu(db, t.stack, IDLE_SECONDS);
+  return { storedHistory: size, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent };
 }
 
 /** What a kept database holds (its `bench_history_meta` document), so a later run reuses its fill. */
@@ -172,15 +199,27 @@ async function main(): Promise<void> {
   db.start();
   const shared = await testServers('bench-history'); // its vhost and bucket; the database is the private one
   const servers = { ...shared, mongoUrl: db.mongoUrl('bench_history') };
-  let target: Target | undefined;
+  const opened = new Set<Target>();
+  const open = async (database: string, fresh: boolean): Promise<Target> => {
+    const t = await openTarget(servers, database, fresh);
+    opened.add(t);
+    return t;
+  };
+  const close = async (t: Target): Promise<void> => {
+    opened.delete(t);
+    await closeTarget(t);
+  };
   try {
     const stages: StageResult[] = [];
+    /** Interleaved: the stages prepared, measured together once all are. */
+    const prepared: { size: number; target: Target; fill: StageResult['fill']; sample: FillSample }[] = [];
     let ceilings: Awaited<ReturnType<typeof measureCeilings>> | undefined;
+    let target: Target | undefined;
     for (const size of SIZES) {
       // Kept: a database per size (filled once, reused; the empty one afresh each run). Otherwise one, growing.
       if (KEEP || !target) {
-        if (target) await closeTarget(target);
-        target = await openTarget(servers, KEEP ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
+        if (target && !INTERLEAVE) await close(target);
+        target = await open(KEEP ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
       }
       if (target.fill.stored > size) throw new Error(`the database already holds ${target.fill.stored} tasks, more than ${size}`);
       const fill = await fillTo(target, size);
@@ -189,22 +228,32 @@ async function main(): Promise<void> {
         log('ceilings (same run)');
         ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
       }
-      const { api, keys, conn, stack } = target;
       const working = await storeWorkingSet(target.models);
       log(`working set: ${working.rate.count} recent tasks (${working.rate.perSecond}/s)`);
       // The history was stored in bulk without heads (and the kept databases before heads existed): as a
       // database from before them, its lists' heads are rebuilt from their trees (list-heads-rebuild.ts).
       const heads = await rebuildListHeads(target.models, historyScopes());
       log(`heads rebuilt: ${heads.length} lists, ${heads.filter((h) => h.cut !== undefined).length} with a cut`);
-      log(`measuring with ${size.toLocaleString('en-US')} stored tasks`);
       // Ids and the deep page's cursor from the history; on the empty database, from the working set.
       const sample = target.fill.stored ? target.fill.sample : working.sample;
-      const probes = await measureStage(api, keys, sample, sample.middle!);
-      log(`end-to-end (${E2E_TASKS} tasks)`);
-      const e2e = await endToEnd(api, keys.user, conn, E2E_TASKS);
-      log(`idle CPU over ${IDLE_SECONDS} s`);
-      const idleCpuPercent = await idleCpu(db, stack, IDLE_SECONDS);
-      stages.push({ storedHistory: size, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent });
+      if (INTERLEAVE) {
+        prepared.push({ size, target, fill, sample });
+        continue;
+      }
+      log(`measuring with ${size.toLocaleString('en-US')} stored tasks`);
+      const [probes] = await measureStages([{ api: target.api, keys: target.keys, sample }]);
+      stages.push(await finishStage(db, target, size, fill, probes));
+    }
+    if (prepared.length) {
+      log(`measuring with ${prepared.map((p) => p.size.toLocaleString('en-US')).join(', ')} stored tasks, interleaved`);
+      const probes = await measureStages(prepared.map((p) => ({ api: p.target.api, keys: p.target.keys, sample: p.sample })));
+      // Each stage's end-to-end run and idle minute alone: the database's CPU is every stack's.
+      for (const p of prepared) await close(p.target);
+      for (const [k, p] of prepared.entries()) {
+        const t = await open(`bench_history_${p.size}`, false);
+        stages.push(await finishStage(db, t, p.size, p.fill, probes[k]));
+        await close(t);
+      }
     }
     if (FILL_ONLY || !ceilings) return;
     const rows = table(stages);
@@ -223,7 +272,7 @@ async function main(): Promise<void> {
     writeResults('history', result);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    if (target) await closeTarget(target);
+    for (const t of opened) await closeTarget(t);
     await shared.cleanup();
     db.stop();
   }

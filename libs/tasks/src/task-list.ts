@@ -143,6 +143,11 @@ export class TaskList {
   private readonly pruner: HeadPruner;
   /** Lists whose last page went on below their head: the next starts the tree's reads in its first round too. */
   private readonly pastHead = new Map<string, true>();
+  /**
+   * The second from which each list's head was complete when last read, kept KEPT_NODE_MS: a page starting
+   * below it (a deep page) skips the head's read, which would give it nothing (list-heads.ts).
+   */
+  private readonly headFrom = new Map<string, { at: number; from: number }>();
   /** Prunes the open lists' marks a page found no task under (list-prune.ts). */
   readonly healer: OpenMarkHealer;
 
@@ -234,7 +239,11 @@ export class TaskList {
     const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), head: none, tree: false, stats, missed: false };
     if (open) return reads;
     stats.rounds++;
-    reads.head = this.readHead(scope, stats);
+    // The head holds 128-320 seconds (HEAD_KEEP, HEAD_MAX), its largest read (FerretDB spends ~75 us a
+    // document): a page whose cursor is below where the head starts reads only the tree. Safe whatever the
+    // head became since: the tree holds every second.
+    const known = this.headFrom.get(scope);
+    if (!(tree && known && this.now() - known.at < KEPT_NODE_MS && upper < known.from)) reads.head = this.readHead(scope, stats);
     if (tree) this.startTree(reads, upper);
     const periods: number[] = [];
     for (let p = Math.floor((nowSecond - KEPT_NODE_MS / 1000 - JOURNAL_MARGIN_SECONDS) / JOURNAL_SECONDS); p <= Math.floor((nowSecond + 5) / JOURNAL_SECONDS); p++) periods.push(p);
@@ -270,6 +279,7 @@ export class TaskList {
     }
     const [entries, since] = await Promise.all([readHeadEntries(this.ListMark, scope, this.timeoutMs), this.since.value]);
     const head = headOf(entries, since);
+    this.remember(this.headFrom, scope, { at: nowMs, from: head.from });
     if (head.size > HEAD_MAX) this.pruner.request(scope);
     return head;
   }

@@ -53,3 +53,22 @@ test('every page of a sparse list is the whole history in order', async () => {
   const filter = { owner: 'owner-2', status: 'failed' };
   expect((await everyPage(reader(), filter, 7)).ids).toEqual(listedOrder(tasks, filter));
 });
+
+test('a deep page below the head skips its read once the reader knows where the head starts, and finds the same tasks', async () => {
+  await new HeadPruner(db.models.ListMark, { keep: 40, pruneEvery: 1000, limit: 1000, timeoutMs: 10_000 }).prune('*');
+  const order = listedOrder(tasks, {});
+  const at = tasks.find((t) => t._id === order[200])!;
+  const after = { createdAt: at.createdAt, id: at._id };
+  const list = reader();
+  const pages: PageStats[] = [];
+  for (let i = 0; i < 3; i++) {
+    const stats = emptyPageStats();
+    const page = await list.page<FixtureTask>({ limit: 20, after }, stats);
+    expect(page.items.map((t) => t._id)).toEqual(order.slice(201, 221));
+    pages.push(stats);
+  }
+  // Warm (the tree's settled nodes kept): the journal's minutes and the tree's first reads, 4; the head's read
+  // (5 with it) only on the first page, which learnt where the head starts.
+  expect(pages[1].markReads).toBe(pages[2].markReads);
+  expect(pages[1].markReads).toBeLessThanOrEqual(4);
+});
