@@ -1,30 +1,20 @@
 import { createLogger } from '@taskyard/logging';
-import { testServers, waitFor, type TestServers } from '@taskyard/testing';
-import { BrokerConnection, ConfirmPublisher, QueueConsumer, type Settlement } from '../src';
+import { waitFor } from '@taskyard/testing';
+import { QueueConsumer, type BrokerConnection, type ConfirmPublisher, type Settlement } from '../src';
+import { quorumQueue, startBrokerFixture, type BrokerFixture } from './broker-fixture';
 
 // The acks of a turn go as one ack with `multiple`: it must never cover a message still in hand.
 const logger = createLogger('coalesced-acks-test');
 const QUEUE = 'coalesced-acks';
-let servers: TestServers;
+let fixture: BrokerFixture;
 let broker: BrokerConnection;
 let publisher: ConfirmPublisher;
 
 beforeAll(async () => {
-  servers = await testServers('coalesced-acks');
-  broker = new BrokerConnection(servers.rabbitmqUrl, logger, `coalesced-acks-${servers.namespace}`);
-  await broker.onConnect(async (conn) => {
-    const ch = await conn.createChannel();
-    await ch.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await ch.close();
-  });
-  publisher = new ConfirmPublisher(broker, logger);
-  await publisher.start();
-  await broker.start();
+  fixture = await startBrokerFixture('coalesced-acks', logger, quorumQueue(QUEUE));
+  ({ broker, publisher } = fixture);
 });
-afterAll(async () => {
-  await broker?.close();
-  await servers?.cleanup();
-});
+afterAll(async () => fixture?.close());
 
 const numberOf = (content: Buffer): number => JSON.parse(content.toString()) as number;
 

@@ -1,31 +1,21 @@
 import type { Socket } from 'node:net';
 import { createLogger } from '@taskyard/logging';
-import { testServers, waitFor, type TestServers } from '@taskyard/testing';
-import { BrokerConnection, ConfirmPublisher, QueueConsumer } from '../src';
+import { waitFor } from '@taskyard/testing';
+import { QueueConsumer, type BrokerConnection, type ConfirmPublisher } from '../src';
+import { quorumQueue, startBrokerFixture, type BrokerFixture } from './broker-fixture';
 
 // The frames a connection's channels write in one turn go to the socket in one write (a system call each before).
 const logger = createLogger('coalesced-writes-test');
 const QUEUE = 'coalesced-writes';
-let servers: TestServers;
+let fixture: BrokerFixture;
 let broker: BrokerConnection;
 let publisher: ConfirmPublisher;
 
 beforeAll(async () => {
-  servers = await testServers('coalesced-writes');
-  broker = new BrokerConnection(servers.rabbitmqUrl, logger, `coalesced-writes-${servers.namespace}`);
-  await broker.onConnect(async (conn) => {
-    const ch = await conn.createChannel();
-    await ch.assertQueue(QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await ch.close();
-  });
-  publisher = new ConfirmPublisher(broker, logger);
-  await publisher.start();
-  await broker.start();
+  fixture = await startBrokerFixture('coalesced-writes', logger, quorumQueue(QUEUE));
+  ({ broker, publisher } = fixture);
 });
-afterAll(async () => {
-  await broker?.close();
-  await servers?.cleanup();
-});
+afterAll(async () => fixture?.close());
 
 /** Counts the socket writes of the broker connection (node's own stream methods, observed, not replaced). */
 function countSocketWrites(): { writes: () => number; restore: () => void } {

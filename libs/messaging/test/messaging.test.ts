@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { TASK_PRIORITIES, jobTypes, priorityQueueName, queueName, statusPartitionQueue, type TaskEvent, type TaskMessage } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
-import { testServers, waitFor, type TestServers } from '@taskyard/testing';
+import { waitFor, type TestServers } from '@taskyard/testing';
 import {
   BrokerConnection,
   BrokerUnavailable,
@@ -15,8 +15,10 @@ import {
   publishRetry,
   publishTask,
 } from '../src';
+import { startBrokerFixture, type BrokerFixture } from './broker-fixture';
 
 const logger = createLogger('messaging-test');
+let fixture: BrokerFixture;
 let servers: TestServers;
 let broker: BrokerConnection;
 let publisher: ConfirmPublisher;
@@ -39,22 +41,13 @@ async function management(path: string, method = 'GET'): Promise<Response> {
 }
 
 beforeAll(async () => {
-  servers = await testServers('messaging');
-  broker = new BrokerConnection(servers.rabbitmqUrl, logger, `messaging-test-${servers.namespace}`);
-  await broker.onConnect(async (conn) => {
-    const ch = await conn.createChannel();
+  fixture = await startBrokerFixture('messaging', logger, async (ch) => {
     await declareTopology(ch, jobTypes({ enableDiagnostic: true }).values());
     await declareStatusPartitions(ch, 4);
-    await ch.close();
   });
-  publisher = new ConfirmPublisher(broker, logger);
-  await publisher.start();
-  await broker.start();
+  ({ servers, broker, publisher } = fixture);
 });
-afterAll(async () => {
-  await broker?.close();
-  await servers?.cleanup();
-});
+afterAll(async () => fixture?.close());
 
 test('declares a quorum queue per job type and routes a confirmed task to it', async () => {
   await publishTask(publisher, task('t-1'));
@@ -112,7 +105,7 @@ test('events of one task always land in the same status partition', async () => 
 });
 
 test('reconnects after the broker drops the connection, and publishing works again', async () => {
-  const name = `messaging-test-${servers.namespace}`;
+  const name = `messaging-${servers.namespace}`;
   const conns = await waitFor('the named connection', async () => {
     const list = (await (await management('/api/connections')).json()) as Array<{ name: string; client_properties: { connection_name?: string } }>;
     const mine = list.filter((c) => c.client_properties.connection_name === name);

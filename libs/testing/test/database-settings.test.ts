@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../src';
 
 /**
  * The local database's settings as deploy/local starts it (`servers.sh database-start`, on a private state and
@@ -12,17 +12,6 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../../..');
 let state: string;
 let env: NodeJS.ProcessEnv;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const servers = (command: string): void => void execFileSync('bash', [path.join(ROOT, 'deploy/local/servers.sh'), command], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const show = (setting: string): string =>
