@@ -4,6 +4,7 @@ import { round } from '../lib/rate';
 import { cpuBetween } from '../lifecycle/cpu-accounting';
 import type { TaskClient } from '../lifecycle/task-client';
 import { inParallel } from './end-to-end';
+import { threadTime, type ThreadTime } from './core-wait';
 import { cpuByPart, machineTicks, processCpuSeconds } from './parts';
 import { finishedCount, jobsByWorker, registerStack, stopProcess } from './stack-processes';
 
@@ -27,6 +28,14 @@ export interface CpuBoundWorker {
   cpuS: number;
   /** Seconds after the first submit by which it had used all but 50 ms of its CPU of the round (its work done). */
   busyUntilS: number;
+  /**
+   * Its JavaScript thread until then (scheduler statistics): seconds on a core, seconds runnable but waiting for
+   * one (the machine's load, ours included), and the rest, idle: waiting for its next message, a confirm, the
+   * first submit. Idle is the system's (dispatch); the wait for a core is the machine's.
+   */
+  runS: number;
+  coreWaitS: number;
+  idleS: number;
 }
 
 export interface CpuBoundRound {
@@ -44,6 +53,12 @@ export interface CpuBoundRound {
   /** Tasks each worker process ran (kept for older results' readers). */
   split: number[];
   workers: CpuBoundWorker[];
+  /**
+   * The round had no worker waited for a core: the latest of each worker's busy-until less its wait for a core
+   * (its run and its idle kept). Compared between 1 and 2 workers it is the system's scaling (dispatch, tail,
+   * overhead per job) without the machine's load; it still counts the cores our own other parts took.
+   */
+  withoutCoreWaitS: number;
   /** CPU seconds of every other part of ours and of the shared servers over the round. */
   othersCpuS: Record<string, number>;
   /** Both cores' busy share over the round (everyone's load), and the 1-minute load average at its end. */
@@ -62,6 +77,9 @@ export interface CpuBound {
   ratios: number[];
   rounds: { one: CpuBoundRound; two: CpuBoundRound }[];
   ratio: number;
+  /** The same from each round's `withoutCoreWaitS`: the 2 / 1 ratio the system gives when no worker waits for a core. */
+  ratiosWithoutCoreWait: number[];
+  ratioWithoutCoreWait: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +98,7 @@ const TAIL_CPU_MS = 50;
 interface CpuSample {
   at: number;
   cpuS: number[];
+  threads: ThreadTime[];
 }
 
 /**
@@ -87,11 +106,27 @@ interface CpuSample {
  * of its CPU of the round (an idle worker uses next to none; a busy one on a loaded machine may get only a
  * tenth of a core, so a threshold on CPU per interval would call it idle).
  */
-function busyUntil(samples: CpuSample[], t0: number, workers: number): number[] {
+function busyUntil(samples: CpuSample[], workers: number): CpuSample[] {
   const last = samples[samples.length - 1].cpuS;
-  return Array.from({ length: workers }, (_, w) => {
-    const done = samples.find((s) => (last[w] - s.cpuS[w]) * 1000 <= TAIL_CPU_MS)!;
-    return round((done.at - t0) / 1000, 2);
+  return Array.from({ length: workers }, (_, w) => samples.find((s) => (last[w] - s.cpuS[w]) * 1000 <= TAIL_CPU_MS)!);
+}
+
+/** Each worker over the round: its tasks, CPU, and its thread's run, wait for a core and idle time until its work was done. */
+function workerFigures(samples: CpuSample[], tasks: number[]): CpuBoundWorker[] {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  return busyUntil(samples, tasks.length).map((done, w) => {
+    const busyUntilS = (done.at - first.at) / 1000;
+    const runS = done.threads[w].runS - first.threads[w].runS;
+    const coreWaitS = done.threads[w].coreWaitS - first.threads[w].coreWaitS;
+    return {
+      tasks: tasks[w],
+      cpuS: round(last.cpuS[w] - first.cpuS[w], 2),
+      busyUntilS: round(busyUntilS, 2),
+      runS: round(runS, 2),
+      coreWaitS: round(coreWaitS, 2),
+      idleS: round(Math.max(0, busyUntilS - runS - coreWaitS), 2),
+    };
   });
 }
 
@@ -121,17 +156,17 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
   const jobs0 = await jobsByWorker(stack);
   const cpu0 = cpuByPart();
   const machine0 = machineTicks();
-  const cpuOfWorkers = (): number[] => workers.map((w) => processCpuSeconds(w.child.pid!));
+  const sample = (): CpuSample => ({ at: performance.now(), cpuS: workers.map((w) => processCpuSeconds(w.child.pid!)), threads: workers.map((w) => threadTime(w.child.pid!)) });
   const t0Wall = Date.now();
-  const started = performance.now();
-  const samples: CpuSample[] = [{ at: started, cpuS: cpuOfWorkers() }];
+  const samples: CpuSample[] = [sample()];
+  const started = samples[0].at;
   const ids: string[] = [];
   let submitted = 0;
   const sending = inParallel(opts.tasks, 8, async () => void ids.push(await client.submit('diagnostic', { cpuMs: opts.cpuMsPerTask }))).then(() => (submitted = performance.now()));
   const deadline = started + 600_000;
   for (let polled = started; ; ) {
     await sleep(SAMPLE_MS);
-    samples.push({ at: performance.now(), cpuS: cpuOfWorkers() });
+    samples.push(sample());
     if (performance.now() - polled < FINISHED_POLL_MS) continue;
     polled = performance.now();
     const done = (await finishedCount(stack)) - base;
@@ -143,8 +178,8 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
   const machine1 = machineTicks();
   const used = cpuBetween(cpu0, cpuByPart());
   const jobs1 = await jobsByWorker(stack);
-  const last = samples[samples.length - 1].cpuS;
-  const until = busyUntil(samples, started, workers.length);
+  const split = workers.map((w) => (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0));
+  const figures = workerFigures(samples, split);
   const othersCpuS = Object.fromEntries([...used].filter(([part]) => part !== 'worker').map(([part, s]) => [part, round(s, 2)]));
   const times = await recordTimes(client, ids, t0Wall, workers.length === 1);
   return {
@@ -154,8 +189,9 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
     submittedAfterS: round((submitted - started) / 1000, 2),
     finishedAfterS: round((finished - started) / 1000, 2),
     ...times,
-    split: workers.map((w) => (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0)),
-    workers: workers.map((w, i) => ({ tasks: (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0), cpuS: round(last[i] - samples[0].cpuS[i], 2), busyUntilS: until[i] })),
+    split,
+    workers: figures,
+    withoutCoreWaitS: round(Math.max(...figures.map((f) => f.busyUntilS - f.coreWaitS)), 2),
     othersCpuS,
     machineBusyShare: round((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total), 2),
     loadAverage: round(loadavg()[0], 2),
@@ -189,5 +225,17 @@ export async function measureCpuBound(client: TaskClient, stack: ProcessStack, o
   const one = rounds.map((r) => r.one.perSec);
   const two = rounds.map((r) => r.two.perSec);
   const ratios = one.map((o, i) => round(two[i] / o, 2));
-  return { cpuMsPerTask: opts.cpuMsPerTask, tasks: opts.tasks, prefetch: opts.prefetch, oneWorkerPerSec: one, twoWorkersPerSec: two, ratios, ratio: round(median(two) / median(one), 2), rounds };
+  const free = rounds.map((r) => ({ one: r.one.withoutCoreWaitS, two: r.two.withoutCoreWaitS }));
+  return {
+    cpuMsPerTask: opts.cpuMsPerTask,
+    tasks: opts.tasks,
+    prefetch: opts.prefetch,
+    oneWorkerPerSec: one,
+    twoWorkersPerSec: two,
+    ratios,
+    ratio: round(median(two) / median(one), 2),
+    rounds,
+    ratiosWithoutCoreWait: free.map((f) => round(f.one / f.two, 2)),
+    ratioWithoutCoreWait: round(median(free.map((f) => f.one)) / median(free.map((f) => f.two)), 2),
+  };
 }

@@ -80,6 +80,9 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
       { measure: 'CPU-bound s to first start / last start / last end (records)', value: each((x) => `${x.firstStartAfterS}/${x.lastStartAfterS}/${x.lastEndAfterS}`) },
       { measure: 'CPU-bound 1 worker: mean ms from an end to the next start', value: cpu.rounds.map((r) => r.one.meanTurnaroundMs ?? '-').join(' / ') },
       { measure: 'CPU-bound workers: CPU s and busy until s (2 workers)', value: cpu.rounds.map((r) => r.two.workers.map((w) => `${w.cpuS}@${w.busyUntilS}`).join('+')).join(' / ') },
+      { measure: 'CPU-bound worker thread s on a core / waiting for one / idle (1 w; 2 w)', value: each((x) => x.workers.map((w) => `${w.runS}/${w.coreWaitS}/${w.idleS}`).join('+')) },
+      { measure: 'CPU-bound s had no worker waited for a core (1 w, 2 w; ...)', value: each((x) => x.withoutCoreWaitS) },
+      { measure: 'CPU-bound 2 / 1 without the wait for a core, each round; medians', value: `${cpu.ratiosWithoutCoreWait.join(' / ')}; ${cpu.ratioWithoutCoreWait}` },
       { measure: 'CPU-bound others CPU s (2 workers): gateway+status+load, servers', value: cpu.rounds.map((r) => othersLine(r.two.othersCpuS)).join(' / ') },
       { measure: 'CPU-bound machine busy share / load average (1 w, 2 w; ...)', value: each((x) => `${x.machineBusyShare}/${x.loadAverage}`) },
     );
