@@ -98,8 +98,10 @@ export class ListMarks {
    * late entry (a second older than LATE_ENTRY_MS) may race the pruning of that very mark (list-prune.ts).
    */
   async reassertOpen(f: ListedFields, now = Date.now()): Promise<void> {
+    // The cheap tests first: most status changes are to a closed status, or soon after the task's creation.
+    if (!isOpenStatus(f.status) || now - new Date(f.createdAt).getTime() <= LATE_ENTRY_MS) return;
     const mark = openMark(f);
-    if (!mark || !isOpenStatus(f.status) || now - new Date(f.createdAt).getTime() <= LATE_ENTRY_MS) return;
+    if (!mark) return;
     await this.insertAll([mark]);
     this.known.add(mark._id);
   }

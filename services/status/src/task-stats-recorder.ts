@@ -40,6 +40,11 @@ interface PendingDoc {
 
 type Op = { updateOne: { filter: { _id: string }; update: Record<string, unknown>; upsert: true } };
 
+function isEmpty(counts: TypeCounts): boolean {
+  for (const _ in counts) return false;
+  return true;
+}
+
 /** Dot-path `$inc`s of one type's counts (`t.<type>.<field>[.<key>]`) and `$set`s of its sample messages. */
 function countPaths(type: string, c: TypeCounts): { inc: Record<string, number>; set: Record<string, string> } {
   const base = `t.${fieldName(type)}`;
@@ -51,15 +56,22 @@ function countPaths(type: string, c: TypeCounts): { inc: Record<string, number>;
   return { inc, set };
 }
 
+/** Counts of the folds of one minute, by owner then type: what `record` adds to, spread over documents at a flush. */
+type MinuteCounts = Map<string, Map<string, TypeCounts>>;
+
+const MINUTE_MS = GRANULARITY.m.periodMs;
+
 /**
  * Counts task activity per type and minute (and hour) in memory and adds it to `task_stats` in batches:
- * the fold's hot path only adds numbers to maps. Documents carry this process's name, so no other
+ * the fold's hot path adds a fold's counts once (by minute, owner and type); the documents of each period
+ * and scope they count in are made at the flush. Documents carry this process's name, so no other
  * process ever writes them. Counts not yet flushed when the process dies are lost (at most one flush
  * interval's worth); they are figures for charts, not records.
  */
 export class TaskStatsRecorder {
   readonly writer: string;
   private pending = new Map<string, PendingDoc>();
+  private counted = new Map<number, MinuteCounts>();
   private totals = new Map<string, Map<TaskStatus, number>>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -85,10 +97,26 @@ export class TaskStatsRecorder {
   /** Counts one written fold of a task of `type` owned by `owner`, in the period of `nowMs`. */
   record(type: string, owner: string, obs: FoldObservation, nowMs = Date.now()): void {
     if (obs.statusChange) this.moveTotals(type, obs.statusChange.from, obs.statusChange.to);
-    if (Object.keys(obs.counts).length === 0) return;
-    for (const g of Object.keys(GRANULARITY) as Granularity[]) {
-      const period = periodOf(g, nowMs);
-      for (const scope of [ALL_SCOPE, ownerScope(owner)]) this.add(g, period, scope, type, obs.counts);
+    if (isEmpty(obs.counts)) return;
+    const minute = periodOf('m', nowMs);
+    let owners = this.counted.get(minute);
+    if (!owners) this.counted.set(minute, (owners = new Map()));
+    let types = owners.get(owner);
+    if (!types) owners.set(owner, (types = new Map()));
+    types.set(type, addCounts(types.get(type) ?? {}, obs.counts));
+  }
+
+  /** Adds what `record` counted to the documents of every period and scope it counts in. */
+  private spread(): void {
+    const counted = this.counted;
+    this.counted = new Map();
+    for (const [minute, owners] of counted) {
+      for (const g of Object.keys(GRANULARITY) as Granularity[]) {
+        const period = periodOf(g, minute * MINUTE_MS);
+        for (const [owner, types] of owners) {
+          for (const [type, counts] of types) for (const scope of [ALL_SCOPE, ownerScope(owner)]) this.add(g, period, scope, type, counts);
+        }
+      }
     }
   }
 
@@ -127,6 +155,7 @@ export class TaskStatsRecorder {
   }
 
   private async write(): Promise<void> {
+    this.spread();
     const docs = this.pending;
     const totals = this.totals;
     this.pending = new Map();

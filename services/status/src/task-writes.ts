@@ -4,16 +4,30 @@ import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskSt
 import { FOLD_WRITE_FIELD, FoldWriteBatcher } from './fold-write-batcher';
 import type { StatusMetrics } from './status-metrics';
 
-/** One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. */
-export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk' | 'workflow'>): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
-  const $set: Record<string, unknown> = {};
-  const $unset: Record<string, ''> = {};
-  for (const [k, v] of Object.entries(changes)) {
+/**
+ * One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. Given the stored task
+ * (`stored`: read, presumed as inserted or remembered as written, with every field FOLD_FIELDS reads), a change
+ * it already holds is left out (an empty list kept empty, a field removed that it does not have, the same
+ * value carried over): a smaller update to build, send and apply.
+ */
+export function updateFor(changes: Partial<TaskState> & Pick<TaskRecord, 'lk' | 'workflow'>, stored?: FoldTask): { $set?: Record<string, unknown>; $unset?: Record<string, ''> } {
+  let $set: Record<string, unknown> | undefined;
+  let $unset: Record<string, ''> | undefined;
+  const before = stored as Record<string, unknown> | undefined;
+  for (const k in changes) {
     if (k === '_id') continue;
-    if (v === undefined) $unset[k] = '';
-    else $set[k] = v;
+    const v = (changes as Record<string, unknown>)[k];
+    if (before && k in FOLD_FIELDS && holds(before[k], v)) continue;
+    if (v === undefined) ($unset ??= {})[k] = '';
+    else ($set ??= {})[k] = v;
   }
-  return { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) };
+  return { ...($set ? { $set } : {}), ...($unset ? { $unset } : {}) };
+}
+
+/** Whether a stored field already has the value a change gives it (the same value, or both empty lists). */
+function holds(stored: unknown, value: unknown): boolean {
+  if (stored === value) return true;
+  return Array.isArray(stored) && Array.isArray(value) && stored.length === 0 && value.length === 0;
 }
 
 export const FOLD_FIELDS = {
@@ -84,7 +98,7 @@ export async function writeFold(
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  const written = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }) });
+  const written = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }, task) });
   if (expect && !written) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
