@@ -11,12 +11,14 @@ import { cpuByPart } from './parts';
  * per task (several in flight) against one `update` command carrying several statements (one round trip).
  * CPU ms per document of FerretDB + PostgreSQL and of this client, one sitting, modes alternated. The collection has
  * the task model's indexes, the documents a no-op task's list keys (3 queued, 6 finished, as the status service writes them).
- *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2] [--modes=1x16,8x4,16x1]
+ *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2] [--modes=1x16,8x4,16x1] [--lk=0]
  * With BENCH_DB_STATE (see parts.ts) and the ports of a private database, only that database's CPU counts.
  */
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const DOCS = Number(arg('docs') ?? 1280);
 const ROUNDS = Number(arg('rounds') ?? 2);
+/** `--lk=0` stores no list keys: what the `lk` GIN's entries cost each write (every update adds them all again). */
+const WITH_LIST_KEYS = arg('lk') !== '0';
 
 function taskDoc(id: string): mongo.Document {
   const now = new Date();
@@ -29,6 +31,7 @@ function taskDoc(id: string): mongo.Document {
 
 /** Three list keys per status, as a no-op task has (its owner's, the admin's, by status). */
 function listKeys(status: string, at: Date): string[] {
+  if (!WITH_LIST_KEYS) return [];
   const second = Math.floor(at.getTime() / 1000);
   return [`u.bench-user@0:${second}`, `*|s.${status}@0:${second}`, `u.bench-user|s.${status}@0:${second}`];
 }

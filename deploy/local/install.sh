@@ -40,11 +40,33 @@ ensure_go() {
   export PATH="$dir/bin:$PATH" GOTOOLCHAIN=local
 }
 
+# FerretDB's source from the Go module proxy (checked against deploy/local/ferretdb/go.sum), with our patches
+# (deploy/local/ferretdb/patches) applied, built into the embedding program through a `replace` in a copy of its
+# go.mod (the repository's go.mod stays as it is).
 ensure_ferretdb() {
   [ -x "$FERRETDB_BIN" ] && return 0
   ensure_go
-  say "building FerretDB $FERRETDB_VERSION (embedded, postgresql handler; about 2 minutes)"
-  (cd "$ROOT/deploy/local/ferretdb" && go build -o "$FERRETDB_BIN.tmp" . && mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN")
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  # Two installs at once (two checkouts' `npm test`) build it once: the second waits for the first, then finds it.
+  (flock 9 && build_ferretdb) 9>"$(dirname "$FERRETDB_BIN").lock"
+}
+
+build_ferretdb() {
+  [ -x "$FERRETDB_BIN" ] && return 0
+  say "building FerretDB $FERRETDB_VERSION (embedded, postgresql handler, deploy/local/ferretdb/patches applied; about 2 minutes)"
+  local dir="$ROOT/deploy/local/ferretdb" build src p
+  build=$(mktemp -d "$CACHE/ferretdb-build.XXXXXX")
+  trap "rm -rf '$build'" EXIT
+  (cd "$dir" && go mod download github.com/FerretDB/FerretDB)
+  src=$(cd "$dir" && go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+  cp -r "$src" "$build/src" && chmod -R u+w "$build/src"
+  for p in "$dir"/patches/*.patch; do
+    (cd "$build/src" && git apply "$p") \
+      || { say "FerretDB patch ${p#"$ROOT"/} does not apply to FerretDB $FERRETDB_VERSION's source"; exit 1; }
+  done
+  cp "$dir"/{main.go,go.mod,go.sum} "$build/"
+  (cd "$build" && go mod edit -replace "github.com/FerretDB/FerretDB=./src" && go build -mod=mod -buildvcs=false -o ferretdb .)
+  mv "$build/ferretdb" "$FERRETDB_BIN"
 }
 
 ensure_minio() {

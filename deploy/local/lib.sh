@@ -35,8 +35,9 @@ RABBIT_SVC_USER=taskyard
 S3_SVC_USER=taskyard-svc
 SECRETS="$STATE/secrets.env"
 
-# Keyed by the embedding program too, so a change to it is rebuilt rather than served from the cache.
-FERRETDB_SRC=$(cat "$ROOT/deploy/local/ferretdb/main.go" "$ROOT/deploy/local/ferretdb/go.sum" | sha1sum | cut -c1-10)
+# Keyed by the embedding program and our patches to FerretDB too, so a change to them is rebuilt rather than served
+# from the cache.
+FERRETDB_SRC=$(cat "$ROOT/deploy/local/ferretdb/main.go" "$ROOT/deploy/local/ferretdb/go.sum" "$ROOT"/deploy/local/ferretdb/patches/*.patch | sha1sum | cut -c1-10)
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$FERRETDB_SRC/ferretdb"
 MINIO_BIN="$CACHE/minio-$MINIO_VERSION/minio"
 # FerretDB's pool of PostgreSQL connections (its default is 50). FerretDB 1.24 keeps a pooled connection for each

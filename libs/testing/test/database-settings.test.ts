@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import mongoose from 'mongoose';
 import { freePort } from '../src';
 
 /**
@@ -14,14 +15,17 @@ let state: string;
 let env: NodeJS.ProcessEnv;
 
 const servers = (command: string): void => void execFileSync('bash', [path.join(ROOT, 'deploy/local/servers.sh'), command], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-const show = (setting: string): string =>
-  execFileSync('psql', ['-h', '127.0.0.1', '-p', env.TASKYARD_PG_PORT!, '-U', 'taskyard', '-d', 'taskyard', '-tAc', `show ${setting}`], { encoding: 'utf8' }).trim();
+const sql = (statement: string): string =>
+  execFileSync('psql', ['-h', '127.0.0.1', '-p', env.TASKYARD_PG_PORT!, '-U', 'taskyard', '-d', 'taskyard', '-tAc', statement], { encoding: 'utf8' }).trim();
+const show = (setting: string): string => sql(`show ${setting}`);
 
 beforeAll(async () => {
   state = mkdtempSync(path.join(tmpdir(), 'taskyard-db-settings-'));
   env = { ...process.env, TASKYARD_STATE: state, TASKYARD_PG_PORT: String(await freePort()), TASKYARD_MONGO_PORT: String(await freePort()) };
   delete env.FERRETDB_GOGC;
   servers('database-start');
+  // Every statement FerretDB sends is logged, with the backend's pid (log_line_prefix '%m [%p] ').
+  sql("alter role taskyard set log_statement = 'all'");
 }, 120_000);
 afterAll(() => {
   if (!state) return;
@@ -41,4 +45,39 @@ test("FerretDB runs with Go's collector at 4x the live heap", () => {
   const pid = readFileSync(path.join(state, 'run/ferretdb.pid'), 'utf8').trim();
   const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   expect(environ).toContain('GOGC=400');
+});
+
+test('FerretDB updates one document with one UPDATE statement, without BEGIN and COMMIT around it (deploy/local/ferretdb/patches)', async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const tasks = conn.db!.collection<{ _id: string; status: string }>('tasks');
+    await tasks.insertOne({ _id: 't1', status: 'queued' });
+    expect((await tasks.updateOne({ _id: 't1', status: 'queued' }, { $set: { status: 'succeeded' } })).modifiedCount).toBe(1);
+    expect(await tasks.findOne({ _id: 't1' })).toEqual({ _id: 't1', status: 'succeeded' });
+  } finally {
+    await conn.close();
+  }
+  const log = readFileSync(path.join(state, 'pg/postgres.log'), 'utf8').split('\n');
+  const byPid = (line: string): string | undefined => /\[(\d+)\] LOG:  (?:statement|execute [^:]*): /.exec(line)?.[1];
+  const statements = log.map((line) => ({ pid: byPid(line), text: line.replace(/^.*?LOG:  (?:statement|execute [^:]*): /, '') })).filter((l) => l.pid);
+  const update = statements.findIndex((l) => /^UPDATE .*tasks_.* SET _jsonb = \$1/.test(l.text));
+  expect(update).toBeGreaterThan(-1);
+  const sameBackend = statements.filter((l, i) => l.pid === statements[update].pid && Math.abs(i - update) <= 2 && i !== update).map((l) => l.text.trim().toLowerCase());
+  expect(sameBackend).not.toContain('begin');
+  expect(sameBackend).not.toContain('commit');
+});
+
+test("a single-statement update keeps the transaction's answers: a unique index's violation fails the update and changes nothing", async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const keyed = conn.db!.collection<{ _id: string; key: string; n: number }>('keyed');
+    await keyed.createIndex({ key: 1 }, { unique: true });
+    await keyed.insertMany([{ _id: 'a', key: 'ka', n: 0 }, { _id: 'b', key: 'kb', n: 0 }]);
+    await expect(keyed.updateOne({ _id: 'b' }, { $set: { key: 'ka', n: 1 } })).rejects.toThrow(/duplicate key|23505/);
+    expect(await keyed.findOne({ _id: 'b' })).toEqual({ _id: 'b', key: 'kb', n: 0 });
+    const missed = await keyed.updateOne({ _id: 'c' }, { $set: { n: 1 } });
+    expect([missed.matchedCount, missed.modifiedCount]).toEqual([0, 0]);
+  } finally {
+    await conn.close();
+  }
 });
