@@ -112,19 +112,26 @@ BEGIN
 END
 $do$;
 
--- GIN indexes made by an earlier version (the pending list on): read without it from now on.
+-- GIN indexes made by an earlier version (the pending list on): read without it from now on. Turning
+-- fastupdate off leaves the entries already in the list where they are (only a vacuum or
+-- gin_clean_pending_list moves them into the tree, and with fastupdate off no insert triggers that), so every
+-- read would go on scanning them: the list is moved into the tree now. For every such GIN, those altered by
+-- an earlier version of this file included: on an index without a pending list it reads the metapage only.
 DO $do$
 DECLARE
   r record;
 BEGIN
   FOR r IN
-    SELECT c.oid::regclass AS idx
+    SELECT c.oid::regclass AS idx, coalesce(c.reloptions @> '{fastupdate=off}', false) AS off
       FROM pg_class c JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE a.amname = 'gin' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-       AND pg_get_indexdef(c.oid) LIKE '%jsonb_path_ops%' AND NOT coalesce(c.reloptions @> '{fastupdate=off}', false)
+       AND pg_get_indexdef(c.oid) LIKE '%jsonb_path_ops%'
   LOOP
     BEGIN
-      EXECUTE format('ALTER INDEX %s SET (fastupdate = off)', r.idx);
+      IF NOT r.off THEN
+        EXECUTE format('ALTER INDEX %s SET (fastupdate = off)', r.idx);
+      END IF;
+      PERFORM gin_clean_pending_list(r.idx);
     EXCEPTION WHEN OTHERS THEN
       RAISE NOTICE 'gin-indexes: % left for the next run: %', r.idx, SQLERRM;
     END;
