@@ -41,7 +41,7 @@ export type { FoldObservation } from './fold-observation';
 export { ATTEMPTS_CAP } from './task-state';
 export { backfillListKeys, backfillDecision, BACKFILL_BATCH_SIZE, BACKFILL_LANES, BACKFILL_WRITE_TIMEOUT_MS } from './list-keys-backfill';
 export type { ListKeysBackfillConfig, ListKeysBackfillTotals, BackfillDecision } from './list-keys-backfill';
-export { InsertBatcher, BatchedInsertError, DEFAULT_INSERT_WINDOW_MS, DEFAULT_INSERT_BATCH } from './insert-batcher';
+export { InsertBatcher, BatchedInsertError, DEFAULT_INSERT_WINDOW_MS, DEFAULT_INSERT_BATCH, type InsertTarget } from './insert-batcher';
 export { HEAD_KEEP, HEAD_MAX, HEADS_SINCE_ID, HeadPruner, headOf, readHeadEntries, cutMark, sinceMark } from './list-heads';
 export type { Head, HeadPruneOutcome } from './list-heads';
 export { rebuildListHeads } from './list-heads-rebuild';

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { testServers, type TestServers } from '@taskyard/testing';
-import { InsertBatcher, isDuplicateKey } from '../src';
+import { InsertBatcher, isDuplicateKey, type InsertTarget } from '../src';
 
 let servers: TestServers;
 let conn: Connection;
@@ -14,6 +14,9 @@ beforeAll(async () => {
     if (e.commandName === 'insert' && e.command.insert === 'batched') insertCommands.push((e.command.documents as unknown[]).length);
   });
 });
+/** The test database's collection `name`, as a batcher's target. */
+const into = (name: string) => (): InsertTarget => ({ db: conn.db!, collection: name });
+
 afterAll(async () => {
   await conn?.close();
   await servers?.cleanup();
@@ -23,7 +26,7 @@ test('inserts arriving together go in few commands; each caller gets its own ans
   const coll = conn.collection('batched');
   await coll.insertOne({ _id: 'taken' } as never);
   insertCommands.length = 0;
-  const batcher = new InsertBatcher(() => coll, { windowMs: 5, maxBatch: 32 });
+  const batcher = new InsertBatcher(into('batched'), { windowMs: 5, maxBatch: 32 });
   const ids = Array.from({ length: 40 }, (_, i) => (i === 7 || i === 33 ? 'taken' : `doc-${i}`));
   const answers = await Promise.allSettled(ids.map((_id) => batcher.insert({ _id, n: 1 })));
   const refused = answers.flatMap((a, i) => (a.status === 'rejected' ? [i] : []));
@@ -36,19 +39,27 @@ test('inserts arriving together go in few commands; each caller gets its own ans
 });
 
 test('a lone insert is not held back past its window', async () => {
-  const batcher = new InsertBatcher(() => conn.collection('batched'), { windowMs: 5 });
+  const batcher = new InsertBatcher(into('batched'), { windowMs: 5 });
   await batcher.insert({ _id: 'alone' });
   expect(await conn.collection('batched').countDocuments({ _id: 'alone' } as never)).toBe(1);
 });
 
 test('inserts arriving while the commands in flight are at their limit wait and go together (batches grow with the load)', async () => {
-  const coll = conn.collection('batched');
   insertCommands.length = 0;
-  const batcher = new InsertBatcher(() => coll, { maxInFlight: 1, maxBatch: 32 });
+  const batcher = new InsertBatcher(into('batched'), { maxInFlight: 1, maxBatch: 32 });
   const first = batcher.insert({ _id: 'lead' });
   // Sent at the end of this turn of the event loop, alone; the next ones arrive while it is written.
   await new Promise((r) => setImmediate(r));
   const rest = Array.from({ length: 20 }, (_, i) => batcher.insert({ _id: `follower-${i}` }));
   await Promise.all([first, ...rest]);
   expect(insertCommands).toEqual([1, 20]);
+});
+
+test('a command refused as a whole rejects every insert of it: none is taken as stored', async () => {
+  // An invalid collection name fails the command itself, as a passed deadline does (the driver's insertMany
+  // answered such a failure with a bulk error of no write errors, which read as all stored).
+  const batcher = new InsertBatcher(into('bad$name'), { windowMs: 5 });
+  const answers = await Promise.allSettled(['x-1', 'x-2', 'x-3'].map((_id) => batcher.insert({ _id })));
+  expect(answers.map((a) => a.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  expect(isDuplicateKey((answers[0] as PromiseRejectedResult).reason)).toBe(false);
 });

@@ -103,7 +103,7 @@ export class TaskSubmission {
     this.outbox = new Outbox(models.Outbox, outboxGraceMs, (err) => logger.warn({ err: err.message }, 'outbox entry left to a relay'));
     this.idempotency = new Idempotency(models.Task, models.Slot, dbTimeoutMs);
     this.marks = new ListMarks(models.ListMark, dbTimeoutMs);
-    this.inserts = new InsertBatcher(() => models.Task.collection, { maxTimeMS: dbTimeoutMs });
+    this.inserts = new InsertBatcher(() => ({ db: models.Task.db.db!, collection: models.Task.collection.collectionName }), { maxTimeMS: dbTimeoutMs });
   }
 
   /** The checks that need no database: the type exists, its params are valid, a file comes iff it takes one. */
