@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServerUrls } from '@taskyard/config';
 import { SERVICE_READY_MESSAGE } from '@taskyard/logging';
+import { OwnClock } from './own-clock';
 import { serverEnv } from './test-servers';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -71,14 +72,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A service's start on this loaded machine: about 1 s (worker, status) to 2 s (gateway) of CPU, many times that in wall time. */
-const START_TIMEOUT_MS = 60_000;
+/**
+ * A service's start is about 1 s (worker, status) to 2 s (gateway) of CPU, mostly module loading; on this
+ * loaded machine many times that in wall time, most of it waiting for a CPU (60 s of wall time was not
+ * enough for a gateway started beside a browser test's stack at load 25). So the deadline counts the
+ * service's own time (OwnClock): it fails a start that hangs or spins, not one that waited its turn.
+ */
+const START_OWN_TIMEOUT_MS = 60_000;
+const START_CHECK_INTERVAL_MS = 1000;
 
-/** Resolves when the child says it serves; rejects when it exits first or stays silent past `timeoutMs`. */
-function serviceReady(name: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Resolves when the child says it serves; rejects when it exits first or stays silent past `ownTimeoutMs` of its own time. */
+function serviceReady(name: string, child: ChildProcess, ownTimeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    const clock = new OwnClock(child.pid ?? -1);
     const done = (err?: Error): void => {
-      clearTimeout(timer);
+      clearInterval(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
       if (err) reject(err);
@@ -86,7 +94,11 @@ function serviceReady(name: string, child: ChildProcess, timeoutMs: number): Pro
     };
     const onMessage = (m: unknown): void => void (m === SERVICE_READY_MESSAGE && done());
     const onExit = (code: number | null, signal: string | null): void => done(new Error(`${name} exited with ${code ?? signal} before it was ready`));
-    const timer = setTimeout(() => done(new Error(`${name} was not ready within ${timeoutMs} ms`)), timeoutMs);
+    const check = (): void => {
+      const { ownMs, wallMs, waitedMs } = clock.elapsed();
+      if (ownMs > ownTimeoutMs) done(new Error(`${name} was not ready within ${ownTimeoutMs} ms of its own time (${Math.round(wallMs)} ms since its start, ${Math.round(waitedMs)} ms of it waiting for a CPU)`));
+    };
+    const timer = setInterval(check, START_CHECK_INTERVAL_MS);
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
@@ -129,7 +141,7 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
     });
     const proc = { name, port, child };
     processes.push(proc);
-    await serviceReady(name, child, START_TIMEOUT_MS);
+    await serviceReady(name, child, START_OWN_TIMEOUT_MS);
     child.disconnect();
     return proc;
   };
