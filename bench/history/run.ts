@@ -6,10 +6,11 @@ import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { Api, cursorAt, freshKey, probeInterleaved, type Probe } from './api-probes';
 import { endToEnd } from './end-to-end';
+import { endToEndRounds, printRounds, stageRounds, type RoundTarget, type StageRounds } from './end-to-end-rounds';
 import { FILL_OWNERS, FILL_TAG, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
 import { PrivateDatabase, processCpu } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave]] [--fill-only]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave | --only=e2e [--rounds=3]]] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
@@ -28,6 +29,13 @@ const FILL_ONLY = process.argv.includes('--fill-only');
  * stage's end-to-end run and idle minute alone, the others' stacks stopped.
  */
 const INTERLEAVE = KEEP && process.argv.includes('--interleave');
+/** With --keep: `--only=e2e` runs only the end-to-end rounds (below). */
+const E2E_ONLY = KEEP && arg('only') === 'e2e';
+/**
+ * Interleaved (and --only=e2e): the end-to-end runs of every stage in turn, this many times, every stack up
+ * (endToEndRounds), with CPU-ms per task by part: where a per-task cost grows with history.
+ */
+const ROUNDS = Number(arg('rounds') ?? 3);
 const META = 'bench_history_meta';
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -36,7 +44,8 @@ interface StageResult {
   storedHistory: number;
   fill?: { tasks: number; seconds: number; perSecond: number };
   probes: Record<string, Probe>;
-  endToEnd: { tasks: number; seconds: number; perSecond: number; notSucceeded: number };
+  /** One run, or (interleaved) the medians of the stage's rounds with CPU-ms per task by part. */
+  endToEnd: { tasks: number; seconds: number; perSecond: number; notSucceeded: number } | StageRounds;
   /** Percent of one core over the idle minute, by part. */
   idleCpuPercent: Record<string, number>;
 }
@@ -116,6 +125,14 @@ function table(stages: StageResult[]): Row[] {
     ...Object.fromEntries(stages.map((s) => [col(s), s.endToEnd.perSecond])),
     [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(last.endToEnd.perSecond, first.endToEnd.perSecond),
   });
+  if (stages.every((s) => 'cpuMsPerTask' in s.endToEnd)) {
+    const cpu = (s: StageResult): number => ('cpuMsPerTask' in s.endToEnd ? s.endToEnd.cpuMsPerTask.total : Number.NaN);
+    rows.push({
+      measure: 'end-to-end CPU-ms per task (database+services)',
+      ...Object.fromEntries(stages.map((s) => [col(s), cpu(s)])),
+      [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(cpu(first), cpu(last)),
+    });
+  }
   rows.push({
     measure: 'idle CPU, % of a core (FerretDB+PostgreSQL+services)',
     ...Object.fromEntries(stages.map((s) => [col(s), s.idleCpuPercent.total])),
@@ -132,6 +149,8 @@ async function finishStage(db: PrivateDatabase, t: Target, size: number, fill: S
   const idleCpuPercent = await idleCpu(db, t.stack, IDLE_SECONDS);
   return { storedHistory: size, ...(fill ? { fill } : {}), probes, endToEnd: e2e, idleCpuPercent };
 }
+
+const roundTarget = (p: { size: number; target: Target }): RoundTarget => ({ size: p.size, api: p.target.api, key: p.target.keys.user, conn: p.target.conn, stack: p.target.stack });
 
 /** What a kept database holds (its `bench_history_meta` document), so a later run reuses its fill. */
 interface FillState {
@@ -197,17 +216,31 @@ async function main(): Promise<void> {
   const db = new PrivateDatabase(KEEP);
   log(`private database on ${db.mongoPort} (PostgreSQL ${db.pgPort})${KEEP ? `, kept in ${db.state}` : ''}`);
   db.start();
-  const shared = await testServers('bench-history'); // its vhost and bucket; the database is the private one
+  const shared = await testServers('bench-history'); // the ceilings' vhost and bucket; the database is the private one
   const servers = { ...shared, mongoUrl: db.mongoUrl('bench_history') };
   const opened = new Set<Target>();
+  /**
+   * Each stack gets a vhost (and bucket) of its own: stacks up at once (--interleave, --only=e2e) sharing one
+   * would consume each other's queues, and a task submitted to one database but run and folded by another
+   * stack's services stays queued for ever in its own (holding its slot and an open list's mark; session 5's
+   * interleaved runs left such tasks in the kept databases).
+   */
+  const own = new Map<Target, TestServers>();
   const open = async (database: string, fresh: boolean): Promise<Target> => {
-    const t = await openTarget(servers, database, fresh);
+    const broker = await testServers('bench-history');
+    const t = await openTarget({ ...broker, mongoUrl: db.mongoUrl('bench_history') }, database, fresh).catch(async (err: unknown) => {
+      await broker.cleanup();
+      throw err;
+    });
     opened.add(t);
+    own.set(t, broker);
     return t;
   };
   const close = async (t: Target): Promise<void> => {
     opened.delete(t);
     await closeTarget(t);
+    await own.get(t)?.cleanup();
+    own.delete(t);
   };
   try {
     const stages: StageResult[] = [];
@@ -218,13 +251,13 @@ async function main(): Promise<void> {
     for (const size of SIZES) {
       // Kept: a database per size (filled once, reused; the empty one afresh each run). Otherwise one, growing.
       if (KEEP || !target) {
-        if (target && !INTERLEAVE) await close(target);
+        if (target && !INTERLEAVE && !E2E_ONLY) await close(target);
         target = await open(KEEP ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
       }
       if (target.fill.stored > size) throw new Error(`the database already holds ${target.fill.stored} tasks, more than ${size}`);
       const fill = await fillTo(target, size);
       if (FILL_ONLY) continue;
-      if (!ceilings) {
+      if (!ceilings && !E2E_ONLY) {
         log('ceilings (same run)');
         ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
       }
@@ -236,7 +269,7 @@ async function main(): Promise<void> {
       log(`heads rebuilt: ${heads.length} lists, ${heads.filter((h) => h.cut !== undefined).length} with a cut`);
       // Ids and the deep page's cursor from the history; on the empty database, from the working set.
       const sample = target.fill.stored ? target.fill.sample : working.sample;
-      if (INTERLEAVE) {
+      if (INTERLEAVE || E2E_ONLY) {
         prepared.push({ size, target, fill, sample });
         continue;
       }
@@ -245,14 +278,29 @@ async function main(): Promise<void> {
       stages.push(await finishStage(db, target, size, fill, probes));
     }
     if (prepared.length) {
-      log(`measuring with ${prepared.map((p) => p.size.toLocaleString('en-US')).join(', ')} stored tasks, interleaved`);
-      const probes = await measureStages(prepared.map((p) => ({ api: p.target.api, keys: p.target.keys, sample: p.sample })));
-      // Each stage's end-to-end run and idle minute alone: the database's CPU is every stack's.
+      const sizes = prepared.map((p) => p.size.toLocaleString('en-US')).join(', ');
+      let probes: Record<string, Probe>[] = [];
+      if (!E2E_ONLY) {
+        log(`measuring with ${sizes} stored tasks, interleaved`);
+        probes = await measureStages(prepared.map((p) => ({ api: p.target.api, keys: p.target.keys, sample: p.sample })));
+      }
+      // End-to-end: the stages' runs in turn with every stack up (A B A B), as the probes.
+      log(`end-to-end rounds (${ROUNDS} x ${E2E_TASKS} tasks) with ${sizes} stored tasks in turn`);
+      const rounds = await endToEndRounds(db, prepared.map(roundTarget), ROUNDS, E2E_TASKS);
+      printRounds(rounds, printTable);
+      if (E2E_ONLY) {
+        writeResults('history-e2e', rounds);
+        process.stdout.write(`${JSON.stringify(rounds, null, 2)}\n`);
+        return;
+      }
+      // Each stage's idle minute alone: the database's CPU is every stack's.
       for (const p of prepared) await close(p.target);
       for (const [k, p] of prepared.entries()) {
         const t = await open(`bench_history_${p.size}`, false);
-        stages.push(await finishStage(db, t, p.size, p.fill, probes[k]));
+        log(`idle CPU over ${IDLE_SECONDS} s with ${p.size.toLocaleString('en-US')} stored tasks`);
+        const idleCpuPercent = await idleCpu(db, t.stack, IDLE_SECONDS);
         await close(t);
+        stages.push({ storedHistory: p.size, ...(p.fill ? { fill: p.fill } : {}), probes: probes[k], endToEnd: stageRounds(rounds, p.size), idleCpuPercent });
       }
     }
     if (FILL_ONLY || !ceilings) return;
@@ -272,7 +320,7 @@ async function main(): Promise<void> {
     writeResults('history', result);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    for (const t of opened) await closeTarget(t);
+    for (const t of [...opened]) await close(t);
     await shared.cleanup();
     db.stop();
   }
