@@ -1,5 +1,5 @@
 export * from './topology-names';
-export { DEFAULT_LIMITS, defineJobType, backoffFor, ENUM_NAMES } from './job-type';
+export { DEFAULT_LIMITS, MESSAGES_AHEAD, defineJobType, backoffFor, ENUM_NAMES } from './job-type';
 export type { JobLimits, UploadLimits, JobTypeDefinition } from './job-type';
 export { ALL_JOB_TYPES, jobTypes, jobTypesFromEnv, spellingReport, assessmentReport, cloudImport, diagnostic } from './job-types';
 export type { SpellingReportParams, AssessmentReportParams, CloudImportParams, DiagnosticParams, JobTypeOptions } from './job-types';

@@ -4,6 +4,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type { Connection } from 'mongoose';
 import {
   HEADER,
+  MESSAGES_AHEAD,
   TASK_EVENTS_EXCHANGE,
   backoffFor,
   TASK_PRIORITIES,
@@ -95,11 +96,15 @@ export class WorkerEngine<P> {
   private readonly cancels = new CancelWatch();
   private readonly claims: RunClaims;
 
+  /** Jobs this process runs at once. */
+  private readonly slots: number;
+
   constructor(
     private readonly def: WorkerDefinition<P>,
     private readonly deps: WorkerDeps,
   ) {
-    this.gate = new PriorityGate(def.concurrency ?? deps.jobType.limits.prefetch);
+    this.slots = def.concurrency ?? deps.jobType.limits.prefetch;
+    this.gate = new PriorityGate(this.slots);
     this.claims = new RunClaims(runClaimModel(deps.db), this.workerId, deps.logger);
   }
 
@@ -139,9 +144,9 @@ export class WorkerEngine<P> {
       logger,
     );
     await this.cancelConsumer.start();
-    // One consumer per priority queue, each with the worker's whole concurrency as prefetch; the gate
-    // decides which message in hand starts when a slot frees (high first).
-    const prefetch = this.def.concurrency ?? jobType.limits.prefetch;
+    // One consumer per priority queue, each with the worker's whole concurrency and one message ahead as
+    // prefetch; the gate decides which message in hand starts when a slot frees (high first).
+    const prefetch = this.slots + MESSAGES_AHEAD;
     for (const priority of TASK_PRIORITIES) {
       const consumer = new QueueConsumer(broker, { queue: priorityQueueName(jobType.type, priority), prefetch }, (msg) => this.onTask(msg, priority), logger);
       this.consumers.push(consumer);
@@ -212,14 +217,24 @@ export class WorkerEngine<P> {
 
   private async onTask(msg: ConsumeMessage, priority: TaskPriority): Promise<Settlement> {
     if (!(await this.gate.acquire(priority))) return 'requeue';
-    try {
-      return await this.take(msg);
-    } finally {
+    let held = true;
+    // The slot is the job's work: freed once a success is sent (the next job starts while its confirm and ack
+    // are on their way), else when the message is settled (a failure's retry or dead letter, a skipped task).
+    const release = (): void => {
+      if (!held) return;
+      held = false;
       this.gate.release();
+    };
+    try {
+      // In the next check phase: after the broker connection's write of this turn (amqplib's round, also a
+      // setImmediate), which the next job's first slice of CPU would otherwise hold back.
+      return await this.take(msg, () => void setImmediate(release));
+    } finally {
+      release();
     }
   }
 
-  private async take(msg: ConsumeMessage): Promise<Settlement> {
+  private async take(msg: ConsumeMessage, workDone: () => void): Promise<Settlement> {
     const body = parseJson<TaskMessage>(msg.content);
     const headerAttempt = Number(msg.properties.headers?.[HEADER.attempt]);
     const task: TaskMessage = { ...body, attempt: Number.isFinite(headerAttempt) && headerAttempt > 0 ? headerAttempt : body.attempt };
@@ -234,11 +249,11 @@ export class WorkerEngine<P> {
     // republished message (an outbox relay) is read: its first copy may have run already.
     const covered = this.cancels.covers(task, redelivered) && msg.properties.headers?.[HEADER.republished] !== true;
     if (!covered && !(await this.shouldRun(task, redelivered, log))) return 'ack';
-    await this.run(task, log);
+    await this.run(task, log, workDone);
     return 'ack';
   }
 
-  private async run(task: TaskMessage, log: Logger): Promise<void> {
+  private async run(task: TaskMessage, log: Logger, workDone: () => void): Promise<void> {
     const { jobType, publisher, metrics } = this.deps;
     const events = new RunEvents(publisher, task, randomUUID(), this.deps.flushMs, this.deps.startDelayMs);
     const controller = new AbortController();
@@ -264,7 +279,11 @@ export class WorkerEngine<P> {
       const ctx = this.context(task, controller.signal, events, artifacts, log);
       const outcome = await Promise.race([this.def.handler(ctx), aborted]);
       if (abortReason) throw new JobAborted(abortReason);
-      await this.announce(events, artifacts, outcome);
+      // The outcome is sent before the slot frees (the next job's first slice of CPU would otherwise run before
+      // it and delay its send and its time); its confirm and the ack are awaited while the next job runs.
+      const announced = this.announce(events, artifacts, outcome);
+      workDone();
+      await announced;
       metrics.jobs.inc({ type: task.type, outcome: 'succeeded' });
       metrics.duration.observe({ type: task.type, outcome: 'succeeded' }, (Date.now() - started) / 1000);
       log.info({ durationMs: Date.now() - started }, outcome?.continueAs ? `job continued as workflow ${outcome.continueAs.workflow}` : 'job succeeded');
