@@ -99,6 +99,9 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
       { measure: 'gateway event loop delay p99 / max ms, same', value: `${sub.gateway.eventLoopDelayP99ms} / ${sub.gateway.eventLoopDelayMaxMs}` },
       { measure: 'gateway CPU ms per submit; share of a core, same', value: `${sub.gateway.cpuMsPerSubmit}; ${sub.gateway.coreShare}` },
       { measure: 'machine busy share (2 cores, all load), same', value: sub.gateway.machineBusyShare },
+      { measure: 'gateway thread share on a core / waiting for one / idle, same', value: `${sub.gateway.threadShares.run} / ${sub.gateway.threadShares.coreWait} / ${sub.gateway.threadShares.idle}` },
+      { measure: 'gateway GC pauses and ms by kind, same', value: Object.entries(sub.gateway.gc).map(([k, g]) => `${k} ${g.count}/${g.ms}`).join(', ') },
+      { measure: 'load generator event loop delay p99 ms, same', value: sub.gateway.clientEventLoopDelayP99ms },
       ...Object.entries(sub.gateway.stages).map(([stage, s]) => ({ measure: `  stage ${stage}: mean ms / p99 <= ms`, value: `${s.meanMs} / ${s.p99UpperMs}` })),
       { measure: 'load average before / after submit', value: `${sub.loadAverageBefore.join(' ')} / ${sub.loadAverageAfter.join(' ')}` },
     );

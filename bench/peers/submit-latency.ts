@@ -1,8 +1,10 @@
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProcessStack } from '@taskyard/testing';
 import { round } from '../lib/rate';
 import { openLoop, type OpenLoopResult } from '../lifecycle/open-loop';
 import { cannon } from '../lifecycle/saturate';
+import { threadTime, type ThreadTime } from './core-wait';
 import { machineTicks, processCpuSeconds } from './parts';
 
 /** Where a submit's time went in the gateway, from its own /metrics over one phase. */
@@ -15,6 +17,15 @@ export interface GatewayPhase {
   coreShare: number;
   /** The whole machine's CPU busy share over the phase (all cores; others' load included). */
   machineBusyShare: number;
+  /**
+   * The gateway's JavaScript thread over the phase (scheduler statistics), as shares of it: on a core, runnable but
+   * waiting for one (the machine's load: what its event-loop delay is made of when the machine is busy), idle.
+   */
+  threadShares: { run: number; coreWait: number; idle: number };
+  /** The gateway's garbage collection over the phase, by kind (minor, major, incremental): pauses and ms in all. */
+  gc: Record<string, { count: number; ms: number }>;
+  /** The load generator's own event-loop delay over the phase: a late client adds it to every latency it measures. */
+  clientEventLoopDelayP99ms: number;
   /** Per submit stage: how many passed it, mean ms and an upper bound of p99 ms (the histogram's bucket). */
   stages: Record<string, { count: number; meanMs: number; p99UpperMs: number }>;
 }
@@ -33,8 +44,20 @@ type Scrape = Map<string, number>;
 async function scrape(gatewayUrl: string): Promise<Scrape> {
   const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
   const values: Scrape = new Map();
-  for (const m of text.matchAll(/^(taskyard_gateway_(?:nodejs_eventloop_lag_\w+|submit_stage_seconds_\w+)(?:\{[^}]*\})?) (\S+)$/gm)) values.set(m[1], Number(m[2]));
+  for (const m of text.matchAll(/^(taskyard_gateway_(?:nodejs_eventloop_lag_\w+|nodejs_gc_duration_seconds_(?:sum|count)|submit_stage_seconds_\w+)(?:\{[^}]*\})?) (\S+)$/gm)) values.set(m[1], Number(m[2]));
   return values;
+}
+
+function gcBetween(before: Scrape, after: Scrape): GatewayPhase['gc'] {
+  const gc: GatewayPhase['gc'] = {};
+  for (const [key, count] of after) {
+    const kind = /nodejs_gc_duration_seconds_count\{kind="([^"]+)"\}/.exec(key)?.[1];
+    if (!kind) continue;
+    const sum = key.replace('_count', '_sum');
+    const n = count - (before.get(key) ?? 0);
+    if (n > 0) gc[kind] = { count: n, ms: round(1000 * ((after.get(sum) ?? 0) - (before.get(sum) ?? 0)), 1) };
+  }
+  return gc;
 }
 
 function stagesBetween(before: Scrape, after: Scrape): GatewayPhase['stages'] {
@@ -74,6 +97,8 @@ export async function measureSubmitLatency(stack: ProcessStack, userKey: string,
   const gatewayPid = stack.processes.find((p) => p.name === 'gateway')!.child.pid!;
   let cpu0 = 0;
   let machine0 = machineTicks();
+  let thread0: ThreadTime = threadTime(gatewayPid);
+  const clientDelay = monitorEventLoopDelay({ resolution: 10 });
   let t0 = 0;
   const latency = await openLoop({
     url: `${stack.gatewayUrl}/v1/tasks`,
@@ -87,19 +112,28 @@ export async function measureSubmitLatency(stack: ProcessStack, userKey: string,
       before = await scrape(stack.gatewayUrl);
       cpu0 = processCpuSeconds(gatewayPid);
       machine0 = machineTicks();
+      thread0 = threadTime(gatewayPid);
+      clientDelay.enable();
       t0 = performance.now();
     },
   });
+  clientDelay.disable();
+  const thread1 = threadTime(gatewayPid);
   const after = await scrape(stack.gatewayUrl);
   const cpuSeconds = processCpuSeconds(gatewayPid) - cpu0;
   const machine1 = machineTicks();
   const elapsed = (performance.now() - t0) / 1000;
+  const run = (thread1.runS - thread0.runS) / elapsed;
+  const coreWait = (thread1.coreWaitS - thread0.coreWaitS) / elapsed;
   const gateway: GatewayPhase = {
     eventLoopDelayP99ms: round(1000 * (after.get('taskyard_gateway_nodejs_eventloop_lag_p99_seconds') ?? 0), 1),
     eventLoopDelayMaxMs: round(1000 * (after.get('taskyard_gateway_nodejs_eventloop_lag_max_seconds') ?? 0), 1),
     cpuMsPerSubmit: round((1000 * cpuSeconds) / Math.max(1, latency.ok), 2),
     coreShare: round(cpuSeconds / elapsed, 2),
     machineBusyShare: round((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total), 2),
+    threadShares: { run: round(run, 2), coreWait: round(coreWait, 2), idle: round(Math.max(0, 1 - run - coreWait), 2) },
+    gc: gcBetween(before, after),
+    clientEventLoopDelayP99ms: round(clientDelay.percentile(99) / 1e6, 1),
     stages: stagesBetween(before, after),
   };
   return {
