@@ -94,3 +94,22 @@ test('a GIN index made with the pending list (by an earlier gin-indexes.sql) is 
   expect(Number(sql("select gin_clean_pending_list('pending_ours')"))).toBe(0);
   expect(Number(sql("select gin_clean_pending_list('pending_other')"))).toBeGreaterThan(0);
 });
+
+test('the list marks are vacuumed by a count of dead rows, whatever their table holds; other tables by the default share', async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/vacuum`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    await conn.db!.collection('list_marks').createIndex({ p: 1 });
+    await conn.db!.collection('tasks').createIndex({ lk: 1 });
+  } finally {
+    await conn.close();
+  }
+  const options = (table: string): string =>
+    sql(`select coalesce(array_to_string(c.reloptions, ' '), '') from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'vacuum' and c.relname like '${table}\\_%' and c.relkind = 'r'`);
+  const byCount = 'autovacuum_vacuum_scale_factor=0 autovacuum_vacuum_threshold=2000 vacuum_index_cleanup=on';
+  expect(options('list_marks')).toBe(byCount);
+  expect(options('tasks')).toBe('');
+  // A table made before these settings gets them at the next start.
+  sql('create table list_marks_before (_jsonb jsonb)');
+  servers('gin-indexes');
+  expect(sql("select array_to_string(reloptions, ' ') from pg_class where relname = 'list_marks_before'")).toBe(byCount);
+});
