@@ -71,9 +71,13 @@ test('schemathesis finds no server error and no answer outside the document, as 
     // On failure the whole report is shown: each failing operation with a curl line that reproduces it.
     expect({ principal, code, output: code === 0 ? '' : output }).toEqual({ principal, code: 0, output: '' });
     // Not an empty run: every operation of the document was selected and tested (none left out), none skipped.
+    // On a mismatch the whole report is shown too: it lists why operations were skipped (a CI run under load
+    // 25 skipped one of 49 as a user, with nothing else to tell which or why).
     const total = /Selected: \d+\/(\d+)/.exec(output)?.[1];
     const counts = { principal, selected: /Selected: (\d+)/.exec(output)?.[1], tested: /Tested: (\d+)/.exec(output)?.[1], skipped: /Skipped: \d+/.test(output) };
-    expect(counts).toEqual({ principal, selected: total, tested: total, skipped: false });
+    const expected = { principal, selected: total, tested: total, skipped: false };
+    const complete = JSON.stringify(counts) === JSON.stringify(expected);
+    expect({ ...counts, output: complete ? '' : output }).toEqual({ ...expected, output: '' });
     expect(Number(total)).toBeGreaterThan(0);
   }
 }, 260_000);
