@@ -11,7 +11,7 @@ const HERE = resolve(__dirname);
 const REPO = resolve(__dirname, '../..');
 
 /** BullMQ on a Redis of its own (Debian's redis-server, AOF fsync every second), one worker process of concurrency 16. */
-export async function measureBullmq(opts: { tasks: number; log: (line: string) => void }): Promise<EndToEnd> {
+export async function measureBullmq(opts: { tasks: number; warmUp: number; log: (line: string) => void }): Promise<EndToEnd> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'peers-redis-'));
   const redis = startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], {
@@ -38,8 +38,8 @@ export async function measureBullmq(opts: { tasks: number; log: (line: string) =
     worker = startChild(process.execPath, ['--import', 'tsx', join(HERE, 'bullmq-worker.ts')], { cwd: REPO, env: { PEERS_REDIS_PORT: String(port) } });
     ownProcess(worker.pid, 'worker');
     const completed = async (): Promise<number> => (await queue!.getJobCounts('completed')).completed ?? 0;
-    await inParallel(50, 8, () => queue!.add('noop', {}));
-    await waitFor('bullmq warm-up', async () => (await completed()) >= 50, { timeoutMs: 120_000, intervalMs: 200 });
+    await inParallel(opts.warmUp, 8, () => queue!.add('noop', {}));
+    await waitFor('bullmq warm-up', async () => (await completed()) >= opts.warmUp, { timeoutMs: 300_000, intervalMs: 200 });
     opts.log(`bullmq: ${opts.tasks} no-op jobs end to end`);
     return await measureEndToEnd({
       tasks: opts.tasks,

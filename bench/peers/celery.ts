@@ -11,7 +11,7 @@ const HERE = resolve(__dirname);
  * Celery 5 with the issue's settings: threads pool, concurrency 16, acks_late, results in MongoDB (the same
  * FerretDB, the same run's database), on the same RabbitMQ (the same vhost). One client sends the tasks.
  */
-export async function measureCelery(opts: { servers: TestServers; python: string; tasks: number; log: (line: string) => void }): Promise<EndToEnd> {
+export async function measureCelery(opts: { servers: TestServers; python: string; tasks: number; warmUp: number; log: (line: string) => void }): Promise<EndToEnd> {
   const { servers } = opts;
   const database = new URL(servers.mongoUrl).pathname.slice(1);
   const env = { PEERS_BROKER_URL: servers.rabbitmqUrl, PEERS_BACKEND_URL: servers.mongoUrl, PEERS_DATABASE: database, PEERS_QUEUE: 'peers-celery' };
@@ -21,8 +21,8 @@ export async function measureCelery(opts: { servers: TestServers; python: string
   ownProcess(worker.pid, 'worker');
   try {
     // The warm-up also tells us the worker is up: its results arrive.
-    await runToEnd(opts.python, ['celery_load.py', '50'], { cwd: HERE, env });
-    await waitFor('celery warm-up', async () => (await results.countDocuments({})) >= 50, { timeoutMs: 120_000, intervalMs: 200 });
+    await runToEnd(opts.python, ['celery_load.py', String(opts.warmUp)], { cwd: HERE, env });
+    await waitFor('celery warm-up', async () => (await results.countDocuments({})) >= opts.warmUp, { timeoutMs: 300_000, intervalMs: 200 });
     opts.log(`celery: ${opts.tasks} no-op tasks end to end`);
     return await measureEndToEnd({
       tasks: opts.tasks,

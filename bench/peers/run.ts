@@ -6,6 +6,7 @@ import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
 import { measureCelery } from './celery';
+import { DEFAULT_WARM_UP_TASKS } from './warm-up';
 import type { CpuBound } from './cpu-bound';
 import type { EndToEnd } from './end-to-end';
 import { DEFAULT_SUBMIT_CLIENTS, TASKYARD_PARTS, measureTaskyard, measureTaskyardNoop, measureTaskyardSubmits, type TaskyardPart, type TaskyardResult } from './taskyard';
@@ -34,11 +35,11 @@ function systemRows(name: string, e: EndToEnd): Row[] {
  * `--only=taskyard`: Taskyard's no-op tasks end to end on 1 worker and nothing else (a step's effect in a minute);
  * `--only=submits`: the same submits with no worker (the submit's share: CPU per accepted submit by part).
  */
-async function onlyTaskyard(what: 'taskyard' | 'submits', tasks: number, unfinishedPerOwner: number, clients?: number): Promise<void> {
+async function onlyTaskyard(what: 'taskyard' | 'submits', tasks: number, unfinishedPerOwner: number, warmUp: number, clients?: number): Promise<void> {
   const servers = await testServers('bench-peers');
   try {
     const measure = what === 'taskyard' ? measureTaskyardNoop : measureTaskyardSubmits;
-    const e = await measure({ servers, tasks, unfinishedPerOwner, clients, log });
+    const e = await measure({ servers, tasks, unfinishedPerOwner, clients, warmUp, log });
     const title = what === 'taskyard' ? 'Taskyard alone (no-op tasks, 1 worker process)' : 'Taskyard submits alone (no worker; per task = per accepted submit)';
     printTable(title, systemRows('taskyard', e));
     process.stdout.write(`${JSON.stringify({ measuredAt: new Date().toISOString(), tasks, taskyard: { [what === 'taskyard' ? 'endToEnd' : 'submitsAlone']: e } }, null, 2)}\n`);
@@ -116,8 +117,10 @@ async function main(): Promise<void> {
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
   // Taskyard's submitting clients: each waits for its 202, where Celery's one client waits for nothing.
   const clients = arg('clients') === undefined ? undefined : Number(arg('clients'));
+  // Tasks each system runs before it is measured: steady state, its hot code optimized (see warm-up.ts).
+  const warmUp = Number(arg('warm') ?? DEFAULT_WARM_UP_TASKS);
   const only = arg('only');
-  if (only === 'taskyard' || only === 'submits') return onlyTaskyard(only, tasks, unfinishedPerOwner, clients);
+  if (only === 'taskyard' || only === 'submits') return onlyTaskyard(only, tasks, unfinishedPerOwner, warmUp, clients);
   const parts = chosenParts();
   const withPeers = parts.has('end-to-end');
   const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
       tasks,
       unfinishedPerOwner,
       clients,
+      warmUp,
       // 40 in every mode: with 20 (2 s of work on 2 workers) the fixed part of a round (submits before the first
       // start, the last finish seen up to 100 ms late) alone held the 2 / 1 ratio near 1.85 at best.
       cpuBoundTasks: 40,
@@ -158,8 +162,8 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
-    const celery = await measureCelery({ servers, python, tasks, log });
-    const bullmq = await measureBullmq({ tasks: tasks * 3, log });
+    const celery = await measureCelery({ servers, python, tasks, warmUp, log });
+    const bullmq = await measureBullmq({ tasks: tasks * 3, warmUp, log });
     const t = taskyard.endToEnd!;
     const ratios = {
       tasksPerSecTaskyardToCelery: round(t.perSecond / celery.perSecond, 2),

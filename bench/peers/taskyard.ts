@@ -1,4 +1,5 @@
 import { startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
+import { DEFAULT_WARM_UP_TASKS } from './warm-up';
 import { TaskClient } from '../lifecycle/task-client';
 import { measureCpuBound, type CpuBound } from './cpu-bound';
 import { inParallel, measureEndToEnd, type EndToEnd } from './end-to-end';
@@ -36,13 +37,15 @@ export interface TaskyardOptions {
   submitSeconds: number;
   /** Submitting clients (default DEFAULT_SUBMIT_CLIENTS). */
   clients?: number;
+  /** No-op tasks run before anything is measured (default DEFAULT_WARM_UP_TASKS). */
+  warmUp?: number;
   log: (line: string) => void;
 }
 
 type NoopRun = (tasks: number) => Parameters<typeof measureEndToEnd>[0];
 
 /** The process stack with 1 diagnostic worker, warmed up, and how to run no-op tasks through it. */
-async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'clients'>): Promise<{ stack: ProcessStack; client: TaskClient; user: string; noopRun: NoopRun }> {
+async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'clients' | 'warmUp'>): Promise<{ stack: ProcessStack; client: TaskClient; user: string; noopRun: NoopRun }> {
   const stack = await startProcessStack({
     servers: opts.servers,
     workers: { diagnostic: 1 },
@@ -53,8 +56,10 @@ async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishe
   registerStack(stack);
   const user = stack.keys.find((k) => k.role === 'user')!.key;
   const client = new TaskClient(stack.gatewayUrl, user);
-  await inParallel(50, 8, () => client.submit('diagnostic', {})); // warm-up
-  await waitFor('warm-up', async () => (await finishedCount(stack)) >= 50, { timeoutMs: 120_000, intervalMs: 100 });
+  // Warmed up as it is measured (the same clients): the code paths of batches of that size get optimized too.
+  const warmUp = opts.warmUp ?? DEFAULT_WARM_UP_TASKS;
+  await inParallel(warmUp, opts.clients ?? DEFAULT_SUBMIT_CLIENTS, () => client.submit('diagnostic', {}));
+  await waitFor('warm-up', async () => (await finishedCount(stack)) >= warmUp, { timeoutMs: 300_000, intervalMs: 100 });
   const database = new URL(opts.servers.mongoUrl).pathname.slice(1);
   const noopRun: NoopRun = (tasks) => ({
     tasks,
@@ -66,7 +71,7 @@ async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishe
 }
 
 /** Only the no-op tasks end to end on 1 worker process (`--only=taskyard`: one step's effect, measured quickly). */
-export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log' | 'clients'>): Promise<EndToEnd> {
+export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log' | 'clients' | 'warmUp'>): Promise<EndToEnd> {
   const { stack, client, noopRun } = await startWarmStack(opts);
   try {
     opts.log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
@@ -82,7 +87,7 @@ export async function measureTaskyardNoop(opts: Pick<TaskyardOptions, 'servers' 
  * clients, CPU by part per accepted submit: the submit's (gateway's insert) share of the end-to-end figure,
  * so what is left of it is the worker's and the status service's (their update).
  */
-export async function measureTaskyardSubmits(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log' | 'clients'>): Promise<EndToEnd> {
+export async function measureTaskyardSubmits(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'tasks' | 'log' | 'clients' | 'warmUp'>): Promise<EndToEnd> {
   const { stack, client, noopRun } = await startWarmStack(opts);
   try {
     for (const p of stack.processes.filter((p) => p.name === 'diagnostic')) await stopProcess(stack, p);
