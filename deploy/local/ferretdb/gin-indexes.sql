@@ -15,7 +15,8 @@
 --   the largest index of the table). FerretDB knows its indexes by its own metadata and drops them by
 --   name, so createIndexes, listIndexes and dropIndexes work as before.
 -- * a UNIQUE btree stays (it enforces the uniqueness; `_id`'s also serves FerretDB's `UPDATE ... WHERE
---   _jsonb->'_id' = $1`) and gets a GIN twin `gin_<hash>` beside it (dropped when the btree goes).
+--   _jsonb->'_id' = $1` and, patched, its `_id` filters) and gets a GIN twin `gin_<hash>` beside it (dropped
+--   when the btree goes), but `_id`'s while this checkout's FerretDB serves (see taskyard_id_twins).
 -- * a compound non-unique btree stays too (FerretDB drops it by name), with a twin per field.
 -- Every GIN is partial, `WHERE (expr) IS NOT NULL`: a document without the field (a sparse index's
 -- usual case: most tasks have no parent, no idempotency key) adds no entry, and the planner still uses
@@ -24,6 +25,17 @@
 -- list of entries not yet merged (up to gin_pending_list_limit, 4 MB) before the tree.
 SET client_min_messages = warning;
 SELECT pg_advisory_lock(7319019);
+
+-- `_id` GIN twins: wanted only while a FerretDB without deploy/local/ferretdb/patches/02-id-filter-as-equality.patch
+-- serves this database (it filters `_id` by containment; the patched one by equality, which FerretDB's own unique
+-- `_id` btree serves, so a twin would only cost an entry per insert and update). servers.sh tells, by the FerretDB
+-- process that runs (`-v id_twins=true|false`); run without it, the twins are kept.
+\if :{?id_twins}
+\else
+\set id_twins true
+\endif
+\set id_twins_sql 'SELECT ' :id_twins
+CREATE OR REPLACE FUNCTION taskyard_id_twins() RETURNS boolean LANGUAGE sql IMMUTABLE AS :'id_twins_sql';
 
 -- The GIN index on `expr` of table `rel`, named `name`.
 CREATE OR REPLACE FUNCTION taskyard_gin_create(name text, rel regclass, expr text) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -54,6 +66,7 @@ BEGIN
       PERFORM taskyard_gin_create(idxname, rel::regclass, expr);
       RETURN;
     END IF;
+    IF expr ~ '''_id''' AND NOT taskyard_id_twins() THEN RETURN; END IF;
     -- A unique btree on a field other than `_id`, without its partial predicate yet: the same constraint
     -- (NULLs never collide) with no entry for the documents that lack the field.
     IF expr !~ '''_id''' AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = idx AND indpred IS NOT NULL) THEN
@@ -179,7 +192,7 @@ END
 $do$;
 
 -- Twins whose btree FerretDB dropped (a model no longer declares the index), or replaced above by the
--- GIN under its own name: drop them too.
+-- GIN under its own name, and `_id` twins no FerretDB needs: drop them too.
 DO $do$
 DECLARE
   r record;
@@ -188,10 +201,10 @@ BEGIN
     SELECT g.indexrelid::regclass AS twin
       FROM pg_index g JOIN pg_class gc ON gc.oid = g.indexrelid
      WHERE gc.relname LIKE 'gin\_%'
-       AND NOT EXISTS (
+       AND ((pg_get_indexdef(g.indexrelid, 1, true) ~ '''_id''' AND NOT taskyard_id_twins()) OR NOT EXISTS (
          SELECT 1 FROM pg_index b JOIN pg_class bc ON bc.oid = b.indexrelid JOIN pg_am a ON a.oid = bc.relam, generate_series(1, b.indnkeyatts) k
           WHERE b.indrelid = g.indrelid AND a.amname = 'btree'
-            AND regexp_replace(pg_get_indexdef(b.indexrelid, k, true), '^\((.*)\)$', '\1') = regexp_replace(pg_get_indexdef(g.indexrelid, 1, true), '^\((.*)\)$', '\1'))
+            AND regexp_replace(pg_get_indexdef(b.indexrelid, k, true), '^\((.*)\)$', '\1') = regexp_replace(pg_get_indexdef(g.indexrelid, 1, true), '^\((.*)\)$', '\1')))
   LOOP
     BEGIN
       EXECUTE format('DROP INDEX IF EXISTS %s', r.twin);

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { freePort } from '../src';
+import { explainFind, freePort } from '../src';
 
 /**
  * The local database's settings as deploy/local starts it (`servers.sh database-start`, on a private state and
@@ -112,4 +112,36 @@ test('the list marks are vacuumed by a count of dead rows, whatever their table 
   sql('create table list_marks_before (_jsonb jsonb)');
   servers('gin-indexes');
   expect(sql("select array_to_string(reloptions, ' ') from pg_class where relname = 'list_marks_before'")).toBe(byCount);
+});
+
+test("this checkout's FerretDB finds by _id through the _id btree, so _id has no GIN twin; while another FerretDB serves, the twins stay", async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/twins`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const idTwins = (): number =>
+    Number(sql(String.raw`select count(*) from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid
+      join pg_namespace n on n.oid = t.relnamespace
+      where n.nspname = 'twins' and t.relname like 'docs\_%' and c.relname like 'gin\_%' and pg_get_indexdef(i.indexrelid, 1, true) like '%''\_id''%'`));
+  try {
+    const docs = conn.db!.collection<{ _id: string; s: string }>('docs');
+    await docs.insertMany([{ _id: 'a', s: 'x' }, { _id: 'b', s: 'y' }]);
+    expect(await explainFind(conn, 'docs', { _id: 'b', s: 'y' })).toMatchObject({ indexed: true });
+    expect(await docs.findOne({ _id: 'b', s: 'y' })).toEqual({ _id: 'b', s: 'y' });
+    expect(idTwins()).toBe(0);
+
+    // Another FerretDB (here any live process that is not this checkout's binary) named by a state's pid file.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const otherState = mkdtempSync(path.join(tmpdir(), 'taskyard-other-ferretdb-'));
+    try {
+      mkdirSync(path.join(otherState, 'run'));
+      writeFileSync(path.join(otherState, 'run/ferretdb.pid'), String(other.pid));
+      execFileSync('bash', [path.join(ROOT, 'deploy/local/servers.sh'), 'gin-indexes'], { env: { ...env, TASKYARD_STATE: otherState }, stdio: 'ignore' });
+      expect(idTwins()).toBe(1);
+    } finally {
+      other.kill();
+      rmSync(otherState, { recursive: true, force: true });
+    }
+    servers('gin-indexes');
+    expect(idTwins()).toBe(0);
+  } finally {
+    await conn.close();
+  }
 });

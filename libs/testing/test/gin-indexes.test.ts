@@ -39,8 +39,14 @@ function pgIndexes(collection: string): Array<{ name: string; field: string; am:
   });
 }
 
+/**
+ * Whether `_id` has a GIN twin depends on the FerretDB that serves the shared database (none with this checkout's,
+ * which filters `_id` by equality; one while an older FerretDB runs): database-settings.test.ts checks both.
+ */
 const summary = (collection: string): string[] =>
-  pgIndexes(collection).map((i) => `${i.field} ${i.am}${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''}${i.options ? ` ${i.options}` : ''}`);
+  pgIndexes(collection)
+    .map((i) => `${i.field} ${i.am}${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''}${i.options ? ` ${i.options}` : ''}`)
+    .filter((line) => !line.startsWith('_id gin'));
 
 beforeAll(async () => {
   servers = await testServers('gin-indexes');
@@ -55,10 +61,9 @@ afterAll(async () => {
   await servers?.cleanup();
 });
 
-test('a non-unique index becomes a GIN under its own name; a unique one keeps its btree (partial: no entry without the field, but on _id) beside a GIN; each GIN partial, without the pending list', () => {
+test('a non-unique index becomes a GIN under its own name; a unique one keeps its btree (partial: no entry without the field, but on _id) beside a GIN (_id: see summary); each GIN partial, without the pending list', () => {
   expect(summary('probes')).toEqual([
     '_id btree unique',
-    '_id gin partial fastupdate=off',
     'a btree',
     'a gin partial fastupdate=off',
     'b btree',
