@@ -57,14 +57,48 @@ test('FerretDB updates one document with one UPDATE statement, without BEGIN and
   } finally {
     await conn.close();
   }
+  const beside = statementsBeside(/^UPDATE .*tasks_.* SET _jsonb = \$1/);
+  expect(beside).not.toContain('begin');
+  expect(beside).not.toContain('commit');
+});
+
+/**
+ * The statements FerretDB's backend sent just before and after the last statement matching `pattern`, from
+ * PostgreSQL's statement log (log_statement = 'all', log_line_prefix '%m [%p] ': the backend's pid).
+ */
+function statementsBeside(pattern: RegExp): string[] {
   const log = readFileSync(path.join(state, 'pg/postgres.log'), 'utf8').split('\n');
   const byPid = (line: string): string | undefined => /\[(\d+)\] LOG:  (?:statement|execute [^:]*): /.exec(line)?.[1];
   const statements = log.map((line) => ({ pid: byPid(line), text: line.replace(/^.*?LOG:  (?:statement|execute [^:]*): /, '') })).filter((l) => l.pid);
-  const update = statements.findIndex((l) => /^UPDATE .*tasks_.* SET _jsonb = \$1/.test(l.text));
-  expect(update).toBeGreaterThan(-1);
-  const sameBackend = statements.filter((l, i) => l.pid === statements[update].pid && Math.abs(i - update) <= 2 && i !== update).map((l) => l.text.trim().toLowerCase());
-  expect(sameBackend).not.toContain('begin');
-  expect(sameBackend).not.toContain('commit');
+  const at = statements.findLastIndex((l) => pattern.test(l.text));
+  expect(at).toBeGreaterThan(-1);
+  return statements.filter((l, i) => l.pid === statements[at].pid && Math.abs(i - at) <= 2 && i !== at).map((l) => l.text.trim().toLowerCase());
+}
+
+test('FerretDB inserts documents that fit one INSERT statement without BEGIN and COMMIT around it (deploy/local/ferretdb/patches)', async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    await conn.db!.collection<{ _id: string }>('inserted').insertMany([{ _id: 'i1' }, { _id: 'i2' }, { _id: 'i3' }]);
+  } finally {
+    await conn.close();
+  }
+  const beside = statementsBeside(/^INSERT INTO .*inserted_.* VALUES \(\$1\), \(\$2\), \(\$3\)/);
+  expect(beside).not.toContain('begin');
+  expect(beside).not.toContain('commit');
+});
+
+test("a single-statement insert keeps the transaction's answers: a duplicate in a batch inserts none of it in that statement, then the others one by one, naming the duplicate", async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const coll = conn.db!.collection<{ _id: string }>('batches');
+    await coll.insertOne({ _id: 'd2' });
+    const err = await coll.insertMany([{ _id: 'd1' }, { _id: 'd2' }, { _id: 'd3' }], { ordered: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 11000, result: { insertedCount: 2 } });
+    expect((await coll.find().toArray()).map((d) => d._id).sort()).toEqual(['d1', 'd2', 'd3']);
+    await expect(coll.insertOne({ _id: 'd3' })).rejects.toMatchObject({ code: 11000 });
+  } finally {
+    await conn.close();
+  }
 });
 
 test("a single-statement update keeps the transaction's answers: a unique index's violation fails the update and changes nothing", async () => {
