@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import type { ProcessStack } from '@taskyard/testing';
+import { CLOCK_MARGIN_MS } from '@taskyard/worker';
 import { round } from '../lib/rate';
 import { cpuBetween } from '../lifecycle/cpu-accounting';
 import type { TaskClient } from '../lifecycle/task-client';
@@ -199,6 +200,18 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
 }
 
 /**
+ * A worker process added for a round, once it is as a running deployment's are: a worker reads each task
+ * created before its cancel watch began plus CLOCK_MARGIN_MS (CancelWatch), so a round started at once
+ * measured a fresh worker's read per job (up to 28 ms of idle per job at load 17), not 2 workers' scaling.
+ */
+async function addSettledWorker(stack: ProcessStack, env: Record<string, string>): Promise<ProcessStack['processes'][number]> {
+  const worker = await stack.add('diagnostic', env);
+  registerStack(stack);
+  await sleep(CLOCK_MARGIN_MS + 1_000);
+  return worker;
+}
+
+/**
  * The CPU-bound type on 1 and then 2 worker processes, `rounds` times. The stack's no-op workers are replaced
  * by workers configured for the CPU-bound type (`prefetch`), and given back after.
  */
@@ -206,14 +219,12 @@ export async function measureCpuBound(client: TaskClient, stack: ProcessStack, o
   const noop = stack.processes.filter((p) => p.name === 'diagnostic');
   for (const p of noop) await stopProcess(stack, p);
   const env = { TASKYARD_LIMITS: JSON.stringify({ diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: opts.prefetch } }) };
-  const first = await stack.add('diagnostic', env);
-  registerStack(stack);
+  const first = await addSettledWorker(stack, env);
   const rounds: CpuBound['rounds'] = [];
   for (let r = 0; r < opts.rounds; r++) {
     opts.log(`taskyard: CPU-bound tasks (${opts.cpuMsPerTask} ms each, prefetch ${opts.prefetch}), 1 worker process (round ${r + 1})`);
     const one = await cpuBoundRound(client, stack, opts);
-    const second = await stack.add('diagnostic', env);
-    registerStack(stack);
+    const second = await addSettledWorker(stack, env);
     opts.log(`taskyard: CPU-bound tasks, 2 worker processes (round ${r + 1})`);
     const two = await cpuBoundRound(client, stack, opts);
     await stopProcess(stack, second);

@@ -8,4 +8,5 @@ export { startWorker, runWorkerService } from './run-worker-service';
 export type { WorkerOptions, RunningWorker } from './run-worker-service';
 export { WorkerEngine } from './worker-engine';
 export { DEFAULT_START_DELAY_MS } from './event-stream';
+export { CLOCK_MARGIN_MS } from './cancel-watch';
 export { streamArtifact } from './stream-artifact';
