@@ -22,12 +22,18 @@ import type { Model } from 'mongoose';
 import { isDuplicateKey } from './task-model';
 import { headNodeId, secondOf, type ListMarkRecord } from './list-keys';
 
-/** Seconds a head keeps after a prune: a page of the API's largest limit (100) and one more, with room. */
-export const HEAD_KEEP = 128;
+/**
+ * Seconds a head keeps after a prune: a page of the API's default limit (20) and one more, twice over. Every
+ * first page reads the whole head (FerretDB ~75 us a mark, no range or limit pushed down), so a head costs in
+ * proportion to its size, not to the page: heads of 128-320 marks made the first pages of a large database
+ * 1.5-2x those of an empty one, whose short lists hold fewer (bench/history README, session 6). A larger page
+ * goes on below the head through the tree, as a deep page does.
+ */
+export const HEAD_KEEP = 48;
 /** A reader seeing more head seconds than this asks for a prune (in the background: the page is answered first). */
-export const HEAD_MAX = 320;
+export const HEAD_MAX = 96;
 /** A writer asks for a prune of a list after inserting this many of its head marks, so a list nobody reads stays bounded too. */
-export const HEAD_PRUNE_EVERY = 192;
+export const HEAD_PRUNE_EVERY = 48;
 /** At most this many marks taken out of a head a prune (a bigger backlog: the next prune goes on), in bulkWrites of this many. */
 export const HEAD_PRUNE_LIMIT = 256;
 /**
@@ -126,11 +132,17 @@ export class HeadPruner {
   /** Lists waiting for a prune. */
   private readonly waiting = new Set<string>();
   private draining = false;
+  private drained: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ListMark: Model<ListMarkRecord>,
     private readonly cfg: HeadPruneConfig = DEFAULT_HEAD_PRUNE,
   ) {}
+
+  /** Settles once every prune asked for so far is done (they run in the background). */
+  idle(): Promise<void> {
+    return this.drained;
+  }
 
   /** Counts head marks just inserted, pruning (in the background) the heads that grew by `pruneEvery`. */
   noteInserted(marks: ListMarkRecord[]): void {
@@ -150,7 +162,7 @@ export class HeadPruner {
   request(scope: string): void {
     if (this.waiting.size >= MAX_WAITING && !this.waiting.has(scope)) return; // asked again at its next growth
     this.waiting.add(scope);
-    if (!this.draining) void this.drain();
+    if (!this.draining) this.drained = this.drain();
   }
 
   private async drain(): Promise<void> {

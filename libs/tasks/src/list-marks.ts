@@ -47,6 +47,11 @@ export class ListMarks {
     this.heads = new HeadPruner(ListMark, { ...DEFAULT_HEAD_PRUNE, timeoutMs });
   }
 
+  /** Settles once the prunes of the heads this writer asked for so far are done (list-heads.ts). */
+  headsPruned(): Promise<void> {
+    return this.heads.idle();
+  }
+
   /** Ensures the marks of every list a task with these fields is in (journalled if late, list-keys.ts). */
   ensureFor(f: ListedFields, now = Date.now()): Promise<void> {
     const second = secondOf(f.createdAt);

@@ -42,9 +42,11 @@ export interface PageStats {
   keptNodes: number;
   keptBuckets: number;
   tasksRead: number;
+  /** Marks the list head's read returned (list-heads.ts): every first page reads them all. */
+  headMarks: number;
 }
 
-export const emptyPageStats = (): PageStats => ({ rounds: 0, markReads: 0, bucketReads: 0, keptNodes: 0, keptBuckets: 0, tasksRead: 0 });
+export const emptyPageStats = (): PageStats => ({ rounds: 0, markReads: 0, bucketReads: 0, keptNodes: 0, keptBuckets: 0, tasksRead: 0, headMarks: 0 });
 
 type Listed = Pick<TaskRecord, '_id' | 'createdAt' | 'type' | 'status' | 'tag'>;
 
@@ -239,8 +241,8 @@ export class TaskList {
     const reads: PageReads = { scope, nowSecond, children: new Map(), late: Promise.resolve(new Set()), head: none, tree: false, stats, missed: false };
     if (open) return reads;
     stats.rounds++;
-    // The head holds 128-320 seconds (HEAD_KEEP, HEAD_MAX), its largest read (FerretDB spends ~75 us a
-    // document): a page whose cursor is below where the head starts reads only the tree. Safe whatever the
+    // The head holds HEAD_KEEP-HEAD_MAX seconds, its largest read (FerretDB spends ~75 us a document): a page
+    // whose cursor is below where the head starts reads only the tree. Safe whatever the
     // head became since: the tree holds every second.
     const known = this.headFrom.get(scope);
     if (!(tree && known && this.now() - known.at < KEPT_NODE_MS && upper < known.from)) reads.head = this.readHead(scope, stats);
@@ -279,6 +281,7 @@ export class TaskList {
     }
     const [entries, since] = await Promise.all([readHeadEntries(this.ListMark, scope, this.timeoutMs), this.since.value]);
     const head = headOf(entries, since);
+    stats.headMarks += entries.length;
     this.remember(this.headFrom, scope, { at: nowMs, from: head.from });
     if (head.size > HEAD_MAX) this.pruner.request(scope);
     return head;

@@ -1,4 +1,4 @@
-import { ListMarks, TaskList, emptyPageStats, listScopes, listKeys, rebuildListHeads, type ListFilter, type PageStats } from '../src';
+import { HEAD_KEEP, ListMarks, TaskList, emptyPageStats, listScopes, listKeys, rebuildListHeads, type ListFilter, type PageStats } from '../src';
 import { everyPage, fixtureTasks, listDatabase, listedOrder, storeTasks, type FixtureTask } from './list-fixtures';
 
 // A history stored before list heads (list-heads.ts) is read through the tree until its heads are rebuilt;
@@ -25,7 +25,7 @@ test('a history stored without heads: read through the tree, then through the re
 
   const scopes = [...new Set(old.filter((t) => !t.parentId).flatMap((t) => listScopes(t)))];
   const rebuilt = await rebuildListHeads(db.models, scopes);
-  expect(rebuilt.find((r) => r.scope === '*')).toMatchObject({ seconds: 128, cut: expect.any(Number) });
+  expect(rebuilt.find((r) => r.scope === '*')).toMatchObject({ seconds: HEAD_KEEP, cut: expect.any(Number) });
   for (const filter of [SPARSE, {}, { owner: 'owner-0' }, { tag: 'tag|1' }]) {
     const after = await cold(filter);
     expect(after.ids).toEqual(listedOrder(old, filter).slice(0, 20));

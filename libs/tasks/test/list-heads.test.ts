@@ -1,5 +1,5 @@
-import { HeadPruner, TaskList, emptyPageStats, headOf, readHeadEntries, type ListFilter, type PageStats } from '../src';
-import { everyPage, fixtureTasks, listDatabase, listedOrder, type FixtureTask } from './list-fixtures';
+import { HeadPruner, ListMarks, TaskList, emptyPageStats, headOf, readHeadEntries, type ListFilter, type PageStats } from '../src';
+import { everyPage, fixtureTasks, listDatabase, listedOrder, storeTasks, type FixtureTask } from './list-fixtures';
 
 // A list's head (list-heads.ts) makes a cold first page a fixed number of round trips, however sparse the
 // list: the head's read (beside the journal's), then the buckets it names. Tasks listed after the
@@ -71,4 +71,30 @@ test('a deep page below the head skips its read once the reader knows where the 
   // (5 with it) only on the first page, which learnt where the head starts.
   expect(pages[1].markReads).toBe(pages[2].markReads);
   expect(pages[1].markReads).toBeLessThanOrEqual(4);
+});
+
+test('a pruned head is a few pages long: a first page of 20 reads at most 63 of its marks, whatever the list holds', async () => {
+  // 400 seconds of one owner's tasks, one a second, each written as the gateway writes it (its marks, head
+  // included, then the task). Every first page reads the whole head (FerretDB ~75 us a mark): a head kept at
+  // 128-320 marks (129 here after a prune, before) made the first pages of a large database cost twice those
+  // of an empty one, whose short lists hold fewer.
+  const mine: FixtureTask[] = Array.from({ length: 400 }, (_, i) => ({
+    _id: `headed-${String(i).padStart(4, '0')}`,
+    owner: 'owner-h',
+    type: 'report',
+    status: 'succeeded',
+    createdAt: new Date(newest - 3_600_000 - i * 1000),
+  }));
+  const marks = new ListMarks(db.models.ListMark);
+  for (const t of mine) await marks.ensureFor(t, t.createdAt.getTime());
+  await storeTasks(db.models, mine);
+  // The writer's prunes run in the background, each over the head as it read it (writes go on meanwhile):
+  // after them, the head as the next prune leaves it.
+  await marks.headsPruned();
+  await new HeadPruner(db.models.ListMark).prune('u.owner-h');
+  const stats = emptyPageStats();
+  const page = await reader().page<FixtureTask>({ owner: 'owner-h', limit: 20 }, stats);
+  expect(page.items.map((t) => t._id)).toEqual(listedOrder(mine, { owner: 'owner-h' }).slice(0, 20));
+  expect(stats.headMarks).toBeGreaterThan(20);
+  expect(stats.headMarks).toBeLessThanOrEqual(3 * 21);
 });
