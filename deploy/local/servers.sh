@@ -54,6 +54,14 @@ pg_stop() {
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# FerretDB's binary is keyed by its sources and patches (lib.sh): after a change to them it is built by install.sh
+# (`npm start`, `npm test`), before anything starts, rather than failing as a FerretDB that never listens.
+ferretdb_built() {
+  if [ -x "$FERRETDB_BIN" ] || pid_alive "$STATE/run/ferretdb.pid"; then return 0; fi
+  say "FerretDB is not built for this checkout ($FERRETDB_BIN): run deploy/local/install.sh first (npm start and npm test do)"
+  exit 1
+}
+
 ferretdb_start() {
   pid_alive "$STATE/run/ferretdb.pid" && return 0
   say "starting FerretDB $FERRETDB_VERSION on 127.0.0.1:$MONGO_PORT"
@@ -231,7 +239,7 @@ kill_pidfile() {
 status_line() { if eval "$2" >/dev/null 2>&1; then printf '  %-10s up\n' "$1"; else printf '  %-10s down\n' "$1"; fi; }
 
 case "${1:-start}" in
-  start) pg_start; ferretdb_start; rabbit_start; rabbit_users; minio_start; minio_users ;;
+  start) ferretdb_built; pg_start; ferretdb_start; rabbit_start; rabbit_users; minio_start; minio_users ;;
   # RabbitMQ alone (RABBITMQ_NODES=3 for a cluster): what the cluster test starts in a state of its own.
   rabbit-start) rabbit_start ;;
   rabbit-stop) rabbit_stop ;;
@@ -239,7 +247,7 @@ case "${1:-start}" in
   gin-indexes) gin_indexes ;;
   # The database alone (PostgreSQL + FerretDB): a benchmark's private instance, with TASKYARD_STATE and the
   # port variables pointing elsewhere, so its CPU is its own and its fill does not load the shared one.
-  database-start) pg_start; ferretdb_start ;;
+  database-start) ferretdb_built; pg_start; ferretdb_start ;;
   database-stop) kill_pidfile ferretdb; pg_stop ;;
   rabbit-config) rabbit_config "$2" "${3:-1}" ;;
   stop) kill_pidfile minio; rabbit_stop; kill_pidfile ferretdb; pg_stop ;;

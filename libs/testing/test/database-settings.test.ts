@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -177,5 +177,22 @@ test("this checkout's FerretDB finds by _id through the _id btree, so _id has no
     expect(idTwins()).toBe(0);
   } finally {
     await conn.close();
+  }
+});
+
+test('a checkout whose FerretDB is not built yet says so and starts nothing', async () => {
+  const bare = mkdtempSync(path.join(tmpdir(), 'taskyard-unbuilt-'));
+  const pgPort = String(await freePort());
+  try {
+    const run = (): string =>
+      execFileSync('bash', [path.join(ROOT, 'deploy/local/servers.sh'), 'database-start'], {
+        env: { ...env, TASKYARD_STATE: path.join(bare, 'state'), TASKYARD_CACHE: path.join(bare, 'cache'), TASKYARD_PG_PORT: pgPort },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    expect(run).toThrow(/FerretDB is not built for this checkout .*run deploy\/local\/install\.sh/);
+    expect(existsSync(path.join(bare, 'state/pg'))).toBe(false);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
   }
 });
