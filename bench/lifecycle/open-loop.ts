@@ -12,6 +12,11 @@ export interface OpenLoopResult {
   maxMs: number;
   /** Connections opened during the measured phase (0 when the open ones all stayed open). */
   newConnections: number;
+  /**
+   * How late the generator itself sent (from each request's scheduled start to its send), p99 ms: its own
+   * share of the latencies, when the machine keeps it from running on time.
+   */
+  sendLagP99ms: number;
   /** Answers by HTTP status ('error': no answer, e.g. a reset connection). */
   statuses: Record<string, number>;
 }
@@ -37,6 +42,7 @@ export async function openLoop(opts: {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.connections, scheduling: 'fifo' });
   const target = new URL(opts.url);
   const latencies: number[] = [];
+  const sendLags: number[] = [];
   let ok = 0;
   let failed = 0;
   let statuses: Record<string, number> = {};
@@ -47,6 +53,7 @@ export async function openLoop(opts: {
   const inFlight: Promise<void>[] = [];
   const one = (scheduledAt: number): Promise<void> =>
     new Promise((resolve) => {
+      sendLags.push(performance.now() - scheduledAt);
       const req = request(
         { agent, method: 'POST', host: target.hostname, port: target.port, path: target.pathname, headers: { ...opts.headers, 'content-length': Buffer.byteLength(opts.body) } },
         (res) => {
@@ -76,6 +83,7 @@ export async function openLoop(opts: {
   await Promise.all(Array.from({ length: opts.connections }, () => one(performance.now())));
   await opts.onStart?.();
   latencies.length = 0;
+  sendLags.length = 0;
   ok = 0;
   failed = 0;
   statuses = {};
@@ -101,6 +109,7 @@ export async function openLoop(opts: {
     p99ms: Number(quantile(sorted, 0.99).toFixed(1)),
     p999ms: Number(quantile(sorted, 0.999).toFixed(1)),
     maxMs: Number((sorted.at(-1) ?? 0).toFixed(1)),
+    sendLagP99ms: Number(quantile(sendLags.sort((a, b) => a - b), 0.99).toFixed(1)),
     statuses,
     newConnections,
   };

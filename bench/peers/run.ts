@@ -102,7 +102,7 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
       { measure: 'machine busy share (2 cores, all load), same', value: sub.gateway.machineBusyShare },
       { measure: 'gateway thread share on a core / waiting for one / idle, same', value: `${sub.gateway.threadShares.run} / ${sub.gateway.threadShares.coreWait} / ${sub.gateway.threadShares.idle}` },
       { measure: 'gateway GC pauses and ms by kind, same', value: Object.entries(sub.gateway.gc).map(([k, g]) => `${k} ${g.count}/${g.ms}`).join(', ') },
-      { measure: 'load generator event loop delay p99 ms, same', value: sub.gateway.clientEventLoopDelayP99ms },
+      { measure: 'load generator event loop delay p99 ms; its send lag p99 ms, same', value: `${sub.gateway.clientEventLoopDelayP99ms}; ${lat.sendLagP99ms}` },
       ...Object.entries(sub.gateway.stages).map(([stage, s]) => ({ measure: `  stage ${stage}: mean ms / p99 <= ms`, value: `${s.meanMs} / ${s.p99UpperMs}` })),
       { measure: 'load average before / after submit', value: `${sub.loadAverageBefore.join(' ')} / ${sub.loadAverageAfter.join(' ')}` },
     );
