@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { jobTypes, type TaskEventInput } from '@taskyard/contracts';
 import { createLogger, SERVICE_READY_MESSAGE } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, publishEvent } from '@taskyard/messaging';
-import { ListMarks, NO_SLOT, ensureTaskIndexes, newTaskRecord, taskModels, type NewTask } from '@taskyard/tasks';
+import { ListMarks, NO_SLOT, ensureTaskIndexes, newTaskRecord, taskModels, type NewTask, type TaskModels } from '@taskyard/tasks';
 import { freePort, serverEnv, testServers } from '@taskyard/testing';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
@@ -19,10 +19,15 @@ import { printTable, writeResults, type Row } from '../lib/report';
  * to compare a commit before and after in one sitting). Modes:
  *   fast  one event per task: the outcome carrying its start and the task as inserted (a no-op job)
  *   long  `started` alone (the task as inserted inside), its outcome a round later (a job longer than the start delay)
- *   tsx bench/peers/status-folds.ts [--tasks=2000] [--rate=400] [--modes=fast,long] [--repo=/path/to/checkout]
+ *   tsx bench/peers/status-folds.ts [--tasks=2000] [--warmup=3000] [--rate=400] [--modes=fast,long] [--repo=/path/to/checkout]
+ * The first `--warmup` tasks of each mode are folded before the measured ones (a warm service's figures).
+ * With PROF_DIR and NODE_OPTIONS="--require bench/peers/profile/cpu-profile.cjs", the status process is profiled
+ * from the first measured event (PROF_DIR/START, which holds its pid: for perf record -p) to its exit:
+ * <PROF_DIR>/status-<pid>.cpuprofile per mode.
  */
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const TASKS = Number(arg('tasks') ?? 2000);
+const WARMUP = Number(arg('warmup') ?? 3000);
 const RATE = Number(arg('rate') ?? 400);
 const MODES = (arg('modes') ?? 'fast,long').split(',');
 const REPO = path.resolve(arg('repo') ?? path.join(__dirname, '../..'));
@@ -69,6 +74,33 @@ function eventsOf(t: NewTask, mode: string, runId: string): { first: TaskEventIn
   };
 }
 
+/**
+ * Stores the tasks as the gateway does (their list marks, then the tasks), just before their events: a task's
+ * status change more than 30 s after its creation is a late entry into its lists (more mark writes), which
+ * a no-op task's is not.
+ */
+async function stored(models: TaskModels, tasks: NewTask[]): Promise<NewTask[]> {
+  await new ListMarks(models.ListMark).ensureAll(tasks);
+  for (let i = 0; i < tasks.length; i += 32) await models.Task.collection.insertMany(tasks.slice(i, i + 32) as never[]);
+  return tasks;
+}
+
+/** Publishes the tasks' events, RATE tasks a second in rounds, and waits until the service counts `finished` tasks finished. */
+async function publishAll(publisher: ConfirmPublisher, tasks: NewTask[], mode: string, port: number, finished: number): Promise<void> {
+  const t0 = performance.now();
+  let pending: TaskEventInput[] = [];
+  for (let i = 0; i < tasks.length; i += ROUND) {
+    const due = t0 + (i / RATE) * 1000;
+    if (due > performance.now()) await pause(due - performance.now());
+    const round = tasks.slice(i, i + ROUND).map((t) => eventsOf(t, mode, randomUUID()));
+    // The outcomes of the round before go with this round's starts, as a longer job's would.
+    await Promise.all([...pending, ...round.map((r) => r.first)].map((e) => publishEvent(publisher, e)));
+    pending = round.flatMap((r) => (r.later ? [r.later] : []));
+  }
+  await Promise.all(pending.map((e) => publishEvent(publisher, e)));
+  while ((await metric(port, 'taskyard_tasks_finished_total')) < finished) await pause(200);
+}
+
 async function runMode(mode: string): Promise<Row> {
   const servers = await testServers(`status-folds-${mode}`);
   const env = {
@@ -83,6 +115,8 @@ async function runMode(mode: string): Promise<Row> {
   const db = await mongoose.createConnection(servers.mongoUrl).asPromise();
   const broker = new BrokerConnection(servers.rabbitmqUrl, logger, 'status-folds');
   const publisher = new ConfirmPublisher(broker, logger);
+  // Each mode's process is profiled from its own first event: START is made again below.
+  if (process.env.PROF_DIR) rmSync(path.join(process.env.PROF_DIR, 'START'), { force: true });
   const { child, port } = await startStatus(env);
   try {
     await publisher.start();
@@ -90,31 +124,24 @@ async function runMode(mode: string): Promise<Row> {
     const models = taskModels(db);
     await ensureTaskIndexes(models);
     const def = jobTypes({ enableDiagnostic: true }).get('diagnostic')!;
-    const tasks = Array.from({ length: TASKS }, (_, i) => newTaskRecord({ id: randomUUID(), def, owner: `bench-${i % 5}`, params: {}, slotId: NO_SLOT }));
-    await new ListMarks(models.ListMark).ensureAll(tasks);
-    for (let i = 0; i < tasks.length; i += 32) await models.Task.collection.insertMany(tasks.slice(i, i + 32) as never[]);
+    const tasks = Array.from({ length: WARMUP + TASKS }, (_, i) => newTaskRecord({ id: randomUUID(), def, owner: `bench-${i % 5}`, params: {}, slotId: NO_SLOT }));
     await pause(1000);
-    const reads0 = await metric(port, 'taskyard_status_task_reads_total');
+    // Not measured: the service's code is compiled and optimized while it folds these (its first thousands of
+    // folds cost about twice a warm fold's CPU), as it is in a service that has run for a while.
+    if (WARMUP) await publishAll(publisher, await stored(models, tasks.slice(0, WARMUP)), mode, port, WARMUP);
+    const measured = await stored(models, tasks.slice(WARMUP));
+    const [reads0, writes0] = [await metric(port, 'taskyard_status_task_reads_total'), await metric(port, 'taskyard_status_task_writes_total')];
+    if (process.env.PROF_DIR) writeFileSync(path.join(process.env.PROF_DIR, 'START'), String(child.pid));
     const cpu0 = cpuSecondsOf(child.pid!);
     const load0 = loadavg()[0];
     const t0 = performance.now();
-    let pending: TaskEventInput[] = [];
-    for (let i = 0; i < tasks.length; i += ROUND) {
-      const due = t0 + (i / RATE) * 1000;
-      if (due > performance.now()) await pause(due - performance.now());
-      const round = tasks.slice(i, i + ROUND).map((t) => eventsOf(t, mode, randomUUID()));
-      // The outcomes of the round before go with this round's starts, as a longer job's would.
-      await Promise.all([...pending, ...round.map((r) => r.first)].map((e) => publishEvent(publisher, e)));
-      pending = round.flatMap((r) => (r.later ? [r.later] : []));
-    }
-    await Promise.all(pending.map((e) => publishEvent(publisher, e)));
-    while ((await metric(port, 'taskyard_tasks_finished_total')) < TASKS) await pause(200);
+    await publishAll(publisher, measured, mode, port, WARMUP + TASKS);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuSecondsOf(child.pid!) - cpu0;
     const reads = (await metric(port, 'taskyard_status_task_reads_total')) - reads0;
-    const writes = await metric(port, 'taskyard_status_task_writes_total');
+    const writes = (await metric(port, 'taskyard_status_task_writes_total')) - writes0;
     return {
-      mode, tasks: TASKS, 'offered/s': RATE, 'tasks/s': round(TASKS / seconds, 1),
+      mode, tasks: TASKS, warmup: WARMUP, 'offered/s': RATE, 'tasks/s': round(TASKS / seconds, 1),
       'status CPU ms/task': round((cpu * 1000) / TASKS, 3), 'reads/task': round(reads / TASKS, 2), 'writes/task': round(writes / TASKS, 2),
       load: round((load0 + loadavg()[0]) / 2, 1),
     };
