@@ -32,6 +32,18 @@ test('an outcome carrying its run\'s start (a fast job: one event) folds as star
   expect(foldAll(queued(), [retrying], ctx).state).toMatchObject({ status: 'retrying', attempt: 1, runId: 'r2' });
 });
 
+test("a fold's state is the task as folded: its own fields kept (the status service reads it as the task), the inputs unchanged", () => {
+  const task = { ...queued(), owner: 'ann', title: 'x', createdAt: new Date(0), foldWrite: 'w.1' };
+  const events = [started(1, 'r1'), succeeded('r1', 2, 3)];
+  const r = foldAll(task, events, ctx);
+  expect(r.state).toMatchObject({ owner: 'ann', title: 'x', createdAt: new Date(0), foldWrite: 'w.1', status: 'succeeded', runId: 'r1' });
+  expect(task).toEqual({ ...queued(), owner: 'ann', title: 'x', createdAt: new Date(0), foldWrite: 'w.1' });
+  // Every event's changes merged, each field as the last event left it.
+  const first = fold(task, started(1, 'r1'), ctx);
+  const second = fold(first.state, succeeded('r1', 2, 3), ctx);
+  expect(r.changes).toEqual({ ...first.changes, ...second.changes });
+});
+
 test('terminal states never change, except succeeded → expired', () => {
   const done = foldAll(queued(), [started(1, 'r1'), succeeded('r1', 2)], ctx).state;
   for (const e of [started(2, 'r2'), { ...base, kind: 'cancel-requested', requestedBy: 'x', at: at(9) } as TaskEvent, { ...base, kind: 'expired-in-queue', at: at(9) } as TaskEvent]) {

@@ -39,8 +39,9 @@ export type TaskState = Pick<
 > &
   Partial<Pick<TaskRecord, 'queuedAt' | 'type'>>;
 
-export interface FoldResult {
-  state: TaskState;
+/** What a fold made of a task of type T: its state keeps every field of the task folded (T's too). */
+export interface FoldResult<T extends TaskState = TaskState> {
+  state: T;
   /** Fields that changed (what one `$set` writes), or null when the event changes nothing. */
   changes: Partial<TaskState> | null;
   effects: FoldEffect[];
@@ -209,7 +210,7 @@ function patchFor(task: TaskState, event: TaskEvent, ctx: FoldContext): Patch | 
  * Folds one event into a task: the task's next state, the fields that changed, and the effects to carry
  * out after writing. A stale, duplicate or out-of-order event, or one no transition allows, changes nothing.
  */
-export function fold(task: TaskState, event: TaskEvent, ctx: FoldContext): FoldResult {
+export function fold<T extends TaskState>(task: T, event: TaskEvent, ctx: FoldContext): FoldResult<T> {
   if (isTerminal(task.status) && !(task.status === 'succeeded' && event.kind === 'artifacts-expired')) {
     return { state: task, changes: null, effects: [] };
   }
@@ -240,7 +241,7 @@ export function withRunStart(e: TaskEvent): TaskEvent[] {
 }
 
 /** Folds several events of one task in order: one write for all of them (the coalescing the status service does). */
-export function foldAll(task: TaskState, events: TaskEvent[], ctx: FoldContext): FoldResult {
+export function foldAll<T extends TaskState>(task: T, events: TaskEvent[], ctx: FoldContext): FoldResult<T> {
   let state = task;
   let changes: Partial<TaskState> | null = null;
   const effects: FoldEffect[] = [];
@@ -248,7 +249,8 @@ export function foldAll(task: TaskState, events: TaskEvent[], ctx: FoldContext):
     const r = fold(state, e, ctx);
     if (!r.changes) continue;
     state = r.state;
-    changes = { ...(changes ?? {}), ...r.changes };
+    // Into one copy of its own: a spread that adds fields to a copy goes field by field through V8's runtime (slow).
+    changes = changes ? Object.assign(changes, r.changes) : { ...r.changes };
     effects.push(...r.effects);
   }
   return { state, changes, effects };

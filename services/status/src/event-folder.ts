@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { WORKFLOW_TYPE, isTerminal, type JobTypeDefinition, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { finishEffects, foldAll, observeFold, timerDecisions, type FoldResult, type ListMarks, type Outbox, type TaskModels } from '@taskyard/tasks';
+import { finishEffects, foldAll, observeFold, timerDecisions, type FoldResult, type ListMarks, type TaskState, type Outbox, type TaskModels } from '@taskyard/tasks';
 import { dropEarlyEvents, keepEarlyEvents, type WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
@@ -148,7 +148,7 @@ async function foldTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[], o
   return (await foldJobTask(deps, task, events, opts)) !== false;
 }
 
-const merged = (a: FoldResult, b: FoldResult): FoldResult => ({
+const merged = <T extends TaskState>(a: FoldResult<T>, b: FoldResult<T>): FoldResult<T> => ({
   state: b.state,
   changes: a.changes || b.changes ? { ...(a.changes ?? {}), ...(b.changes ?? {}) } : null,
   effects: [...a.effects, ...b.effects],
@@ -171,18 +171,19 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
   // Only a continuation the fold took (its run's, not a stale repeat) starts the workflow: its children are
   // inserted before the task's write (deterministic ids: a repeat after a crash or a presumed miss makes none twice).
   if (continued?.kind === 'continued-as-workflow' && r.state.status === 'running' && r.state.runId === continued.runId && r.state.lastSeq === continued.seq) {
-    part = await startContinuation(deps, { ...task, ...r.state }, continued);
+    part = await startContinuation(deps, r.state, continued);
     r = merged(r, { state: { ...r.state, ...part.changes }, changes: part.changes, effects: [] });
   }
   if (part?.end) r = merged(r, foldAll(r.state, [part.end], ctx));
+  // The fold's state is the task as folded (every field of the task, the fold's over them): not copied again.
   const { state, changes, effects } = r;
-  if (deletionRequested({ ...task, ...state }, events)) {
-    await deleteTask(deps, { ...task, ...state });
+  if (deletionRequested(state, events)) {
+    await deleteTask(deps, state);
     deps.stats.removed(task.type, state.status);
     return undefined;
   }
   // Armed before the write even for a presumed task: a timer of a state never written decides nothing when it fires.
-  if (def) await applyTimers(deps, def, { ...task, ...state }, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
+  if (def) await applyTimers(deps, def, state, timerDecisions(task, state, events, { now: Date.now(), heartbeatWindowMs: def.limits.heartbeatWindowMs }));
   if (!changes) {
     if (opts.redelivered && isFinished(task.status) && events.some((e) => FINISHING_KINDS.has(e.kind))) await reapplyFinish(deps, task);
     if (opts.epoch !== undefined) deps.written?.remember(task, opts.epoch);
@@ -191,14 +192,14 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
   // A workflow's stage tells its workflow before its own write: a restart in between tells it again (the
   // workflow ignores a repeat), where telling it after could be lost and stall the workflow.
   const tellFirst = task.stage !== undefined;
-  if (tellFirst) await applyEffects(deps, { ...task, ...state }, effects.filter((e) => e.kind === 'notify-parent'));
+  if (tellFirst) await applyEffects(deps, state, effects.filter((e) => e.kind === 'notify-parent'));
   const written = await writeFold(deps, task, changes, opts.expect);
   if (written === false) {
     (opts.presumed ? deps.metrics.presumedMisses : deps.metrics.writtenMisses).inc();
     return false;
   }
   if (opts.expect) countEvents(deps, events, true);
-  const after = { ...task, ...state, ...(written ? { foldWrite: written } : {}) } as FoldTask;
+  const after: FoldTask = written ? { ...state, foldWrite: written } : state;
   if (written && opts.epoch !== undefined) deps.written?.remember(after, opts.epoch);
   if (part?.early) await dropEarlyEvents(deps.workflowModels.EarlyEvent, part.early);
   const observed = observeFold(task, state);
