@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcessStack, startRabbitCluster, testServers, waitFor, type ProcessStack, type RabbitCluster, type TestServers } from '@taskyard/testing';
 import { statusPartitionQueue } from '@taskyard/contracts';
+import { moreSubmitted, settledStatuses, SubmitStream } from './submit-stream';
 
 /**
  * The product on a three-node RabbitMQ cluster of its own (the local stack's RABBITMQ_NODES=3, in a
@@ -77,79 +77,6 @@ function replicasOnline(): Promise<true> {
   }, { timeoutMs: 90_000, intervalMs: 500 });
 }
 
-/**
- * A client submitting tasks one after another (each with its own Idempotency-Key, retried on 503 with the
- * same key) and reading the previous one back. Records the longest time a submit took to be accepted.
- */
-class SubmitStream {
-  readonly ids: string[] = [];
-  longestPauseMs = 0;
-  answered503 = 0;
-  failure?: Error;
-  private running = true;
-  private readonly done: Promise<void>;
-
-  constructor(private readonly gatewayUrl: string, private readonly gapMs: number) {
-    this.done = this.loop().catch((err: Error) => void (this.failure = err));
-  }
-
-  private async call(method: string, url: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${this.gatewayUrl}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${userKey()}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
-      body: init.body ? JSON.stringify(init.body) : undefined,
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
-
-  /** A 503 is allowed, with the error body; anything else but success ends the stream with a failure. */
-  private accept(res: { status: number; body: Record<string, unknown> }, ok: number[]): boolean {
-    if (ok.includes(res.status)) return true;
-    const error = res.body.error as { code?: unknown; message?: unknown } | undefined;
-    if (res.status !== 503 || typeof error?.code !== 'string' || typeof error.message !== 'string') {
-      throw new Error(`gateway answered ${res.status} ${JSON.stringify(res.body)}`);
-    }
-    this.answered503 += 1;
-    return false;
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      const started = Date.now();
-      const key = randomUUID();
-      for (;;) {
-        const res = await this.call('POST', '/v1/tasks', { body: { type: 'diagnostic', title: `stream ${this.ids.length}`, params: { sleepMs: 300 } }, headers: { 'idempotency-key': key } });
-        if (this.accept(res, [200, 202])) {
-          this.ids.push(String(res.body.id));
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      for (;;) {
-        if (this.accept(await this.call('GET', `/v1/tasks/${this.ids[this.ids.length - 1]}`), [200])) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      this.longestPauseMs = Math.max(this.longestPauseMs, Date.now() - started);
-      await new Promise((r) => setTimeout(r, this.gapMs));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.done;
-  }
-}
-
-/** Waits until the stream has had `count` more tasks accepted (or fails with the stream's failure). */
-function moreSubmitted(stream: SubmitStream, count: number): Promise<true> {
-  const target = stream.ids.length + count;
-  return waitFor(`${count} more submits`, () => {
-    if (stream.failure) throw stream.failure;
-    return stream.ids.length >= target;
-  }, { timeoutMs: 60_000, intervalMs: 50 });
-}
-
 async function finishedCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const p of stack.processes.filter((s) => s.name === 'status')) {
@@ -172,7 +99,7 @@ test('the quorum queues have a replica on each of the three nodes', async () => 
 });
 
 test('tasks keep flowing while the services’ node is killed and restarted, then another node: every task succeeds once', async () => {
-  const stream = new SubmitStream(stack.gatewayUrl, 100);
+  const stream = new SubmitStream(stack.gatewayUrl, userKey(), 100);
   const killed: string[] = [];
   const t0 = Date.now();
   const mark = (what: string): void => void marks.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what} (${stream.ids.length} submitted)`);
@@ -203,16 +130,7 @@ test('tasks keep flowing while the services’ node is killed and restarted, the
   expect(stream.failure).toBeUndefined();
   expect(killed).toHaveLength(2);
 
-  const statuses = new Map<string, string>();
-  await waitFor('every task finished', async () => {
-    for (const id of stream.ids.filter((i) => !['succeeded', 'failed', 'cancelled'].includes(statuses.get(i) ?? ''))) {
-      const res = await fetch(`${stack.gatewayUrl}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${userKey()}` } });
-      statuses.set(id, String(((await res.json()) as { status: string }).status));
-    }
-    return stream.ids.every((id) => statuses.get(id) === 'succeeded') || ([...statuses.values()].some((s) => s === 'failed' || s === 'cancelled') && 'settled');
-  }, { timeoutMs: 120_000, intervalMs: 500 });
-  const byStatus: Record<string, number> = {};
-  for (const s of statuses.values()) byStatus[s] = (byStatus[s] ?? 0) + 1;
+  const byStatus = await settledStatuses(stack.gatewayUrl, userKey(), stream.ids);
   expect(byStatus).toEqual({ succeeded: stream.ids.length });
   expect(new Set(stream.ids).size).toBe(stream.ids.length);
   // Reaching a terminal status is counted once per task: none became terminal twice.

@@ -38,6 +38,16 @@ test('an unreachable database answers 503 with Retry-After', async () => {
   expect(await answerTo(err)).toMatchObject({ status: 503, retryAfter: '2' });
 });
 
+test("FerretDB's InternalError for a PostgreSQL that is away (killed, restarting) answers 503 with Retry-After", async () => {
+  const ended = '[query_iterator.go:92 postgresql.(*queryIterator).Next] FATAL: terminating connection due to unexpected postmaster exit (SQLSTATE 57P01)';
+  const refused = '[collection.go:109 postgresql.(*collection).Query] failed to connect to `user=taskyard database=taskyard`: dial tcp 127.0.0.1:32997: connect: connection refused';
+  for (const errmsg of [ended, refused]) {
+    expect(await answerTo(new mongo.MongoServerError({ ok: 0, code: 1, codeName: 'InternalError', errmsg }))).toMatchObject({ status: 503, retryAfter: '2' });
+  }
+  // Another InternalError (a bug, a constraint) stays a 500.
+  expect((await answerTo(new mongo.MongoServerError({ ok: 0, code: 1, codeName: 'InternalError', errmsg: 'ERROR: invalid input syntax (SQLSTATE 22P02)' }))).status).toBe(500);
+});
+
 test('any other database error stays a 500 without details', async () => {
   const err = new mongo.MongoServerError({ code: 2, errmsg: 'bad value' });
   expect(await answerTo(err)).toEqual({ status: 500, retryAfter: undefined, body: { error: { code: 'internal', message: 'internal error' } } });

@@ -43,12 +43,27 @@ function isDeadlineExceeded(err: FastifyError): boolean {
   return e.name === 'MongoServerError' && (e.code === MAX_TIME_MS_EXPIRED || e.codeName === 'MaxTimeMSExpired' || /exceeded time limit/i.test(e.message));
 }
 
+/**
+ * FerretDB's InternalError when PostgreSQL under it is away: a connection it cannot make ("failed to
+ * connect to") or one PostgreSQL ended (SQLSTATE class 08, connection exception, or 57P01-57P03, the
+ * server shutting down, crashed or starting). Measured with the postmaster SIGKILLed under a stream of
+ * submits (test/database-kill.test.ts): the database is down for a moment, the request is not wrong.
+ */
+const POSTGRESQL_AWAY = /failed to connect to|\(SQLSTATE (08[0-9A-Z]{3}|57P0[1-3])\)/;
+const FERRETDB_INTERNAL_ERROR = 1;
+
+function isBackendAway(err: FastifyError): boolean {
+  const e = err as unknown as { name: string; message: string; code?: unknown };
+  return e.name === 'MongoServerError' && e.code === FERRETDB_INTERNAL_ERROR && POSTGRESQL_AWAY.test(e.message);
+}
+
 /** Fastify's, the multipart parser's and the drivers' errors, as the API's own (undefined: an unexpected error, a 500). */
 export function translate(err: FastifyError): ApiFailure | undefined {
   if (err instanceof ApiFailure) return err;
   if (err instanceof BrokerUnavailable) return new BrokerDown();
   if (MONGO_UNREACHABLE.has(err.name)) return new DatabaseDown();
   if (isDeadlineExceeded(err)) return new DatabaseDown('the database did not answer in time; try again shortly');
+  if (isBackendAway(err)) return new DatabaseDown();
   if (err.validation) {
     if (err.validationContext === 'body') return invalidParams(err.validation as never, 'body');
     return new InvalidRequest(err.message, err.validation);
