@@ -33,6 +33,9 @@ interface Step {
   bytes?: number;
   xlsxBytes?: number;
   csvBytes?: number;
+  /** The report's read (cursor and fold) and what follows it (xlsx, csv, uploads). */
+  readMs?: number;
+  writeMs?: number;
   peakRssMb: number;
   rssBeforeMb: number;
 }
@@ -67,13 +70,13 @@ async function main(): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     bare.push(await runChild<Step>(`${__dirname}/report-once.ts`, ['bare', ...args], env));
     report.push(await runChild<Step>(`${__dirname}/report-once.ts`, ['report', ...args], env));
-    process.stderr.write(`round ${r + 1}: bare ${bare[r].wallMs} ms (CPU ${bare[r].cpuMs}), report ${report[r].wallMs} ms (CPU ${report[r].cpuMs}), load ${loadavg()[0].toFixed(1)}\n`);
+    process.stderr.write(`round ${r + 1}: bare ${bare[r].wallMs} ms (CPU ${bare[r].cpuMs}), report ${report[r].wallMs} ms (CPU ${report[r].cpuMs}; read ${report[r].readMs}, write ${report[r].writeMs}), load ${loadavg()[0].toFixed(1)}\n`);
   }
   const bareMs = median(bare.map((s) => s.wallMs));
   const reportMs = median(report.map((s) => s.wallMs));
   const rows = [
-    { step: 'bare cursor read (raw BSON)', 'wall s': bareMs / 1000, docs: bare[0].docs, 'docs/s': Math.round((1000 * bare[0].docs) / bareMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'CPU s': median(bare.map((s) => s.cpuMs)) / 1000, 'peak RSS MB': Math.max(...bare.map((s) => s.peakRssMb)) },
-    { step: 'spelling report (xlsx + csv to S3)', 'wall s': reportMs / 1000, docs: report[0].docs, 'docs/s': Math.round((1000 * report[0].docs) / reportMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'CPU s': median(report.map((s) => s.cpuMs)) / 1000, 'peak RSS MB': Math.max(...report.map((s) => s.peakRssMb)) },
+    { step: 'bare cursor read (raw BSON)', 'wall s': bareMs / 1000, 'read s': bareMs / 1000, 'write s': 0, docs: bare[0].docs, 'docs/s': Math.round((1000 * bare[0].docs) / bareMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'CPU s': median(bare.map((s) => s.cpuMs)) / 1000, 'peak RSS MB': Math.max(...bare.map((s) => s.peakRssMb)) },
+    { step: 'spelling report (xlsx + csv to S3)', 'wall s': reportMs / 1000, 'read s': median(report.map((s) => s.readMs!)) / 1000, 'write s': median(report.map((s) => s.writeMs!)) / 1000, docs: report[0].docs, 'docs/s': Math.round((1000 * report[0].docs) / reportMs), 'MB read': round(bare[0].bytes! / 1e6, 1), 'CPU s': median(report.map((s) => s.cpuMs)) / 1000, 'peak RSS MB': Math.max(...report.map((s) => s.peakRssMb)) },
   ];
   const ratio = round(reportMs / bareMs, 2);
   // Each round's two steps ran minutes apart at most: the median of the rounds' own ratios is less moved
