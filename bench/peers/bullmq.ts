@@ -18,7 +18,7 @@ export async function measureBullmq(opts: { tasks: number; warmUp: number; log: 
     cwd: dir,
     env: {},
   });
-  ownProcess(redis.pid, 'redis');
+  ownProcess(redis.pid, 'redis', 'bullmq');
   const connection = { host: '127.0.0.1', port };
   let worker: ReturnType<typeof startChild> | undefined;
   let queue: Queue | undefined;
@@ -36,13 +36,14 @@ export async function measureBullmq(opts: { tasks: number; warmUp: number; log: 
     }, { timeoutMs: 30_000, intervalMs: 200 });
     queue = new Queue('peers-bullmq', { connection });
     worker = startChild(process.execPath, ['--import', 'tsx', join(HERE, 'bullmq-worker.ts')], { cwd: REPO, env: { PEERS_REDIS_PORT: String(port) } });
-    ownProcess(worker.pid, 'worker');
+    ownProcess(worker.pid, 'worker', 'bullmq');
     const completed = async (): Promise<number> => (await queue!.getJobCounts('completed')).completed ?? 0;
     await inParallel(opts.warmUp, 8, () => queue!.add('noop', {}));
     await waitFor('bullmq warm-up', async () => (await completed()) >= opts.warmUp, { timeoutMs: 300_000, intervalMs: 200 });
     opts.log(`bullmq: ${opts.tasks} no-op jobs end to end`);
     return await measureEndToEnd({
       tasks: opts.tasks,
+      system: 'bullmq',
       send: () => inParallel(opts.tasks, 32, () => queue!.add('noop', {})),
       finished: completed,
     });

@@ -27,3 +27,32 @@ export function runToEnd(cmd: string, args: string[], opts: { cwd: string; env: 
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`)))));
 }
+
+/** A helper that prepares itself, prints "ready", then waits for a line on its stdin before it does its work. */
+export interface ReadyChild {
+  pid: number | undefined;
+  /** Sends the line; resolves with its stdout once it has exited (rejects on a non-zero exit). */
+  go(): Promise<string>;
+}
+
+/** Starts a ReadyChild and resolves once it has printed "ready". */
+export function startReadyChild(cmd: string, args: string[], opts: { cwd: string; env: Record<string, string> }): Promise<ReadyChild> {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const exited = new Promise<string>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`)))));
+  return new Promise((resolve, reject) => {
+    exited.catch(reject);
+    child.stdout.on('data', (c: Buffer) => {
+      const wasReady = /^ready$/m.test(out);
+      out += c.toString();
+      if (wasReady || !/^ready$/m.test(out)) return;
+      resolve({
+        pid: child.pid,
+        go: () => {
+          child.stdin.end('go\n');
+          return exited;
+        },
+      });
+    });
+  });
+}

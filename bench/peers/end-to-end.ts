@@ -27,6 +27,10 @@ export interface EndToEndRun {
   finished(): Promise<number>;
   /** The database to count writes in (its FerretDB schema), if the system writes one. */
   database?: string;
+  /** The system whose processes count (`ownProcess`'s): another one idling beside it is not its cost. */
+  system?: string;
+  /** The collections whose writes are this system's (default: all of the database's). */
+  collections?: (name: string) => boolean;
   timeoutMs?: number;
 }
 
@@ -44,13 +48,13 @@ function rates(used: CpuSeconds, seconds: number): Record<string, number> {
  * CPU is sampled while this system is idle (what other load costs them), and taken off its figures.
  */
 export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
-  const idle0 = cpuByPart();
+  const idle0 = cpuByPart(run.system);
   const idleStart = performance.now();
   await sleep(STATS_SETTLE_MS);
-  const background = rates(cpuBetween(idle0, cpuByPart()), (performance.now() - idleStart) / 1000);
+  const background = rates(cpuBetween(idle0, cpuByPart(run.system)), (performance.now() - idleStart) / 1000);
   const writes0 = run.database ? readWriteCounts(run.database) : undefined;
   const base = await run.finished();
-  const cpu0 = cpuByPart();
+  const cpu0 = cpuByPart(run.system);
   const started = performance.now();
   const sending = run.send();
   const deadline = started + (run.timeoutMs ?? 600_000);
@@ -60,7 +64,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
   }
   const exited = (await sending) ?? {};
   const seconds = (performance.now() - started) / 1000;
-  const used = cpuBetween(cpu0, cpuByPart());
+  const used = cpuBetween(cpu0, cpuByPart(run.system));
   for (const [part, s] of Object.entries(exited)) used.set(part, (used.get(part) ?? 0) + s);
   const cpuMsPerTask: Record<string, number> = {};
   for (const [part, s] of used) {
@@ -75,7 +79,8 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
     await sleep(STATS_SETTLE_MS);
     const writes1 = readWriteCounts(run.database!);
     if (writes1) {
-      writesByCollection = diffWrites(writes0, writes1);
+      const ours = run.collections ?? (() => true);
+      writesByCollection = Object.fromEntries(Object.entries(diffWrites(writes0, writes1)).filter(([c]) => ours(c)));
       writesPerTask = round(totalWrites(writesByCollection) / run.tasks, 2);
       scansPerTask = round(totalScans(writesByCollection) / run.tasks, 2);
     }

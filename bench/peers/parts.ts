@@ -2,11 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuSecondsByPid, type CpuByPid } from '../lifecycle/cpu-accounting';
 
-/** The processes this benchmark started, by pid, with the part each is (other sessions' processes are not ours). */
-const OWN = new Map<number, string>([[process.pid, 'load generator']]);
+/**
+ * The processes this benchmark started, by pid, with the part each is and the system it belongs to (other
+ * sessions' processes are not ours). Systems measured in alternating rounds run side by side, one idle while the
+ * other is measured: only the measured system's processes count ('any': the bench runner, the load of each).
+ */
+const OWN = new Map<number, { part: string; system: string }>([[process.pid, { part: 'load generator', system: 'any' }]]);
 
-export function ownProcess(pid: number | undefined, part: string): void {
-  if (pid !== undefined) OWN.set(pid, part);
+export function ownProcess(pid: number | undefined, part: string, system = 'any'): void {
+  if (pid !== undefined) OWN.set(pid, { part, system });
+}
+
+function ownPart(pid: number, system?: string): string | undefined {
+  const own = OWN.get(pid);
+  if (!own) return undefined;
+  return !system || own.system === 'any' || own.system === system ? own.part : 'other';
 }
 
 /**
@@ -42,26 +52,27 @@ function privatePartOf(db: DbPids, cmd: string, pid: number): string | undefined
   return undefined;
 }
 
-/** The part a process is: the shared servers by name, our own processes by pid; anything else is not counted. */
-function partOf(cmd: string, _cwd: string, pid: number, db?: DbPids): string {
+/** The part a process is: the shared servers by name, our own processes (of `system`, when given) by pid; anything else is not counted. */
+function partOf(cmd: string, pid: number, db?: DbPids, system?: string): string {
   const own = db && privatePartOf(db, cmd, pid);
   if (own) return own;
   if (cmd.includes('ferretdb')) return 'ferretdb';
   if (cmd.startsWith('postgres')) return 'postgresql';
   if (cmd.includes('beam.smp')) return 'rabbitmq';
-  return OWN.get(pid) ?? 'other';
+  return ownPart(pid, system) ?? 'other';
 }
 
 /** Parts every system uses on this machine: other sessions' load on them is measured and taken off. */
 export const SHARED_PARTS = ['ferretdb', 'postgresql', 'rabbitmq'];
 
 /**
- * Our parts' processes and the shared servers', by pid (compare two with `cpuBetween`). A private database's
- * postmaster counts with the backends it has reaped (autovacuum workers come and go within a run).
+ * Our parts' processes (of `system` only, when given) and the shared servers', by pid (compare two with
+ * `cpuBetween`). A private database's postmaster counts with the backends it has reaped (autovacuum workers come
+ * and go within a run).
  */
-export const cpuByPart = (): CpuByPid => {
+export const cpuByPart = (system?: string): CpuByPid => {
   const db = PRIVATE_DB ? privateDbPids(PRIVATE_DB) : undefined;
-  const all = cpuSecondsByPid((cmd, cwd, pid) => partOf(cmd, cwd, pid, db));
+  const all = cpuSecondsByPid((cmd, _cwd, pid) => partOf(cmd, pid, db, system));
   for (const [pid, p] of all) if (p.part === 'other') all.delete(pid);
   const postmaster = db && all.get(db.postmaster);
   if (postmaster) postmaster.seconds += reapedChildrenSeconds(db.postmaster);

@@ -5,7 +5,8 @@ import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
-import { measureCelery } from './celery';
+import { startCelery } from './celery';
+import { alternate, type Rounds } from './rounds';
 import { DEFAULT_WARM_UP_TASKS } from './warm-up';
 import type { CpuBound } from './cpu-bound';
 import type { EndToEnd } from './end-to-end';
@@ -18,6 +19,9 @@ const arg = (name: string): string | undefined => process.argv.find((a) => a.sta
 function installPeers(): string {
   return execFileSync('bash', [resolve(__dirname, 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
 }
+
+/** No-op tasks each system runs at the start of each end-to-end round, before it is measured. */
+const ROUND_WARM_UP_TASKS = 300;
 
 const PART_ORDER = ['ferretdb', 'postgresql', 'rabbitmq', 'redis', 'gateway', 'status', 'worker', 'load generator'];
 
@@ -64,9 +68,18 @@ function othersLine(cpuS: Record<string, number>): string {
   return `${sum(['gateway', 'status', 'load generator'])}, ${sum(['ferretdb', 'postgresql', 'rabbitmq'])}`;
 }
 
+/** Each round of a system on one line: tasks/s, CPU ms per task in all and by part, load average. */
+function roundRows(name: string, r: Rounds): Row[] {
+  return r.rounds.map((e, i) => ({
+    measure: `${name}: round ${i + 1} tasks/s; CPU ms/task total (${PART_ORDER.filter((p) => e.cpuMsPerTask[p] !== undefined).join(', ')}); load`,
+    value: `${e.perSecond}; ${e.cpuMsPerTaskTotal} (${PART_ORDER.filter((p) => e.cpuMsPerTask[p] !== undefined).map((p) => e.cpuMsPerTask[p]).join(', ')}); ${e.loadAverage[0]}`,
+  }));
+}
+
 function taskyardRows(taskyard: TaskyardResult): Row[] {
   const rows: Row[] = [];
-  if (taskyard.endToEnd) rows.push(...systemRows('taskyard', taskyard.endToEnd));
+  if (taskyard.endToEndRounds) rows.push(...roundRows('taskyard', taskyard.endToEndRounds));
+  if (taskyard.endToEnd) rows.push(...systemRows(taskyard.endToEndRounds ? 'taskyard (medians)' : 'taskyard', taskyard.endToEnd));
   if (taskyard.endToEndTwoWorkers) rows.push({ measure: 'taskyard: end-to-end tasks/s, 2 worker processes', value: taskyard.endToEndTwoWorkers.perSecond });
   const cpu = taskyard.cpuBound;
   if (cpu) {
@@ -112,7 +125,10 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const tasks = Number(arg('tasks') ?? (quick ? 500 : 3000));
+  // Tasks per end-to-end round: at 500 a quiet round lasted 1 s, its end seen up to 100 ms late.
+  const tasks = Number(arg('tasks') ?? (quick ? 1000 : 3000));
+  // End-to-end rounds, Taskyard and Celery in turn (and CPU-bound rounds): the medians are compared.
+  const rounds = Number(arg('rounds') ?? 3);
   // 0: the diagnostic type without an unfinished limit (as Celery has none); a number: with that quota.
   const unfinishedPerOwner = Number(arg('quota') ?? 0);
   // Taskyard's submitting clients: each waits for its 202, where Celery's one client waits for nothing.
@@ -125,6 +141,19 @@ async function main(): Promise<void> {
   const withPeers = parts.has('end-to-end');
   const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';
   const servers = await testServers('bench-peers');
+  const roundWarmUp = Math.min(ROUND_WARM_UP_TASKS, warmUp);
+  let celeryRounds: Rounds | undefined;
+  // Taskyard's end-to-end rounds and Celery's, in turn: Celery starts (and warms up) once Taskyard's stack is warm.
+  const withCelery = async (taskyardRound: () => Promise<EndToEnd>): Promise<Rounds> => {
+    const celery = await startCelery({ servers, python, warmUp, roundWarmUp, log });
+    try {
+      const both = await alternate({ taskyard: taskyardRound, celery: () => celery.round(tasks) }, rounds);
+      celeryRounds = both.celery;
+      return both.taskyard;
+    } finally {
+      await celery.stop();
+    }
+  };
   try {
     log('ceilings (same run)');
     const ceilings = await measureCeilings({ servers, dbMs: quick ? 1500 : 3000, brokerMs: 1500, objects: { smallObjects: 50, largeObjects: 2 } });
@@ -139,11 +168,13 @@ async function main(): Promise<void> {
       cpuBoundTasks: 40,
       cpuMsPerTask: 200,
       // The median of 3 rounds: one round's 1 and 2 workers run seconds apart, and others' load moves between them.
-      cpuBoundRounds: Number(arg('rounds') ?? 3),
+      cpuBoundRounds: rounds,
       // A CPU-bound type runs one job at a time per process (one thread) and holds no message it cannot start.
       cpuBoundPrefetch: Number(arg('cpu-prefetch') ?? 1),
       submitSeconds: quick ? 5 : 10,
       parts,
+      roundWarmUp,
+      alternate: withPeers ? withCelery : undefined,
       log,
     });
     const ceilingFigures = {
@@ -162,10 +193,11 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
-    const celery = await measureCelery({ servers, python, tasks, warmUp, log });
+    const celery = celeryRounds!.median;
     const bullmq = await measureBullmq({ tasks: tasks * 3, warmUp, log });
     const t = taskyard.endToEnd!;
     const ratios = {
+      // The ratio of the rounds' medians.
       tasksPerSecTaskyardToCelery: round(t.perSecond / celery.perSecond, 2),
       tasksPerSecTaskyardToBullmq: round(t.perSecond / bullmq.perSecond, 3),
       cpuMsPerTaskTaskyardToCelery: round(t.cpuMsPerTaskTotal / celery.cpuMsPerTaskTotal, 2),
@@ -177,17 +209,20 @@ async function main(): Promise<void> {
       taskyardQuota: unfinishedPerOwner || 'none',
       taskyardClients: clients ?? DEFAULT_SUBMIT_CLIENTS,
       ceilings: ceilingFigures,
+      rounds,
       taskyard,
       celery,
+      celeryRounds,
       bullmq,
       ratios,
     };
     const rows: Row[] = [
       ...taskyardRows(taskyard),
-      ...systemRows('celery', celery),
+      ...roundRows('celery', celeryRounds!),
+      ...systemRows('celery (medians)', celery),
       ...systemRows('bullmq', bullmq),
-      { measure: 'ratio tasks/s taskyard / celery (target >= 1.0)', value: ratios.tasksPerSecTaskyardToCelery },
-      { measure: 'ratio CPU ms/task taskyard / celery', value: ratios.cpuMsPerTaskTaskyardToCelery },
+      { measure: 'ratio of medians tasks/s taskyard / celery (target >= 1.0)', value: ratios.tasksPerSecTaskyardToCelery },
+      { measure: 'ratio of medians CPU ms/task taskyard / celery', value: ratios.cpuMsPerTaskTaskyardToCelery },
       { measure: 'ratio tasks/s taskyard / bullmq', value: ratios.tasksPerSecTaskyardToBullmq },
       { measure: 'ratio CPU ms/task taskyard / bullmq', value: ratios.cpuMsPerTaskTaskyardToBullmq },
       ...ceilingRows,

@@ -1,28 +1,12 @@
-import { Agent, get } from 'node:http';
 import type { ProcessStack } from '@taskyard/testing';
+import { getText } from './http-text';
 import { ownProcess } from './parts';
 
 const partOfService = (name: string): string => (name === 'gateway' || name === 'status' ? name : 'worker');
 
-/** Counts the stack's processes as ours, by part (call again after adding one). */
+/** Counts the stack's processes as ours, by part, Taskyard's (call again after adding one). */
 export function registerStack(stack: ProcessStack): void {
-  for (const p of stack.processes) ownProcess(p.child.pid, partOfService(p.name));
-}
-
-/** The poll's kept-alive connections: fetch cost the load generator 1.3-1.4 ms per poll, node's http 0.8 (with the timer's wake). */
-const pollAgent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-/** A GET's status and body over the poll's kept-alive connections. */
-function getText(url: string): Promise<{ ok: boolean; text: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: pollAgent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ ok: (res.statusCode ?? 0) < 300, text }));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
+  for (const p of stack.processes) ownProcess(p.child.pid, partOfService(p.name), 'taskyard');
 }
 
 /** Tasks the status services have seen reach a terminal status, from their /metrics (polled 10 times a second while a run lasts). */

@@ -3,6 +3,7 @@ import { DEFAULT_WARM_UP_TASKS } from './warm-up';
 import { TaskClient } from '../lifecycle/task-client';
 import { measureCpuBound, type CpuBound } from './cpu-bound';
 import { inParallel, measureEndToEnd, type EndToEnd } from './end-to-end';
+import type { Rounds } from './rounds';
 import { finishedCount, registerStack, stopProcess } from './stack-processes';
 import { measureSubmitLatency, type SubmitLatency } from './submit-latency';
 
@@ -17,7 +18,9 @@ export const TASKYARD_PARTS = ['end-to-end', 'cpu-bound', 'submit'] as const;
 export type TaskyardPart = (typeof TASKYARD_PARTS)[number];
 
 export interface TaskyardResult {
+  /** The end-to-end figures (1 worker): the rounds' medians when measured in rounds. */
   endToEnd?: EndToEnd;
+  endToEndRounds?: Rounds;
   endToEndTwoWorkers?: EndToEnd;
   cpuBound?: CpuBound;
   submit?: SubmitLatency;
@@ -39,13 +42,20 @@ export interface TaskyardOptions {
   clients?: number;
   /** No-op tasks run before anything is measured (default DEFAULT_WARM_UP_TASKS). */
   warmUp?: number;
+  /** No-op tasks run at the start of each end-to-end round, before it is measured. */
+  roundWarmUp?: number;
+  /**
+   * Runs Taskyard's end-to-end round (1 worker) as many times as it wants, between other systems' rounds, and
+   * gives back the rounds; without it, one round.
+   */
+  alternate?: (round: () => Promise<EndToEnd>) => Promise<Rounds>;
   log: (line: string) => void;
 }
 
 type NoopRun = (tasks: number) => Parameters<typeof measureEndToEnd>[0];
 
 /** The process stack with 1 diagnostic worker, warmed up, and how to run no-op tasks through it. */
-async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'clients' | 'warmUp'>): Promise<{ stack: ProcessStack; client: TaskClient; user: string; noopRun: NoopRun }> {
+async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishedPerOwner' | 'clients' | 'warmUp'>): Promise<{ stack: ProcessStack; client: TaskClient; user: string; noopRun: NoopRun; runNoops: (tasks: number) => Promise<void> }> {
   const stack = await startProcessStack({
     servers: opts.servers,
     workers: { diagnostic: 1 },
@@ -57,17 +67,24 @@ async function startWarmStack(opts: Pick<TaskyardOptions, 'servers' | 'unfinishe
   const user = stack.keys.find((k) => k.role === 'user')!.key;
   const client = new TaskClient(stack.gatewayUrl, user);
   // Warmed up as it is measured (the same clients): the code paths of batches of that size get optimized too.
-  const warmUp = opts.warmUp ?? DEFAULT_WARM_UP_TASKS;
-  await inParallel(warmUp, opts.clients ?? DEFAULT_SUBMIT_CLIENTS, () => client.submit('diagnostic', {}));
-  await waitFor('warm-up', async () => (await finishedCount(stack)) >= warmUp, { timeoutMs: 300_000, intervalMs: 100 });
+  const send = (tasks: number): Promise<void> => inParallel(tasks, opts.clients ?? DEFAULT_SUBMIT_CLIENTS, () => client.submit('diagnostic', {}));
+  const runNoops = async (tasks: number): Promise<void> => {
+    const base = await finishedCount(stack);
+    await send(tasks);
+    await waitFor('warm-up', async () => (await finishedCount(stack)) >= base + tasks, { timeoutMs: 300_000, intervalMs: 100 });
+  };
+  await runNoops(opts.warmUp ?? DEFAULT_WARM_UP_TASKS);
   const database = new URL(opts.servers.mongoUrl).pathname.slice(1);
   const noopRun: NoopRun = (tasks) => ({
     tasks,
     database,
-    send: () => inParallel(tasks, opts.clients ?? DEFAULT_SUBMIT_CLIENTS, () => client.submit('diagnostic', {})),
+    system: 'taskyard',
+    // Celery's results may share the run's database (alternating rounds): not Taskyard's writes.
+    collections: (c) => c !== 'celery_taskmeta',
+    send: () => send(tasks),
     finished: () => finishedCount(stack),
   });
-  return { stack, client, user, noopRun };
+  return { stack, client, user, noopRun, runNoops };
 }
 
 /** Only the no-op tasks end to end on 1 worker process (`--only=taskyard`: one step's effect, measured quickly). */
@@ -111,12 +128,21 @@ export async function measureTaskyardSubmits(opts: Pick<TaskyardOptions, 'server
 /** Taskyard: no-op tasks end to end (1 then 2 worker processes), a CPU-bound type on 1 and 2, and submit alone (`parts`). */
 export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardResult> {
   const { log } = opts;
-  const { stack, client, user, noopRun } = await startWarmStack(opts);
+  const { stack, client, user, noopRun, runNoops } = await startWarmStack(opts);
   const result: TaskyardResult = {};
   try {
     if (opts.parts.has('end-to-end')) {
-      log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
-      result.endToEnd = await measureEndToEnd(noopRun(opts.tasks));
+      const round = async (): Promise<EndToEnd> => {
+        await runNoops(opts.roundWarmUp ?? 0);
+        log(`taskyard: ${opts.tasks} no-op tasks end to end, 1 worker process`);
+        return measureEndToEnd(noopRun(opts.tasks));
+      };
+      if (opts.alternate) {
+        result.endToEndRounds = await opts.alternate(round);
+        result.endToEnd = result.endToEndRounds.median;
+      } else {
+        result.endToEnd = await round();
+      }
     }
     if (opts.parts.has('cpu-bound')) {
       result.cpuBound = await measureCpuBound(client, stack, {
