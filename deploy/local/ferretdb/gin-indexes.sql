@@ -121,99 +121,86 @@ BEGIN
 END
 $do$;
 
--- Backfill: the indexes that existed before this version of the trigger did. Also applied to a running
--- server (`servers.sh gin-indexes`, and `npm test`'s start) while other sessions use it: one index per
--- transaction, never waiting long for a table's lock (a busy or vanished one is left for the next run).
+-- One of our GIN indexes (jsonb_path_ops) read without a pending list. Turning fastupdate off (those made by an
+-- earlier version had it on) leaves the entries already in the list where they are (only a vacuum or
+-- gin_clean_pending_list moves them into the tree, and with fastupdate off no insert triggers that), so every read
+-- would go on scanning them: the list is moved into the tree too. For every such GIN, those altered by an earlier
+-- version of this file included: on an index without a pending list it reads the metapage only.
+CREATE OR REPLACE FUNCTION taskyard_gin_settle(idx regclass) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF NOT coalesce((SELECT reloptions FROM pg_class WHERE oid = idx) @> '{fastupdate=off}', false) THEN
+    EXECUTE format('ALTER INDEX %s SET (fastupdate = off)', idx);
+  END IF;
+  PERFORM gin_clean_pending_list(idx);
+END
+$fn$;
+
+-- A GIN twin (`gin_<hash>`) no btree needs any more: its btree dropped by FerretDB (a model no longer declares the
+-- index) or replaced by the GIN under its own name, or an `_id` twin no FerretDB needs. Decided here, not in the
+-- query that lists the twins: pg_get_indexdef locks the index's table, and a table another session holds (a test
+-- dropping its database) must cost this run that one twin, not the run.
+CREATE OR REPLACE FUNCTION taskyard_drop_needless_twin(twin regclass) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  expr text := pg_get_indexdef(twin, 1, true);
+BEGIN
+  IF expr IS NULL THEN RETURN; END IF;
+  IF (expr ~ '''_id''' AND NOT taskyard_id_twins()) OR NOT EXISTS (
+    SELECT 1 FROM pg_index b JOIN pg_class bc ON bc.oid = b.indexrelid JOIN pg_am a ON a.oid = bc.relam, generate_series(1, b.indnkeyatts) k
+     WHERE b.indrelid = (SELECT indrelid FROM pg_index WHERE indexrelid = twin) AND a.amname = 'btree'
+       AND regexp_replace(pg_get_indexdef(b.indexrelid, k, true), '^\((.*)\)$', '\1') = regexp_replace(expr, '^\((.*)\)$', '\1'))
+  THEN
+    EXECUTE format('DROP INDEX IF EXISTS %s', twin);
+  END IF;
+END
+$fn$;
+
+-- Applies the function `action` to each relation the query `objects` lists (in its column `obj`), each in a
+-- transaction of its own, never waiting long for a table's lock: the backfills below run on a live server
+-- (`servers.sh gin-indexes`, and `npm test`'s start) while other sessions use it, so a busy or vanished relation
+-- is left for the next run rather than failing the start. The query must read the catalogs only (no
+-- pg_get_indexdef: it locks the table): it runs again at each COMMIT for the rows not yet read, outside the
+-- per-relation exception.
+CREATE OR REPLACE PROCEDURE taskyard_each(objects text, action text) LANGUAGE plpgsql AS $fn$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN EXECUTE objects LOOP
+    BEGIN
+      EXECUTE format('SELECT %I($1)', action) USING r.obj;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.obj, SQLERRM;
+    END;
+    COMMIT;
+  END LOOP;
+END
+$fn$;
 SET lock_timeout = '500ms';
-DO $do$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN
-    SELECT i.indexrelid AS idx
-      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')
-  LOOP
-    BEGIN
-      PERFORM taskyard_gin_twin(r.idx);
-    EXCEPTION WHEN OTHERS THEN
-      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.idx, SQLERRM;
-    END;
-    COMMIT;
-  END LOOP;
-END
-$do$;
 
--- Backfill of the vacuum settings (above) for the tables made before them.
-DO $do$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN
-    SELECT c.oid::regclass AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'r' AND c.relname LIKE 'list\_marks\_%' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  LOOP
-    BEGIN
-      PERFORM taskyard_vacuum_settings(r.rel);
-    EXCEPTION WHEN OTHERS THEN
-      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.rel, SQLERRM;
-    END;
-    COMMIT;
-  END LOOP;
-END
-$do$;
+-- Backfill: the indexes that existed before this version of the trigger did.
+CALL taskyard_each($q$
+  SELECT i.indexrelid::regclass AS obj
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')
+$q$, 'taskyard_gin_twin');
 
--- GIN indexes made by an earlier version (the pending list on): read without it from now on. Turning
--- fastupdate off leaves the entries already in the list where they are (only a vacuum or
--- gin_clean_pending_list moves them into the tree, and with fastupdate off no insert triggers that), so every
--- read would go on scanning them: the list is moved into the tree now. For every such GIN, those altered by
--- an earlier version of this file included: on an index without a pending list it reads the metapage only.
-DO $do$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN
-    SELECT c.oid::regclass AS idx, coalesce(c.reloptions @> '{fastupdate=off}', false) AS off
-      FROM pg_class c JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE a.amname = 'gin' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-       AND pg_get_indexdef(c.oid) LIKE '%jsonb_path_ops%'
-  LOOP
-    BEGIN
-      IF NOT r.off THEN
-        EXECUTE format('ALTER INDEX %s SET (fastupdate = off)', r.idx);
-      END IF;
-      PERFORM gin_clean_pending_list(r.idx);
-    EXCEPTION WHEN OTHERS THEN
-      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.idx, SQLERRM;
-    END;
-    COMMIT;
-  END LOOP;
-END
-$do$;
+-- The vacuum settings (above) of the tables made before them.
+CALL taskyard_each($q$
+  SELECT c.oid::regclass AS obj FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'r' AND c.relname LIKE 'list\_marks\_%' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+$q$, 'taskyard_vacuum_settings');
 
--- Twins whose btree FerretDB dropped (a model no longer declares the index), or replaced above by the
--- GIN under its own name, and `_id` twins no FerretDB needs: drop them too.
-DO $do$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN
-    SELECT g.indexrelid::regclass AS twin
-      FROM pg_index g JOIN pg_class gc ON gc.oid = g.indexrelid
-     WHERE gc.relname LIKE 'gin\_%'
-       AND ((pg_get_indexdef(g.indexrelid, 1, true) ~ '''_id''' AND NOT taskyard_id_twins()) OR NOT EXISTS (
-         SELECT 1 FROM pg_index b JOIN pg_class bc ON bc.oid = b.indexrelid JOIN pg_am a ON a.oid = bc.relam, generate_series(1, b.indnkeyatts) k
-          WHERE b.indrelid = g.indrelid AND a.amname = 'btree'
-            AND regexp_replace(pg_get_indexdef(b.indexrelid, k, true), '^\((.*)\)$', '\1') = regexp_replace(pg_get_indexdef(g.indexrelid, 1, true), '^\((.*)\)$', '\1')))
-  LOOP
-    BEGIN
-      EXECUTE format('DROP INDEX IF EXISTS %s', r.twin);
-    EXCEPTION WHEN OTHERS THEN
-      RAISE NOTICE 'gin-indexes: % left for the next run: %', r.twin, SQLERRM;
-    END;
-    COMMIT;
-  END LOOP;
-END
-$do$;
+-- GIN indexes made by an earlier version (the pending list on): read without it from now on (taskyard_gin_settle).
+-- Ours by their operator class, jsonb_path_ops.
+CALL taskyard_each($q$
+  SELECT c.oid::regclass AS obj
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relam = (SELECT oid FROM pg_am WHERE amname = 'gin') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+     AND EXISTS (SELECT 1 FROM pg_opclass o WHERE o.oid = ANY (i.indclass) AND o.opcname = 'jsonb_path_ops')
+$q$, 'taskyard_gin_settle');
+
+-- Twins no btree needs any more (taskyard_drop_needless_twin).
+CALL taskyard_each($q$
+  SELECT g.indexrelid::regclass AS obj FROM pg_index g JOIN pg_class gc ON gc.oid = g.indexrelid WHERE gc.relname LIKE 'gin\_%'
+$q$, 'taskyard_drop_needless_twin');
 
 SELECT pg_advisory_unlock(7319019);
