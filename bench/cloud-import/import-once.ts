@@ -13,7 +13,7 @@ import { ObjectStore, uploadKey } from '@taskyard/storage';
 import { peakRssMb } from '../lib/child-run';
 
 /**
- * One measured step, in its own process (prints one JSON line):
+ * One measured step, in its own process (prints one JSON line with its wall and own CPU time in ms):
  *   import <zip>          the cloud-import handler on the zip (uploaded first, not timed)
  *   bare <fromDb> <toDb>  insertMany, 1,000 at a time, of exactly the documents an import wrote to fromDb
  *   admzip <zip>          adm-zip extracting the same zip (for its peak RSS)
@@ -25,6 +25,12 @@ const urlFor = (db: string): string => {
   return url.toString();
 };
 
+/** This process's CPU time (user + system) since `from`, in ms: the step's own work, whatever the machine's load. */
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(from);
+  return Math.round((user + system) / 1000);
+}
+
 async function runImport(zipPath: string): Promise<Record<string, unknown>> {
   const servers = loadServerUrls();
   const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
@@ -35,8 +41,10 @@ async function runImport(zipPath: string): Promise<Record<string, unknown>> {
   const workRoot = mkdtempSync(join(tmpdir(), 'bench-import-'));
   const run = directJobContext<CloudImportParams>({ type: 'cloud-import', params: { uploadKey: key, fileName: 'bench.zip' }, db: conn, store, taskId });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const outcome = await createCloudImportWorker({ workRoot }).handler(run.ctx);
   const wallMs = Math.round(performance.now() - t0);
+  const cpuMs = cpuMsSince(cpu0);
   const summary = JSON.parse((await store.getBuffer(run.artifacts.find((x) => x.name === 'summary.json')!.key)).toString()) as { files: Record<string, { documents: Record<string, number> }> };
   await store.deleteKeys(run.artifacts.map((x) => x.key));
   store.close();
@@ -46,7 +54,7 @@ async function runImport(zipPath: string): Promise<Record<string, unknown>> {
     for (const [k, v] of Object.entries(f.documents)) acc[k] = (acc[k] ?? 0) + v;
     return acc;
   }, {} as Record<string, number>);
-  return { wallMs, result: (outcome as { result: unknown }).result, documents, logs: run.logs.map((l) => l.message) };
+  return { wallMs, cpuMs, result: (outcome as { result: unknown }).result, documents, logs: run.logs.map((l) => l.message) };
 }
 
 async function bare(fromDb: string, toDb: string): Promise<Record<string, unknown>> {
@@ -57,6 +65,7 @@ async function bare(fromDb: string, toDb: string): Promise<Record<string, unknow
   const all: [string, object[]][] = [];
   for (const name of Object.values(COLLECTIONS)) all.push([name, await from.db!.collection(name).find().toArray()]);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let docs = 0;
   for (const [name, list] of all) {
     for (let i = 0; i < list.length; i += 1000) {
@@ -66,10 +75,11 @@ async function bare(fromDb: string, toDb: string): Promise<Record<string, unknow
     }
   }
   const wallMs = Math.round(performance.now() - t0);
+  const cpuMs = cpuMsSince(cpu0);
   await from.close();
   await to.dropDatabase();
   await to.close();
-  return { wallMs, docs };
+  return { wallMs, cpuMs, docs };
 }
 
 function admZip(zipPath: string): Record<string, unknown> {

@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
-import { PermanentJobError } from '@taskyard/worker';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvRecords, type RecordsOut } from './csv-records';
 import type { RejectSink } from './rejections';
 
-/** One data row: its spreadsheet row number and its values by (lower-cased) column name. */
+/** One data row: its spreadsheet row number and the values of the required columns, in their order, trimmed. */
 export interface CsvRow {
   row: number;
-  values: Record<string, string>;
+  fields: string[];
 }
 
 /** What the reader saw: data rows (read or not), and why the whole file was refused, if it was. */
@@ -16,23 +15,11 @@ export interface CsvStats {
   refused?: string;
 }
 
-/** How often the reader lets the rejected-rows file drain. */
-const DRAIN_EVERY = 1000;
-
 /**
  * The longest record the reader takes, in characters: a real row is well under 1 KB, and without a cap one
- * huge line (2 GiB of it deflates to ~2 MB and passes every zip check) would be buffered whole.
+ * huge line (2 GiB of it deflates to ~2 MB and passes every zip check) would be held whole.
  */
 export const MAX_RECORD_CHARS = 64 * 1024;
-
-function counter(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      onBytes(chunk.length);
-      done(null, chunk);
-    },
-  });
-}
 
 /**
  * Streams a CSV file's rows. The header must name every `required` column (any order, any case; extra
@@ -49,58 +36,91 @@ export interface ReadOptions {
   maxRecordChars?: number;
 }
 
-export async function* readCsvRows(path: string, options: ReadOptions): AsyncGenerator<CsvRow> {
-  const { required, sink, stats = { dataRows: 0 }, onBytes = () => undefined, signal, maxRecordChars = MAX_RECORD_CHARS } = options;
-  // Row numbers count the records the parser skipped too: `skips` holds, for each, how many records came before it.
-  const skips: number[] = [];
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true, max_record_size: maxRecordChars });
-  parser.on('skip', (err: CsvError) => {
-    if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      // Not a bad row to skip: the rest of the record would still be read into memory.
-      parser.destroy(new PermanentJobError('record-too-large', `a record near line ${err.lines ?? '?'} is longer than ${maxRecordChars} characters; the file is refused`));
-      return;
-    }
-    const before = Number((err as CsvError & { records?: number }).records ?? 0);
-    sink.add({ row: before + skips.length + 1, column: '', reason: `unreadable CSV: ${err.message}` });
-    skips.push(before);
-    stats.dataRows++;
-  });
-  const source = createReadStream(path).pipe(counter(onBytes));
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
-  let header: string[] | undefined;
-  let records = 0;
-  let skipped = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
-    records++;
-    while (skipped < skips.length && skips[skipped] < records) skipped++;
-    const row = records + skipped;
-    if (!header) {
-      header = record.map((h) => h.trim().toLowerCase());
-      const missing = required.filter((c) => !header!.includes(c));
-      for (const column of missing) sink.add({ row: 1, column, reason: `the header has no "${column}" column (required: ${required.join(', ')})` });
-      if (missing.length) {
-        stats.refused = `missing column(s): ${missing.join(', ')}`;
-        parser.destroy();
-        return;
-      }
-      continue;
-    }
-    stats.dataRows++;
-    if (record.length !== header.length) {
-      sink.add({ row, column: '', reason: `has ${record.length} fields where the header has ${header.length}` });
-      continue;
-    }
-    const values: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) values[header[i]] = record[i].trim();
-    yield { row, values };
-    if (records % DRAIN_EVERY === 0) {
-      signal?.throwIfAborted();
-      await sink.ready();
-    }
+/** Turns the splitter's records into rows of the required columns, reporting what cannot be a row. */
+class RowCollector implements RecordsOut {
+  /** For each required column, its place in the header's fields (unset until the header is read). */
+  private places?: number[];
+  private width = 0;
+  rows: CsvRow[] = [];
+
+  constructor(
+    private readonly records: CsvRecords,
+    private readonly options: ReadOptions,
+    private readonly stats: CsvStats,
+  ) {}
+
+  record(fields: string[]): void {
+    if (!this.places) return this.header(fields);
+    const row = this.records.records;
+    this.stats.dataRows++;
+    if (fields.length !== this.width) return this.options.sink.add({ row, column: '', reason: `has ${fields.length} fields where the header has ${this.width}` });
+    const places = this.places;
+    const values = new Array<string>(places.length);
+    for (let i = 0; i < places.length; i++) values[i] = fields[places[i]].trim();
+    this.rows.push({ row, fields: values });
   }
-  if (!header) {
-    stats.refused = 'the file is empty';
-    sink.add({ row: 1, column: '', reason: 'the file is empty (no header row)' });
+
+  unreadable(reason: string): void {
+    const row = this.records.records;
+    // An unreadable first record is the header: nothing can be read without it.
+    if (!this.places) return this.refuse(`the header row is unreadable: ${reason}`, [{ column: '', reason }]);
+    this.stats.dataRows++;
+    this.options.sink.add({ row, column: '', reason });
+  }
+
+  get refused(): boolean {
+    return this.stats.refused !== undefined;
+  }
+
+  /** Nothing was read: an empty file. */
+  finish(): void {
+    if (!this.places && !this.refused) this.refuse('the file is empty', [{ column: '', reason: 'the file is empty (no header row)' }]);
+  }
+
+  private header(fields: string[]): void {
+    if (this.refused) return;
+    const names = fields.map((h) => h.trim().toLowerCase());
+    const { required } = this.options;
+    const missing = required.filter((c) => !names.includes(c));
+    if (missing.length) {
+      return this.refuse(
+        `missing column(s): ${missing.join(', ')}`,
+        missing.map((column) => ({ column, reason: `the header has no "${column}" column (required: ${required.join(', ')})` })),
+      );
+    }
+    // A name given twice: the last column of that name is read.
+    this.places = required.map((c) => names.lastIndexOf(c));
+    this.width = names.length;
+  }
+
+  private refuse(why: string, problems: { column: string; reason: string }[]): void {
+    this.stats.refused = why;
+    for (const p of problems) this.options.sink.add({ row: 1, ...p });
+  }
+}
+
+/** Yields the file's rows a chunk at a time (a few thousand rows), so a caller awaits per chunk, not per row. */
+export async function* readCsvRows(path: string, options: ReadOptions): AsyncGenerator<CsvRow[]> {
+  const { stats = { dataRows: 0 }, onBytes, signal, maxRecordChars = MAX_RECORD_CHARS } = options;
+  const records = new CsvRecords(maxRecordChars);
+  const rows = new RowCollector(records, options, stats);
+  const decoder = new StringDecoder('utf8');
+  const source = createReadStream(path);
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      onBytes?.(chunk.length);
+      records.push(decoder.write(chunk), rows);
+      if (rows.refused) return;
+      if (rows.rows.length) yield rows.rows;
+      rows.rows = [];
+      signal?.throwIfAborted();
+      await options.sink.ready();
+    }
+    records.push(decoder.end(), rows);
+    records.end(rows);
+    rows.finish();
+    if (rows.rows.length && !rows.refused) yield rows.rows;
+  } finally {
+    source.destroy();
   }
 }

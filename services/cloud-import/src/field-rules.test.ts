@@ -1,5 +1,4 @@
-import { bit, dateTime, id, Invalid, monday, number, parseRow, word } from './field-rules';
-import type { Rejection } from './rejections';
+import { bit, dateTime, id, Invalid, monday, number, word } from './field-rules';
 
 test('rules parse good values and name the problem with bad ones', () => {
   expect(id('sch0001-p00001')).toBe('sch0001-p00001');
@@ -13,15 +12,6 @@ test('rules parse good values and name the problem with bad ones', () => {
   expect(number(0, 20)('17.5')).toBe(17.5);
   expect(word("o'clock")).toBe("o'clock");
   expect(word('two words')).toBeInstanceOf(Invalid);
-});
-
-test('parseRow reports every failing column of a row', () => {
-  const seen: Rejection[] = [];
-  const sink = { add: (r: Rejection) => void seen.push(r), ready: async () => undefined };
-  const rules = { pupil_id: id, correct: bit };
-  expect(parseRow({ row: 7, values: { pupil_id: 'p1', correct: '1' } }, rules, sink)).toEqual({ pupil_id: 'p1', correct: true });
-  expect(parseRow({ row: 8, values: { pupil_id: '', correct: 'x' } }, rules, sink)).toBeUndefined();
-  expect(seen.map((r) => `${r.row}:${r.column}`)).toEqual(['8:pupil_id', '8:correct']);
 });
 
 test('issue 18, defect 2: an impossible date is refused, not rolled over to the next month', () => {

@@ -1,6 +1,4 @@
 import { isIsoDate, isMonday } from '@taskyard/school-data';
-import type { CsvRow } from './csv-rows';
-import type { RejectSink } from './rejections';
 
 /** A column's check: the parsed value, or why the raw text is refused. */
 export type Rule<T> = (raw: string) => T | Invalid;
@@ -71,19 +69,3 @@ export const bit: Rule<boolean> = (raw) => {
 };
 
 export const word: Rule<string> = (raw) => required(raw) ?? (/^\p{L}[\p{L}'’-]{0,39}$/u.test(raw) ? raw : new Invalid(`${show(raw)} is not a word`));
-
-type Parsed<S> = { [K in keyof S]: S[K] extends Rule<infer T> ? T : never };
-
-/** Applies each column's rule; reports every failing column and returns undefined if any failed. */
-export function parseRow<S extends Record<string, Rule<unknown>>>(row: CsvRow, rules: S, sink: RejectSink): Parsed<S> | undefined {
-  const out: Record<string, unknown> = {};
-  let ok = true;
-  for (const [column, rule] of Object.entries(rules)) {
-    const value = rule(row.values[column] ?? '');
-    if (value instanceof Invalid) {
-      sink.add({ row: row.row, column, reason: value.reason });
-      ok = false;
-    } else out[column] = value;
-  }
-  return ok ? (out as Parsed<S>) : undefined;
-}

@@ -51,56 +51,75 @@ const TAKEN = '#';
  * only those that differ. Re-running the same import therefore writes nothing. Two batches are in
  * flight while the next is parsed, so parsing overlaps the database's work. An id is taken by the
  * first row that names it: callers ask `takenAt` before accepting a row, so a repeat is refused at once.
+ * `load()` first; after it, `takenAt` and `add` are synchronous.
  */
 export class IdempotentWriter<T extends { _id: string }> {
   readonly counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
   private batch: Entry<T>[] = [];
+  /** Full batches not yet started. */
+  private readonly full: Entry<T>[][] = [];
   private readonly inFlight: Promise<void>[] = [];
   private known?: Map<string, string>;
-  private loading?: Promise<Map<string, string>>;
 
   constructor(
     private readonly target: WriteTarget,
     private readonly opts: WriterOptions<T>,
   ) {}
 
-  private async knownIds(): Promise<Map<string, string>> {
-    return (this.known ??= await (this.loading ??= knownDocuments(this.target, this.opts.schools)));
+  /** Learns what the schools already hold; call once before anything else. */
+  async load(): Promise<this> {
+    this.known = await knownDocuments(this.target, this.opts.schools);
+    return this;
+  }
+
+  private get knownIds(): Map<string, string> {
+    if (!this.known) throw new Error('IdempotentWriter used before load()');
+    return this.known;
   }
 
   /** The row of this import that already took `id`, if one did. */
-  async takenAt(id: string): Promise<number | undefined> {
-    const mark = (await this.knownIds()).get(id);
+  takenAt(id: string): number | undefined {
+    const mark = this.knownIds.get(id);
     return mark?.startsWith(TAKEN) ? Number(mark.slice(1)) : undefined;
   }
 
-  /** Queues a document for writing; `rows` are the rows it came from (the first one takes its id). Check `takenAt` first. */
-  async add(doc: T, rows: readonly number[]): Promise<void> {
-    const known = await this.knownIds();
+  /**
+   * Queues a document for writing; `rows` are the rows it came from (the first one takes its id). Check
+   * `takenAt` first. Nothing is sent here: callers await `room()` now and then (after each chunk of rows),
+   * so a row costs no await of its own.
+   */
+  add(doc: T, rows: readonly number[]): void {
+    const known = this.knownIds;
     const before = known.get(doc._id);
     if (before?.startsWith(TAKEN)) throw new Error(`${doc._id} was already written by row ${before.slice(1)}`);
     known.set(doc._id, `${TAKEN}${rows[0]}`);
     this.batch.push({ doc, rows, before });
-    if (this.batch.length >= BATCH) await this.flush();
-  }
-
-  /** Starts writing the current batch, with at most IN_FLIGHT batches being written at once. */
-  async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
-    while (this.inFlight.length >= IN_FLIGHT) await this.inFlight.shift();
-    if (batch.length) {
-      const writing = this.write(batch);
-      // Marked handled now; the error still surfaces at the next flush or close, which await it.
-      writing.catch(() => undefined);
-      this.inFlight.push(writing);
+    if (this.batch.length >= BATCH) {
+      this.full.push(this.batch);
+      this.batch = [];
     }
   }
 
+  /** Starts writing the full batches, with at most IN_FLIGHT batches being written at once. */
+  async room(): Promise<void> {
+    while (this.full.length) await this.start(this.full.shift()!);
+  }
+
   async close(): Promise<WriteCounts> {
-    await this.flush();
+    await this.room();
+    await this.start(this.batch);
+    this.batch = [];
     while (this.inFlight.length) await this.inFlight.shift();
     return this.counts;
+  }
+
+  private async start(batch: Entry<T>[]): Promise<void> {
+    while (this.inFlight.length >= IN_FLIGHT) await this.inFlight.shift();
+    if (!batch.length) return;
+    const writing = this.write(batch);
+    // Marked handled now; the error still surfaces at the next room or close, which await it.
+    writing.catch(() => undefined);
+    this.inFlight.push(writing);
   }
 
   private async write(batch: Entry<T>[]): Promise<void> {

@@ -14,5 +14,5 @@ export interface ImportContext {
   signal: AbortSignal;
 }
 
-/** Reads a file's rows, checks each, writes the good ones; returns the documents written. */
-export type FileImporter = (rows: AsyncIterable<CsvRow>, c: ImportContext) => Promise<WriteCounts>;
+/** Reads a file's rows (a chunk at a time), checks each, writes the good ones; returns the documents written. */
+export type FileImporter = (rows: AsyncIterable<CsvRow[]>, c: ImportContext) => Promise<WriteCounts>;

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { schoolModels, type AssessmentBatchRecord } from '@taskyard/school-data';
+import { id as idRule, Invalid } from './field-rules';
 
 interface PupilRef {
   schoolId: string;
@@ -29,13 +30,20 @@ export class ImportRefs {
     return refs;
   }
 
-  /** A batch as stored, or as first named by this import; null when neither. Cached: one query per batch. */
-  async batch(id: string): Promise<Pick<AssessmentBatchRecord, 'schoolId' | 'channel'> | null> {
-    if (!this.batches.has(id)) {
+  /** Looks up the batches not looked up yet, of those that are ids (what rows name, unchecked): one query per batch, once. */
+  async loadBatches(names: Set<string>): Promise<void> {
+    for (const id of names) {
+      if (this.batches.has(id) || idRule(id) instanceof Invalid) continue;
       const found = await schoolModels(this.db).AssessmentBatch.findById(id, { schoolId: 1, channel: 1 }).lean();
       this.batches.set(id, found ? { schoolId: found.schoolId, channel: found.channel } : null);
     }
-    return this.batches.get(id)!;
+  }
+
+  /** A batch as stored, or as first named by this import; null when neither. `loadBatches` it first. */
+  knownBatch(id: string): Pick<AssessmentBatchRecord, 'schoolId' | 'channel'> | null {
+    const batch = this.batches.get(id);
+    if (batch === undefined) throw new Error(`batch ${id} was not looked up`);
+    return batch;
   }
 
   noteBatch(id: string, schoolId: string, channel: string): void {

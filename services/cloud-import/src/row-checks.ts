@@ -6,8 +6,8 @@ import type { RejectSink, Rejection } from './rejections';
  * so a file's repeats never silently overwrite each other and the summary counts them as rejected.
  * `label` names the id to the user.
  */
-export async function isRepeat(sink: RejectSink, writer: Pick<IdempotentWriter<{ _id: string }>, 'takenAt'>, id: string, row: number, column: string, label: string): Promise<boolean> {
-  const first = await writer.takenAt(id);
+export function isRepeat(sink: RejectSink, writer: Pick<IdempotentWriter<{ _id: string }>, 'takenAt'>, id: string, row: number, column: string, label: string): boolean {
+  const first = writer.takenAt(id);
   if (first === undefined) return false;
   sink.add({ row, column, reason: `${label} is already in row ${first} of this file; the repeat is not imported` });
   return true;

@@ -1,10 +1,11 @@
 import { schoolModels, spellingTestId, spellingWeekId, packResults, type SpellingTestRecord, type SpellingWeekRecord } from '@taskyard/school-data';
-import { bit, id, monday, parseRow, word } from './field-rules';
-import { IdempotentWriter } from './idempotent-writer';
+import { bit, id, monday, word } from './field-rules';
+import { IdempotentWriter, type WriteCounts } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
 import { ownedWriter } from './owned-writer';
+import { RowRules } from './row-rules';
 
-export const SPELLING_COLUMNS = { school_id: id, pupil_id: id, week: monday, word, correct: bit };
+export const SPELLING_ROWS = new RowRules({ school_id: id, pupil_id: id, week: monday, word, correct: bit });
 
 /** The report keeps a cell's word count in a byte; real tests have 10 to 30 words. */
 const MAX_WORDS = 200;
@@ -33,12 +34,17 @@ class SpellingPacker {
     this.tests = new IdempotentWriter(m.SpellingTest.collection, { schools: c.schools });
   }
 
-  async add(row: number, v: { school_id: string; pupil_id: string; week: string; word: string; correct: boolean }, classId: string): Promise<void> {
+  async load(): Promise<this> {
+    await Promise.all([this.weeks.load(), this.tests.load()]);
+    return this;
+  }
+
+  add(row: number, v: { school_id: string; pupil_id: string; week: string; word: string; correct: boolean }, classId: string): void {
     const key = spellingWeekId(v.pupil_id, v.week);
-    if (this.open && this.open.key !== key) await this.flush();
+    if (this.open && this.open.key !== key) this.flush();
     if (!this.open) {
       // Tests already written: their rows must come together, as every export writes them.
-      const first = await this.weeks.takenAt(key);
+      const first = this.weeks.takenAt(key);
       if (first !== undefined) {
         this.c.sink.add({ row, column: 'week', reason: `the rows of pupil ${v.pupil_id}'s test of ${v.week} must be together (it starts at row ${first}); this one comes after other rows` });
         return;
@@ -53,32 +59,46 @@ class SpellingPacker {
     t.rows.push(row);
   }
 
-  async flush(): Promise<void> {
+  /** Queues the open test's documents. */
+  flush(): void {
     const t = this.open;
     if (!t) return;
     this.open = undefined;
     const testId = spellingTestId(t.schoolId, t.week, t.words);
     // A word list is shared by every pupil who sat it: written once.
-    if ((await this.tests.takenAt(testId)) === undefined) await this.tests.add({ _id: testId, schoolId: t.schoolId, week: t.week, words: t.words }, t.rows);
-    await this.weeks.add({ _id: t.key, schoolId: t.schoolId, classId: t.classId, pupilId: t.pupilId, week: t.week, testId, results: packResults(t.results) }, t.rows);
+    if (this.tests.takenAt(testId) === undefined) this.tests.add({ _id: testId, schoolId: t.schoolId, week: t.week, words: t.words }, t.rows);
+    this.weeks.add({ _id: t.key, schoolId: t.schoolId, classId: t.classId, pupilId: t.pupilId, week: t.week, testId, results: packResults(t.results) }, t.rows);
+  }
+
+  /** Lets full batches go to the database. */
+  async room(): Promise<void> {
+    await this.tests.room();
+    await this.weeks.room();
+  }
+
+  async close(): Promise<WriteCounts> {
+    this.flush();
+    await this.tests.close();
+    // The word lists are shared documents; the counts that mean something to a user are the pupils' tests.
+    return this.weeks.close();
   }
 }
 
 /** Per-word rows packed into one document per pupil-week (the shape the report reads ~9x faster). */
 export const importSpellingResults: FileImporter = async (rows, c) => {
-  const packer = new SpellingPacker(c);
-  for await (const row of rows) {
-    const v = parseRow(row, SPELLING_COLUMNS, c.sink);
-    if (!v) continue;
-    const pupil = c.refs.pupils.get(v.pupil_id);
-    if (!pupil || pupil.schoolId !== v.school_id) {
-      c.sink.add({ row: row.row, column: 'pupil_id', reason: pupil ? `pupil ${v.pupil_id} is in school ${pupil.schoolId}` : `no pupil ${v.pupil_id} in school ${v.school_id}` });
-      continue;
+  const packer = await new SpellingPacker(c).load();
+  for await (const chunk of rows) {
+    for (const row of chunk) {
+      const v = SPELLING_ROWS.parse(row, c.sink);
+      if (!v) continue;
+      const pupil = c.refs.pupils.get(v.pupil_id);
+      if (!pupil || pupil.schoolId !== v.school_id) {
+        c.sink.add({ row: row.row, column: 'pupil_id', reason: pupil ? `pupil ${v.pupil_id} is in school ${pupil.schoolId}` : `no pupil ${v.pupil_id} in school ${v.school_id}` });
+        continue;
+      }
+      packer.add(row.row, v, pupil.classId);
     }
-    await packer.add(row.row, v, pupil.classId);
+    await packer.room();
   }
-  await packer.flush();
-  await packer.tests.close();
-  // The word lists are shared documents; the counts that mean something to a user are the pupils' tests.
-  return packer.weeks.close();
+  return packer.close();
 };
