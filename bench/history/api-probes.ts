@@ -15,6 +15,8 @@ export interface Probe {
   failures: number;
   /** The first unexpected answer, to say what went wrong. */
   failure?: string;
+  /** Each sample's ms in order (NaN where it did not answer `ok`): sample i of every stack was taken together. */
+  samplesMs: number[];
 }
 
 export const median = (values: number[]): number => {
@@ -65,16 +67,21 @@ export async function probe(n: number, ok: number, op: (i: number) => Promise<Ti
 /**
  * The same probe on several stacks (one op each), its samples taken in turn: sample i of every stack, then
  * sample i + 1 of every stack. A swing of the machine's load (other sessions' work) then falls on every stack
- * alike, instead of on whichever stage it met (bench/history README, session 5).
+ * alike, instead of on whichever stage it met (bench/history README, session 5). Sample i starts at stack
+ * i mod n (A B C, B C A, C A B ...): in a fixed order each stack's call always followed the same other
+ * stack's, whose just-finished work (its database's writes, its processes' events) it met every time.
  */
 export async function probeInterleaved(n: number, ok: number, ops: ((i: number) => Promise<Timed>)[]): Promise<Probe[]> {
   for (const op of ops) await op(-1);
   const times: number[][] = ops.map(() => []);
   const failures = ops.map(() => 0);
   const failure: (string | undefined)[] = ops.map(() => undefined);
+  const inOrder: number[][] = ops.map(() => []);
   for (let i = 0; i < n; i++) {
-    for (const [k, op] of ops.entries()) {
+    for (const k of rotation(ops.length, i)) {
+      const op = ops[k];
       const r = await op(i);
+      inOrder[k][i] = r.status === ok ? round(r.ms, 2) : Number.NaN;
       if (r.status === ok) times[k].push(r.ms);
       else {
         failures[k]++;
@@ -87,7 +94,21 @@ export async function probeInterleaved(n: number, ok: number, ops: ((i: number) 
     samples: times[k].length,
     failures: failures[k],
     ...(failure[k] ? { failure: failure[k] } : {}),
+    samplesMs: inOrder[k],
   }));
 }
+
+/**
+ * The median of one stack's samples over another's, sample by sample (the two taken within a few calls of
+ * each other): a load swing longer than a sample falls on both sides of each ratio alike, where the medians'
+ * ratio compares medians taken over seconds of changing load (bench/spelling-report does the same by round).
+ */
+export function pairedRatio(base: Probe, other: Probe): number {
+  const ratios = base.samplesMs.map((b, i) => other.samplesMs[i] / b).filter((r) => Number.isFinite(r) && r > 0);
+  return ratios.length ? round(median(ratios), 2) : Number.NaN;
+}
+
+/** The stacks' order in sample `i`: `n` of them starting at i mod n. */
+export const rotation = (n: number, i: number): number[] => Array.from({ length: n }, (_, j) => (i + j) % n);
 
 export const freshKey = (): string => `bench-${randomUUID()}`;

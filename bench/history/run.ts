@@ -1,16 +1,18 @@
+import { loadavg } from 'node:os';
 import mongoose, { type Connection } from 'mongoose';
 import { startProcessStack, testServers, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { ensureTaskIndexes, rebuildListHeads, taskModels, type TaskModels } from '@taskyard/tasks';
+import { HeadPruner, ensureTaskIndexes, rebuildListHeads, taskModels, type TaskModels } from '@taskyard/tasks';
 import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
-import { Api, cursorAt, freshKey, probeInterleaved, type Probe } from './api-probes';
+import { Api, cursorAt, freshKey, pairedRatio, probeInterleaved, type Probe } from './api-probes';
 import { endToEnd } from './end-to-end';
 import { endToEndRounds, printRounds, stageRounds, type RoundTarget, type StageRounds } from './end-to-end-rounds';
-import { FILL_OWNERS, FILL_TAG, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
+import { FILL_OWNERS, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
+import { LIST_READERS } from './list-filters';
 import { PrivateDatabase, processCpu } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave | --only=e2e [--rounds=3]]] [--fill-only]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave | --only=e2e [--rounds=3] | --only=probes]] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
@@ -28,9 +30,11 @@ const FILL_ONLY = process.argv.includes('--fill-only');
  * (probeInterleaved), so the machine's load swings (other sessions' work) fall on all sizes alike; then each
  * stage's end-to-end run and idle minute alone, the others' stacks stopped.
  */
-const INTERLEAVE = KEEP && process.argv.includes('--interleave');
+const INTERLEAVE = KEEP && (process.argv.includes('--interleave') || arg('only') === 'probes');
 /** With --keep: `--only=e2e` runs only the end-to-end rounds (below). */
 const E2E_ONLY = KEEP && arg('only') === 'e2e';
+/** With --keep: `--only=probes` runs only the API probes, interleaved (a few minutes: for A/B runs of the lists). */
+const PROBES_ONLY = KEEP && arg('only') === 'probes';
 /**
  * Interleaved (and --only=e2e): the end-to-end runs of every stage in turn, this many times, every stack up
  * (endToEndRounds), with CPU-ms per task by part: where a per-task cost grows with history.
@@ -49,15 +53,6 @@ interface StageResult {
   /** Percent of one core over the idle minute, by part. */
   idleCpuPercent: Record<string, number>;
 }
-
-const LIST_FILTERS: Record<string, Record<string, string>> = {
-  all: {},
-  type: { type: 'diagnostic' },
-  'status=succeeded': { status: 'succeeded' },
-  'status=failed': { status: 'failed' },
-  'status=queued': { status: 'queued' },
-  tag: { tag: FILL_TAG },
-};
 
 async function idleCpu(db: PrivateDatabase, stack: ProcessStack, seconds: number): Promise<Record<string, number>> {
   const services = (): Record<string, number> => {
@@ -94,10 +89,7 @@ async function measureStages(targets: ProbeTarget[]): Promise<Record<string, Pro
     const t = await api.submit(keys.user, { delayMs: 3_600_000 });
     return api.call(keys.user, 'POST', `/v1/tasks/${(t.body as { id: string }).id}/cancel`);
   });
-  for (const [who, filters] of [
-    ['user', LIST_FILTERS],
-    ['admin', { ...LIST_FILTERS, owner: { owner: FILL_OWNERS[1] } }],
-  ] as const) {
+  for (const [who, filters] of LIST_READERS) {
     for (const [name, filter] of Object.entries(filters)) {
       for (const page of ['first', 'deep'] as const) {
         await each(`list ${who} ${name} ${page} page`, 200, ({ api, keys, sample }) => {
@@ -110,16 +102,27 @@ async function measureStages(targets: ProbeTarget[]): Promise<Record<string, Pro
   return probes;
 }
 
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && a > 0 ? `${round(b / a, 2)}x` : 'n/a');
+
+/** The probes' medians by stage, and the last stage's over the first's. */
+function probeRows(stages: Pick<StageResult, 'storedHistory' | 'probes'>[]): Row[] {
+  const first = stages[0];
+  const last = stages[stages.length - 1];
+  const col = (s: Pick<StageResult, 'storedHistory'>): string => `${s.storedHistory.toLocaleString('en-US')} ms`;
+  return Object.keys(first.probes).map((name) => ({
+    measure: name,
+    ...Object.fromEntries(stages.map((s) => [col(s), s.probes[name].failures ? `${s.probes[name].medianMs} (${s.probes[name].failures} failed)` : s.probes[name].medianMs])),
+    [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(first.probes[name].medianMs, last.probes[name].medianMs),
+    // Only interleaved are sample i of each stage taken together.
+    ...(INTERLEAVE ? { [`paired ${last.storedHistory.toLocaleString('en-US')}/0 (median of per-sample ratios)`]: `${pairedRatio(first.probes[name], last.probes[name])}x` } : {}),
+  }));
+}
+
 function table(stages: StageResult[]): Row[] {
   const first = stages[0];
   const last = stages[stages.length - 1];
   const col = (s: StageResult): string => `${s.storedHistory.toLocaleString('en-US')} ms`;
-  const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && a > 0 ? `${round(b / a, 2)}x` : 'n/a');
-  const rows: Row[] = Object.keys(first.probes).map((name) => ({
-    measure: name,
-    ...Object.fromEntries(stages.map((s) => [col(s), s.probes[name].failures ? `${s.probes[name].medianMs} (${s.probes[name].failures} failed)` : s.probes[name].medianMs])),
-    [`ratio ${last.storedHistory.toLocaleString('en-US')}/0`]: ratio(first.probes[name].medianMs, last.probes[name].medianMs),
-  }));
+  const rows = probeRows(stages);
   rows.push({
     measure: 'end-to-end tasks/s',
     ...Object.fromEntries(stages.map((s) => [col(s), s.endToEnd.perSecond])),
@@ -179,17 +182,37 @@ async function openTarget(servers: TestServers, database: string, fresh: boolean
   const keys = { user: stack.keys.find((k) => k.principal === FILL_OWNERS[0])!.key, admin: stack.keys.find((k) => k.role === 'admin')!.key };
   const api = new Api(stack.gatewayUrl);
   const kept = await conn.collection<FillState & { _id: string }>(META).findOne({ _id: 'fill' });
+  // The history is older than anything the benchmark submits, a task every STEP_MS back from here.
+  const newestMs = Date.now() - 120_000;
+  // Every stack alike (a kept database's too, since session 7): its services have run these tasks (V8's
+  // compiler warmed) and its lists hold them, as the empty database's did alone before.
+  const warm = await endToEnd(api, keys.user, conn, 40);
+  log(`warm-up: ${warm.tasks} tasks`);
   let fill: FillState;
   if (kept) fill = { stored: kept.stored, newestMs: kept.newestMs, sample: kept.sample };
   else {
-    // The history is older than anything the benchmark submits, a task every STEP_MS back from here.
-    const newestMs = Date.now() - 120_000;
-    const warm = await endToEnd(api, keys.user, conn, 40);
-    log(`warm-up: ${warm.tasks} tasks`);
     const own = await conn.collection('tasks').findOne({}, { projection: { _id: 1, createdAt: 1 } });
     fill = { stored: 0, newestMs, sample: { ids: [String(own!._id)], middle: { createdAt: own!.createdAt as Date, id: String(own!._id) } } };
   }
   return { conn, models, stack, api, keys, fill };
+}
+
+/**
+ * Every stage's lists as a running deployment keeps them: each head pruned to its kept size (a kept
+ * database's heads also held the marks of its earlier runs' rebuilds: those the probes read went over HEAD_MAX,
+ * and the first probe's read asked for a prune, which then ran beside the probes; the others kept them all,
+ * 6,986 marks in session 7) and the list marks vacuumed (a kept database carried up to 2,000 dead rows from
+ * its earlier runs, which a head read visits; the empty stage's table is new).
+ */
+async function settleLists(db: PrivateDatabase, t: Target, database: string, scopes: string[]): Promise<void> {
+  const pruner = new HeadPruner(t.models.ListMark);
+  let removed = 0;
+  for (const scope of scopes) {
+    // A prune takes out a bounded number of marks; a list no probe reads kept every earlier run's rebuild.
+    for (let o = await pruner.prune(scope); o.decision === 'cut' && o.removed > 0; o = await pruner.prune(scope)) removed += o.removed;
+  }
+  db.vacuum(database, 'list_marks');
+  log(`heads pruned (${removed} marks out), list marks vacuumed`);
 }
 
 async function closeTarget(t: Target): Promise<void> {
@@ -257,7 +280,7 @@ async function main(): Promise<void> {
       if (target.fill.stored > size) throw new Error(`the database already holds ${target.fill.stored} tasks, more than ${size}`);
       const fill = await fillTo(target, size);
       if (FILL_ONLY) continue;
-      if (!ceilings && !E2E_ONLY) {
+      if (!ceilings && !E2E_ONLY && !PROBES_ONLY) {
         log('ceilings (same run)');
         ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
       }
@@ -267,8 +290,11 @@ async function main(): Promise<void> {
       // database from before them, its lists' heads are rebuilt from their trees (list-heads-rebuild.ts).
       const heads = await rebuildListHeads(target.models, historyScopes());
       log(`heads rebuilt: ${heads.length} lists, ${heads.filter((h) => h.cut !== undefined).length} with a cut`);
+      await settleLists(db, target, KEEP ? `bench_history_${size}` : 'bench_history', heads.map((h) => h.scope));
       // Ids and the deep page's cursor from the history; on the empty database, from the working set.
       const sample = target.fill.stored ? target.fill.sample : working.sample;
+      // The deep page's position as the probes read it, for bench:list-walk (the empty stage has no fill to give it).
+      await target.conn.collection<{ _id: string }>(META).replaceOne({ _id: 'probes' }, { middle: sample.middle }, { upsert: true });
       if (INTERLEAVE || E2E_ONLY) {
         prepared.push({ size, target, fill, sample });
         continue;
@@ -283,6 +309,13 @@ async function main(): Promise<void> {
       if (!E2E_ONLY) {
         log(`measuring with ${sizes} stored tasks, interleaved`);
         probes = await measureStages(prepared.map((p) => ({ api: p.target.api, keys: p.target.keys, sample: p.sample })));
+      }
+      if (PROBES_ONLY) {
+        const rows = probeRows(prepared.map((p, k) => ({ storedHistory: p.size, probes: probes[k] })));
+        printTable(`API probes only (medians of ${SAMPLES}, ms), load ${loadavg().map((l) => round(l, 1)).join(' ')}`, rows);
+        writeResults('history-probes', { samples: SAMPLES, sizes: prepared.map((p) => p.size), probes });
+        process.stdout.write(`${JSON.stringify(probes, null, 2)}\n`);
+        return;
       }
       // End-to-end: the stages' runs in turn with every stack up (A B A B), as the probes.
       log(`end-to-end rounds (${ROUNDS} x ${E2E_TASKS} tasks) with ${sizes} stored tasks in turn`);
