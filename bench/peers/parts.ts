@@ -27,6 +27,20 @@ function ownPart(pid: number, system?: string): string | undefined {
  */
 const PRIVATE_DB = process.env.BENCH_DB_STATE;
 
+/**
+ * A private RabbitMQ node's home folder (`--broker=private`): then only that node's beam.smp is the broker, the
+ * shared node (other sessions' load) is not counted at all.
+ */
+let privateBrokerHome: string | undefined;
+
+export function usePrivateBroker(home: string): void {
+  privateBrokerHome = home;
+}
+
+function brokerPart(cmd: string): string {
+  return !privateBrokerHome || cmd.includes(` -home ${privateBrokerHome} `) ? 'rabbitmq' : 'other';
+}
+
 interface DbPids { ferretdb: number; postmaster: number }
 
 function privateDbPids(state: string): DbPids {
@@ -58,7 +72,7 @@ function partOf(cmd: string, pid: number, db?: DbPids, system?: string): string 
   if (own) return own;
   if (cmd.includes('ferretdb')) return 'ferretdb';
   if (cmd.startsWith('postgres')) return 'postgresql';
-  if (cmd.includes('beam.smp')) return 'rabbitmq';
+  if (cmd.includes('beam.smp')) return brokerPart(cmd);
   return ownPart(pid, system) ?? 'other';
 }
 

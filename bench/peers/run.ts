@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { testServers } from '@taskyard/testing';
 import { measureCeilings } from '../ceilings/measure';
 import { round } from '../lib/rate';
 import { printTable, writeResults, type Row } from '../lib/report';
 import { measureBullmq } from './bullmq';
+import { benchServers } from './bench-servers';
 import { startCelery } from './celery';
 import { alternate, type Rounds } from './rounds';
 import { DEFAULT_WARM_UP_TASKS } from './warm-up';
@@ -40,7 +40,7 @@ function systemRows(name: string, e: EndToEnd): Row[] {
  * `--only=submits`: the same submits with no worker (the submit's share: CPU per accepted submit by part).
  */
 async function onlyTaskyard(what: 'taskyard' | 'submits', tasks: number, unfinishedPerOwner: number, warmUp: number, clients?: number): Promise<void> {
-  const servers = await testServers('bench-peers');
+  const servers = await benchServers(privateBroker(), log);
   try {
     const measure = what === 'taskyard' ? measureTaskyardNoop : measureTaskyardSubmits;
     const e = await measure({ servers, tasks, unfinishedPerOwner, clients, warmUp, log });
@@ -50,6 +50,13 @@ async function onlyTaskyard(what: 'taskyard' | 'submits', tasks: number, unfinis
   } finally {
     await servers.cleanup();
   }
+}
+
+/** `--broker=private`: a RabbitMQ node of the run's own for every system (see bench-servers.ts); default the shared one. */
+function privateBroker(): boolean {
+  const broker = arg('broker') ?? 'shared';
+  if (broker !== 'shared' && broker !== 'private') throw new Error(`--broker takes shared or private; not ${broker}`);
+  return broker === 'private';
 }
 
 /** `--only=submit,cpu-bound` (any of TASKYARD_PARTS): just those Taskyard parts, no peers; default: everything. */
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
   const parts = chosenParts();
   const withPeers = parts.has('end-to-end');
   const python = withPeers ? (log('installing the peers when missing (Redis from Debian, Celery from PyPI)'), installPeers()) : '';
-  const servers = await testServers('bench-peers');
+  const servers = await benchServers(privateBroker(), log);
   const roundWarmUp = Math.min(ROUND_WARM_UP_TASKS, warmUp);
   let celeryRounds: Rounds | undefined;
   // Taskyard's end-to-end rounds and Celery's, in turn: Celery starts (and warms up) once Taskyard's stack is warm.

@@ -28,6 +28,8 @@ export interface RabbitNode {
 
 export interface RabbitCluster {
   nodes: RabbitNode[];
+  /** Its state folder (servers.sh's TASKYARD_STATE): node 1 runs with `-home <state>/rabbitmq`, node i with `-home <state>/rabbitmq-<i>`. */
+  state: string;
   amqpUrls: string[];
   /** SIGKILLs node i (1-based) and waits until its process is gone. */
   kill(index: number): Promise<void>;
@@ -136,6 +138,7 @@ export async function startRabbitCluster(nodes = 3): Promise<RabbitCluster> {
   }
   return {
     nodes: members,
+    state,
     amqpUrls: members.map((n) => n.amqpUrl),
     kill,
     start: async (i) => void (await script('rabbit-node-start', String(i))),
