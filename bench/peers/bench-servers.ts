@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startRabbitCluster, testServers, type RabbitCluster, type TestServers } from '@taskyard/testing';
+import { countBrokerMessages } from './broker-messages';
 import { usePrivateBroker } from './parts';
 
 /**
@@ -21,6 +22,7 @@ export async function benchServers(privateBroker: boolean, log: (line: string) =
   }
   usePrivateBroker(join(broker.state, 'rabbitmq'));
   const node = broker.nodes[0];
+  countBrokerMessages(node.managementUrl.replace('//', '//guest:guest@'));
   return {
     ...servers,
     rabbitmqUrl: node.amqpUrl,

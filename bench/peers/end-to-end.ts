@@ -1,6 +1,7 @@
 import { cpuBetween, type CpuSeconds } from '../lifecycle/cpu-accounting';
 import { diffWrites, readWriteCounts, totalScans, totalWrites, type WriteCounts } from '../lifecycle/db-write-counter';
 import { round } from '../lib/rate';
+import { brokerMessages, messagesPerTask, type BrokerMessages } from './broker-messages';
 import { SHARED_PARTS, cpuByPart } from './parts';
 
 export interface EndToEnd {
@@ -15,6 +16,8 @@ export interface EndToEnd {
   /** Table scans per task (FerretDB's reads; each update and delete starts with one), counted by PostgreSQL. */
   scansPerTask?: number;
   writesByCollection?: WriteCounts;
+  /** The broker's publishes, confirms, deliveries, acks and redeliveries per task (a private broker only). */
+  brokerPerTask?: BrokerMessages;
   /** CPU ms per second the shared servers spent before the run with this system idle (others' load). */
   backgroundCpuMsPerSec: Record<string, number>;
 }
@@ -53,6 +56,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
   await sleep(STATS_SETTLE_MS);
   const background = rates(cpuBetween(idle0, cpuByPart(run.system)), (performance.now() - idleStart) / 1000);
   const writes0 = run.database ? readWriteCounts(run.database) : undefined;
+  const messages0 = await brokerMessages();
   const base = await run.finished();
   const cpu0 = cpuByPart(run.system);
   const started = performance.now();
@@ -75,8 +79,10 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
   let writesPerTask: number | undefined;
   let scansPerTask: number | undefined;
   let writesByCollection: WriteCounts | undefined;
+  if (writes0 || messages0) await sleep(STATS_SETTLE_MS);
+  const messages1 = await brokerMessages();
+  const brokerPerTask = messages0 && messages1 ? messagesPerTask(messages0, messages1, run.tasks) : undefined;
   if (writes0) {
-    await sleep(STATS_SETTLE_MS);
     const writes1 = readWriteCounts(run.database!);
     if (writes1) {
       const ours = run.collections ?? (() => true);
@@ -94,6 +100,7 @@ export async function measureEndToEnd(run: EndToEndRun): Promise<EndToEnd> {
     writesPerTask,
     scansPerTask,
     writesByCollection,
+    brokerPerTask,
     backgroundCpuMsPerSec: background,
   };
 }

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { median, round } from '../lib/rate';
+import type { BrokerMessages } from './broker-messages';
 import type { EndToEnd } from './end-to-end';
 
 /** One system's end-to-end round, with the machine's load average (1, 5, 15 min) as it ended. */
@@ -28,6 +29,7 @@ export function medianRun(runs: EndToEnd[]): EndToEnd {
     cpuMsPerTaskTotal: medianOf(runs, (e) => e.cpuMsPerTaskTotal)!,
     writesPerTask: medianOf(runs, (e) => e.writesPerTask),
     scansPerTask: medianOf(runs, (e) => e.scansPerTask),
+    brokerPerTask: runs[0].brokerPerTask && (Object.fromEntries(Object.keys(runs[0].brokerPerTask).map((k) => [k, medianOf(runs, (e) => e.brokerPerTask?.[k as keyof BrokerMessages])!])) as BrokerMessages),
     backgroundCpuMsPerSec: Object.fromEntries(Object.keys(runs[0].backgroundCpuMsPerSec).map((p) => [p, medianOf(runs, (e) => e.backgroundCpuMsPerSec[p])!])),
   };
 }

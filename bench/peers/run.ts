@@ -32,6 +32,7 @@ function systemRows(name: string, e: EndToEnd): Row[] {
     ...PART_ORDER.filter((p) => e.cpuMsPerTask[p] !== undefined).map((p) => ({ measure: `${name}:   ${p}`, value: e.cpuMsPerTask[p] })),
     { measure: `${name}: DB writes per task`, value: e.writesPerTask ?? '-' },
     { measure: `${name}: DB table scans per task`, value: e.scansPerTask ?? '-' },
+    ...(e.brokerPerTask ? [{ measure: `${name}: broker publish/confirm/deliver/ack/redeliver per task`, value: Object.values(e.brokerPerTask).join(' / ') }] : []),
   ];
 }
 
