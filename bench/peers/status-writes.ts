@@ -19,14 +19,18 @@ const DOCS = Number(arg('docs') ?? 1280);
 const ROUNDS = Number(arg('rounds') ?? 2);
 /** `--lk=0` stores no list keys: what the `lk` GIN's entries cost each write (every update adds them all again). */
 const WITH_LIST_KEYS = arg('lk') !== '0';
+/**
+ * `--lean=1` leaves out what a finished no-op task stores but does not need (empty logs and artifacts, progress 0 and
+ * queuedAt = createdAt at the insert; heartbeatAt and a one-attempt `attempts` at its end): what a leaner stored task
+ * would save per write.
+ */
+const LEAN = arg('lean') === '1';
 
 function taskDoc(id: string): mongo.Document {
   const now = new Date();
-  return {
-    _id: id, type: 'diagnostic', owner: 'bench-user', title: 'diagnostic', params: { sleepMs: 0 }, status: 'queued', attempt: 0, maxAttempts: 3,
-    progress: 0, artifacts: [], logs: [], priority: 'normal', createdAt: now, queuedAt: now,
-    lk: listKeys('queued', now),
-  };
+  const base = { _id: id, type: 'diagnostic', owner: 'bench-user', title: 'diagnostic', params: { sleepMs: 0 }, status: 'queued', attempt: 0, maxAttempts: 3 };
+  if (LEAN) return { ...base, priority: 'normal', createdAt: now, lk: listKeys('queued', now) };
+  return { ...base, progress: 0, artifacts: [], logs: [], priority: 'normal', createdAt: now, queuedAt: now, lk: listKeys('queued', now) };
 }
 
 /** Three list keys per status, as a no-op task has (its owner's, the admin's, by status). */
@@ -38,17 +42,13 @@ function listKeys(status: string, at: Date): string[] {
 
 function change(id: string): { q: mongo.Document; u: mongo.Document } {
   const now = new Date();
-  return {
-    q: { _id: id, status: 'queued', attempt: 0 },
-    u: {
-      $set: {
-        status: 'succeeded', attempt: 1, runId: `r-${id}`, lastSeq: 2, startedAt: now, finishedAt: now, durationMs: 1, progress: 100, heartbeatAt: now,
-        expiresAt: new Date(now.getTime() + 86_400_000), result: { ok: true },
-        attempts: [{ attempt: 1, workerId: 'w1', startedAt: now, finishedAt: now, status: 'succeeded' }],
-        lk: [...listKeys('succeeded', now), ...listKeys('diagnostic', now)],
-      },
-    },
+  const set = {
+    status: 'succeeded', attempt: 1, runId: `r-${id}`, lastSeq: 2, startedAt: now, finishedAt: now, durationMs: 1, progress: 100,
+    expiresAt: new Date(now.getTime() + 86_400_000), result: { ok: true },
+    lk: [...listKeys('succeeded', now), ...listKeys('diagnostic', now)],
   };
+  const full = { heartbeatAt: now, attempts: [{ attempt: 1, workerId: 'w1', startedAt: now, finishedAt: now, status: 'succeeded' }] };
+  return { q: { _id: id, status: 'queued', attempt: 0 }, u: { $set: LEAN ? set : { ...set, ...full } } };
 }
 
 async function lanes<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
