@@ -54,7 +54,10 @@ async function runImport(zipPath: string): Promise<Record<string, unknown>> {
     for (const [k, v] of Object.entries(f.documents)) acc[k] = (acc[k] ?? 0) + v;
     return acc;
   }, {} as Record<string, number>);
-  return { wallMs, cpuMs, result: (outcome as { result: unknown }).result, documents, logs: run.logs.map((l) => l.message) };
+  // Each log line with the ms since the start: where the wall time went (fetch, checks, each file).
+  const start = Date.now() - wallMs;
+  const logs = run.logs.map((l) => `+${Date.parse(l.at) - start} ms ${l.message}`);
+  return { wallMs, cpuMs, result: (outcome as { result: unknown }).result, documents, logs };
 }
 
 async function bare(fromDb: string, toDb: string): Promise<Record<string, unknown>> {

@@ -12,7 +12,8 @@ import { makeImportZip, planFor } from './make-zip';
 /**
  * cloud-import of a zip of ~N rows (default 200,000): rows/s as a ratio to a bare batched insert of the
  * same documents, peak RSS, and the cost of re-running the same zip; adm-zip's peak RSS extracting the
- * same zip, for the choice of yauzl. Every step in its own process, beside the ceilings of the same run.
+ * same zip, for the choice of yauzl. Every step in its own process (its wall time and its own CPU time),
+ * beside the ceilings of the same run.
  * Targets (issue 9): at least 70% of the bare insert rate; peak RSS at most 300 MB whatever the size.
  * Usage: tsx bench/cloud-import/run.ts [--rows 200000] [--no-ceilings]
  */
@@ -26,6 +27,8 @@ const DB = 'bench_import';
 interface Step {
   mode: string;
   wallMs: number;
+  /** The step's own process CPU (user + system) over the measured part. */
+  cpuMs?: number;
   peakRssMb: number;
   docs?: number;
   documents?: Record<string, number>;
@@ -57,11 +60,12 @@ async function main(): Promise<void> {
   process.stderr.write(`bare insert: ${bare.wallMs} ms\n`);
   const adm = await runChild<Step>(`${__dirname}/import-once.ts`, ['admzip', zip], env);
   const docs = bare.docs!;
+  const line = (step: string, s: Step, written: number) => ({ step, 'wall s': s.wallMs / 1000, 'CPU s': (s.cpuMs ?? 0) / 1000, 'rows/s': Math.round((1000 * plan.rows) / s.wallMs), 'docs written': written, 'peak RSS MB': s.peakRssMb });
   const rows = [
-    { step: 'bare insertMany of the same documents', 'wall s': bare.wallMs / 1000, 'rows/s': Math.round((1000 * plan.rows) / bare.wallMs), 'docs written': docs, 'peak RSS MB': bare.peakRssMb },
-    { step: 'cloud-import (fetch, check, extract, validate, write)', 'wall s': first.wallMs / 1000, 'rows/s': Math.round((1000 * plan.rows) / first.wallMs), 'docs written': first.documents!.inserted, 'peak RSS MB': first.peakRssMb },
-    { step: 're-run of the same zip', 'wall s': again.wallMs / 1000, 'rows/s': Math.round((1000 * plan.rows) / again.wallMs), 'docs written': again.documents!.inserted + again.documents!.updated, 'peak RSS MB': again.peakRssMb },
-    { step: 'adm-zip extractAllTo (for comparison)', 'wall s': adm.wallMs / 1000, 'rows/s': 0, 'docs written': 0, 'peak RSS MB': adm.peakRssMb },
+    line('bare insertMany of the same documents', bare, docs),
+    line('cloud-import (fetch, check, extract, validate, write)', first, first.documents!.inserted),
+    line('re-run of the same zip', again, again.documents!.inserted + again.documents!.updated),
+    { ...line('adm-zip extractAllTo (for comparison)', adm, 0), 'rows/s': 0 },
   ];
   const ratio = round(bare.wallMs / first.wallMs, 2);
   printTable(`cloud-import of ${plan.rows} rows (${plan.pupils} pupils, ${plan.weeks} weeks of 20 words, ${plan.scoresPerPupil} scores each); import rate = ${Math.round(ratio * 100)}% of bare insert`, rows);

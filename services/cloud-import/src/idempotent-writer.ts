@@ -1,5 +1,6 @@
 import { insertNew } from '@taskyard/school-data';
-import { fingerprint, knownDocuments, type ScanTarget } from './known-documents';
+import { fingerprint } from './fingerprint';
+import { knownDocuments, type ScanTarget } from './known-documents';
 import type { Rejection } from './rejections';
 
 /** What a batch of writes did: new documents, documents that differed and were replaced, and the same. */

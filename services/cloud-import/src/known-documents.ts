@@ -1,14 +1,4 @@
-import { createHash } from 'node:crypto';
-
-/** A document's content as a short fingerprint: keys sorted, so field order never makes two equal documents differ. */
-export function fingerprint(doc: object): string {
-  const canonical = JSON.stringify(doc, (_key, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
-  );
-  return createHash('sha1').update(canonical).digest('base64');
-}
+import { fingerprint } from './fingerprint';
 
 /** The part of a driver collection this reads (a mongoose `Model.collection` fits). */
 export interface ScanTarget {
