@@ -157,6 +157,23 @@ describe('a hostile or broken upload is refused before anything is imported', ()
   });
 });
 
+test('a file that fails stops the import with its own error, before the files after it, and frees the school', async () => {
+  const before = await datasetFingerprint();
+  const scores = ['school_id,batch_id,channel,pupil_id,content_id,subject,score,max_score,attempted_at'];
+  // sch0001-p00001: a pupil of the seeded dataset.
+  for (let i = 0; i < 3000; i++) scores.push(`sch0001,sch0001-b901,TPD,sch0001-p00001,do_${i},maths,1,20,2025-01-10`);
+  const files: Files = {
+    'spelling_results.csv': `school_id,pupil_id,week,word,correct\nsch0001,sch0001-p00001,2025-01-06,${'b'.repeat(2 * 1024 * 1024)},1\n`,
+    'assessment_scores.csv': scores.join('\n'),
+  };
+  const { run, error } = await runImport(zipOf(files));
+  expect(error).toMatchObject({ name: 'PermanentJobError', code: 'record-too-large', message: expect.stringContaining('row 2 is longer than') });
+  expect(run.artifacts.map((a) => a.name)).not.toContain('summary.json');
+  expect(await conn.db!.collection(LEASE_COLLECTION).countDocuments()).toBe(0);
+  // Files are imported one after another: the scores after the failed spelling file were not read.
+  expect(await datasetFingerprint()).toBe(before);
+});
+
 test('an import waits for another holding its school, then gives the attempt back to retry, keeping the upload', async () => {
   await conn.db!.collection(LEASE_COLLECTION).insertOne({ _id: 'import:school:sch0001', taskId: 'other-task', at: new Date() } as never);
   try {
