@@ -11,7 +11,7 @@ import { cpuByPart } from './parts';
  * per task (several in flight) against one `update` command carrying several statements (one round trip).
  * CPU ms per document of FerretDB + PostgreSQL and of this client, one sitting, modes alternated. The collection has
  * the task model's indexes, the documents a no-op task's list keys (3 queued, 6 finished, as the status service writes them).
- *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2] [--modes=1x16,8x4,16x1] [--lk=0]
+ *   tsx bench/peers/status-writes.ts [--docs=1280] [--rounds=2] [--modes=1x16,8x4,16x1,i8x4] [--lk=0] [--lean=1]
  * With BENCH_DB_STATE (see parts.ts) and the ports of a private database, only that database's CPU counts.
  */
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -51,6 +51,18 @@ function change(id: string): { q: mongo.Document; u: mongo.Document } {
   return { q: { _id: id, status: 'queued', attempt: 0 }, u: { $set: LEAN ? set : { ...set, ...full } } };
 }
 
+/**
+ * What a task's end would cost stored as a small document of its own (insert-only: the task's outcome beside it,
+ * merged when read) instead of a rewrite of the task: mode `i<n>x<c>`, insert commands of n outcomes, c in flight.
+ */
+function outcome(id: string): mongo.Document {
+  const now = new Date();
+  return {
+    _id: id, status: 'succeeded', attempt: 1, runId: `r-${id}`, startedAt: now, finishedAt: now, durationMs: 1,
+    expiresAt: new Date(now.getTime() + 86_400_000), result: { ok: true }, lk: listKeys('succeeded', now),
+  };
+}
+
 async function lanes<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: n }, async () => {
@@ -58,7 +70,7 @@ async function lanes<T>(items: T[], n: number, fn: (item: T) => Promise<void>): 
   }));
 }
 
-async function measure(coll: mongo.Collection, label: string, statements: number, concurrency: number, round_: number): Promise<Row> {
+async function measure(coll: mongo.Collection, label: string, statements: number, concurrency: number, round_: number, outcomes?: mongo.Collection): Promise<Row> {
   const ids = Array.from({ length: DOCS }, (_, i) => `${label}-${round_}-${i}`);
   for (let i = 0; i < ids.length; i += 32) await coll.insertMany(ids.slice(i, i + 32).map(taskDoc), { ordered: false });
   const groups: string[][] = [];
@@ -68,7 +80,10 @@ async function measure(coll: mongo.Collection, label: string, statements: number
   const t0 = performance.now();
   let matched = 0;
   await lanes(groups, concurrency, async (g) => {
-    if (statements === 1) {
+    if (outcomes) {
+      const res = await outcomes.db.command({ insert: outcomes.collectionName, documents: g.map(outcome), ordered: false });
+      matched += Number(res.n);
+    } else if (statements === 1) {
       const c = change(g[0]);
       const res = await coll.updateOne(c.q, c.u);
       matched += res.matchedCount;
@@ -82,7 +97,7 @@ async function measure(coll: mongo.Collection, label: string, statements: number
   const own = process.cpuUsage(own0);
   const per = (s: number): number => round((1000 * s) / DOCS, 2);
   return {
-    mode: statements === 1 ? `updateOne x${concurrency} in flight` : `update of ${statements} x${concurrency} in flight`,
+    mode: outcomes ? `insert of ${statements} outcomes x${concurrency} in flight` : statements === 1 ? `updateOne x${concurrency} in flight` : `update of ${statements} x${concurrency} in flight`,
     round: round_,
     'docs/s': round(DOCS / seconds, 0),
     matched,
@@ -100,10 +115,12 @@ async function main(): Promise<void> {
     await ensureTaskIndexes(taskModels(conn));
     await conn.close();
     const coll = client.db().collection('tasks');
-    const modes = (arg('modes') ?? '1x16,8x4,16x1').split(',').map((m) => m.split('x').map(Number) as [number, number]);
+    const outcomes = client.db().collection('task_outcomes');
+    await outcomes.createIndex({ lk: 1 });
+    const modes = (arg('modes') ?? '1x16,8x4,16x1').split(',').map((m) => ({ insert: m.startsWith('i'), sc: m.replace(/^i/, '').split('x').map(Number) as [number, number] }));
     const rows: Row[] = [];
-    for (let r = 1; r <= ROUNDS; r++) for (const [s, c] of modes) {
-      rows.push(await measure(coll, `m${s}c${c}`, s, c, r));
+    for (let r = 1; r <= ROUNDS; r++) for (const { insert, sc: [s, c] } of modes) {
+      rows.push(await measure(coll, `m${insert ? 'i' : ''}${s}c${c}`, s, c, r, insert ? outcomes : undefined));
       process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
     }
     printTable(`status writes: ${DOCS} conditional updates per mode`, rows);
