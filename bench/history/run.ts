@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { startProcessStack, testServers, type ProcessStack, type TestServers } from '@taskyard/testing';
 import { HeadPruner, ensureTaskIndexes, rebuildListHeads, taskModels, type TaskModels } from '@taskyard/tasks';
@@ -9,10 +10,12 @@ import { Api, cursorAt, freshKey, pairedRatio, probeInterleaved, type Probe } fr
 import { endToEnd } from './end-to-end';
 import { endToEndRounds, printRounds, stageRounds, type RoundTarget, type StageRounds } from './end-to-end-rounds';
 import { FILL_OWNERS, fillHistory, historyScopes, storeWorkingSet, type FillSample } from './fill';
+import { idleCpu } from './idle-cpu';
+import { idleRounds, idleTables, type IdleTarget } from './idle-rounds';
 import { LIST_READERS } from './list-filters';
-import { PrivateDatabase, processCpu } from './private-database';
+import { PrivateDatabase } from './private-database';
 
-// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave | --only=e2e [--rounds=3] | --only=probes]] [--fill-only]
+// Usage: pnpm -s tsx bench/history/run.ts [--quick] [--sizes=0,100000,1000000] [--idle-seconds=60] [--samples=9] [--keep [--interleave | --only=e2e [--rounds=3] | --only=probes]] [--only=idle [--rounds=3] [--repos=a,b]] [--fill-only]
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = process.argv.includes('--quick');
 const SIZES = (arg('sizes') ?? (quick ? '0,20000' : '0,100000,1000000')).split(',').map(Number);
@@ -40,6 +43,14 @@ const PROBES_ONLY = KEEP && arg('only') === 'probes';
  * (endToEndRounds), with CPU-ms per task by part: where a per-task cost grows with history.
  */
 const ROUNDS = Number(arg('rounds') ?? 3);
+/**
+ * `--only=idle`: the idle CPU only (idle-rounds.ts), a database per size; `--rounds` turns of every size and
+ * of each checkout in `--repos` (default this one): `--repos=/tmp/base,.` is an A/B of two versions.
+ */
+const IDLE_ONLY = arg('only') === 'idle';
+const REPOS = (arg('repos') ?? resolve(__dirname, '../..')).split(',').map((p) => resolve(p));
+/** Tasks run end to end before each idle window of `--only=idle`. */
+const IDLE_WARM_TASKS = 100;
 const META = 'bench_history_meta';
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1_000_000, prefetch: 64 } };
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -54,19 +65,6 @@ interface StageResult {
   idleCpuPercent: Record<string, number>;
 }
 
-async function idleCpu(db: PrivateDatabase, stack: ProcessStack, seconds: number): Promise<Record<string, number>> {
-  const services = (): Record<string, number> => {
-    const by: Record<string, number> = {};
-    for (const p of stack.processes) if (p.child.pid) by[p.name] = (by[p.name] ?? 0) + processCpu(p.child.pid, true);
-    return by;
-  };
-  await new Promise((r) => setTimeout(r, 10_000)); // the last tasks' events and timers settle first
-  const before = { ...db.cpuSeconds(), ...services() };
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const after = { ...db.cpuSeconds(), ...services() };
-  const pct = Object.fromEntries(Object.keys(after).map((k) => [k, round((100 * ((after as Record<string, number>)[k] - (before as Record<string, number>)[k])) / seconds, 2)]));
-  return { ...pct, total: round(Object.values(pct).reduce((a, b) => a + b, 0), 2) };
-}
 
 /** What the probes of one stage need: its stack's API and keys, stored ids, the deep page's position. */
 interface ProbeTarget {
@@ -269,18 +267,19 @@ async function main(): Promise<void> {
     const stages: StageResult[] = [];
     /** Interleaved: the stages prepared, measured together once all are. */
     const prepared: { size: number; target: Target; fill: StageResult['fill']; sample: FillSample }[] = [];
+    const idleTargets: IdleTarget[] = [];
     let ceilings: Awaited<ReturnType<typeof measureCeilings>> | undefined;
     let target: Target | undefined;
     for (const size of SIZES) {
       // Kept: a database per size (filled once, reused; the empty one afresh each run). Otherwise one, growing.
-      if (KEEP || !target) {
-        if (target && !INTERLEAVE && !E2E_ONLY) await close(target);
-        target = await open(KEEP ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
+      if (KEEP || IDLE_ONLY || !target) {
+        if (target && !INTERLEAVE && !E2E_ONLY && !IDLE_ONLY) await close(target);
+        target = await open(KEEP || IDLE_ONLY ? `bench_history_${size}` : 'bench_history', KEEP ? size === 0 : true);
       }
       if (target.fill.stored > size) throw new Error(`the database already holds ${target.fill.stored} tasks, more than ${size}`);
       const fill = await fillTo(target, size);
       if (FILL_ONLY) continue;
-      if (!ceilings && !E2E_ONLY && !PROBES_ONLY) {
+      if (!ceilings && !E2E_ONLY && !PROBES_ONLY && !IDLE_ONLY) {
         log('ceilings (same run)');
         ceilings = await measureCeilings({ servers, dbMs: quick ? 1000 : 2000, brokerMs: 1000, objects: { smallObjects: 50, largeObjects: 2 } });
       }
@@ -290,11 +289,16 @@ async function main(): Promise<void> {
       // database from before them, its lists' heads are rebuilt from their trees (list-heads-rebuild.ts).
       const heads = await rebuildListHeads(target.models, historyScopes());
       log(`heads rebuilt: ${heads.length} lists, ${heads.filter((h) => h.cut !== undefined).length} with a cut`);
-      await settleLists(db, target, KEEP ? `bench_history_${size}` : 'bench_history', heads.map((h) => h.scope));
+      await settleLists(db, target, KEEP || IDLE_ONLY ? `bench_history_${size}` : 'bench_history', heads.map((h) => h.scope));
       // Ids and the deep page's cursor from the history; on the empty database, from the working set.
       const sample = target.fill.stored ? target.fill.sample : working.sample;
       // The deep page's position as the probes read it, for bench:list-walk (the empty stage has no fill to give it).
       await target.conn.collection<{ _id: string }>(META).replaceOne({ _id: 'probes' }, { middle: sample.middle }, { upsert: true });
+      if (IDLE_ONLY) {
+        await target.stack.stop(5000); // the idle rounds start a stack of their own per run
+        idleTargets.push({ size, conn: target.conn, servers: { ...own.get(target)!, mongoUrl: db.mongoUrl(`bench_history_${size}`) } });
+        continue;
+      }
       if (INTERLEAVE || E2E_ONLY) {
         prepared.push({ size, target, fill, sample });
         continue;
@@ -302,6 +306,15 @@ async function main(): Promise<void> {
       log(`measuring with ${size.toLocaleString('en-US')} stored tasks`);
       const [probes] = await measureStages([{ api: target.api, keys: target.keys, sample }]);
       stages.push(await finishStage(db, target, size, fill, probes));
+    }
+    if (idleTargets.length) {
+      const runs = await idleRounds(db, idleTargets, { repos: REPOS, rounds: ROUNDS, seconds: IDLE_SECONDS, warmTasks: IDLE_WARM_TASKS, limits: LIMITS }, log);
+      const tables = idleTables(runs);
+      printTable('Idle CPU: each run (% of a core by part)', tables.runs);
+      printTable('Idle CPU: medians (% of a core by part)', tables.medians);
+      writeResults('history-idle', runs);
+      process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return;
     }
     if (prepared.length) {
       const sizes = prepared.map((p) => p.size.toLocaleString('en-US')).join(', ');

@@ -81,6 +81,7 @@ export class Outbox {
   private closed = false;
   /** Settles under way in the background (`release`). */
   private readonly background = new Set<Promise<void>>();
+  private readonly dueListeners: (() => void)[] = [];
 
   constructor(
     private readonly model: Model<OutboxRecord>,
@@ -136,6 +137,12 @@ export class Outbox {
   async keepDue(ids: string[]): Promise<void> {
     const now = new Date();
     await insertManyUnique(this.model as unknown as Model<never>, ids.map((_id) => ({ _id, createdAt: now, relayAfter: now }) as never));
+    for (const listener of this.dueListeners) listener();
+  }
+
+  /** Told each time this outbox stored entries due now (keepDue): a relay of this process that waits stops waiting. */
+  onDue(listener: () => void): void {
+    this.dueListeners.push(listener);
   }
 
   private refill(): Promise<void> {

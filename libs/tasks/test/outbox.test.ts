@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { testServers, type TestServers } from '@taskyard/testing';
+import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { Outbox, dueOutboxEntries, outboxTaskIds, taskModels, type OutboxRecord, type TaskModels } from '../src';
 
 let servers: TestServers;
@@ -84,4 +84,16 @@ test('ids are handed out only early in their entry\'s life; an idle reserve is r
   await new Promise((r) => setTimeout(r, 150));
   await outbox.close();
   expect(await entries()).toEqual([]);
+});
+
+test('keepDue tells the listeners once its entries, due now, are stored (a relay of the process stops waiting)', async () => {
+  const outbox = new Outbox(models.Outbox, 30_000);
+  const seen: string[][] = [];
+  outbox.onDue(() => void entries().then((stored) => seen.push(stored.map((e) => e._id).sort())));
+  outbox.onDue(() => seen.push(['second listener']));
+  await outbox.keepDue(['task-a', 'task-b']);
+  await waitFor('the first listener to read the outbox', async () => seen.length === 2);
+  expect(seen).toContainEqual(['second listener']);
+  expect(seen).toContainEqual(['task-a', 'task-b']);
+  expect((await dueOutboxEntries(models.Outbox, new Date(), 10, 5000)).map((e) => e._id).sort()).toEqual(['task-a', 'task-b']);
 });

@@ -37,6 +37,8 @@ export interface StackOptions {
   ownSessions?: boolean;
   /** Where service output goes: 'ignore' (default) or 'inherit'. */
   stdio?: 'ignore' | 'inherit';
+  /** The checkout whose services run (default this one): a benchmark's A/B of two versions in one sitting. */
+  repo?: string;
 }
 
 export interface ServiceProcess {
@@ -133,7 +135,7 @@ export async function startProcessStack(opts: StackOptions): Promise<ProcessStac
     const port = await freePort();
     const out = opts.stdio ?? 'ignore';
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: path.join(REPO, 'services', name),
+      cwd: path.join(opts.repo ?? REPO, 'services', name),
       env: { ...env, ...own, PORT: String(port), GATEWAY_PUBLIC_URL: `http://127.0.0.1:${port}` },
       // The IPC channel carries the service's "ready" (runServiceProcess), sent once its port listens.
       stdio: ['ignore', out, out, 'ipc'],

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_MONITOR } from '@taskyard/logging';
 
 /** Prometheus metrics of one worker process. */
 export class WorkerMetrics {
@@ -16,7 +17,7 @@ export class WorkerMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, ...EVENT_LOOP_MONITOR });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -7,6 +7,7 @@ import type { Logger } from '@taskyard/logging';
 import { HTTP_TIMEOUTS, type HttpTimeouts } from './deps';
 import { apiKeysFromEnv, type ApiKey } from './api-keys';
 import { DEFAULT_KEY_CACHE_MS } from './managed-keys';
+import { OUTBOX_IDLE_MAX_MS } from './outbox-relay';
 
 export interface GatewayConfig {
   port: number;
@@ -17,8 +18,10 @@ export interface GatewayConfig {
   /** The console's build; served at `/` when it exists. */
   consoleDir?: string;
   logger?: Logger;
-  /** How often the outbox relay looks for unpublished tasks (default 1 s). */
+  /** How often the outbox relay looks for unpublished tasks while it finds some (default 1 s). */
   outboxIntervalMs?: number;
+  /** The longest the outbox relay waits once it finds none (default OUTBOX_IDLE_MAX_MS; see OutboxRelay). */
+  outboxIdleMaxMs?: number;
   /** How long the relays leave a submit's fresh outbox entry alone (default OUTBOX_GRACE_MS, 30 s). */
   outboxGraceMs?: number;
   /** Lifetime of presigned artifact URLs (default 15 minutes). */
@@ -50,6 +53,7 @@ export function gatewayConfigFromEnv(env: Env = process.env): GatewayConfig {
     keys: apiKeysFromEnv(env),
     consoleDir: env.CONSOLE_DIR ?? resolve(__dirname, '../console/dist'),
     outboxIntervalMs: intFromEnv(env, 'OUTBOX_INTERVAL_MS', 1000),
+    outboxIdleMaxMs: intFromEnv(env, 'OUTBOX_IDLE_MAX_MS', OUTBOX_IDLE_MAX_MS),
     outboxGraceMs: intFromEnv(env, 'OUTBOX_GRACE_MS', OUTBOX_GRACE_MS),
     presignSeconds: intFromEnv(env, 'PRESIGN_SECONDS', 900),
     uploadDir: env.UPLOAD_DIR,

@@ -26,7 +26,7 @@ import { leaseExpiryConsumer } from './lease-expiry';
 import { ProcessorLeases } from './processor-leases';
 import { RequestManager } from './request-manager';
 import { GatewayMetrics } from './metrics';
-import { OutboxRelay } from './outbox-relay';
+import { OUTBOX_IDLE_MAX_MS, OutboxRelay } from './outbox-relay';
 import { RabbitManagement } from './rabbit-management';
 import { Readiness } from './readiness';
 import { SseHub } from './sse-hub';
@@ -46,6 +46,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   /** What the app was built from (tests reach the hub, the queries, the metrics through it). */
   deps: GatewayDeps;
+  /** The outbox relay (tests read its back-off). */
+  relay: OutboxRelay;
   url: string;
   close(): Promise<void>;
 }
@@ -151,9 +153,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const catalog = new JobCatalog(config.jobTypes, submitChecks(() => liveHosts.current()));
   const queries = new TaskQueries(models.Task, models.ListMark, dbTimeoutMs, models.CallbackDelivery);
   const submission = new TaskSubmission(models, publisher, catalog, logger, metrics, inFlight, dbTimeoutMs, config.outboxGraceMs);
-  const relay = new OutboxRelay(models, broker, publisher, logger, metrics, config.outboxIntervalMs ?? 1000, dbTimeoutMs);
+  const relay = new OutboxRelay(models, broker, publisher, logger, metrics, { intervalMs: config.outboxIntervalMs ?? 1000, idleMaxMs: config.outboxIdleMaxMs ?? OUTBOX_IDLE_MAX_MS }, dbTimeoutMs);
+  relay.wakeOn(submission.outbox);
   relay.start();
-  void relay.tick();
 
   const presignSeconds = config.presignSeconds ?? 900;
   const presign = (key: string, name: string): Promise<string> => store.presign(key, presignSeconds, name);
@@ -168,6 +170,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await statsModel.createIndexes();
   const cancellation = new TaskCancellation(models, queries, publisher, logger, inFlight);
   const launch = { models, workflowModels: wfModels, publisher, jobTypes: config.jobTypes, logger, marks: new ListMarks(models.ListMark, dbTimeoutMs), outbox: new Outbox(models.Outbox, config.outboxGraceMs) };
+  relay.wakeOn(launch.outbox);
   const deps: GatewayDeps = {
     logger,
     keys: new Keys([new KeyRing(config.keys), managedKeys]),
@@ -208,6 +211,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     app,
     deps,
+    relay,
     url: `http://${shownHost}:${port}`,
     async close() {
       // SSE streams first: an open stream would keep the server from closing.

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_MONITOR } from '@taskyard/logging';
 
 /** The gateway's Prometheus metrics, on a registry of its own (several gateways may share a process in tests). */
 export class GatewayMetrics {
@@ -48,6 +49,6 @@ export class GatewayMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'taskyard_gateway_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'taskyard_gateway_', ...EVENT_LOOP_MONITOR });
   }
 }

@@ -57,6 +57,7 @@ export async function startHarness(label: string, config: Partial<GatewayConfig>
     keys: KEYS,
     logger: createLogger('gateway-test'),
     outboxIntervalMs: 250,
+    outboxIdleMaxMs: 2000,
     ...config,
   });
   return {

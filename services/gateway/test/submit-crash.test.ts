@@ -20,7 +20,7 @@ import {
 // Issue 12, defect 11: a gateway killed between a task's insert and the broker's confirm must leave
 // nothing stuck. The gateway runs as a process of its own, reaching RabbitMQ through a proxy the test
 // cuts, so its publish is lost and its confirm never comes; it is killed while waiting for it.
-const GRACE = { OUTBOX_GRACE_MS: '1500', OUTBOX_INTERVAL_MS: '250', SWEEP_INTERVAL_MS: '1000' };
+const GRACE = { OUTBOX_GRACE_MS: '1500', OUTBOX_INTERVAL_MS: '250', OUTBOX_IDLE_MAX_MS: '2000', SWEEP_INTERVAL_MS: '1000' };
 const LIMITS = { diagnostic: { unfinishedPerOwner: 1, timeoutMs: 20_000, heartbeatWindowMs: 5000 } };
 const USER = DEFAULT_KEYS[0];
 

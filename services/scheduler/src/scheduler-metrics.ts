@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_MONITOR } from '@taskyard/logging';
 
 /** The scheduler's Prometheus metrics. */
 export class SchedulerMetrics {
@@ -32,7 +33,7 @@ export class SchedulerMetrics {
   readonly forwarded = new Counter({ name: 'taskyard_scheduled_wait_hops_total', help: 'Scheduled tasks sent on to a further wait queue', registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'taskyard_scheduler_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'taskyard_scheduler_', ...EVENT_LOOP_MONITOR });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

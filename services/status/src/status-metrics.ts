@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EVENT_LOOP_MONITOR } from '@taskyard/logging';
 import { DURATION_BOUNDS_MS, type FoldObservation } from '@taskyard/tasks';
 
 /** The duration buckets of the overview's counters, in seconds: one set of bounds for both. */
@@ -70,7 +71,7 @@ export class StatusMetrics {
   readonly batchSize = new Histogram({ name: 'taskyard_status_batch_events', help: 'Events per folded batch', buckets: [1, 2, 5, 10, 20, 50, 100, 200], registers: [this.registry] });
 
   constructor(totals?: StatusTotals) {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, ...EVENT_LOOP_MONITOR });
     if (totals) {
       new Gauge({
         name: 'taskyard_tasks',
