@@ -116,6 +116,50 @@ test("a single-statement update keeps the transaction's answers: a unique index'
   }
 });
 
+test('an update command on several distinct _ids reads them with one SELECT and writes them with one UPDATE, each statement under its own filter (deploy/local/ferretdb/patches)', async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const folds = conn.db!.collection<{ _id: string; status: string; n?: number }>('folds');
+    await folds.insertMany([{ _id: 'f-a', status: 'queued' }, { _id: 'f-b', status: 'running' }, { _id: 'f-d', status: 'queued' }, { _id: 'f-e', status: 'queued' }]);
+    const answer = await conn.db!.command({
+      update: 'folds',
+      updates: [
+        { q: { _id: 'f-a', status: 'queued' }, u: { $set: { status: 'running', n: 1 } } },
+        // Not as its filter expects, missing, and matched with nothing to change: none of them written.
+        { q: { _id: 'f-b', status: 'queued' }, u: { $set: { status: 'succeeded' } } },
+        { q: { _id: 'f-c', status: 'queued' }, u: { $set: { status: 'succeeded' } } },
+        { q: { _id: 'f-e', status: 'queued' }, u: { $set: { status: 'queued' } } },
+        { q: { _id: 'f-d', status: 'queued' }, u: { $set: { status: 'running' } } },
+      ],
+    });
+    expect([answer.n, answer.nModified]).toEqual([3, 2]);
+    expect(await folds.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 'f-a', status: 'running', n: 1 },
+      { _id: 'f-b', status: 'running' },
+      { _id: 'f-d', status: 'running' },
+      { _id: 'f-e', status: 'queued' },
+    ]);
+  } finally {
+    await conn.close();
+  }
+  const beside = statementsBeside(/^UPDATE .*folds_.* SET _jsonb = v\.doc FROM unnest\(/);
+  expect(beside.some((s) => /^select .*folds_.* where _jsonb->'_id' = any\(\$1::jsonb\[\]\)/.test(s))).toBe(true);
+});
+
+test('an update command whose one UPDATE violates a unique index answers as FerretDB does statement by statement: those before it written, the error, nothing after', async () => {
+  const conn = await mongoose.createConnection(`mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/settings`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  try {
+    const keyed = conn.db!.collection<{ _id: string; key: string; n: number }>('keyed_batch');
+    await keyed.createIndex({ key: 1 }, { unique: true });
+    await keyed.insertMany([{ _id: 'a', key: 'ka', n: 0 }, { _id: 'b', key: 'kb', n: 0 }, { _id: 'c', key: 'kc', n: 0 }]);
+    const command = { update: 'keyed_batch', updates: ['a', 'b', 'c'].map((id) => ({ q: { _id: id }, u: { $set: id === 'b' ? { key: 'ka', n: 1 } : { n: 1 } } })) };
+    await expect(conn.db!.command(command)).rejects.toThrow(/duplicate key|23505/);
+    expect(await keyed.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 'a', key: 'ka', n: 1 }, { _id: 'b', key: 'kb', n: 0 }, { _id: 'c', key: 'kc', n: 0 }]);
+  } finally {
+    await conn.close();
+  }
+});
+
 test('a GIN index made with the pending list (by an earlier gin-indexes.sql) is read without it: its list is moved into the tree', () => {
   // Autovacuum off: its analyze would move the list itself. A jsonb_ops twin of the index (not one of ours, left
   // as it is) shows that the same inserts did fill a pending list.
