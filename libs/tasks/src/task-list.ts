@@ -134,7 +134,7 @@ interface PageReads {
  * kept as long as its nodes (no write changes them; a late entry into it is in the journal).
  */
 export class TaskList {
-  private readonly kept = new Map<string, { at: number; kids: number[] }>();
+  private readonly kept = new Map<string, { at: number; kids: number[]; settledBefore: number }>();
   /** Tasks kept by a filter in each settled bucket when last read, by bucket and filter. */
   private readonly sizes = new Map<string, number>();
   /** The tasks of settled buckets whose every task is finished for good, by bucket and projection. */
@@ -246,22 +246,23 @@ export class TaskList {
     // head became since: the tree holds every second.
     const known = this.headFrom.get(scope);
     if (!(tree && known && this.now() - known.at < KEPT_NODE_MS && upper < known.from)) reads.head = this.readHead(scope, stats);
-    if (tree) this.startTree(reads, upper);
     const periods: number[] = [];
     for (let p = Math.floor((nowSecond - KEPT_NODE_MS / 1000 - JOURNAL_MARGIN_SECONDS) / JOURNAL_SECONDS); p <= Math.floor((nowSecond + 5) / JOURNAL_SECONDS); p++) periods.push(p);
     stats.markReads += periods.length;
     reads.late = Promise.all(periods.map((p) => this.marks(journalNodeId(scope, p)))).then((lists) => new Set(lists.flat()));
+    // After the journal's read is started: the tree's kept nodes are checked against it.
+    if (tree) this.startTree(reads, upper);
     return reads;
   }
 
   /** The tree's first reads, side by side: the root and the nodes holding the last SETTLE_SECONDS up to `upper`. */
   private startTree(reads: PageReads, upper: number): void {
     reads.tree = true;
-    this.childrenOf(reads, rootId(reads.scope), TOP_LEVEL + 1, 'root');
+    this.childrenOf(reads, rootId(reads.scope), TOP_LEVEL + 1, 'root', upper);
     const from = Math.min(reads.nowSecond - SETTLE_SECONDS, upper);
     const to = Math.min(reads.nowSecond + 5, upper);
     for (let level = TOP_LEVEL; level >= 1 && from <= to; level--) {
-      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(reads.scope, level, n), level, n);
+      for (let n = nodeAt(level, from); n <= nodeAt(level, to); n++) this.childrenOf(reads, nodeId(reads.scope, level, n), level, n, upper);
     }
   }
 
@@ -336,39 +337,45 @@ export class TaskList {
   }
 
   /**
-   * A node's children (every one), read once a page, or kept from an earlier page while the node is settled
-   * and no late entry went under it since (the journal's minutes, read in the page's first round).
+   * A node's children (every one), read once a page, or kept from an earlier page for the part of the node the
+   * page reads (up to second `upper`) that was settled when they were read, while no late entry went there
+   * since (the journal's minutes, read in the page's first round). A settled node's whole span was; of a node
+   * still open (the root, the 64-day block and the day holding now), the span below the settled edge was: a
+   * deep page reuses it instead of reading afresh a node whose children grow with the history (the current
+   * block's days times the lists' families: 76-101 marks and a getMore at 1,000,000 tasks, 4-6 on an empty
+   * database; bench/history README, session 7).
    */
-  private childrenOf(reads: PageReads, parent: string, level: number, n: number | 'root'): Promise<number[]> {
+  private childrenOf(reads: PageReads, parent: string, level: number, n: number | 'root', upper = Number.MAX_SAFE_INTEGER): Promise<number[]> {
     const known = reads.children.get(parent);
     if (known) return known;
-    const settled = n !== 'root' && nodeEnd(level, n) < reads.nowSecond - SETTLE_SECONDS;
-    const kept = settled ? this.kept.get(parent) : undefined;
+    const first = n === 'root' ? 0 : n * (LEVEL_SECONDS[level] / 60);
+    const until = Math.min(n === 'root' ? Number.MAX_SAFE_INTEGER : nodeEnd(level, n), upper);
+    const kept = this.kept.get(parent);
     let kids: Promise<number[]>;
-    if (kept && this.now() - kept.at < KEPT_NODE_MS) {
-      const first = (n as number) * (LEVEL_SECONDS[level] / 60);
-      const last = first + LEVEL_SECONDS[level] / 60 - 1;
+    if (kept && this.now() - kept.at < KEPT_NODE_MS && until < kept.settledBefore) {
+      const last = nodeAt(1, until);
       kids = reads.late.then((late) => {
         if (![...late].some((m) => m >= first && m <= last)) {
           reads.stats.keptNodes++;
           return kept.kids;
         }
         reads.stats.rounds++; // read after the journal's round: one more
-        return this.readChildren(reads, parent, settled);
+        return this.readChildren(reads, parent);
       });
     } else {
       reads.missed = true;
-      kids = this.readChildren(reads, parent, settled);
+      kids = this.readChildren(reads, parent);
     }
     reads.children.set(parent, kids);
     return kids;
   }
 
-  private readChildren(reads: PageReads, parent: string, settled: boolean): Promise<number[]> {
+  /** A node's children read afresh, kept with the second below which they were settled (SETTLE_SECONDS before the read). */
+  private readChildren(reads: PageReads, parent: string): Promise<number[]> {
     reads.stats.markReads++;
     const at = this.now();
     const kids = this.marks(parent);
-    if (settled) void kids.then((k) => this.remember(this.kept, parent, { at, kids: k }), () => undefined);
+    void kids.then((k) => this.remember(this.kept, parent, { at, kids: k, settledBefore: secondOf(at) - SETTLE_SECONDS }), () => undefined);
     return kids;
   }
 
@@ -380,7 +387,7 @@ export class TaskList {
   /** The child numbers of a node (of `level + 1`; the root above the top level), newest first, up to the one holding second `upper`. */
   private async children(reads: PageReads, level: number, parent: number | 'root', upper: number): Promise<number[]> {
     const id = parent === 'root' ? rootId(reads.scope) : nodeId(reads.scope, level + 1, parent);
-    const kids = await this.childrenOf(reads, id, level + 1, parent);
+    const kids = await this.childrenOf(reads, id, level + 1, parent, upper);
     const bound = Math.floor(upper / LEVEL_SECONDS[level]);
     // Several marks (one per family of lists) may name the same child.
     return [...new Set(kids)].filter((n) => n <= bound).sort((a, b) => b - a);
