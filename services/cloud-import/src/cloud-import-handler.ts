@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspectZip, ZipRejected, type ZipLimits } from '@taskyard/archive';
 import { cloudImport, type CloudImportParams } from '@taskyard/contracts';
+import { ensureSchoolIndexes } from '@taskyard/school-data';
 import { defineWorker, PermanentJobError, type JobContext, type JobOutcome } from '@taskyard/worker';
 import { extractKnownFiles } from './extract-zip';
 import { fetchUpload } from './fetch-upload';
@@ -50,6 +51,9 @@ async function importZip(ctx: Ctx, uploadKey: string, dir: WorkDir, opts: CloudI
   const bytes = await fetchUpload(ctx.store, uploadKey, dir.zipPath, ctx.signal);
   ctx.log(`fetched ${ctx.task.params.fileName ?? uploadKey} (${bytes} bytes)`);
   await inspect(ctx, dir, opts.limits);
+  // The indexes are made (or found there) in the database while this process extracts the zip and reads its schools.
+  const indexed = ensureSchoolIndexes(ctx.db);
+  indexed.catch(() => undefined);
   const extracted = await extractKnownFiles(dir.zipPath, dir.inbound, ctx.signal, opts.maxFileBytes);
   for (const name of extracted.unknown) ctx.log(`${name}: not a known file (expected ${KNOWN_FILES.join(', ')}); skipped`, 'warn');
   for (const name of extracted.duplicates) ctx.log(`${name}: a second file of that name; skipped`, 'warn');
@@ -66,6 +70,7 @@ async function importZip(ctx: Ctx, uploadKey: string, dir: WorkDir, opts: CloudI
   let files: ImportSummary['files'];
   try {
     ctx.progress(10);
+    await indexed;
     files = await importFiles(ctx, extracted, schools, dir.outbound, { onBytes: (n) => ctx.progress(10 + Math.floor((85 * (read += n)) / total)) });
   } finally {
     await leases.release();

@@ -2,6 +2,7 @@ import { insertNew } from '@taskyard/school-data';
 import { fingerprint } from './fingerprint';
 import { knownDocuments, type ScanTarget } from './known-documents';
 import type { Rejection } from './rejections';
+import type { WriteTracker } from './write-tracker';
 
 /** What a batch of writes did: new documents, documents that differed and were replaced, and the same. */
 export interface WriteCounts {
@@ -30,6 +31,8 @@ export interface WriterOptions<T> {
   /** A document the guard refused when its batch was written: each of its rows is reported, the caller forgets what it noted. */
   onRefused?: (refusal: Omit<Rejection, 'row'>, rows: readonly number[], doc: T) => void;
   guard?: Guard<T>;
+  /** Where the batches under way are noted, so an import that stops early can wait for them. */
+  tracker?: WriteTracker;
 }
 
 /** insert batches: one round trip per 1,000 documents. */
@@ -120,6 +123,7 @@ export class IdempotentWriter<T extends { _id: string }> {
     const writing = this.write(batch);
     // Marked handled now; the error still surfaces at the next room or close, which await it.
     writing.catch(() => undefined);
+    this.opts.tracker?.add(writing);
     this.inFlight.push(writing);
   }
 

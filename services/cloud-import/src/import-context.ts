@@ -3,6 +3,7 @@ import type { CsvRow } from './csv-rows';
 import type { WriteCounts } from './idempotent-writer';
 import type { ImportRefs } from './import-refs';
 import type { RejectSink } from './rejections';
+import type { WriteTracker } from './write-tracker';
 
 /** What each file's importer gets. */
 export interface ImportContext {
@@ -12,6 +13,8 @@ export interface ImportContext {
   schools: string[];
   sink: RejectSink;
   signal: AbortSignal;
+  /** Every writer of the file notes its batches under way here. */
+  tracker: WriteTracker;
 }
 
 /** Reads a file's rows (a chunk at a time), checks each, writes the good ones; returns the documents written. */

@@ -11,6 +11,7 @@ import { refuseRows } from './row-checks';
 export function ownedWriter<T extends { _id: string; schoolId: string }>(target: WriteTarget, c: ImportContext, column: string, what: string, noted?: Map<string, unknown>): IdempotentWriter<T> {
   return new IdempotentWriter<T>(target, {
     schools: c.schools,
+    tracker: c.tracker,
     guard: otherSchool(column, what),
     onRefused: (refusal, rows, doc) => {
       refuseRows(c.sink, refusal, rows);

@@ -31,7 +31,7 @@ class SpellingPacker {
   constructor(private readonly c: ImportContext) {
     const m = schoolModels(c.db);
     this.weeks = ownedWriter(m.SpellingWeek.collection, c, 'pupil_id', "pupil's test");
-    this.tests = new IdempotentWriter(m.SpellingTest.collection, { schools: c.schools });
+    this.tests = new IdempotentWriter(m.SpellingTest.collection, { schools: c.schools, tracker: c.tracker });
   }
 
   async load(): Promise<this> {
