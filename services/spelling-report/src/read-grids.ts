@@ -64,6 +64,8 @@ export async function readCells(db: Connection, target: ReportTarget, axis: Week
       for (const doc of cursor.readBufferedDocuments()) fold(doc);
       onDocs(stats.docs);
     }
+    // A cancel during the last batch stops the report here, before any file is written.
+    signal.throwIfAborted();
   } finally {
     await cursor.close();
   }

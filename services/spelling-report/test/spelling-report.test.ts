@@ -129,3 +129,17 @@ test('bad params fail for good with a clear code', async () => {
     expect(run.artifacts).toHaveLength(0);
   }
 });
+
+test('a report cancelled while it reads stops there: it fails with the cancel and writes no file', async () => {
+  const params: SpellingReportParams = { scope: 'school', schoolId: SCHOOL, from: FROM, to: TO };
+  const run = directJobContext({ type: 'spelling-report', params, db: conn, store });
+  const progress = run.ctx.progress;
+  // The first progress comes after the first batch of tests is folded: the read is under way.
+  run.ctx.progress = (p) => {
+    run.abort('cancelled by the owner');
+    progress(p);
+  };
+  await expect(spellingReportWorker.handler(run.ctx)).rejects.toThrow('cancelled by the owner');
+  expect(run.progress.length).toBeGreaterThan(0);
+  expect(run.artifacts).toHaveLength(0);
+});
