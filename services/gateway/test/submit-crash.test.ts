@@ -29,6 +29,7 @@ let proxy: PausableProxy;
 let db: Connection;
 let models: TaskModels;
 let victim: ChildProcess | undefined;
+let victimLog = '';
 let stack: ProcessStack | undefined;
 const dir = mkdtempSync(path.join(tmpdir(), 'submit-crash-'));
 
@@ -71,8 +72,10 @@ async function startVictimGateway(): Promise<string> {
       PORT: String(port),
       LOG_LEVEL: 'warn',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Its warnings and errors (LOG_LEVEL warn), for a failure's message.
+  for (const out of [victim.stdout, victim.stderr]) out?.on('data', (chunk: Buffer) => void (victimLog = (victimLog + chunk.toString()).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor('the gateway to be ready', async () => {
     if (victim?.exitCode !== null) throw new Error(`the gateway exited with ${victim?.exitCode}`);
@@ -88,12 +91,20 @@ test('a gateway killed while the confirm of a stored task is pending: the task i
     method: 'POST',
     headers: { authorization: `Bearer ${USER.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ type: 'diagnostic', title: 'submitted as the gateway died', params: {} }),
-  }).then((r) => r.status, () => 'no answer');
-  // Stored, and its publish sent into the cut: the gateway now waits for a confirm that cannot come.
+  }).then(async (r) => `${r.status} ${await r.text()}`, () => 'no answer');
+  let answered: string | undefined;
+  void answer.then((a) => (answered = a));
+  // Stored, and its publish sent into the cut: the gateway now waits for a confirm that cannot come. A CI run at
+  // load 20 waited 60 s here with nothing to tell why: a failure now names any answer given before (the submit
+  // never got there) and the gateway's log.
   const stored = await waitFor('the task to be stored and its publish sent', async () => {
     const [task] = await models.Task.find({}).lean<TaskRecord[]>();
-    return task && proxy.droppedFromClients > 0 ? task : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 20 });
+    if (task && proxy.droppedFromClients > 0) return task;
+    if (answered !== undefined) throw new Error(`the gateway answered before: ${answered}`);
+    return undefined;
+  }, { timeoutMs: 60_000, intervalMs: 20 }).catch((err: Error) => {
+    throw new Error(`${err.message}\nthe gateway's log:\n${victimLog}`);
+  });
   victim!.kill('SIGKILL');
   await new Promise((r) => victim!.once('exit', r));
   expect(await answer).toBe('no answer');

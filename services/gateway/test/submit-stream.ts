@@ -27,6 +27,11 @@ export class SubmitStream {
       headers: { authorization: `Bearer ${this.key}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
       body: init.body ? JSON.stringify(init.body) : undefined,
       signal: AbortSignal.timeout(30_000),
+    }).catch((err: Error) => {
+      // fetch says only 'fetch failed': a refused connection (the gateway gone) and a closed kept-alive socket
+      // differ in the cause.
+      const cause = err.cause as { code?: string; message?: string } | undefined;
+      throw new Error(`${method} ${url}: ${err.message}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`);
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
