@@ -75,6 +75,7 @@ export class OutboxRelay {
   /** One relay round at a time; a tick during a round is skipped (the round drains everything anyway). */
   tick(): Promise<void> {
     if (this.round) return this.round;
+    if (this.stopped) return Promise.resolve(); // a wake after stop (a submit's keepDue during shutdown) starts nothing
     if (!this.publisher.ready) {
       this.schedule(); // the broker's 'connected' wakes it; this keeps looking meanwhile
       return Promise.resolve();
