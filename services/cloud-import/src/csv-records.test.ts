@@ -49,8 +49,42 @@ test('an unreadable record is reported and skipped to the end of its line; the n
 
 test('a record longer than the cap refuses the file, whether it is in one chunk or many', () => {
   const long = `a,b\n1,${'x'.repeat(50)}\n`;
-  expect(() => split([long], 40)).toThrow(expect.objectContaining({ code: 'record-too-large', message: 'row 2 is longer than 40 characters; the file is refused' }));
+  expect(() => split([long], 40)).toThrow(expect.objectContaining({ code: 'record-too-large', message: 'row 2 of the file is longer than 40 characters; the file is refused' }));
   expect(() => split([...long], 40)).toThrow(expect.objectContaining({ code: 'record-too-large' }));
   expect(() => split([`a\n"${'y'.repeat(50)}`, 'z"\n'], 40)).toThrow(expect.objectContaining({ code: 'record-too-large' }));
   expect(split([long], 60)).toEqual([['a', 'b'], ['1', 'x'.repeat(50)]]);
+});
+
+test('a record after an unreadable one is read from its own line, whatever quotes follow (papaparse alone would join them)', () => {
+  expect(everyCut('a,b\n"ab"c,2\n"5",6\r\n7,"x""y"\n')).toEqual([
+    ['a', 'b'],
+    expect.stringMatching(/^unreadable CSV: "c" after the closing quote/),
+    ['5', '6'],
+    ['7', 'x"y'],
+  ]);
+  expect(everyCut('a,b\r\n1,x"y\r\n"2","3"\r\n')).toEqual([['a', 'b'], 'unreadable CSV: a quote inside a field that does not start with one ("x\\"")', ['2', '3']]);
+});
+
+/** A field as a spreadsheet writes it: quoted when it holds a comma, quote or line break. */
+const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+test('random records of quotes, commas, CR, LF and spaces come back as written, in chunks of any size, LF or CRLF', () => {
+  let seed = 19;
+  const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const alphabet = ['a', 'b', ' ', ',', '"', '\n', '\r', '\r\n', 'é', '""'];
+  for (let round = 0; round < 300; round++) {
+    const width = 1 + rand(4);
+    const records = Array.from({ length: 1 + rand(30) }, () => Array.from({ length: width }, () => Array.from({ length: rand(6) }, () => alphabet[rand(alphabet.length)]).join('')));
+    // A one-field record that is empty is an empty line, which is skipped: give it text.
+    for (const r of records) if (width === 1 && r[0] === '') r[0] = 'x';
+    const eol = round % 2 ? '\r\n' : '\n';
+    const text = records.map((r) => r.map(csvField).join(',')).join(eol) + (rand(2) ? eol : '');
+    const pieces: string[] = [];
+    for (let at = 0; at < text.length; ) {
+      const n = 1 + rand(40);
+      pieces.push(text.slice(at, at + n));
+      at += n;
+    }
+    expect([round, split(pieces)]).toEqual([round, records]);
+  }
 });

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvRecords, type RecordsOut } from './csv-records';
 import type { RejectSink } from './rejections';
@@ -102,7 +103,7 @@ class RowCollector implements RecordsOut {
 /** Yields the file's rows a chunk at a time (a few thousand rows), so a caller awaits per chunk, not per row. */
 export async function* readCsvRows(path: string, options: ReadOptions): AsyncGenerator<CsvRow[]> {
   const { stats = { dataRows: 0 }, onBytes, signal, maxRecordChars = MAX_RECORD_CHARS } = options;
-  const records = new CsvRecords(maxRecordChars);
+  const records = new CsvRecords(maxRecordChars, basename(path));
   const rows = new RowCollector(records, options, stats);
   const decoder = new StringDecoder('utf8');
   const source = createReadStream(path);

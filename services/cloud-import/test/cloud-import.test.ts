@@ -167,7 +167,7 @@ test('a file that fails stops the import with its own error, stops the other fil
     'assessment_scores.csv': scores.join('\n'),
   };
   const { run, error } = await runImport(zipOf(files));
-  expect(error).toMatchObject({ name: 'PermanentJobError', code: 'record-too-large', message: expect.stringContaining('row 2 is longer than') });
+  expect(error).toMatchObject({ name: 'PermanentJobError', code: 'record-too-large', message: expect.stringContaining('row 2 of spelling_results.csv is longer than') });
   expect(run.artifacts.map((a) => a.name)).not.toContain('summary.json');
   expect(await conn.db!.collection(LEASE_COLLECTION).countDocuments()).toBe(0);
   // The scores file went at the same time and stopped: what it wrote is whole scores of rows that passed their
