@@ -29,15 +29,21 @@ async function bare(conn: mongoose.Connection): Promise<{ docs: number; bytes: n
 /** The handler reports its read as done with progress READ_DONE (its read share); the files are written after. */
 const READ_DONE = 90;
 
-async function report(conn: mongoose.Connection): Promise<{ docs: number; xlsxBytes: number; csvBytes: number; readMs: number; writeMs: number }> {
+async function report(conn: mongoose.Connection): Promise<{ docs: number; xlsxBytes: number; csvBytes: number; readMs: number; writeMs: number; readCpuMs: number }> {
   const store = new ObjectStore(loadServerUrls().s3);
   const params: SpellingReportParams = { scope: 'school', schoolId, from, to };
   const run = directJobContext({ type: 'spelling-report', params, db: conn, store });
   const t0 = performance.now();
   let readDone = 0;
+  let readCpu = 0;
+  const cpu0 = process.cpuUsage();
   const progress = run.ctx.progress;
   run.ctx.progress = (p) => {
-    if (p >= READ_DONE && !readDone) readDone = performance.now();
+    if (p >= READ_DONE && !readDone) {
+      readDone = performance.now();
+      const cpu = process.cpuUsage(cpu0);
+      readCpu = (cpu.user + cpu.system) / 1000;
+    }
     progress(p);
   };
   const outcome = await spellingReportWorker.handler(run.ctx);
@@ -47,7 +53,7 @@ async function report(conn: mongoose.Connection): Promise<{ docs: number; xlsxBy
   await store.deleteKeys(run.artifacts.map((a) => a.key));
   store.close();
   // The read overlaps the database's scan; the writing (xlsx, csv, uploads) only starts after it.
-  return { docs: Number((outcome as { result: { docsRead: number } }).result.docsRead), xlsxBytes: xlsx.size, csvBytes: csv.size, readMs: Math.round(readDone - t0), writeMs: Math.round(done - readDone) };
+  return { docs: Number((outcome as { result: { docsRead: number } }).result.docsRead), xlsxBytes: xlsx.size, csvBytes: csv.size, readMs: Math.round(readDone - t0), writeMs: Math.round(done - readDone), readCpuMs: Math.round(readCpu) };
 }
 
 async function main(): Promise<void> {
