@@ -7,8 +7,3 @@ export function createLogger(service: string, env: Record<string, string | undef
   const level = env.LOG_LEVEL ?? (env.JEST_WORKER_ID ? 'silent' : 'info');
   return pino({ name: service, level, base: { service } });
 }
-
-/** A child logger that stamps every line with the task it is about. */
-export function taskLogger(logger: Logger, taskId: string, type?: string): Logger {
-  return logger.child(type ? { taskId, type } : { taskId });
-}

@@ -1,6 +1,7 @@
 import type { ConfirmChannel, Options } from 'amqplib';
 import type { Logger } from '@taskyard/logging';
 import type { BrokerConnection } from './broker-connection';
+import { ConfirmDeadlines } from './confirm-deadlines';
 
 export class BrokerUnavailable extends Error {
   constructor(message = 'the message broker is unavailable') {
@@ -34,7 +35,8 @@ const NACK_PAUSE_MS = 250;
  */
 export class ConfirmPublisher {
   private channel?: ConfirmChannel;
-  private readonly confirmTimeoutMs: number;
+  /** Every unconfirmed publish's deadline, on one timer. */
+  private readonly deadlines: ConfirmDeadlines;
   private readonly republishWithinMs: number;
   /** Publishes waiting for the next channel, in the order they failed (so a run's events keep theirs). */
   private waiting: (() => void)[] = [];
@@ -45,7 +47,7 @@ export class ConfirmPublisher {
     private readonly logger: Logger,
     opts: PublisherOptions = {},
   ) {
-    this.confirmTimeoutMs = opts.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+    this.deadlines = new ConfirmDeadlines(opts.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
     this.republishWithinMs = opts.republishWithinMs ?? 0;
   }
 
@@ -87,15 +89,15 @@ export class ConfirmPublisher {
     const ch = this.channel;
     if (!ch) return Promise.reject(new BrokerUnavailable());
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new BrokerUnavailable('the broker did not confirm in time')), this.confirmTimeoutMs);
+      const deadline = this.deadlines.add(() => reject(new BrokerUnavailable('the broker did not confirm in time')));
       try {
         ch.publish(exchange, routingKey, content, props, (err) => {
-          clearTimeout(timer);
+          this.deadlines.settle(deadline);
           if (err) reject(new BrokerUnavailable(`the broker refused the message: ${String(err)}`));
           else resolve();
         });
       } catch (err) {
-        clearTimeout(timer);
+        this.deadlines.settle(deadline);
         reject(new BrokerUnavailable((err as Error).message));
       }
     });

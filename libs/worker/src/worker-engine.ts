@@ -350,8 +350,8 @@ export class WorkerEngine<P> {
   ): JobContext<P> {
     const { store, db } = this.deps;
     // The record's own fields (`inserted`: its slot, its callback URL, which may hold the receiver's token) are not the job's.
-    const jobTask = { ...task };
-    delete jobTask.inserted;
+    // (A rest copy, not a copy and a delete: a deleted field leaves the object in V8's slow dictionary mode.)
+    const { inserted: _record, ...jobTask } = task;
     return {
       task: jobTask as JobContext<P>['task'],
       signal,
