@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ClassGrid, distinctPupils, percent } from './class-grid';
 import type { ReportScope } from './report-scope';
 import { uniqueSheetName } from './sheet-names';
@@ -90,13 +91,13 @@ export async function writeWorkbook(out: Writable, scope: ReportScope, axis: Wee
   const wb = new WorkbookWriter(out, names, 'Taskyard', new Date());
   const summary = new SheetXml(wb.styles, { xSplit: 0, ySplit: 1 }, SUMMARY_COLUMNS);
   writeSummary(summary, scope, axis, grids);
-  // One sheet is compressed and written while the next is built; never more than two are held.
-  let previous = wb.addSheet(summary);
+  wb.addSheet(summary);
   for (const grid of grids) {
     const sheet = new SheetXml(wb.styles, { xSplit: NAME_COLUMNS, ySplit: 1 }, CLASS_COLUMNS(axis.length));
     writeClassSheet(sheet, grid, axis);
-    await previous;
-    previous = wb.addSheet(sheet);
+    wb.addSheet(sheet);
+    // A turn of the event loop: the parts deflated meanwhile go out while the next sheet is built.
+    await nextTurn();
   }
   await wb.finish();
 }
