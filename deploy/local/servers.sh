@@ -159,12 +159,60 @@ rabbit_cookie() {
 
 rabbit_start() {
   rabbit_cookie
-  [ "$RABBIT_NODES" -gt 1 ] || { rabbit_node_start 1; return 0; }
+  [ "$RABBIT_NODES" -gt 1 ] || { rabbit_node_start 1; rabbit_dlx_guard 1; return 0; }
   local i p pids=()
   # The nodes boot side by side, then the others join node 1 one after another.
   for i in $(seq 1 "$RABBIT_NODES"); do rabbit_node_start "$i" & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p"; done
   for i in $(seq 2 "$RABBIT_NODES"); do rabbit_join "$i"; done
+  # After the joins: join_cluster restarts a node's rabbit application, and with it the supervisor guarded.
+  for i in $(seq 1 "$RABBIT_NODES"); do rabbit_dlx_guard "$i"; done
+}
+
+# rabbit_dlx_guard NODE: keeps node NODE able to declare at-least-once dead-lettered quorum queues (the status
+# service's timers, the scheduled waits). In RabbitMQ 3.10.x every such queue's leader runs a dead-letter worker
+# under rabbit_fifo_dlx_sup, which allows 1 restart per 5 s: two worker crashes within 5 s (on any queues) end it,
+# rabbit_sup does not restart it (a transient child ended with `shutdown`), and from then on every declaration
+# of such a queue fails with 541 INTERNAL_ERROR, broker-wide, until the node restarts; the queues that had a
+# worker stop dead-lettering. A production broker on 3.10.8 has the same trap. So on every start, running nodes
+# included (the CI's servers were started before and are reused), rabbitmq/dlx-guard.erl restarts a dead
+# supervisor (and the workers and Ra servers it took with it) and raises its restart intensity to 1,000 per 5 s;
+# then a declaration and deletion on each node checks it. A node still failing is restarted. What no intensity
+# survives: a worker whose queue is gone crash-loops at once (its restart looks the queue up and fails again);
+# the guard heals that afterwards, on the next start or when the tests' probe finds it (libs/testing).
+rabbit_dlx_guard() {
+  # One guard at a time per state (the tests' probes in several Jest workers may find the broker broken at once).
+  (flock 9; rabbit_dlx_guard_node "$1") 9>"$STATE/run/rabbit-guard.lock"
+}
+
+rabbit_dlx_guard_node() {
+  local i=$1 out node; node=$(rabbit_node_name "$1")
+  if ! out=$(rabbit "$i" rabbitmqctl eval "$(cat "$ROOT/deploy/local/rabbitmq/dlx-guard.erl")" 2>&1); then
+    say "RabbitMQ node $node: the dead-letter supervisor's guard failed:"; echo "$out" >&2
+  fi
+  case "$out" in *"{supervisor,restarted}"*)
+    say "RabbitMQ node $node: rabbit_fifo_dlx_sup had died (declaring a dead-lettered quorum queue failed with 541): restarted it $out" ;;
+  esac
+  # A second try a moment later before a restart: the management API of a node just booted may refuse a moment.
+  rabbit_dlx_healthy "$i" || { sleep 2; rabbit_dlx_healthy "$i"; } && return 0
+  say "RabbitMQ node $node still cannot declare a dead-lettered quorum queue: restarting it"
+  rabbit_node_stop "$i"
+  rabbit_node_start "$i"
+  rabbit "$i" rabbitmqctl eval "$(cat "$ROOT/deploy/local/rabbitmq/dlx-guard.erl")" >/dev/null || true
+  rabbit_dlx_healthy "$i" || { say "RabbitMQ node $node cannot declare a dead-lettered quorum queue even after a restart"; return 1; }
+}
+
+# rabbit_dlx_healthy NODE: declares (through node NODE's management API) and deletes an at-least-once
+# dead-lettered quorum queue in a scratch vhost of its own. The queue lives a moment before its deletion, so
+# that its dead-letter worker is settled: a worker whose queue is deleted before it registered crash-loops.
+rabbit_dlx_healthy() {
+  local api="http://127.0.0.1:$((RABBIT_UI_PORT + $1 - 1))/api" vhost=taskyard-health q; q="dlx-probe-$$-$RANDOM"
+  local admin=(-fsS -o /dev/null -u guest:guest -H 'content-type: application/json')
+  curl "${admin[@]}" -X PUT "$api/vhosts/$vhost" || return 1
+  curl "${admin[@]}" -X PUT "$api/queues/$vhost/$q" --data-binary \
+    '{"durable":true,"arguments":{"x-queue-type":"quorum","x-dead-letter-exchange":"amq.direct","x-dead-letter-strategy":"at-least-once","x-overflow":"reject-publish"}}' || return 1
+  sleep 0.5
+  curl "${admin[@]}" -X DELETE "$api/queues/$vhost/$q"
 }
 
 # management METHOD PATH [JSON]: RabbitMQ's management API as its administrator (JSON from stdin, so no
@@ -243,7 +291,12 @@ case "${1:-start}" in
   # RabbitMQ alone (RABBITMQ_NODES=3 for a cluster): what the cluster test starts in a state of its own.
   rabbit-start) rabbit_start ;;
   rabbit-stop) rabbit_stop ;;
-  rabbit-node-start) rabbit_node_start "$2" ;;
+  rabbit-node-start) rabbit_node_start "$2"; rabbit_dlx_guard "$2" ;;
+  # The dead-letter supervisor's check and cure on every node (what start does); the tests' probe runs it on a
+  # local broker it finds answering 541 (libs/testing/src/broker-guard.ts).
+  rabbit-guard) for i in $(seq 1 "$RABBIT_NODES"); do rabbit_dlx_guard "$i"; done ;;
+  # rabbit-ctl NODE ARGS...: rabbitmqctl against node NODE of this state (a test's private node).
+  rabbit-ctl) rabbit "$2" rabbitmqctl "${@:3}" ;;
   gin-indexes) gin_indexes ;;
   # The database alone (PostgreSQL + FerretDB): a benchmark's private instance, with TASKYARD_STATE and the
   # port variables pointing elsewhere, so its CPU is its own and its fill does not load the shared one.
@@ -257,5 +310,5 @@ case "${1:-start}" in
     status_line rabbitmq "pid_alive $STATE/run/rabbitmq.pid"
     for i in $(seq 2 9); do [ -e "$(rabbit_pidfile "$i")" ] && status_line "rabbitmq-$i" "pid_alive $(rabbit_pidfile "$i")"; done
     status_line minio "pid_alive $STATE/run/minio.pid" ;;
-  *) echo "usage: servers.sh start|stop|status|gin-indexes|database-start|database-stop|rabbit-config DIR [NODE]|rabbit-start|rabbit-stop|rabbit-node-start NODE" >&2; exit 2 ;;
+  *) echo "usage: servers.sh start|stop|status|gin-indexes|database-start|database-stop|rabbit-config DIR [NODE]|rabbit-start|rabbit-stop|rabbit-node-start NODE|rabbit-guard|rabbit-ctl NODE ARGS..." >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 
 /**
@@ -5,15 +6,20 @@ import amqp from 'amqplib';
  * - `internal-error`: the broker answered 541 INTERNAL_ERROR to a queue declaration. Seen on the shared local
  *   RabbitMQ when its `rabbit_fifo_dlx_sup` process had died: every declaration of a dead-lettered quorum queue
  *   then closed the connection, each service's start looped on "broker unreachable; retrying", and every test
- *   starting one timed out in beforeAll without saying why. Only a reset of the broker's state cures it.
+ *   starting one timed out in beforeAll without saying why. deploy/local's guard restarts the supervisor
+ *   (`servers.sh rabbit-guard`; testServers runs it on a local broker, see broker-guard.ts).
  * - `unreachable`: nothing answers on the broker's port, or it answered nothing within the probe's deadline.
  * - `access-refused`: the broker refused the user or the vhost (403, 530, or a refused connection.open).
  * - `other`: anything else (the original error says what).
  */
 export type BrokerFault = 'internal-error' | 'unreachable' | 'access-refused' | 'other';
 
-/** The probe's own queue: a dead-lettered quorum queue like the status service's timer queues, deleted at once. */
-export const PROBE_QUEUE = 'taskyard.broker-probe';
+/**
+ * The probe's own queue: a dead-lettered quorum queue like the status service's timer queues, deleted at once. A
+ * name of its own each time: a declaration refused with 541 leaves the queue's record behind, and declaring that
+ * name again only finds it (no new queue is started), so a fixed name passed the second probe of a broken broker.
+ */
+export const probeQueueName = (): string => `taskyard.broker-probe.${randomBytes(4).toString('hex')}`;
 
 /** A broker that has not answered the probe's declaration by then is reported unreachable. */
 export const PROBE_DEADLINE_MS = 15_000;
@@ -25,6 +31,18 @@ export const PROBE_QUEUE_ARGUMENTS = {
   'x-dead-letter-strategy': 'at-least-once',
   'x-overflow': 'reject-publish',
 };
+
+/** A failed probe: what the broker's fault is, with the message naming it and the fix. */
+export class BrokerProbeError extends Error {
+  constructor(
+    readonly fault: BrokerFault,
+    message: string,
+    options: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'BrokerProbeError';
+  }
+}
 
 interface ErrorLike {
   code?: unknown;
@@ -57,9 +75,9 @@ export function brokerFaultMessage(fault: BrokerFault, amqpUrl: string, err: Err
       return (
         `${at} answered 541 INTERNAL_ERROR when declaring a dead-lettered quorum queue (${said}). The broker's own state ` +
         'is broken (seen when its rabbit_fifo_dlx_sup process died): every service declaring its queues will fail, so ' +
-        'tests would time out in beforeAll. Fix the broker, not the test: stop it, wipe its mnesia directory and start it ' +
-        'again (local servers: `deploy/local/servers.sh rabbit-stop`, remove $TASKYARD_STATE/rabbitmq/mnesia, ' +
-        '`deploy/local/servers.sh start`). On a shared machine, tell whoever runs the servers.'
+        'tests would time out in beforeAll. Fix the broker, not the test: on the local servers `deploy/local/servers.sh ' +
+        'rabbit-guard` restarts the supervisor (or, failing that, the node); elsewhere restart the broker node. On a ' +
+        'shared machine, tell whoever runs the servers.'
       );
     case 'unreachable':
       return `${at} is not reachable (${said}): start the servers (\`npm start\` or \`deploy/local/servers.sh start\`) or set RABBITMQ_URL.`;
@@ -76,7 +94,7 @@ export function brokerFaultMessage(fault: BrokerFault, amqpUrl: string, err: Err
  * pending declaration with a bare "Channel ended", so the connection's own error (with the reply code) is
  * preferred when there is one.
  */
-export async function probeBroker(amqpUrl: string, deadlineMs = PROBE_DEADLINE_MS): Promise<void> {
+export async function probeBroker(amqpUrl: string, deadlineMs = PROBE_DEADLINE_MS, queue = probeQueueName()): Promise<void> {
   let connectionError: Error | undefined;
   let timer: NodeJS.Timeout | undefined;
   let conn: amqp.ChannelModel | undefined;
@@ -84,8 +102,8 @@ export async function probeBroker(amqpUrl: string, deadlineMs = PROBE_DEADLINE_M
     conn = await amqp.connect(amqpUrl, { timeout: deadlineMs });
     conn.on('error', (err: Error) => (connectionError = err));
     const ch = await conn.createChannel();
-    await ch.assertQueue(PROBE_QUEUE, { durable: true, arguments: PROBE_QUEUE_ARGUMENTS });
-    await ch.deleteQueue(PROBE_QUEUE);
+    await ch.assertQueue(queue, { durable: true, arguments: PROBE_QUEUE_ARGUMENTS });
+    await ch.deleteQueue(queue);
     await ch.close();
   };
   const deadline = new Promise<never>((_, reject) => {
@@ -95,7 +113,8 @@ export async function probeBroker(amqpUrl: string, deadlineMs = PROBE_DEADLINE_M
     await Promise.race([declare(), deadline]);
   } catch (err) {
     const cause = connectionError ?? (err as Error);
-    throw new Error(brokerFaultMessage(brokerFault(cause as ErrorLike), amqpUrl, cause as ErrorLike), { cause });
+    const fault = brokerFault(cause as ErrorLike);
+    throw new BrokerProbeError(fault, brokerFaultMessage(fault, amqpUrl, cause as ErrorLike), { cause });
   } finally {
     clearTimeout(timer);
     await (conn as amqp.ChannelModel | undefined)?.close().catch(() => undefined);

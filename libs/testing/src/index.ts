@@ -1,7 +1,8 @@
 export { testServers, serverEnv } from './test-servers';
 export type { TestServers } from './test-servers';
 export { waitFor } from './wait-for';
-export { probeBroker, brokerFault, brokerFaultMessage } from './broker-probe';
+export { probeBroker, brokerFault, brokerFaultMessage, BrokerProbeError } from './broker-probe';
+export { guardBroker, localBrokerEnv, probeCuringBroker } from './broker-guard';
 export type { BrokerFault } from './broker-probe';
 export { startProcessStack, freePort, DEFAULT_KEYS, callGateway } from './process-stack';
 export type { ProcessStack, StackOptions, ServiceProcess, ApiKey } from './process-stack';

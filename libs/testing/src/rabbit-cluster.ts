@@ -31,6 +31,10 @@ export interface RabbitCluster {
   /** Its state folder (servers.sh's TASKYARD_STATE): node 1 runs with `-home <state>/rabbitmq`, node i with `-home <state>/rabbitmq-<i>`. */
   state: string;
   amqpUrls: string[];
+  /** The environment that points deploy/local/servers.sh at this cluster (its state, node names and ports). */
+  env: NodeJS.ProcessEnv;
+  /** Runs rabbitmqctl against node i (1-based) with `args`, and answers its output. */
+  ctl(index: number, ...args: string[]): Promise<string>;
   /** SIGKILLs node i (1-based) and waits until its process is gone. */
   kill(index: number): Promise<void>;
   /** Starts node i again (servers.sh rabbit-node-start) and waits until it serves. */
@@ -101,7 +105,7 @@ export async function startRabbitCluster(nodes = 3): Promise<RabbitCluster> {
       return undefined;
     }
   };
-  const script = (...args: string[]): Promise<unknown> => run('bash', [SERVERS_SH, ...args], { env, maxBuffer: 10 * 1024 * 1024 });
+  const script = (...args: string[]): Promise<{ stdout: string }> => run('bash', [SERVERS_SH, ...args], { env, maxBuffer: 10 * 1024 * 1024 });
 
   const kill = async (i: number): Promise<void> => {
     const pid = pidOf(i);
@@ -140,6 +144,8 @@ export async function startRabbitCluster(nodes = 3): Promise<RabbitCluster> {
     nodes: members,
     state,
     amqpUrls: members.map((n) => n.amqpUrl),
+    env,
+    ctl: async (i, ...args) => (await script('rabbit-ctl', String(i), ...args)).stdout,
     kill,
     start: async (i) => void (await script('rabbit-node-start', String(i))),
     management,

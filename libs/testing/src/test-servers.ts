@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { hasExplicitServers, loadServerUrls, type ServerUrls } from '@taskyard/config';
-import { probeBroker } from './broker-probe';
+import { probeCuringBroker } from './broker-guard';
 import { startContainers } from './containers';
+import { management } from './rabbit-management';
+import { deleteSilencedVhost, silenceVhost } from './vhost-teardown';
 
 /** The real servers one test file uses, isolated from every other file: its own database, vhost and bucket. */
 export interface TestServers extends ServerUrls {
@@ -35,19 +37,6 @@ function withVhost(amqpUrl: string, vhost: string): string {
   const url = new URL(amqpUrl);
   url.pathname = `/${encodeURIComponent(vhost)}`;
   return url.toString();
-}
-
-async function management(baseUrl: string, method: string, path: string, body?: unknown): Promise<void> {
-  const url = new URL(baseUrl);
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
-  url.username = '';
-  url.password = '';
-  const res = await fetch(new URL(path, url), {
-    method,
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${method} ${path}: ${res.status} ${await res.text()}`);
 }
 
 async function baseServers(): Promise<{ urls: ServerUrls; source: TestServers['source']; stop?: () => Promise<void> }> {
@@ -110,12 +99,14 @@ export async function testServers(label = 'test'): Promise<TestServers> {
     });
     rabbitmqUrl = withVhost(urls.rabbitmqUrl, namespace);
   }
-  // A broken broker fails here, fast and named, instead of as every service's start timing out in beforeAll.
-  await probeBroker(rabbitmqUrl).catch(async (err: unknown) => {
+  // A broken broker fails here, fast and named, instead of as every service's start timing out in beforeAll; the
+  // local stack's broker with a dead dead-letter supervisor is cured first (broker-guard.ts), and says so.
+  const cured = await probeCuringBroker(rabbitmqUrl).catch(async (err: unknown) => {
     if (admin.managementUrl) await management(admin.managementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
     await stop?.();
     throw err;
   });
+  if (cured) console.warn(`testServers(${label}): the local RabbitMQ answered 541 and its guard cured it:\n${cured}`);
 
   const s3 = s3Client(urls, admin.s3);
   await s3.send(new CreateBucketCommand({ Bucket: namespace }));
@@ -129,15 +120,18 @@ export async function testServers(label = 'test'): Promise<TestServers> {
     rabbitmqManagementUrl: urls.rabbitmqManagementUrl,
     s3: { ...urls.s3, bucket: namespace },
     async cleanup() {
+      // The vhost is silenced first and deleted last: declarations under way finish while the database and the
+      // bucket go (vhost-teardown.ts says why they must).
+      const vhostUrl = `/api/vhosts/${encodeURIComponent(namespace)}`;
+      const silenced = admin.managementUrl ? await silenceVhost(admin.managementUrl, namespace).catch(() => undefined) : undefined;
       const mongoose = await import('mongoose');
       const conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 5000 }).asPromise();
       await conn.dropDatabase().catch(() => undefined);
       await conn.close();
-      if (admin.managementUrl) {
-        await management(admin.managementUrl, 'DELETE', `/api/vhosts/${encodeURIComponent(namespace)}`).catch(() => undefined);
-      }
       await emptyAndDeleteBucket(s3, namespace).catch(() => undefined);
       s3.destroy();
+      if (silenced) await deleteSilencedVhost(silenced).catch(() => undefined);
+      else if (admin.managementUrl) await management(admin.managementUrl, 'DELETE', vhostUrl).catch(() => undefined);
       await stop?.();
     },
   };

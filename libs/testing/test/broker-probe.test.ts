@@ -1,6 +1,6 @@
 import amqp from 'amqplib';
 import { freePort, probeBroker, testServers, type TestServers } from '../src';
-import { PROBE_QUEUE } from '../src/broker-probe';
+import { PROBE_DEADLINE_MS, probeQueueName } from '../src/broker-probe';
 
 let servers: TestServers;
 
@@ -12,13 +12,14 @@ afterAll(async () => {
 });
 
 test('a healthy broker passes the probe, which leaves no queue behind', async () => {
-  await probeBroker(servers.rabbitmqUrl);
+  const queue = probeQueueName();
+  await probeBroker(servers.rabbitmqUrl, PROBE_DEADLINE_MS, queue);
   const conn = await amqp.connect(servers.rabbitmqUrl);
   conn.on('error', () => undefined);
   try {
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
-    await expect(ch.checkQueue(PROBE_QUEUE)).rejects.toThrow(/404/);
+    await expect(ch.checkQueue(queue)).rejects.toThrow(/404/);
   } finally {
     await conn.close().catch(() => undefined);
   }

@@ -107,6 +107,20 @@ export function consoleHelpers(gatewayUrl: () => string) {
 }
 
 /**
+ * Waits until the element `id` has focus. A form moves focus to its first field in error on a timer after the
+ * render that shows the errors (task-fields.tsx), so the error's text can be on the page while focus is still
+ * on the button pressed: reading `document.activeElement` once raced that timer under load.
+ */
+export async function waitForFocus(page: Page, id: string, timeoutMs = 5_000): Promise<void> {
+  try {
+    await page.waitForFunction((want) => document.activeElement?.id === want, id, { timeout: timeoutMs });
+  } catch (err) {
+    const focused = await page.evaluate(() => `${document.activeElement?.tagName}#${document.activeElement?.id}`).catch(() => 'unknown');
+    throw new Error(`focus did not move to #${id} within ${timeoutMs} ms; it is on ${focused}`, { cause: err });
+  }
+}
+
+/**
  * A zip as a school would upload it, saved as `fileName`: one new class `<prefix>-c1`, two good pupils and a
  * third with no given name (pupils.csv row 4: rejected). Four rows in all.
  */

@@ -1,6 +1,6 @@
 import { DEFAULT_KEYS, waitFor, type ProcessStack } from '@taskyard/testing';
 import { screenshot, type Browser } from './browser';
-import { consoleHelpers, startConsoleEnv, type ConsoleEnv } from './console-helpers';
+import { consoleHelpers, startConsoleEnv, waitForFocus, type ConsoleEnv } from './console-helpers';
 
 /**
  * Job control in the console (issue 14), in Chromium against the whole product on real servers: run a
@@ -94,7 +94,7 @@ test('the new-task form takes a start time and a priority: the task waits as sch
   await page.getByLabel('Start at').fill(await local(40 * 24 * 3600_000));
   await page.getByRole('button', { name: 'Submit' }).click();
   await expect(page.locator('#task-start-error').textContent()).resolves.toBe('Choose a time within the next 30 days.');
-  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('task-start');
+  await waitForFocus(page, 'task-start');
 
   const startAt = await local(2 * 3600_000);
   await page.getByLabel('Start at').fill(startAt);

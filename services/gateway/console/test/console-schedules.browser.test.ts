@@ -3,7 +3,7 @@ import { OccurrenceHistory, minuteNode, scheduleModels } from '@taskyard/schedul
 import { DEFAULT_KEYS, waitFor, type ProcessStack } from '@taskyard/testing';
 import type { Page } from 'playwright-core';
 import { screenshot, type Browser } from './browser';
-import { consoleHelpers, startConsoleEnv, type ConsoleEnv } from './console-helpers';
+import { consoleHelpers, startConsoleEnv, waitForFocus, type ConsoleEnv } from './console-helpers';
 
 /**
  * The schedules page (issue 14), in Chromium against the whole product on real servers, the scheduler
@@ -64,7 +64,7 @@ test('a user creates a schedule from the job type form, sees its runs and histor
   await page.getByLabel('Cron expression').fill('61 * * * *');
   await page.getByRole('button', { name: 'Create schedule' }).click();
   await expect(page.locator('#schedule-cron-error').textContent()).resolves.toMatch(/61 \* \* \* \*.*not a cron expression/);
-  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('schedule-cron');
+  await waitForFocus(page, 'schedule-cron');
   await screenshot(page, '51-new-schedule-refused');
 
   // Every 2 seconds; each task runs 3 s, so with one unfinished task allowed every other run is skipped.
