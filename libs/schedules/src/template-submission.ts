@@ -9,6 +9,7 @@ import {
   ListMarks,
   Outbox,
   newTaskRecord,
+  readTask,
   releaseSlot,
   takeSlot,
   firstMessageOf,
@@ -129,7 +130,7 @@ export function templateSubmitter(deps: TemplateSubmissionDeps): TemplateSubmitt
  * still waits, since that run may have stopped before publishing. Workers ignore a duplicate message.
  */
 async function resumeExisting(deps: TemplateSubmissionDeps, taskId: string): Promise<boolean> {
-  const t = (await deps.models.Task.collection.findOne({ _id: taskId } as never, { maxTimeMS: 10_000 })) as TaskRecord | null;
+  const t = await readTask<TaskRecord>(deps.models.Task, taskId, {}, 10_000);
   if (!t) return false;
   if (t.status === 'queued' || t.status === 'scheduled') await dispatchTask(deps.publisher, firstMessageOf(t), { republished: true });
   return true;

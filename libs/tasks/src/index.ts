@@ -46,3 +46,5 @@ export { HEAD_KEEP, HEAD_MAX, HEADS_SINCE_ID, HeadPruner, headOf, readHeadEntrie
 export type { Head, HeadPruneOutcome } from './list-heads';
 export { rebuildListHeads } from './list-heads-rebuild';
 export type { HeadRebuild } from './list-heads-rebuild';
+export { outcomeModelOf, readTask, readOutcome, withOutcome, bucketTasks, bucketHeld, tasksWithEnds, outcomeDocument, keysLeft, statusOfKey, taskOutcomeSchema } from './task-outcome';
+export type { TaskOutcomeRecord, EndedTask } from './task-outcome';

@@ -2,6 +2,7 @@ import type { Model } from 'mongoose';
 import { insertUnique } from './task-model';
 import { isLeavableTree, isOpenStatus, isSettled, nodeId, openMark, statusPath, statusScopes, secondOf, type ListedFields, type ListMarkRecord } from './list-keys';
 import type { TaskRecord } from './task-record';
+import { bucketHeld } from './task-outcome';
 
 /**
  * How long after a task left an open status its second's mark in that status's lists is looked at (a
@@ -31,7 +32,7 @@ export async function pruneOpenMark(Task: Model<TaskRecord>, ListMark: Model<Lis
   const mark = openMark(left);
   if (!mark || !isOpenStatus(left.status)) return 'none';
   const ownerBucket = nodeId(statusScopes(left)[0], 0, secondOf(left.createdAt));
-  const held = async (): Promise<boolean> => (await Task.exists({ lk: ownerBucket }).maxTimeMS(timeoutMs).exec()) !== null;
+  const held = async (): Promise<boolean> => bucketHeld(Task, ownerBucket, timeoutMs);
   if (await held()) return 'kept';
   await ListMark.deleteOne({ _id: mark._id }).maxTimeMS(timeoutMs).exec();
   if (!(await held())) return 'pruned';
@@ -52,7 +53,7 @@ export async function pruneTreeMarks(Task: Model<TaskRecord>, ListMark: Model<Li
   if (!path.length || !isLeavableTree(left.status)) return 'none';
   const nowSecond = secondOf(now);
   const ownerBucket = nodeId(statusScopes(left)[0], 0, secondOf(left.createdAt));
-  const held = async (): Promise<boolean> => (await Task.exists({ lk: ownerBucket }).maxTimeMS(timeoutMs).exec()) !== null;
+  const held = async (): Promise<boolean> => bucketHeld(Task, ownerBucket, timeoutMs);
   const [second] = path[0];
   if (!isSettled(0, second.n, nowSecond) || (await held())) return 'kept';
   await ListMark.deleteOne({ _id: second._id }).maxTimeMS(timeoutMs).exec();
@@ -151,7 +152,7 @@ export class OpenMarkHealer {
   /** The owner's list of the mark (its first scope, openMark's order) decides, as in pruneOpenMark. */
   async heal(mark: ListMarkRecord): Promise<PruneOutcome> {
     const ownerScope = mark._id.slice(0, mark._id.lastIndexOf('@0:')).split('+')[0];
-    const held = async (): Promise<boolean> => (await this.Task.exists({ lk: nodeId(ownerScope, 0, mark.n) }).maxTimeMS(this.timeoutMs).exec()) !== null;
+    const held = async (): Promise<boolean> => bucketHeld(this.Task, nodeId(ownerScope, 0, mark.n), this.timeoutMs);
     if (await held()) return 'kept';
     await this.ListMark.deleteOne({ _id: mark._id }).maxTimeMS(this.timeoutMs).exec();
     if (!(await held())) return 'pruned';

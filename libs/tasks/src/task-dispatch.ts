@@ -5,6 +5,7 @@ import { outboxTaskIds, type Outbox, type OutboxTicket } from './outbox';
 import type { OutboxRecord, TaskModels } from './task-model';
 import { firstMessageOf } from './task-message-of';
 import type { TaskRecord } from './task-record';
+import { readTask } from './task-outcome';
 
 /** Where a stored task's first message went: confirmed by the broker, or left to the outbox relay. */
 export type DispatchResult = 'published' | 'outboxed';
@@ -71,7 +72,7 @@ export async function relayOutboxEntry(models: Pick<TaskModels, 'Task' | 'Outbox
     await Promise.all(
       ids.slice(i, i + RELAY_READS).map(async (id) => {
         // One read by _id per task: FerretDB answers `_id: {$in: [...]}` with a table scan.
-        const task = await models.Task.findOne({ _id: id }, RELAY_FIELDS).maxTimeMS(maxTimeMS).lean<RelayTask>().exec();
+        const task = await readTask<RelayTask>(models.Task, id, RELAY_FIELDS, maxTimeMS);
         if (task?.status !== 'queued' && task?.status !== 'scheduled') return;
         await dispatchTask(publisher, firstMessageOf(task), { republished: true });
         published++;

@@ -17,6 +17,7 @@ import {
 import type { TaskRecord } from './task-record';
 import { HEAD_MAX, HeadPruner, headOf, headsSince, readHeadEntries, type Head } from './list-heads';
 import { OpenMarkHealer, STALE_OPEN_MARK_MS } from './list-prune';
+import { bucketTasks } from './task-outcome';
 
 /** Where a page starts: strictly after this task in the list's order (newest first, then `_id` descending). */
 export interface ListPosition {
@@ -326,9 +327,9 @@ export class TaskList {
     this.settledTasks.set(key, entry);
   }
 
-  private bucket<T>(scope: string, second: number, projection?: Record<string, 0 | 1>): Promise<T[]> {
-    const fields = projection ? { ...projection, ...(Object.values(projection).includes(1) ? { createdAt: 1, type: 1, status: 1, tag: 1 } : {}) } : {};
-    return this.Task.find({ lk: nodeId(scope, 0, second) }, fields).maxTimeMS(this.timeoutMs).lean<T[]>().exec();
+  private bucket<T extends Listed>(scope: string, second: number, projection?: Record<string, 0 | 1>): Promise<T[]> {
+    const fields: Record<string, 0 | 1> = projection ? { ...projection, ...(Object.values(projection).includes(1) ? { createdAt: 1, type: 1, status: 1, tag: 1 } : {}) } : {};
+    return bucketTasks<T>(this.Task, nodeId(scope, 0, second), fields, this.timeoutMs);
   }
 
   private async marks(parent: string): Promise<number[]> {

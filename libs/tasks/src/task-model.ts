@@ -3,6 +3,7 @@ import { TASK_STATUSES, type CallbackAttempt, type CallbackState } from '@taskya
 import type { ListMarkRecord } from './list-keys';
 import { markHeadsSince } from './list-heads';
 import type { TaskRecord } from './task-record';
+import { outcomeModelOf, type TaskOutcomeRecord } from './task-outcome';
 
 const { Schema } = mongoose;
 
@@ -132,6 +133,8 @@ const callbackDeliverySchema = new Schema<CallbackDeliveryRecord>(
 
 export interface TaskModels {
   Task: Model<TaskRecord>;
+  /** Tasks' ends (task-outcome.ts). */
+  Outcome: Model<TaskOutcomeRecord>;
   Slot: Model<SlotRecord>;
   Outbox: Model<OutboxRecord>;
   TaskRequest: Model<TaskRequestRecord>;
@@ -141,8 +144,10 @@ export interface TaskModels {
 }
 
 export function taskModels(conn: Connection): TaskModels {
+  const Task = conn.models.Task ?? conn.model<TaskRecord>('Task', taskSchema);
   return {
-    Task: conn.models.Task ?? conn.model<TaskRecord>('Task', taskSchema),
+    Task,
+    Outcome: outcomeModelOf(Task),
     Slot: conn.models.Slot ?? conn.model<SlotRecord>('Slot', slotSchema),
     Outbox: conn.models.Outbox ?? conn.model<OutboxRecord>('Outbox', outboxSchema),
     TaskRequest: conn.models.TaskRequest ?? conn.model<TaskRequestRecord>('TaskRequest', requestSchema),
@@ -160,6 +165,7 @@ export async function ensureTaskIndexes(models: TaskModels): Promise<void> {
   const existing = new Set((await models.Task.collection.indexes().catch(() => [])).map((i) => i.name));
   for (const name of RETIRED_TASK_INDEXES.filter((n) => existing.has(n))) await models.Task.collection.dropIndex(name).catch(() => undefined);
   await models.Task.createIndexes();
+  await models.Outcome.createIndexes();
   await models.ListMark.createIndexes();
   await markHeadsSince(models.ListMark);
 }

@@ -1,7 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
-import type { TaskStatus } from '@taskyard/contracts';
+import { isTerminal, type TaskStatus } from '@taskyard/contracts';
 import { testServers, type TestServers } from '@taskyard/testing';
-import { ListMarks, TaskList, ensureTaskIndexes, listKeys, taskModels, type ListFilter, type ListPosition, type TaskModels, type TaskRecord } from '../src';
+import { ListMarks, TaskList, ensureTaskIndexes, failedKey, listKeys, outcomeDocument, taskModels, type ListFilter, type ListPosition, type TaskModels, type TaskOutcomeRecord, type TaskRecord } from '../src';
 
 export interface FixtureTask {
   _id: string;
@@ -59,16 +59,36 @@ export async function everyPage(list: TaskList, f: ListFilter, limit: number): P
  * Without their lists' heads (list-heads.ts) unless `heads`: a fixture's history is older than the
  * database's heads, which would not be read (and their pruning would only load the database).
  */
-export async function storeTasks(models: TaskModels, tasks: FixtureTask[], opts: { heads?: boolean } = {}): Promise<void> {
+/** How the fixture stores a finished task: as one document, or as the status service now does (`outcomes`: the task as it ran, its end apart). */
+export interface StoreOptions {
+  heads?: boolean;
+  ends?: 'in-task' | 'outcomes';
+}
+
+/** A finished task as its document stood while it ran, and its end as the status service stores it (task-outcome.ts). */
+export function asRunAndOutcome(t: FixtureTask): { ran: FixtureTask; outcome: TaskOutcomeRecord } {
+  const ran = { ...t, status: 'running' as const };
+  const failed = t.status === 'failed' ? { failedKey: failedKey(t.type, t.createdAt) } : {};
+  return { ran, outcome: outcomeDocument(ran, { $set: { status: t.status, lk: listKeys(t), finishedAt: t.createdAt, ...failed } }) };
+}
+
+const isEnded = (t: FixtureTask): boolean => isTerminal(t.status);
+
+export async function storeTasks(models: TaskModels, tasks: FixtureTask[], opts: StoreOptions = {}): Promise<void> {
   const marks = new ListMarks(models.ListMark);
-  await marks.ensureAll(tasks, { heads: opts.heads ?? false });
+  const split = opts.ends === 'outcomes' ? tasks.filter(isEnded).map(asRunAndOutcome) : [];
+  // The lists the ended tasks ran in have their marks too, as a running task's entry left them.
+  await marks.ensureAll([...tasks, ...split.map((x) => x.ran)], { heads: opts.heads ?? false });
   // Its writer's background head prunes done before any test prunes or reads: two prunes of different lists pull
   // their heads from the same second's marks, two writers of one document (FerretDB loses one of the updates).
   await marks.headsPruned();
-  for (let i = 0; i < tasks.length; i += 500) {
-    const docs: Partial<TaskRecord>[] = tasks.slice(i, i + 500).map((t) => ({ ...t, title: t._id, params: {}, progress: 0, attempt: 0, maxAttempts: 1, artifacts: [], logs: [], queuedAt: t.createdAt, lk: listKeys(t) }));
+  const ran = new Map(split.map((x) => [x.ran._id, x.ran]));
+  const stored = tasks.map((t) => ran.get(t._id) ?? t);
+  for (let i = 0; i < stored.length; i += 500) {
+    const docs: Partial<TaskRecord>[] = stored.slice(i, i + 500).map((t) => ({ ...t, title: t._id, params: {}, progress: 0, attempt: 0, maxAttempts: 1, artifacts: [], logs: [], queuedAt: t.createdAt, lk: listKeys(t) }));
     await models.Task.collection.insertMany(docs as never[]);
   }
+  for (let i = 0; i < split.length; i += 32) await models.Outcome.collection.insertMany(split.slice(i, i + 32).map((x) => x.outcome) as never[]);
 }
 
 /** A test file's database holding `tasks` as the gateway stores them, and a list reader on it; set up and dropped by the file's hooks. */
@@ -77,7 +97,7 @@ export interface ListDatabase {
   list: TaskList;
 }
 
-export function listDatabase(name: string, tasks: FixtureTask[], opts: { heads?: boolean } = {}): ListDatabase {
+export function listDatabase(name: string, tasks: FixtureTask[], opts: StoreOptions = {}): ListDatabase {
   const db = {} as ListDatabase;
   let servers: TestServers | undefined;
   let conn: Connection | undefined;

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { explainFind, testServers, type TestServers } from '@taskyard/testing';
-import { HEADS_SINCE_ID, JOURNAL_SECONDS, ListMarks, ensureTaskIndexes, headNodeId, journalNodeId, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
+import { HEADS_SINCE_ID, failedKey, JOURNAL_SECONDS, ListMarks, ensureTaskIndexes, headNodeId, journalNodeId, nodeId, rootId, secondOf, taskModels, type TaskModels } from '../src';
 import { fixtureTasks, storeTasks } from './list-fixtures';
 
 // Every hot query is an equality an index serves: on the local FerretDB through the GIN twins of the
@@ -18,7 +18,7 @@ beforeAll(async () => {
   conn = await mongoose.createConnection(servers.mongoUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
   models = taskModels(conn);
   await ensureTaskIndexes(models);
-  await storeTasks(models, tasks);
+  await storeTasks(models, tasks, { ends: 'outcomes' });
   // A late entry (a day after the task's second) is journalled: read by the lists' first round.
   await new ListMarks(models.ListMark).ensureForStatus({ ...t, status: 'failed' }, later);
 });
@@ -28,6 +28,11 @@ afterAll(async () => {
 });
 
 const t = tasks[1234];
+// Ended tasks (the fixture's succeeded, failed and cancelled) have their end stored as an outcome.
+const ended = tasks.find((x) => x.status === 'succeeded' && !x.parentId)!;
+const endedChild = tasks.find((x) => x.parentId && ['succeeded', 'failed', 'cancelled'].includes(x.status))!;
+const failedTask = tasks.find((x) => x.status === 'failed')!;
+const FAILED_KEY = failedKey(failedTask.type, failedTask.createdAt);
 const later = now + 86_400_000;
 const HOT_QUERIES: [string, string, Record<string, unknown>][] = [
   ['a task by id (get, cancel, the status fold)', 'tasks', { _id: t._id }],
@@ -40,6 +45,11 @@ const HOT_QUERIES: [string, string, Record<string, unknown>][] = [
   ["a list's journal of late entries", 'list_marks', { p: journalNodeId('*|s.failed', Math.floor(secondOf(later) / JOURNAL_SECONDS)) }],
   ["a list's head", 'list_marks', { p: headNodeId('*|s.failed') }],
   ['the database\'s "heads since"', 'list_marks', { _id: HEADS_SINCE_ID }],
+  ["a task's end by id (every read of a task)", 'task_outcomes', { _id: ended._id }],
+  ["a list bucket's ends", 'task_outcomes', { lk: nodeId(`u.${ended.owner}`, 0, secondOf(ended.createdAt)) }],
+  ["an open list bucket's ended tasks", 'task_outcomes', { lk: nodeId(`*|s.running`, 0, secondOf(ended.createdAt)) }],
+  ["a parent's children's ends", 'task_outcomes', { parentId: endedChild.parentId }],
+  ['failed tasks of a type on a day (bulk retry)', 'task_outcomes', { failedKey: FAILED_KEY }],
 ];
 
 test.each(HOT_QUERIES)('%s is read through an index', async (_what, collection, filter) => {

@@ -31,7 +31,7 @@ import {
   type Settlement,
 } from '@taskyard/messaging';
 import { artifactKey, type ObjectStore } from '@taskyard/storage';
-import { RunClaims, runClaimModel, type JobTypePauseRecord, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { RunClaims, readTask, runClaimModel, type JobTypePauseRecord, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { Model } from 'mongoose';
 import type { WorkerDefinition } from './define-worker';
 import { CancelWatch } from './cancel-watch';
@@ -77,6 +77,12 @@ interface Running {
  * hot path of a plain task pays no write for this. A redelivered message whose attempt is claimed is the
  * same message again (its worker stopped): it is judged by the task's record as before (shouldRun).
  */
+function withoutInserted(task: TaskMessage): TaskMessage {
+  const copy = { ...task };
+  delete copy.inserted;
+  return copy;
+}
+
 function mayBePublishedTwice(task: TaskMessage, msg: ConsumeMessage): boolean {
   return task.stage !== undefined || msg.properties.headers?.[HEADER.claimRun] === true;
 }
@@ -199,10 +205,7 @@ export class WorkerEngine<P> {
 
   /** A task may run unless its record says it already finished, was cancelled, or is running elsewhere. */
   private async shouldRun(task: TaskMessage, redelivered: boolean, log: Logger): Promise<boolean> {
-    const current = (await this.deps.models.Task.collection.findOne({ _id: task.id } as never, {
-      projection: { status: 1, attempt: 1, cancelRequestedAt: 1 },
-      maxTimeMS: 10_000,
-    })) as Pick<TaskRecord, 'status' | 'attempt' | 'cancelRequestedAt'> | null;
+    const current = await readTask<Pick<TaskRecord, '_id' | 'status' | 'attempt' | 'cancelRequestedAt'>>(this.deps.models.Task, task.id, { status: 1, attempt: 1, cancelRequestedAt: 1 }, 10_000);
     if (!current) {
       log.warn('task not found; dropping its message');
       return false;
@@ -247,9 +250,12 @@ export class WorkerEngine<P> {
     }
     // A fresh first attempt needs no read of the task: any cancel request for it has reached this worker. A
     // republished message (an outbox relay) is read: its first copy may have run already.
-    const covered = this.cancels.covers(task, redelivered) && msg.properties.headers?.[HEADER.republished] !== true;
+    const republished = msg.properties.headers?.[HEADER.republished] === true;
+    const covered = this.cancels.covers(task, redelivered) && !republished;
     if (!covered && !(await this.shouldRun(task, redelivered, log))) return 'ack';
-    await this.run(task, log, workDone);
+    // Only a first delivery of the message as published at submit tells the task as inserted: another copy may
+    // follow a run the status service already folded, which an end presumed from the insert would overwrite.
+    await this.run(redelivered || republished ? withoutInserted(task) : task, log, workDone);
     return 'ack';
   }
 

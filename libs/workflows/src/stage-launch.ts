@@ -12,7 +12,7 @@ import {
 } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { dispatchTask, publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
-import { dispatchOrOutbox, firstMessageOf, isDuplicateKey, withoutUndefined, type NewTask, type Outbox, type OutboxTicket, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { dispatchOrOutbox, firstMessageOf, isDuplicateKey, readTask, withoutUndefined, type NewTask, type Outbox, type OutboxTicket, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { readStageOutputs, type WorkflowModels } from './stage-outputs';
 import type { WorkflowEffect } from './workflow-fold';
 
@@ -65,7 +65,7 @@ function stageTask(parent: WorkflowParent, stage: Pick<WorkflowStage, 'type' | '
 
 /** Publishes a stage task that already existed, if it still waits: the run that inserted it may have stopped before publishing. */
 async function republishIfWaiting(deps: LaunchDeps, id: string): Promise<void> {
-  const t = (await deps.models.Task.collection.findOne({ _id: id } as never, { maxTimeMS: 10_000 })) as TaskRecord | null;
+  const t = await readTask<TaskRecord>(deps.models.Task, id, {}, 10_000);
   if (t && t.status === 'queued') await dispatchTask(deps.publisher, firstMessageOf(t), { republished: true });
 }
 

@@ -1,5 +1,5 @@
 import mongoose, { type Model } from 'mongoose';
-import { isDuplicateKey, slotId, type SlotRecord, type TaskRecord } from '@taskyard/tasks';
+import { isDuplicateKey, outcomeModelOf, readOutcome, slotId, withOutcome, type SlotRecord, type TaskRecord } from '@taskyard/tasks';
 
 /** A repeat of a submission within this window returns the first task. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -41,8 +41,11 @@ export class Idempotency {
     this.KeyGeneration = Task.db.models.KeyGeneration ?? Task.db.model<KeyGenerationRecord>('KeyGeneration', keyGenerationSchema);
   }
 
-  private byScope(scope: string): Promise<IdempotentTask | null> {
-    return this.Task.findOne({ idempotencyScope: scope }, { _id: 1, status: 1, createdAt: 1, idempotencyFingerprint: 1 }).maxTimeMS(this.timeoutMs).lean<IdempotentTask>().exec();
+  private async byScope(scope: string): Promise<IdempotentTask | null> {
+    const projection = { _id: 1, status: 1, createdAt: 1, idempotencyFingerprint: 1 } as const;
+    const task = await this.Task.findOne({ idempotencyScope: scope }, projection).maxTimeMS(this.timeoutMs).lean<IdempotentTask>().exec();
+    // Its status as it is: a task found by its key is read with its end (task-outcome.ts), by `_id`.
+    return task && withOutcome(task, await readOutcome(outcomeModelOf(this.Task), task._id, this.timeoutMs), projection);
   }
 
   /** The task a key still names (within the window), else the scope a new task should take. */

@@ -10,7 +10,7 @@ import {
   type JobRequestSubmission,
   type JobStatusResponse,
 } from '@taskyard/contracts';
-import { insertUnique, jobRequestRunId, tagDayOf, type JobRequestRecord, type TaskRecord } from '@taskyard/tasks';
+import { insertUnique, jobRequestRunId, readTask, tagDayOf, type JobRequestRecord, type TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { TagNotFound, UnknownJobId } from './errors';
 import { maySeeTag } from './tag-access';
@@ -65,7 +65,7 @@ export class JobRequests {
   }
 
   private readTask(id: string): Promise<RunTask | null> {
-    return this.deps.Task.collection.findOne({ _id: id } as never, { projection: RUN_TASK_FIELDS, maxTimeMS: this.deps.dbTimeoutMs }) as Promise<RunTask | null>;
+    return readTask<RunTask>(this.deps.Task, id, RUN_TASK_FIELDS, this.deps.dbTimeoutMs);
   }
 
   /** The latest run of a request: one `_id` read per possible run, side by side. */

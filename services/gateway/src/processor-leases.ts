@@ -20,6 +20,7 @@ import { parseJson, publishDeadLetter, publishEvent, publishRetry, type BrokerCo
 import {
   claimId,
   insertUnique,
+  readTask,
   taskMessageOf,
   type ClaimSettlementRecord,
   type JobTypePauseRecord,
@@ -91,7 +92,7 @@ export class ProcessorLeases {
   }
 
   private readTask(id: string): Promise<LeasedTask | null> {
-    return this.deps.models.Task.collection.findOne({ _id: id } as never, { projection: LEASED_TASK_FIELDS, maxTimeMS: this.deps.dbTimeoutMs }) as Promise<LeasedTask | null>;
+    return readTask<LeasedTask>(this.deps.models.Task, id, LEASED_TASK_FIELDS, this.deps.dbTimeoutMs);
   }
 
   /** False for an attempt no processor should get: the task is gone, finished, being cancelled, or past it. */

@@ -1,7 +1,7 @@
 import { UNFINISHED_STATUSES, isTerminal, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { publishEvent, type ConfirmPublisher } from '@taskyard/messaging';
-import { insertUnique, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { insertUnique, tasksWithEnds, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { ApiFailure, BrokerDown, Conflict, InvalidParams } from './errors';
 import type { InFlight } from './in-flight';
@@ -98,10 +98,7 @@ export class TaskControl {
     const out: BulkRetryOutcome = { retried: [], skipped: [], more: false };
     for (const day of daysBetween(since, now)) {
       // One indexed field, one equality (INDEXES.md); the owner, status and time are checked here.
-      const rows = await this.models.Task.find({ failedKey: `${def.type}|${day}` })
-        .maxTimeMS(this.timeoutMs)
-        .lean<TaskRecord[]>()
-        .exec();
+      const rows = await tasksWithEnds<TaskRecord>(this.models.Task, { failedKey: `${def.type}|${day}` }, {}, this.timeoutMs);
       for (const t of rows) {
         if (t.status !== 'failed' || (scope.owner && t.owner !== scope.owner)) continue;
         if (!t.finishedAt || new Date(t.finishedAt).getTime() < since.getTime()) continue;

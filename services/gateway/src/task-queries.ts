@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { CallbackView } from '@taskyard/contracts';
-import { TaskList, type CallbackDeliveryRecord, type ListMarkRecord, type TaskRecord } from '@taskyard/tasks';
+import { TaskList, readTask, tasksWithEnds, type CallbackDeliveryRecord, type ListMarkRecord, type TaskRecord } from '@taskyard/tasks';
 import type { Principal } from './api-keys';
 import { InvalidRequest, TaskNotFound } from './errors';
 import { listTag, maySeeTag } from './tag-access';
@@ -84,7 +84,7 @@ export class TaskQueries {
    * owner's task is "not found", never "forbidden": its existence is not the caller's business.
    */
   private async byId<T extends Pick<TaskRecord, 'owner' | 'tag'>>(who: Principal, id: string, projection: Record<string, 0 | 1>): Promise<T> {
-    const task = await this.Task.findOne({ _id: id }, projection).maxTimeMS(this.timeoutMs).lean<T>().exec();
+    const task = await readTask<T & { _id: string }>(this.Task, id, projection, this.timeoutMs);
     if (!task || (who.role !== 'admin' && task.owner !== who.principal) || !maySeeTag(who, task.tag)) throw new TaskNotFound(id);
     return task;
   }
@@ -116,7 +116,7 @@ export class TaskQueries {
    */
   async children(who: Principal, parentId: string, page: ChildPage): Promise<{ items: ViewRecord[]; nextCursor?: string }> {
     await this.view(who, parentId);
-    const rows = await this.Task.find({ parentId }, VIEW_PROJECTION).limit(MAX_CHILDREN).maxTimeMS(this.timeoutMs).lean<ViewRecord[]>().exec();
+    const rows = await tasksWithEnds<ViewRecord>(this.Task, { parentId }, VIEW_PROJECTION, this.timeoutMs, MAX_CHILDREN);
     const from = page.cursor ? decodeOffset(page.cursor) : 0;
     const items = rows.sort(byChildOrder).slice(from, from + page.limit);
     return from + page.limit < rows.length ? { items, nextCursor: encodeOffset(from + page.limit) } : { items };

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DECLARED_WORKFLOWS, WORKFLOW_TYPE, workflowProblems, type StageProgress, type WorkflowDefinition, type TaskStatus, type WorkflowSubmission, type WorkflowView } from '@taskyard/contracts';
-import type { ListMarks, TaskRecord } from '@taskyard/tasks';
+import { readTask, type ListMarks, type TaskRecord } from '@taskyard/tasks';
 import { startWorkflow, type LaunchDeps } from '@taskyard/workflows';
 import type { Principal } from './api-keys';
 import { Conflict, TaskNotFound } from './errors';
@@ -78,7 +78,7 @@ export class WorkflowService {
     const live = async (s: StageProgress): Promise<WorkflowView['stages'][number]> => {
       // A fan-out has no task of its own (its children are counted on the workflow); the others, read by _id.
       if (s.kind === 'fan-out' || s.state === 'waiting' || s.state === 'skipped') return s;
-      const task = await this.launch.models.Task.findOne({ _id: s.taskId }, { status: 1, progress: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<TaskRecord, 'status' | 'progress'>>().exec();
+      const task = await readTask<Pick<TaskRecord, '_id' | 'status' | 'progress'>>(this.launch.models.Task, s.taskId, { status: 1, progress: 1 }, this.timeoutMs);
       return task ? { ...s, taskStatus: task.status, taskProgress: task.progress } : s;
     };
     const w = t.workflow;
@@ -137,7 +137,7 @@ export class WorkflowService {
   private async fanOutReceived(t: WorkflowTaskRecord, index: number): Promise<Record<string, unknown>> {
     if (index === 0) return t.params;
     const before = t.workflow.stages[index - 1];
-    const prev = await this.launch.models.Task.findOne({ _id: before.taskId }, { result: 1 }).maxTimeMS(this.timeoutMs).lean<Pick<TaskRecord, 'result'>>().exec();
+    const prev = await readTask<Pick<TaskRecord, '_id' | 'result'>>(this.launch.models.Task, before.taskId, { result: 1 }, this.timeoutMs);
     return prev?.result ?? {};
   }
 }

@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { batchId, classId, schoolId, schoolModels, seedDataset } from '@taskyard/school-data';
 import { TaskyardClient } from '@taskyard/client';
 import type { TaskView } from '@taskyard/contracts';
+import { readTask, taskModels, tasksWithEnds, type TaskRecord } from '@taskyard/tasks';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
 // The three job services end to end: submitted over HTTP, run by their own processes, results downloaded.
@@ -113,11 +114,11 @@ test('an uploaded zip imports its good rows and reports the bad ones', async () 
 
 /** What a report that did not end is waiting on: its record, its children by status/attempt, the outputs counted. */
 async function reportState(id: string): Promise<string> {
-  const tasks = conn.collection('tasks');
   type Stored = { status: string; attempt: number; progress: number; workflow?: { stages: unknown[] }; logs?: { message: string }[] };
-  const doc = (await tasks.findOne({ _id: id } as never)) as Stored | null;
+  const { Task } = taskModels(conn);
+  const doc = await readTask<Stored & { _id: string }>(Task, id, {}, 10_000);
   const children: Record<string, number> = {};
-  for await (const c of tasks.find({ parentId: id } as never, { projection: { status: 1, attempt: 1 } }) as AsyncIterable<Stored>) {
+  for (const c of await tasksWithEnds<Stored & { _id: string }>(Task, { parentId: id }, { status: 1, attempt: 1 }, 10_000)) {
     children[`${c.status}/${c.attempt}`] = (children[`${c.status}/${c.attempt}`] ?? 0) + 1;
   }
   const outputs = await conn.collection('workflow_outputs').countDocuments({ ws: `${id}/batch` } as never);
@@ -148,10 +149,11 @@ test('the status service killed while it starts a report\'s batches: every batch
   });
   expect(t).toMatchObject({ status: 'succeeded', children: { total: N, done: N, failed: 0 }, result: { fannedOut: N } });
   expect(t.artifacts).toHaveLength(N);
-  const children = (await tasks.find({ parentId: id } as never).toArray()) as unknown as { _id: string; status: string; attempt: number }[];
+  // Each child as it is: its end is a document of its own (task-outcome.ts).
+  const children = await tasksWithEnds<{ _id: string; status: string; attempt: number }>(taskModels(conn).Task, { parentId: id }, {}, 10_000);
   expect(children).toHaveLength(N);
   expect(children.filter((c) => c.status !== 'succeeded' || c.attempt !== 1)).toEqual([]);
   expect(await conn.collection('workflow_outputs').countDocuments({ ws: `${id}/batch` } as never)).toBe(N);
-  const stored = (await tasks.findOne({ _id: id } as never)) as unknown as { logs: { message: string }[] };
+  const stored = (await readTask<TaskRecord>(taskModels(conn).Task, id, {}, 10_000))!;
   expect(stored.logs.filter((l) => l.message.startsWith('stage batch started'))).toHaveLength(1);
 }, 300_000);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import { taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { readTask, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import {
   DEFAULT_KEYS,
   freePort,
@@ -113,7 +113,7 @@ test('a gateway killed while the confirm of a stored task is pending: the task i
   // Another gateway (a replica, or the same one restarted), the status service and a worker.
   stack = await startProcessStack({ servers, workers: { diagnostic: 1 }, limits: LIMITS, env: GRACE });
   const done = await waitFor('the task to finish', async () => {
-    const t = await models.Task.findById(stored._id).lean<TaskRecord>();
+    const t = await readTask<TaskRecord>(models.Task, stored._id, {}, 10_000);
     return t && ['succeeded', 'failed'].includes(t.status) ? t : undefined;
   }, { timeoutMs: 90_000, intervalMs: 200 });
   expect(done.status).toBe('succeeded');

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { readTask, taskModels, tasksWithEnds, type TaskRecord } from '@taskyard/tasks';
 import { DECLARED_WORKFLOWS, diagnosticFanOut, type TaskView, type WorkflowDefinition, type WorkflowView } from '@taskyard/contracts';
 import { testServers, startProcessStack, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
 
@@ -38,7 +39,8 @@ interface StoredTask {
   attempt: number;
   status: string;
 }
-const tasks = (): mongoose.Collection => db.collection('tasks');
+/** A task as it is (its end is a document of its own: task-outcome.ts). */
+const stored = (id: string): Promise<TaskRecord | null> => readTask<TaskRecord>(taskModels(db).Task, id, {}, 10_000);
 
 beforeAll(async () => {
   servers = await testServers('workflows-http');
@@ -115,10 +117,10 @@ test('a failed stage: retry runs a new workflow from it, the stages before skipp
   expect((await api(`/v1/workflows/${w.id}/retry`, { method: 'POST' })).status).toBe(200);
 
   const slow = await submit({ workflow: { name: 'slow', stages: [{ name: 'wait', type: 'diagnostic', params: { hang: true } }, { name: 'never', type: 'diagnostic' }] } });
-  await waitFor('the hanging stage to run', async () => (await tasks().findOne({ _id: `${slow}.wait` } as never))?.status === 'running');
+  await waitFor('the hanging stage to run', async () => (await stored(`${slow}.wait`))?.status === 'running');
   expect((await api(`/v1/workflows/${slow}/cancel`, { method: 'POST' })).status).toBe(202);
   expect((await finished(slow)).status).toBe('cancelled');
-  await waitFor('the running stage to be cancelled', async () => (await tasks().findOne({ _id: `${slow}.wait` } as never))?.status === 'cancelled');
+  await waitFor('the running stage to be cancelled', async () => (await stored(`${slow}.wait`))?.status === 'cancelled');
   expect((await api(`/v1/workflows/${slow}/cancel`, { method: 'POST' })).status).toBe(409);
 });
 
@@ -161,7 +163,7 @@ test('the status service killed mid fan-out: every stage and child still runs on
   expect(w.status).toBe('succeeded');
   expect(w.stages.map((s) => [s.state, s.total, s.done])).toEqual([['succeeded', N, N], ['succeeded', undefined, undefined]]);
   expect(await outputs.countDocuments({ ws: `${id}/pages` })).toBe(N);
-  const stageTasks = (await tasks().find({ parentId: id } as never).toArray()) as unknown as StoredTask[];
+  const stageTasks = await tasksWithEnds<StoredTask & { _id: string }>(taskModels(db).Task, { parentId: id }, {}, 10_000);
   expect(stageTasks).toHaveLength(N + 1);
   expect(stageTasks.filter((t) => t.status !== 'succeeded' || t.attempt !== 1)).toEqual([]);
   expect(w.logs.filter((l) => l.message.startsWith('stage combine started'))).toHaveLength(1);

@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import type { TaskMessage } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson, publishEvent, publishScheduled, publishTask, type ConfirmPublisher, type Settlement } from '@taskyard/messaging';
-import type { TaskModels, TaskRecord } from '@taskyard/tasks';
+import { readTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import type { SchedulerMetrics } from './scheduler-metrics';
 
 export interface DueReleaseDeps {
@@ -26,10 +26,7 @@ export async function onDue(deps: DueReleaseDeps, msg: ConsumeMessage, now = Dat
     deps.metrics.forwarded.inc();
     return 'ack';
   }
-  const current = (await deps.models.Task.collection.findOne({ _id: task.id } as never, { projection: { status: 1 }, maxTimeMS: 10_000 })) as Pick<
-    TaskRecord,
-    'status'
-  > | null;
+  const current = await readTask<Pick<TaskRecord, '_id' | 'status'>>(deps.models.Task, task.id, { status: 1 }, 10_000);
   if (!current || current.status !== 'scheduled') return 'ack';
   await publishTask(deps.publisher, task);
   await publishEvent(deps.publisher, { kind: 'released', taskId: task.id, type: task.type });

@@ -111,7 +111,8 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
       deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'events for an unknown task; dropped');
       return;
     }
-    await foldTask(deps, task, taskEvents, opts);
+    // A task read found its end taken by the time it was written: only another writer of the task could (SPEC rule 1).
+    if (!(await foldTask(deps, task, taskEvents, opts))) deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'the end of a task read was already stored; events dropped');
   });
 }
 
@@ -120,7 +121,7 @@ const unread = (t: FoldTask): FoldOptions => (t.foldWrite ? { expect: { foldWrit
 
 function readFoldTasks(deps: FolderDeps, ids: string[]): Promise<Map<string, FoldTask>> {
   if (ids.length) deps.metrics.reads.inc(ids.length);
-  return readTasks(deps.models.Task, ids);
+  return readTasks(deps.models, ids);
 }
 
 /** Folds one task's events; false when a presumed task's write found the stored task not as presumed (nothing done). */

@@ -2,7 +2,7 @@ import { UNFINISHED_STATUSES, type JobTypeDefinition } from '@taskyard/contracts
 import type { Logger } from '@taskyard/logging';
 import type { ConfirmPublisher } from '@taskyard/messaging';
 import type { ObjectStore } from '@taskyard/storage';
-import { claimOnce, dueOutboxEntries, relayOutboxEntry, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { claimOnce, dueOutboxEntries, readTask, relayOutboxEntry, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 
 export interface SweeperDeps {
   models: TaskModels;
@@ -34,7 +34,7 @@ export async function sweepStaleSlots(deps: SweeperDeps, now = Date.now()): Prom
   if (slots.length === 0) return 0;
   // One read by `_id` per slot (FerretDB scans the whole collection for an `$in`).
   const tasks = await Promise.all(
-    slots.map((s) => deps.models.Task.collection.findOne({ _id: s.taskId } as never, { projection: { status: 1 }, maxTimeMS: DEADLINE }) as Promise<Pick<TaskRecord, '_id' | 'status'> | null>),
+    slots.map((s) => readTask<Pick<TaskRecord, '_id' | 'status'>>(deps.models.Task, s.taskId, { status: 1 }, DEADLINE)),
   );
   const unfinished = new Set(tasks.flatMap((t) => (t && UNFINISHED_STATUSES.includes(t.status) ? [t._id] : [])));
   let freed = 0;

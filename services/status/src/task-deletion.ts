@@ -24,6 +24,7 @@ export async function deleteTask(deps: DeletionDeps, task: FoldTask): Promise<vo
   await deps.store.deleteKeys(task.artifacts.map((a) => a.key));
   await deps.store.deletePrefix(`artifacts/${task.type}/${task._id}/`);
   await deps.models.Task.collection.deleteOne({ _id: task._id } as never, { maxTimeMS: 15_000 });
+  await deps.models.Outcome.collection.deleteOne({ _id: task._id } as never, { maxTimeMS: 15_000 });
   for (const kind of ['cancel', 'delete', 'retry']) await deps.models.TaskRequest.collection.deleteOne({ _id: `${task._id}:${kind}` } as never);
   if (task.slotId) await releaseSlot(deps.models.Slot, task.slotId, task._id);
   deps.logger.info({ taskId: task._id, type: task.type, artifacts: task.artifacts.length }, 'task deleted on request');

@@ -1,7 +1,8 @@
 import type { Model } from 'mongoose';
 import type { TaskEvent } from '@taskyard/contracts';
-import { listKeys, type ListMarks, type TaskModels, type TaskRecord, type TaskState } from '@taskyard/tasks';
+import { listKeys, readOutcome, withOutcome, type ListMarks, type TaskModels, type TaskOutcomeRecord, type TaskRecord, type TaskState } from '@taskyard/tasks';
 import { FOLD_WRITE_FIELD, FoldWriteBatcher } from './fold-write-batcher';
+import { endByOutcome, outcomeOf } from './outcome-writes';
 import type { StatusMetrics } from './status-metrics';
 
 /**
@@ -42,16 +43,28 @@ export type FoldTask = TaskState &
     params?: { uploadKey?: unknown };
     /** The id of the fold write that stored this state (none before the first: a task as inserted). */
     foldWrite?: string;
+    /** The task's end as stored (outcome-writes.ts), merged into the fields above; none while it runs. */
+    outcome?: TaskOutcomeRecord;
   };
 
 /**
  * Reads the tasks of a batch, one lookup by `_id` each, side by side: FerretDB pushes an `_id` equality
  * down to PostgreSQL's index but scans the whole collection for `$in`.
  */
-export async function readTasks(Task: Model<TaskRecord>, ids: string[]): Promise<Map<string, FoldTask>> {
-  // The driver's own findOne: on this hot path mongoose's query building costs more CPU than the read.
-  const docs = await Promise.all(ids.map((id) => Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: 15_000 }) as Promise<FoldTask | null>));
+export async function readTasks(models: Pick<TaskModels, 'Task' | 'Outcome'>, ids: string[]): Promise<Map<string, FoldTask>> {
+  const docs = await Promise.all(ids.map((id) => readFoldTask(models, id)));
   return new Map(docs.filter((d): d is FoldTask => d !== null).map((d) => [d._id, d]));
+}
+
+/** A task and its outcome, each by `_id`, side by side, merged (the outcome kept beside, for a later change of the end). */
+async function readFoldTask(models: Pick<TaskModels, 'Task' | 'Outcome'>, id: string): Promise<FoldTask | null> {
+  // The driver's own findOne: on this hot path mongoose's query building costs more CPU than the read.
+  const [task, outcome] = await Promise.all([
+    models.Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: 15_000 }) as Promise<FoldTask | null>,
+    readOutcome(models.Outcome, id, 15_000),
+  ]);
+  if (!task || !outcome) return task;
+  return { ...withOutcome(task, outcome, FOLD_FIELDS), outcome };
 }
 
 const batchers = new WeakMap<Model<TaskRecord>, FoldWriteBatcher>();
@@ -84,9 +97,10 @@ export type WriteExpectation = typeof AS_INSERTED | { [FOLD_WRITE_FIELD]: string
 
 /**
  * Writes a fold's changes in one update; a new status moves the task between status lists: their marks
- * first, then its keys with the same write. With `expect`, the write happens only if the stored task
- * still has those fields (a fold of a presumed or remembered task). Answers the write's id (the task's
- * new `foldWrite`), false when the stored task was not as expected, undefined when no task matched.
+ * first, then its keys with the same write. A task's end is stored as its outcome instead (outcome-writes.ts:
+ * a unique insert). With `expect`, the write happens only if the stored task still has those fields (a fold
+ * of a presumed or remembered task). Answers the write's id (the task's new `foldWrite`), false when the
+ * stored task was not as expected or its end was already stored, undefined when no task matched.
  */
 export async function writeFold(
   deps: WriteDeps,
@@ -94,12 +108,19 @@ export async function writeFold(
   changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>,
   expect?: WriteExpectation,
 ): Promise<string | false | undefined> {
+  const byOutcome = endByOutcome(task, changes, expect);
+  // A task presumed as inserted may have ended since without its document saying so (its end is an outcome:
+  // a cancel while it was queued): a write of its document that is not its end first makes sure it has none.
+  // Only a run's start folded alone comes here (a fast job's start rides on its end, which the insert decides).
+  if (expect === AS_INSERTED && !byOutcome && (await readOutcome(deps.models.Outcome, task._id, 15_000))) return false;
   const listed =
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
+  const update = updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }, task);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  const written = await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update: updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }, task) });
-  if (expect && !written) return false;
+  const written = byOutcome ? await outcomeOf(deps.models, task, update) : await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update });
+  // An end found already stored was not this fold's to write, whatever the fold read or presumed.
+  if ((expect || byOutcome) && !written) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
   return written;

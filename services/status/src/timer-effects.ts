@@ -1,6 +1,6 @@
 import { backoffFor, type JobTypeDefinition } from '@taskyard/contracts';
 import { publishEvent, publishRetry, publishTimer } from '@taskyard/messaging';
-import { PRUNE_DELAY_MS, pruneListMarks, taskMessageOf, type PendingPrunes, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
+import { PRUNE_DELAY_MS, pruneListMarks, readTask, taskMessageOf, type PendingPrunes, type TaskRecord, type TimerDecision } from '@taskyard/tasks';
 import type { EffectDeps } from './fold-effects';
 import type { FoldTask } from './task-writes';
 
@@ -49,7 +49,7 @@ async function recoverLostRun(deps: EffectDeps, def: JobTypeDefinition, task: Fo
   const delay = backoffFor(def.limits, task.attempt);
   if (!final) {
     // The message needs the task's params, which the fold does not read: one read by `_id`, only on this rare path.
-    const full = (await deps.models.Task.collection.findOne({ _id: task._id } as never, { maxTimeMS: 15_000 })) as TaskRecord | null;
+    const full = await readTask<TaskRecord>(deps.models.Task, task._id, {}, 15_000);
     // Marked to be claimed: a redelivered timer batch publishes this attempt's message again.
     if (full) await publishRetry(deps.publisher, taskMessageOf(full, task.attempt + 1), delay, { claimRun: true });
   }

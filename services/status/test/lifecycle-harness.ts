@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { jobTypes, type JobLimits, type JobTypeDefinition } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { BrokerConnection, ConfirmPublisher, publishTask } from '@taskyard/messaging';
-import { firstMessageOf, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { firstMessageOf, readTask, taskModels, type TaskModels, type TaskRecord } from '@taskyard/tasks';
 import { testServers, waitFor, type TestServers } from '@taskyard/testing';
 import { startWorker, type RunningWorker, type WorkerDefinition, type WorkerOptions } from '@taskyard/worker';
 import { startStatusService, type RunningStatusService, type StatusConfig } from '../src/status-service';
@@ -75,7 +75,7 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
       return id;
     },
     async task(id) {
-      return (await models.Task.findById(id).lean()) as TaskRecord;
+      return (await readTask<TaskRecord>(models.Task, id, {}, 10_000))!;
     },
     waitForStatus(id, statuses, timeoutMs = 30_000) {
       return waitFor(`task ${id} to be ${statuses.join('|')}`, async () => {

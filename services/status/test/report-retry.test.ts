@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { readTask, taskModels, type TaskRecord } from '@taskyard/tasks';
 import { assessmentReportBatches, fanOutChildId, jobTypes } from '@taskyard/contracts';
 import { createLogger } from '@taskyard/logging';
 import { callGateway, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
@@ -87,6 +88,6 @@ test('a failed report retried through the task API runs only the batch that fail
   expect(runs.get(child(3))).toBe(1);
   expect(await db.collection('tasks').countDocuments({ parentId: retry.id } as never)).toBe(1);
   expect(await db.collection('workflow_outputs').countDocuments({ ws: `${retry.id}/${STAGE}` } as never)).toBe(4);
-  const stored = (await db.collection('tasks').findOne({ _id: retry.id } as never)) as unknown as { logs: { message: string }[] };
+  const stored = (await readTask<TaskRecord>(taskModels(db).Task, retry.id, {}, 10_000))!;
   expect(stored.logs.map((l) => l.message)).toContain(`stage ${STAGE} started: 4 child task(s) of assessment-report, 3 kept from the workflow retried (not run again)`);
 });
