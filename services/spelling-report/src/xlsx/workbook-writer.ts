@@ -44,6 +44,7 @@ export class WorkbookWriter {
   ) {
     // Not ended here: the caller ends `out` (an upload) once the workbook is complete.
     this.written = pipeline(this.zip.outputStream, out, { end: false });
+    // finish() reports a failed upload; until then its rejection must not count as unhandled.
     this.written.catch(() => undefined);
     this.add('[Content_Types].xml', contentTypesXml(names.length));
     this.add('_rels/.rels', ROOT_RELS_XML);
