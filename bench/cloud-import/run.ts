@@ -7,6 +7,7 @@ import { measureCeilings } from '../ceilings/measure';
 import { runChild } from '../lib/child-run';
 import { round } from '../lib/rate';
 import { printTable, writeResults } from '../lib/report';
+import cloudImportPackage from '@taskyard/cloud-import/package.json';
 import { makeImportZip, planFor } from './make-zip';
 
 /**
@@ -22,6 +23,8 @@ const arg = (name: string, fallback: number): number => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const ROWS = arg('rows', 200_000);
+/** The Node flags the service is started with (its package.json's start): the import steps run with them. */
+const SERVICE_FLAGS = (cloudImportPackage.scripts.start.match(/--[\w-]+=\S+/g) ?? []).filter((f) => !f.startsWith('--import'));
 const DB = 'bench_import';
 
 interface Step {
@@ -52,9 +55,10 @@ async function main(): Promise<void> {
   const zip = await makeImportZip(plan, dir);
   process.stderr.write(`zip: ${plan.rows} rows, ${statSync(zip).size} bytes\n`);
   await dropDb(url.toString());
-  const first = await runChild<Step>(`${__dirname}/import-once.ts`, ['import', zip], env);
+  process.stderr.write(`import steps run with ${SERVICE_FLAGS.join(' ') || 'no Node flags'} (as the service starts)\n`);
+  const first = await runChild<Step>(`${__dirname}/import-once.ts`, ['import', zip], env, SERVICE_FLAGS);
   process.stderr.write(`import: ${first.wallMs} ms\n`);
-  const again = await runChild<Step>(`${__dirname}/import-once.ts`, ['import', zip], env);
+  const again = await runChild<Step>(`${__dirname}/import-once.ts`, ['import', zip], env, SERVICE_FLAGS);
   process.stderr.write(`re-run: ${again.wallMs} ms\n`);
   const bare = await runChild<Step>(`${__dirname}/import-once.ts`, ['bare', DB, `${DB}_bare`], env);
   process.stderr.write(`bare insert: ${bare.wallMs} ms\n`);
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
   ];
   const ratio = round(bare.wallMs / first.wallMs, 2);
   printTable(`cloud-import of ${plan.rows} rows (${plan.pupils} pupils, ${plan.weeks} weeks of 20 words, ${plan.scoresPerPupil} scores each); import rate = ${Math.round(ratio * 100)}% of bare insert`, rows);
-  const file = writeResults(`cloud-import-${plan.rows}`, { measuredAt: new Date().toISOString(), plan, zipBytes: statSync(zip).size, ratioToBareInsert: ratio, first, again, bare, admZip: adm, rows, ceilings, targets: { ratio: 0.7, peakRssMb: 300 } });
+  const file = writeResults(`cloud-import-${plan.rows}`, { measuredAt: new Date().toISOString(), serviceFlags: SERVICE_FLAGS, plan, zipBytes: statSync(zip).size, ratioToBareInsert: ratio, first, again, bare, admZip: adm, rows, ceilings, targets: { ratio: 0.7, peakRssMb: 300 } });
   console.log(JSON.stringify({ file, ratio, rows }));
 }
 

@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 
 /**
  * Runs one measured step in a fresh Node process (via tsx) and returns the JSON it prints last, so
- * each step's peak RSS is its own and not the benchmark driver's.
+ * each step's peak RSS is its own and not the benchmark driver's. `nodeFlags`: the process's own Node/V8
+ * flags (e.g. those a service is started with).
  */
-export async function runChild<T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> {
+export async function runChild<T>(script: string, args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<T> {
   const tsx = resolve(__dirname, '../../node_modules/.bin/tsx');
-  const child = spawn(tsx, [script, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, argv] = nodeFlags.length ? [process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args]] : [tsx, [script, ...args]];
+  const child = spawn(command, argv, { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));

@@ -53,7 +53,8 @@ function addScore(c: ImportContext, writer: IdempotentWriter<AssessmentScoreReco
   }
   if (!checkBatch(c, row, v, created)) return false;
   writer.add(
-    { _id: scoreId, batchId: v.batch_id, schoolId: v.school_id, pupilId: v.pupil_id, contentId: v.content_id, subject: v.subject, score: v.score, maxScore: v.max_score, attemptedAt: v.attempted_at },
+    // The pupil's ids from the refs, not the row's text (see PupilRef).
+    { _id: scoreId, batchId: v.batch_id, schoolId: pupil.schoolId, pupilId: pupil.pupilId, contentId: v.content_id, subject: v.subject, score: v.score, maxScore: v.max_score, attemptedAt: v.attempted_at },
     [row],
   );
   return true;

@@ -42,7 +42,7 @@ class RowCollector implements RecordsOut {
   /** For each required column, its place in the header's fields (unset until the header is read). */
   private places?: number[];
   private width = 0;
-  rows: CsvRow[] = [];
+  private rows: CsvRow[] = [];
 
   constructor(
     private readonly records: CsvRecords,
@@ -59,6 +59,21 @@ class RowCollector implements RecordsOut {
     const values = new Array<string>(places.length);
     for (let i = 0; i < places.length; i++) values[i] = fields[places[i]].trim();
     this.rows.push({ row, fields: values });
+  }
+
+  /**
+   * The rows collected since the last take, let go of here: a generator suspended at its yield keeps what it
+   * references alive, and the caller waits for the database before asking for more rows, so rows still held
+   * here (and the chunk of text their fields are cut from) would live through that wait.
+   */
+  take(): CsvRow[] {
+    const rows = this.rows;
+    this.rows = [];
+    return rows;
+  }
+
+  get pending(): boolean {
+    return this.rows.length > 0;
   }
 
   unreadable(reason: string): void {
@@ -112,15 +127,14 @@ export async function* readCsvRows(path: string, options: ReadOptions): AsyncGen
       onBytes?.(chunk.length);
       records.push(decoder.write(chunk), rows);
       if (rows.refused) return;
-      if (rows.rows.length) yield rows.rows;
-      rows.rows = [];
+      if (rows.pending) yield rows.take();
       signal?.throwIfAborted();
       await options.sink.ready();
     }
     records.push(decoder.end(), rows);
     records.end(rows);
     rows.finish();
-    if (rows.rows.length && !rows.refused) yield rows.rows;
+    if (rows.pending && !rows.refused) yield rows.take();
   } finally {
     source.destroy();
   }

@@ -45,8 +45,6 @@ const REPLACE_CHUNK = 32;
 /** A document to write, the rows it came from, and the stored document's fingerprint before this import (if any). */
 type Entry<T> = { doc: T; rows: readonly number[]; before: string | undefined };
 
-/** `known` marks an id this import has taken with `#<row>` (a fingerprint is base64, never starts with #). */
-const TAKEN = '#';
 
 /**
  * Writes documents with deterministic `_id`s idempotently and without per-row upserts (FerretDB upserts
@@ -63,7 +61,8 @@ export class IdempotentWriter<T extends { _id: string }> {
   /** Full batches not yet started. */
   private readonly full: Entry<T>[][] = [];
   private readonly inFlight: Promise<void>[] = [];
-  private known?: Map<string, string>;
+  /** id -> the stored document's fingerprint, or the row of this import that took the id (a number: no string per id). */
+  private known?: Map<string, string | number>;
 
   constructor(
     private readonly target: WriteTarget,
@@ -76,7 +75,7 @@ export class IdempotentWriter<T extends { _id: string }> {
     return this;
   }
 
-  private get knownIds(): Map<string, string> {
+  private get knownIds(): Map<string, string | number> {
     if (!this.known) throw new Error('IdempotentWriter used before load()');
     return this.known;
   }
@@ -84,7 +83,7 @@ export class IdempotentWriter<T extends { _id: string }> {
   /** The row of this import that already took `id`, if one did. */
   takenAt(id: string): number | undefined {
     const mark = this.knownIds.get(id);
-    return mark?.startsWith(TAKEN) ? Number(mark.slice(1)) : undefined;
+    return typeof mark === 'number' ? mark : undefined;
   }
 
   /**
@@ -95,8 +94,8 @@ export class IdempotentWriter<T extends { _id: string }> {
   add(doc: T, rows: readonly number[]): void {
     const known = this.knownIds;
     const before = known.get(doc._id);
-    if (before?.startsWith(TAKEN)) throw new Error(`${doc._id} was already written by row ${before.slice(1)}`);
-    known.set(doc._id, `${TAKEN}${rows[0]}`);
+    if (typeof before === 'number') throw new Error(`${doc._id} was already written by row ${before}`);
+    known.set(doc._id, rows[0]);
     this.batch.push({ doc, rows, before });
     if (this.batch.length >= BATCH) {
       this.full.push(this.batch);

@@ -12,8 +12,8 @@ export interface ScanTarget {
  * learns what is there once, then inserts only what is new. Safe because the school's lease keeps
  * every other import out until this one is done. Memory: one short entry per existing document.
  */
-export async function knownDocuments(target: ScanTarget, schools: string[]): Promise<Map<string, string>> {
-  const known = new Map<string, string>();
+export async function knownDocuments(target: ScanTarget, schools: string[]): Promise<Map<string, string | number>> {
+  const known = new Map<string, string | number>();
   for (const schoolId of schools) {
     for await (const doc of target.find({ schoolId }, { batchSize: 2000 })) {
       const d = doc as { _id: string };

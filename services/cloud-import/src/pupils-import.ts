@@ -24,7 +24,7 @@ export const importPupils: FileImporter = async (rows, c) => {
         c.sink.add({ row: row.row, column: 'pupil_id', reason: `pupil ${v.pupil_id} belongs to school ${known.schoolId}` });
         continue;
       }
-      c.refs.pupils.set(v.pupil_id, { schoolId: v.school_id, classId: v.class_id });
+      c.refs.pupils.set(v.pupil_id, { pupilId: v.pupil_id, schoolId: v.school_id, classId: v.class_id });
       writer.add({ _id: v.pupil_id, schoolId: v.school_id, classId: v.class_id, givenName: v.given_name, familyName: v.family_name }, [row.row]);
     }
     await writer.room();

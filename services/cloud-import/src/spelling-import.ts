@@ -2,6 +2,7 @@ import { schoolModels, spellingTestId, spellingWeekId, packResults, type Spellin
 import { bit, id, monday, word } from './field-rules';
 import { IdempotentWriter, type WriteCounts } from './idempotent-writer';
 import type { FileImporter, ImportContext } from './import-context';
+import type { PupilRef } from './import-refs';
 import { ownedWriter } from './owned-writer';
 import { RowRules } from './row-rules';
 
@@ -39,17 +40,18 @@ class SpellingPacker {
     return this;
   }
 
-  add(row: number, v: { school_id: string; pupil_id: string; week: string; word: string; correct: boolean }, classId: string): void {
-    const key = spellingWeekId(v.pupil_id, v.week);
+  /** A row of `pupil`'s test (its ids are taken from the refs: see PupilRef). */
+  add(row: number, v: { week: string; word: string; correct: boolean }, pupil: PupilRef): void {
+    const key = spellingWeekId(pupil.pupilId, v.week);
     if (this.open && this.open.key !== key) this.flush();
     if (!this.open) {
       // Tests already written: their rows must come together, as every export writes them.
       const first = this.weeks.takenAt(key);
       if (first !== undefined) {
-        this.c.sink.add({ row, column: 'week', reason: `the rows of pupil ${v.pupil_id}'s test of ${v.week} must be together (it starts at row ${first}); this one comes after other rows` });
+        this.c.sink.add({ row, column: 'week', reason: `the rows of pupil ${pupil.pupilId}'s test of ${v.week} must be together (it starts at row ${first}); this one comes after other rows` });
         return;
       }
-      this.open = { key, schoolId: v.school_id, classId, pupilId: v.pupil_id, week: v.week, words: [], results: [], rows: [] };
+      this.open = { key, schoolId: pupil.schoolId, classId: pupil.classId, pupilId: pupil.pupilId, week: v.week, words: [], results: [], rows: [] };
     }
     const t = this.open;
     if (t.words.includes(v.word)) return this.c.sink.add({ row, column: 'word', reason: `"${v.word}" is already in this pupil's test of ${v.week}` });
@@ -96,7 +98,7 @@ export const importSpellingResults: FileImporter = async (rows, c) => {
         c.sink.add({ row: row.row, column: 'pupil_id', reason: pupil ? `pupil ${v.pupil_id} is in school ${pupil.schoolId}` : `no pupil ${v.pupil_id} in school ${v.school_id}` });
         continue;
       }
-      packer.add(row.row, v, pupil.classId);
+      packer.add(row.row, v, pupil);
     }
     await packer.room();
   }
