@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ALL_JOB_TYPES, type TaskStatus } from '@taskyard/contracts';
-import { ListMarks, failedKey, isTreeScope, listKeys, listScopes, newTaskRecord, slotId, type NewTask, type TaskModels, type TaskRecord } from '@taskyard/tasks';
+import { ListMarks, failedKey, isTreeScope, listKeys, listScopes, newTaskRecord, outcomeDocument, slotId, type NewTask, type TaskModels, type TaskOutcomeRecord, type TaskRecord } from '@taskyard/tasks';
 import { rate, type Rate } from '../lib/rate';
 
 /** The owners of the stored history: the stack's two user keys' principals and three more. */
@@ -39,10 +39,17 @@ export interface FillSample {
   middle?: { createdAt: Date; id: string };
 }
 
+/** What a job's end writes (its outcome's fields). */
+const END_FIELDS = ['status', 'progress', 'attempt', 'startedAt', 'finishedAt', 'durationMs', 'expiresAt', 'logs', 'result', 'error', 'failedKey', 'lk'] as const;
+
 const finalStatus = (k: number): TaskStatus => (k % 20 === 0 ? 'failed' : k % 20 === 1 ? 'cancelled' : 'succeeded');
 
-/** Task k of the history as the gateway stored it, then as the status service left it (finished). */
-function historyTask(k: number, plan: FillPlan): { queued: NewTask; done: TaskRecord } {
+/**
+ * Task k of the history as the gateway stored it, then as the status service left it (finished): `done` as
+ * readers see it, stored as the status service stores a fast job's end, the task as inserted and its end as
+ * an outcome (task-outcome.ts).
+ */
+function historyTask(k: number, plan: FillPlan): { queued: NewTask; done: TaskRecord; outcome: TaskOutcomeRecord } {
   const def = TYPES[k % TYPES.length];
   const owner = FILL_OWNERS[k % FILL_OWNERS.length];
   const createdAt = new Date(plan.newestMs - k * plan.stepMs);
@@ -70,7 +77,8 @@ function historyTask(k: number, plan: FillPlan): { queued: NewTask; done: TaskRe
     ...(status === 'failed' ? { error: { code: 'job-failed', message: 'the job failed' }, failedKey: failedKey(def.type, finishedAt) } : {}),
     lk: listKeys({ ...queued, status }),
   };
-  return { queued, done };
+  const end = Object.fromEntries(END_FIELDS.flatMap((f) => (done[f] === undefined ? [] : [[f, done[f]]])));
+  return { queued, done, outcome: outcomeDocument(queued, { $set: end }) };
 }
 
 /**
@@ -96,7 +104,10 @@ export async function fillHistory(models: TaskModels, plan: FillPlan, lanes = 6,
         // What stays of the marks once the open lists' (queued, running) are pruned: a task submitted with its
         // final status has exactly its lists' marks and its final status's.
         await marks.ensureAll(batch.map((t) => t.done), { heads: plan.heads });
-        await models.Task.collection.insertMany(batch.map((t) => t.done) as never[], { ordered: false });
+        await Promise.all([
+          models.Task.collection.insertMany(batch.map((t) => t.queued) as never[], { ordered: false }),
+          models.Outcome.collection.insertMany(batch.map((t) => t.outcome) as never[], { ordered: false }),
+        ]);
         for (const [i, t] of batch.entries()) {
           if ((first + i) % 997 === 0) sample.ids.push(t.done._id);
           if (first + i === middleK) sample.middle = { createdAt: t.done.createdAt, id: t.done._id };
