@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { isTerminal, type TaskStatus } from '@taskyard/contracts';
+import { readTask, taskModels } from '@taskyard/tasks';
 import { round } from '../lib/rate';
 import type { Api } from './api-probes';
 
@@ -14,7 +15,8 @@ async function inParallel(total: number, concurrency: number, fn: (i: number) =>
 async function statuses(db: Connection, ids: string[]): Promise<Map<string, TaskStatus | undefined>> {
   const out = new Map<string, TaskStatus | undefined>();
   await inParallel(ids.length, 8, async (i) => {
-    const t = await db.collection<{ _id: string; status: TaskStatus }>('tasks').findOne({ _id: ids[i] }, { projection: { status: 1 } });
+    // With its end, which is a document of its own (task-outcome.ts).
+    const t = await readTask<{ _id: string; status: TaskStatus }>(taskModels(db).Task, ids[i], { status: 1 }, 30_000);
     out.set(ids[i], t?.status);
   });
   return out;
