@@ -11,7 +11,8 @@
  *
  * Bounded by pruning: a pruner inserts a cut mark (`<scope>@hc:<cut>`, "every non-empty second at or
  * after `cut` is in the head") and only then takes the head out of the marks below the cut (`$pull` of the
- * head from `p`; a lost one of two racing pulls only leaves an entry the readers ignore, being below a cut),
+ * head from `p`; a lost one of two racing pulls only leaves an entry the readers ignore, being below a cut,
+ * and the list's next prune takes out again: test/list-heads-prune-race.test.ts),
  * and deletes older cut marks; writers only ever insert. So for the seconds
  * at or after the newest cut, the head is complete; below it, the reader walks the tree as before. The
  * heads are complete only from the moment the code writing them ran: the database-wide `list-heads-since`
