@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobTypeDefinition, TaskStatus } from '@taskyard/contracts';
-import type { Logger } from '@taskyard/logging';
-import type { ConfirmPublisher } from '@taskyard/messaging';
 import {
   ListMarks,
-  dispatchOrOutbox,
   insertManyUnique,
   newTaskRecord,
   releaseSlot,
@@ -44,16 +41,14 @@ const failure = (index: number, err: ApiFailure): BatchResult => ({
  * Many tasks in one request, each accepted or refused on its own (a result per item, in order). Cheaper
  * per task than single submits: slots, outbox entries (before the tasks, as a single submit's) and tasks
  * are inserted with unordered insertMany (a slot race is still decided per `_id`), and the messages are
- * published side by side under one confirm window.
+ * published side by side under one confirm window, after the answer (as a single submit's).
  */
 export class BatchSubmission {
   private readonly marks: ListMarks;
 
   constructor(
     private readonly models: TaskModels,
-    private readonly publisher: ConfirmPublisher,
     private readonly single: TaskSubmission,
-    private readonly logger: Logger,
     private readonly metrics: GatewayMetrics,
     private readonly inFlight: InFlight,
   ) {
@@ -97,9 +92,9 @@ export class BatchSubmission {
     });
     const { stored, ticket } = await this.store(placed.map((p) => p.task));
     const inserted = placed.filter((_, i) => stored[i]);
-    const dispatched = await dispatchOrOutbox(this.single.outbox, ticket, this.publisher, inserted.map((p) => p.task), this.logger);
-    inserted.forEach(({ a, task }, j) => {
-      if (dispatched[j] === 'outboxed') this.metrics.outboxed.inc({ type: def.type });
+    // As a single submit: answered once stored; the publish follows, tracked for a graceful shutdown.
+    this.single.dispatchInBackground(ticket, inserted.map((p) => p.task), def.type);
+    inserted.forEach(({ a, task }) => {
       this.metrics.submitted.inc({ type: def.type });
       results[a.index] = { index: a.index, id: task._id, status: task.status };
     });

@@ -181,7 +181,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     cancellation,
     workflows: new WorkflowService(launch, catalog, queries, cancellation, inFlight, dbTimeoutMs),
     schedules: new ScheduleService(scheduleDb, catalog, dbTimeoutMs),
-    batchSubmission: new BatchSubmission(models, publisher, submission, logger, metrics, inFlight),
+    batchSubmission: new BatchSubmission(models, submission, metrics, inFlight),
     taskControl: new TaskControl(models, queries, submission, catalog, publisher, logger, inFlight, dbTimeoutMs),
     jobTypeControl: new JobTypeControl(jobTypePauseModel(conn), broker, publisher, metrics, () => catalog.list().map((d) => d.type), dbTimeoutMs),
     intake: new UploadIntake(store, catalog, config.uploadDir ?? tmpdir(), config.uploadsPerOwner),

@@ -1,7 +1,8 @@
 /**
  * Counts the write paths under way (submit, cancel, replay) so shutdown can let them finish before it
  * closes the database and the broker: a submit cut in half would leave a slot without a task, or a task
- * neither published nor in the outbox. A handler keeps running after its client hangs up, so counting
+ * neither published nor in the outbox. The publishes a submit starts after answering are counted too, so
+ * shutdown waits for their confirms before closing the broker. A handler keeps running after its client hangs up, so counting
  * HTTP connections is not enough.
  */
 export class InFlight {

@@ -37,7 +37,7 @@ export class GatewayMetrics {
   /** Where a submit's time goes (the tail under many connections): one observation per stage a submit passed. */
   readonly submitStage = new Histogram({
     name: 'taskyard_gateway_submit_stage_seconds',
-    help: 'Time a submit spent in each stage: slot, marks, outbox (its entry stored), insert (the task stored), publish (the broker confirmed)',
+    help: 'Time a submit spent in each stage: slot, marks, outbox (its entry stored), insert (the task stored), publish (the broker confirmed; after the 202, which does not wait for it)',
     labelNames: ['stage'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],

@@ -77,7 +77,8 @@ export interface SubmitOutcome {
  * Accepts a task in two database writes on the happy path (its slot under the owner's limit, then the
  * task) and a share of two more (an outbox entry for the submits under way, written before their tasks, and
  * its delete once the broker has confirmed their messages), so a gateway killed at any point leaves
- * nothing stuck: a relay publishes the tasks of an entry left behind and skips those never inserted. If
+ * nothing stuck: a relay publishes the tasks of an entry left behind and skips those never inserted. The
+ * submit answers once the task is stored; the publish runs after the answer (dispatchInBackground). If
  * the broker does not confirm, the task is still accepted and the relay publishes it later. After the
  * insert the gateway never writes the task again; the status service does.
  */
@@ -202,10 +203,34 @@ export class TaskSubmission {
       if (winner) return this.repeat(req, winner, fingerprint);
       throw err;
     }
-    const [dispatched] = await timed(stages, 'publish', () => dispatchOrOutbox(this.outbox, ticket, this.publisher, [task], this.logger, 'background'));
-    if (dispatched === 'outboxed') this.metrics.outboxed.inc({ type: def.type });
+    // Answered without waiting for the broker's confirm (7-48 ms, and the broker's to give): the task is
+    // stored and its outbox entry stands until the confirm settles it, so a gateway killed before then
+    // leaves the entry to a relay, and a graceful stop waits for the dispatch (see dispatchInBackground).
+    this.dispatchInBackground(ticket, [task], def.type);
     this.metrics.submitted.inc({ type: def.type });
     return { id, status: task.status, created: true };
+  }
+
+  /**
+   * Publishes stored tasks after their submit has answered. Counted in InFlight, so the gateway's graceful
+   * shutdown waits for it (up to its drain period, longer than the broker's confirm deadline) before it
+   * closes the outbox, the publisher and the database; started before the submit's own count ends, so the
+   * count never drops to zero in between. A task the broker does not confirm is left to the outbox relay
+   * and counted in `outboxed`, as when the submit waited for it. The entry's delete follows in the
+   * background (Outbox.close waits for it).
+   */
+  dispatchInBackground(ticket: OutboxTicket, tasks: NewTask[], type: string): void {
+    if (tasks.length === 0) return;
+    void this.inFlight
+      .run(() => timed(this.metrics.submitStage, 'publish', () => dispatchOrOutbox(this.outbox, ticket, this.publisher, tasks, this.logger, 'background')))
+      .then(
+        (dispatched) => {
+          for (const d of dispatched) if (d === 'outboxed') this.metrics.outboxed.inc({ type });
+        },
+        // dispatchOrOutbox catches what the broker and the outbox throw; anything else still leaves the
+        // tasks' entry unsettled, so a relay publishes them after its grace period.
+        (err: Error) => this.logger.warn({ err: err.message, tasks: tasks.length }, 'dispatch failed; tasks left to the outbox relay'),
+      );
   }
 
   /** The first task of a repeated key, when the repeat is the same request; 422 naming what differs otherwise. */

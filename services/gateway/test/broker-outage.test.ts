@@ -52,9 +52,11 @@ test('while the broker is away every submit is answered 202, and every task is p
   const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => h.api('POST', '/v1/tasks', { as: 'alice', json: { type: 'diagnostic', title: `t${i}`, params: {} } })));
   expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
   const ids = answers.map((a) => String(a.body.id)).sort();
-  // Each unconfirmed task has an entry of its own, due at once (beside them: the group entry of ids reserved ahead).
-  const ownEntries = (await models.Outbox.find({}).lean()).filter((e) => !e.taskIds);
-  expect(ownEntries.map((e) => e._id).sort()).toEqual(ids);
+  // Each unconfirmed task gets an entry of its own, due at once (beside them: the group entry of ids reserved
+  // ahead). The 202 does not wait for the publish to fail, so the entries follow it: wait for all ten.
+  const ownEntryIds = async (): Promise<string[]> => (await models.Outbox.find({}).lean()).filter((e) => !e.taskIds).map((e) => e._id).sort();
+  await waitFor('an entry of its own for each unconfirmed task', async () => (await ownEntryIds()).length >= ids.length, { timeoutMs: 30_000 });
+  expect(await ownEntryIds()).toEqual(ids);
 
   // A cancel cannot be delivered now: 503, and its request is withdrawn so a retry can win later.
   const cancel = await h.api('POST', `/v1/tasks/${ids[0]}/cancel`, { as: 'alice' });
