@@ -1,21 +1,22 @@
 import type { Model } from 'mongoose';
 import { isTerminal } from '@taskyard/contracts';
 import { InsertBatcher, isDuplicateKey, keysLeft, outcomeDocument, type TaskModels, type TaskOutcomeRecord, type TaskState } from '@taskyard/tasks';
-import { FOLD_WRITE_FIELD } from './fold-write-batcher';
-import type { FoldTask, WriteExpectation } from './task-writes';
+import type { FoldTask } from './task-writes';
 
 /** What `outcomeOf` answers for a stored end (the task's `foldWrite` after it: an ended task is never remembered). */
 export const OUTCOME_WRITE = 'outcome';
 
 /**
- * Whether a fold's write goes to the task's outcome (task-outcome.ts in libs/tasks) instead of the task: its
- * end, unless the task is remembered as this process last wrote it (that write stays conditional on the task
- * still holding it), and any later change of an end stored so (`succeeded` → `expired`).
+ * Whether a fold's write goes to the task's outcome (task-outcome.ts in libs/tasks) instead of the task: every
+ * end, and any later change of an end stored so (`succeeded` → `expired`). Every end, a remembered task's
+ * too (its document checked first: writeFold): were one stored in the task document, a later fold of the
+ * same end presumed from its redelivered event (the consumer lost its queue: the remembered tasks dropped)
+ * would find no outcome and insert a second terminal state (broker-cluster.test.ts counted a task succeeded
+ * twice). The outcome's unique `_id` is what decides the one end, whichever way the task was known.
  */
-export function endByOutcome(task: FoldTask, changes: Partial<TaskState>, expect?: WriteExpectation): boolean {
+export function endByOutcome(task: FoldTask, changes: Partial<TaskState>): boolean {
   if (task.outcome) return true;
-  if (changes.status === undefined || !isTerminal(changes.status)) return false;
-  return !(expect && FOLD_WRITE_FIELD in expect);
+  return changes.status !== undefined && isTerminal(changes.status);
 }
 
 const batchers = new WeakMap<Model<TaskOutcomeRecord>, InsertBatcher>();

@@ -108,7 +108,7 @@ export async function writeFold(
   changes: Partial<TaskState> & Pick<TaskRecord, 'workflow'>,
   expect?: WriteExpectation,
 ): Promise<string | false | undefined> {
-  const byOutcome = endByOutcome(task, changes, expect);
+  const byOutcome = endByOutcome(task, changes);
   // A task presumed as inserted may have ended since without its document saying so (its end is an outcome:
   // a cancel while it was queued): a write of its document that is not its end first makes sure it has none.
   // Only a run's start folded alone comes here (a fast job's start rides on its end, which the insert decides).
@@ -118,12 +118,21 @@ export async function writeFold(
   if (listed) await deps.marks.ensureForStatus(listed);
   const update = updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }, task);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
+  if (byOutcome && !task.outcome && expect && FOLD_WRITE_FIELD in expect && !(await stillAsWritten(deps.models.Task, task._id, expect))) return false;
   const written = byOutcome ? await outcomeOf(deps.models, task, update) : await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update });
   // An end found already stored was not this fold's to write, whatever the fold read or presumed.
   if ((expect || byOutcome) && !written) return false;
   deps.metrics.writes.inc();
   if (listed) await deps.marks.reassertOpen(listed);
   return written;
+}
+
+/**
+ * A remembered task's end is checked against its document first (still holding this process's last write,
+ * claimed by a new one), as its other writes are: only then does the unique insert of its outcome decide it.
+ */
+async function stillAsWritten(Task: Model<TaskRecord>, id: string, expect: WriteExpectation): Promise<boolean> {
+  return (await foldWrites(Task).write({ filter: { _id: id, ...expect }, update: {} })) !== undefined;
 }
 
 /** What a presumed task's write expects of the stored one: the state `newTaskRecord` inserts. */

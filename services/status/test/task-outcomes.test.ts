@@ -67,6 +67,30 @@ test("a task's end is an outcome of its own: the task document stays as inserted
   expect(await ids('queued')).not.toContain(task._id);
 });
 
+test("a long job's end (its start folded alone, the task remembered) is an outcome too: its end folded again from a redelivery is not a second end", async () => {
+  // broker-cluster.test.ts counted such a task succeeded twice: its end was written in the task document, and
+  // the same end folded again (presumed from the event, the remembered tasks dropped) found no outcome.
+  const task = await storeQueued();
+  const msg = firstMessageOf({ ...task, type: 'diagnostic', title: 't', owner: 'owner-1', params: {}, maxAttempts: 1 });
+  const inserted = { owner: msg.owner, title: msg.title, createdAt: msg.createdAt, maxAttempts: msg.maxAttempts, slotId: task.slotId };
+  const run = { taskId: task._id, type: 'diagnostic', attempt: 1, runId: randomUUID() };
+  const before = await finishedCount('succeeded');
+  await publishEvent(h.publisher, { ...run, kind: 'started', seq: 1, workerId: 'w', at: new Date().toISOString(), inserted });
+  await h.waitForStatus(task._id, ['running']);
+  const end = { ...run, kind: 'succeeded' as const, seq: 2, artifacts: [], at: new Date().toISOString(), inserted };
+  await publishEvent(h.publisher, end);
+  await h.waitForStatus(task._id, ['succeeded']);
+  expect(await h.models.Outcome.collection.findOne({ _id: task._id } as never)).toMatchObject({ status: 'succeeded' });
+  expect(await h.models.Task.collection.findOne({ _id: task._id } as never)).toMatchObject({ status: 'running' });
+
+  const ignored = async (): Promise<number> => (await h.status[0].metrics.events.get()).values.find((v) => v.labels.kind === 'succeeded' && v.labels.applied === 'false')?.value ?? 0;
+  const ignoredBefore = await ignored();
+  await publishEvent(h.publisher, end);
+  await waitFor('the repeated end to be folded', async () => (await ignored()) > ignoredBefore);
+  expect(await finishedCount('succeeded')).toBe(before + 1);
+  expect(await h.models.Outcome.countDocuments({ _id: task._id })).toBe(1);
+});
+
 test('of ends raced for one task, exactly one is stored', async () => {
   const task = await storeQueued();
   const folded = { ...task, type: 'diagnostic', owner: 'owner-1', title: 't', status: 'queued', progress: 0, attempt: 0, maxAttempts: 1, artifacts: [], logs: [], queuedAt: task.createdAt } as FoldTask;
