@@ -167,6 +167,26 @@ test('in-app navigation to a message screen names the document after it and puts
   await page.close();
 }, 60_000);
 
+test('an address changed while the signed-in frame is still starting opens that screen', async () => {
+  const page = await browser.newPage();
+  // The hash moves the instant the signed-in frame is in the document, before its effects have run (Preact
+  // runs them after the next frame): what a fast `goto('/#/...')` after signing in, or a quick click, does.
+  // The fresh-clone CI met it as a schedule page that never showed (the task list stayed).
+  await page.addInitScript(() => {
+    const watch = new MutationObserver(() => {
+      if (!document.querySelector('nav[aria-label="Main"]')) return;
+      watch.disconnect();
+      location.hash = '#/schedules';
+    });
+    watch.observe(document, { childList: true, subtree: true });
+  });
+  await signIn(page, USER.key, USER.principal);
+  await page.getByRole('heading', { level: 1, name: 'Your schedules' }).waitFor({ timeout: 10_000 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nat ${page.url()} the page shows: ${await page.locator('h1').allTextContents()}`);
+  });
+  await page.close();
+}, 60_000);
+
 test('the forms speak to a teacher: plain hints, option words, no internal names', async () => {
   const page = await browser.newPage();
   await signIn(page, USER.key, USER.principal);
