@@ -47,4 +47,6 @@ export type { Head, HeadPruneOutcome } from './list-heads';
 export { rebuildListHeads } from './list-heads-rebuild';
 export type { HeadRebuild } from './list-heads-rebuild';
 export { outcomeModelOf, readTask, readOutcome, withOutcome, bucketTasks, bucketHeld, tasksWithEnds, outcomeDocument, keysLeft, statusOfKey, taskOutcomeSchema } from './task-outcome';
+export type { EndsOptions } from './task-outcome';
+export { EndedTasks, ENDED_DOC_MS } from './ended-tasks';
 export type { TaskOutcomeRecord, EndedTask } from './task-outcome';

@@ -18,6 +18,7 @@ import type { TaskRecord } from './task-record';
 import { HEAD_MAX, HeadPruner, headOf, headsSince, readHeadEntries, type Head } from './list-heads';
 import { OpenMarkHealer, STALE_OPEN_MARK_MS } from './list-prune';
 import { bucketTasks } from './task-outcome';
+import { EndedTasks } from './ended-tasks';
 
 /** Where a page starts: strictly after this task in the list's order (newest first, then `_id` descending). */
 export interface ListPosition {
@@ -153,6 +154,8 @@ export class TaskList {
   private readonly headFrom = new Map<string, { at: number; from: number }>();
   /** Prunes the open lists' marks a page found no task under (list-prune.ts). */
   readonly healer: OpenMarkHealer;
+  /** Ended tasks this reader has seen: their open lists' buckets and their documents need no read again (ended-tasks.ts). */
+  private readonly ended: EndedTasks;
 
   constructor(
     private readonly Task: Model<TaskRecord>,
@@ -162,6 +165,7 @@ export class TaskList {
   ) {
     this.pruner = new HeadPruner(ListMark);
     this.healer = new OpenMarkHealer(Task, ListMark, timeoutMs);
+    this.ended = new EndedTasks(now);
   }
 
   /** The page, and whether more tasks follow it; `stats`, when given, is filled with what it cost. */
@@ -329,7 +333,7 @@ export class TaskList {
 
   private bucket<T extends Listed>(scope: string, second: number, projection?: Record<string, 0 | 1>): Promise<T[]> {
     const fields: Record<string, 0 | 1> = projection ? { ...projection, ...(Object.values(projection).includes(1) ? { createdAt: 1, type: 1, status: 1, tag: 1 } : {}) } : {};
-    return bucketTasks<T>(this.Task, nodeId(scope, 0, second), fields, this.timeoutMs);
+    return bucketTasks<T>(this.Task, nodeId(scope, 0, second), fields, this.timeoutMs, this.ended);
   }
 
   private async marks(parent: string): Promise<number[]> {

@@ -1,7 +1,8 @@
 import mongoose, { type Model } from 'mongoose';
 import { TASK_STATUSES } from '@taskyard/contracts';
 import type { TaskRecord } from './task-record';
-import { nodeId, secondOf, statusScopes } from './list-keys';
+import { isOpenStatus, nodeId, secondOf, statusScopes } from './list-keys';
+import type { EndedTasks } from './ended-tasks';
 
 const { Schema } = mongoose;
 
@@ -80,6 +81,13 @@ export function statusOfKey(key: string): string | undefined {
   return m ? decodeURIComponent(m[1]) : undefined;
 }
 
+/** What a read of tasks with their ends may use: the list's status (outcomes of another are not its tasks) and a reader's memory. */
+export interface EndsOptions {
+  /** The status of the list read: a task whose outcome says another is left out without reading it. */
+  status?: string;
+  memory?: EndedTasks;
+}
+
 /**
  * The tasks an equality finds (on `lk`, `parentId` or `failedKey`, which outcomes carry too), with their ends:
  * the tasks and the outcomes read side by side by the same equality, and the task of an outcome found alone
@@ -91,26 +99,81 @@ export async function tasksWithEnds<T extends { _id: string }>(
   projection: Record<string, 0 | 1>,
   maxTimeMS: number,
   limit = 0,
+  opts: EndsOptions = {},
 ): Promise<T[]> {
   const [tasks, outcomes] = await Promise.all([
     Task.find(filter, projection).limit(limit).maxTimeMS(maxTimeMS).lean<T[]>().exec(),
     outcomeModelOf(Task).find(filter).limit(limit).maxTimeMS(maxTimeMS).lean<TaskOutcomeRecord[]>().exec(),
   ]);
+  return mergeEnds(Task, tasks, outcomes, projection, maxTimeMS, opts);
+}
+
+/**
+ * Tasks merged with the outcomes read by the same equality; an outcome's task not among them is read by `_id`
+ * (or taken from the reader's memory: an ended task's document is no longer written, ended-tasks.ts).
+ */
+async function mergeEnds<T extends { _id: string }>(
+  Task: Model<TaskRecord>,
+  tasks: T[],
+  outcomes: TaskOutcomeRecord[],
+  projection: Record<string, 0 | 1>,
+  maxTimeMS: number,
+  opts: EndsOptions,
+): Promise<T[]> {
   if (outcomes.length === 0) return tasks;
+  opts.memory?.noteEnded(outcomes.map((o) => o._id));
   const byId = new Map(outcomes.map((o) => [o._id, o]));
   const found = new Set(tasks.map((t) => t._id));
-  const others = await Promise.all(outcomes.filter((o) => !found.has(o._id)).map((o) => Task.findOne({ _id: o._id }, projection).maxTimeMS(maxTimeMS).lean<T>().exec()));
+  const alone = outcomes.filter((o) => !found.has(o._id) && (opts.status === undefined || o.status === opts.status));
+  const others = await Promise.all(alone.map((o) => endedTaskDocument<T>(Task, o._id, projection, maxTimeMS, opts.memory)));
   return tasks.concat(others.filter((t): t is NonNullable<typeof t> => t !== null)).map((t) => withOutcome(t, byId.get(t._id), projection));
+}
+
+/** An ended task's document (as stored, its end apart), from the reader's memory or read by `_id` and kept. */
+async function endedTaskDocument<T extends { _id: string }>(
+  Task: Model<TaskRecord>,
+  id: string,
+  projection: Record<string, 0 | 1>,
+  maxTimeMS: number,
+  memory?: EndedTasks,
+): Promise<T | null> {
+  const projectionKey = JSON.stringify(projection);
+  const kept = memory?.doc<T>(id, projectionKey);
+  if (kept) return kept;
+  // The driver's own findOne: a read per task here, where mongoose's query building costs more CPU than the read.
+  const doc = (await Task.collection.findOne({ _id: id } as never, { projection, maxTimeMS })) as T | null;
+  if (doc) memory?.keepDoc(doc, projectionKey);
+  return doc;
 }
 
 /**
  * The tasks a list's bucket holds now (`lk` = `key`): a task with an outcome is listed as it ended, and only
- * if its status is the list's (a list of an open status leaves out the tasks that ended since).
+ * if its status is the list's (a list of an open status leaves out the tasks that ended since). A bucket of an
+ * open list whose every task had ended when this reader last read it is read without its outcomes, unless a
+ * task new to the reader is in it (ended-tasks.ts): a fast job's task document keeps its `queued` keys, so
+ * until the second's mark is pruned (list-prune.ts) every page of that list finds its ended tasks there again.
  */
-export async function bucketTasks<T extends { _id: string; status: string }>(Task: Model<TaskRecord>, key: string, projection: Record<string, 0 | 1>, maxTimeMS: number): Promise<T[]> {
+export async function bucketTasks<T extends { _id: string; status: string }>(
+  Task: Model<TaskRecord>,
+  key: string,
+  projection: Record<string, 0 | 1>,
+  maxTimeMS: number,
+  memory?: EndedTasks,
+): Promise<T[]> {
   const status = statusOfKey(key);
-  const rows = await tasksWithEnds<T>(Task, { lk: key }, projection, maxTimeMS);
-  return status === undefined ? rows : rows.filter((t) => t.status === status);
+  const open = status !== undefined && isOpenStatus(status);
+  let rows: T[];
+  if (open && memory?.bucketEnded(key)) {
+    const tasks = await Task.find({ lk: key }, projection).maxTimeMS(maxTimeMS).lean<T[]>().exec();
+    if (tasks.every((t) => memory.isEnded(t._id))) return [];
+    const outcomes = await outcomeModelOf(Task).find({ lk: key }).maxTimeMS(maxTimeMS).lean<TaskOutcomeRecord[]>().exec();
+    rows = await mergeEnds(Task, tasks, outcomes, projection, maxTimeMS, { status, memory });
+  } else {
+    rows = await tasksWithEnds<T>(Task, { lk: key }, projection, maxTimeMS, 0, { status, memory });
+  }
+  const listed = status === undefined ? rows : rows.filter((t) => t.status === status);
+  if (open) memory?.noteBucket(key, listed.length === 0);
+  return listed;
 }
 
 /** Whether a list's bucket holds a task now (bucketTasks without reading any task's other fields). */
