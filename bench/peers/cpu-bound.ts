@@ -6,8 +6,9 @@ import { cpuBetween } from '../lifecycle/cpu-accounting';
 import type { TaskClient } from '../lifecycle/task-client';
 import { inParallel } from './end-to-end';
 import { threadTime, type ThreadTime } from './core-wait';
+import { idleCpuMsPerSec, perTaskBeyondIdle, type CpuMsPerSec } from './idle-cpu';
 import { cpuByPart, machineTicks, processCpuSeconds } from './parts';
-import { finishedCount, jobsByWorker, registerStack, stopProcess } from './stack-processes';
+import { countsPerTask, finishedCount, jobsByWorker, registerStack, statusCounts, stopProcess, type StatusCounts } from './stack-processes';
 
 export interface CpuBoundOptions {
   tasks: number;
@@ -62,6 +63,18 @@ export interface CpuBoundRound {
   withoutCoreWaitS: number;
   /** CPU seconds of every other part of ours and of the shared servers over the round. */
   othersCpuS: Record<string, number>;
+  /** Each part's CPU ms per second with the same stack idle, measured just before the round (IDLE_SAMPLE_MS). */
+  idleCpuMsPerSec: CpuMsPerSec;
+  /**
+   * Each part's CPU ms per task beyond its idle rate over the round (the worker's without the job's own CPU):
+   * what the platform spends per CPU-bound task, apart from what it spends whether or not tasks run.
+   */
+  perTaskCpuMs: Record<string, number>;
+  /**
+   * What the status service did per task over the round, from its counters: events folded by kind (a long job's
+   * `started` alone, its heartbeat check's timer, list prunes) and its task reads and writes.
+   */
+  statusPerTask: StatusCounts;
   /** Both cores' busy share over the round (everyone's load), and the 1-minute load average at its end. */
   machineBusyShare: number;
   loadAverage: number;
@@ -95,6 +108,8 @@ const SAMPLE_MS = 100;
 const FINISHED_POLL_MS = 500;
 /** CPU ms a worker may still use after its work is done (timers, its last acks). */
 const TAIL_CPU_MS = 50;
+/** How long the stack is watched idle before each round (its parts' upkeep; /proc counts in 10 ms ticks). */
+const IDLE_SAMPLE_MS = 6_000;
 
 interface CpuSample {
   at: number;
@@ -155,6 +170,8 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
   const workers = stack.processes.filter((p) => p.name === 'diagnostic');
   const base = await finishedCount(stack);
   const jobs0 = await jobsByWorker(stack);
+  const idle = await idleCpuMsPerSec(IDLE_SAMPLE_MS);
+  const counts0 = await statusCounts(stack);
   const cpu0 = cpuByPart();
   const machine0 = machineTicks();
   const sample = (): CpuSample => ({ at: performance.now(), cpuS: workers.map((w) => processCpuSeconds(w.child.pid!)), threads: workers.map((w) => threadTime(w.child.pid!)) });
@@ -182,7 +199,9 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
   const split = workers.map((w) => (jobs1.get(w.port) ?? 0) - (jobs0.get(w.port) ?? 0));
   const figures = workerFigures(samples, split);
   const othersCpuS = Object.fromEntries([...used].filter(([part]) => part !== 'worker').map(([part, s]) => [part, round(s, 2)]));
+  const counts1 = await statusCounts(stack);
   const times = await recordTimes(client, ids, t0Wall, workers.length === 1);
+  const roundS = (finished - started) / 1000;
   return {
     // What a user reads off the batch: its first submit to its last task's finishedAt. The poll of the finished
     // count (up to 100 ms late, then the fold's own delay) is kept beside it, not in it.
@@ -194,6 +213,9 @@ async function cpuBoundRound(client: TaskClient, stack: ProcessStack, opts: CpuB
     workers: figures,
     withoutCoreWaitS: round(Math.max(...figures.map((f) => f.busyUntilS - f.coreWaitS)), 2),
     othersCpuS,
+    idleCpuMsPerSec: idle,
+    perTaskCpuMs: perTaskBeyondIdle(Object.fromEntries(used), idle, roundS, opts.tasks, { worker: opts.cpuMsPerTask }),
+    statusPerTask: countsPerTask(counts0, counts1, opts.tasks),
     machineBusyShare: round((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total), 2),
     loadAverage: round(loadavg()[0], 2),
   };

@@ -84,6 +84,21 @@ function roundRows(name: string, r: Rounds): Row[] {
   }));
 }
 
+/** A figure by part in PART_ORDER (the CPU-bound rounds' idle rate, per-task cost). */
+const byPart = (figures: Record<string, number> | undefined): string =>
+  figures ? PART_ORDER.filter((p) => figures[p] !== undefined).map((p) => `${p.split(' ')[0]} ${figures[p]}`).join(', ') : '-';
+
+/** The CPU-bound rounds' CPU by part: each part's rate with the stack idle, and what each task cost it beyond that. */
+function cpuBoundPartRows(cpu: CpuBound): Row[] {
+  return cpu.rounds.flatMap((r, i) =>
+    (['one', 'two'] as const).flatMap((k) => [
+      { measure: `CPU-bound round ${i + 1}, ${k === 'one' ? 1 : 2} w: idle CPU ms/s by part`, value: byPart(r[k].idleCpuMsPerSec) },
+      { measure: `CPU-bound round ${i + 1}, ${k === 'one' ? 1 : 2} w: CPU ms per task beyond idle (worker: beyond the job)`, value: byPart(r[k].perTaskCpuMs) },
+      { measure: `CPU-bound round ${i + 1}, ${k === 'one' ? 1 : 2} w: status per task: events by kind, task reads, writes`, value: Object.entries(r[k].statusPerTask ?? {}).map(([c, n]) => `${c} ${n}`).join(', ') },
+    ]),
+  );
+}
+
 function taskyardRows(taskyard: TaskyardResult): Row[] {
   const rows: Row[] = [];
   if (taskyard.endToEndRounds) rows.push(...roundRows('taskyard', taskyard.endToEndRounds));
@@ -107,6 +122,7 @@ function taskyardRows(taskyard: TaskyardResult): Row[] {
       { measure: 'CPU-bound 2 / 1 without the wait for a core, each round; medians', value: `${cpu.ratiosWithoutCoreWait.join(' / ')}; ${cpu.ratioWithoutCoreWait}` },
       { measure: 'CPU-bound others CPU s (2 workers): gateway+status+load, servers', value: cpu.rounds.map((r) => othersLine(r.two.othersCpuS)).join(' / ') },
       { measure: 'CPU-bound machine busy share / load average (1 w, 2 w; ...)', value: each((x) => `${x.machineBusyShare}/${x.loadAverage}`) },
+      ...cpuBoundPartRows(cpu),
     );
   }
   const sub = taskyard.submit;

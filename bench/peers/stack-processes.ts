@@ -22,6 +22,25 @@ export async function finishedCount(stack: ProcessStack): Promise<number> {
   return n;
 }
 
+/** What the status services have folded and done so far: events by kind, task reads and writes (their /metrics). */
+export type StatusCounts = Record<string, number>;
+
+/** Each counter's difference per task, by name (events as `event <kind>`). */
+export function countsPerTask(before: StatusCounts, after: StatusCounts, tasks: number): StatusCounts {
+  return Object.fromEntries(Object.keys(after).filter((k) => after[k] !== (before[k] ?? 0)).map((k) => [k, Math.round((100 * (after[k] - (before[k] ?? 0))) / tasks) / 100]));
+}
+
+export async function statusCounts(stack: ProcessStack): Promise<StatusCounts> {
+  const counts: StatusCounts = {};
+  const add = (k: string, n: number): void => void (counts[k] = (counts[k] ?? 0) + n);
+  for (const p of stack.processes.filter((p) => p.name === 'status')) {
+    const text = (await getText(`http://127.0.0.1:${p.port}/metrics`)).text;
+    for (const m of text.matchAll(/^taskyard_status_events_total\{kind="([^"]+)"[^}]*\} (\d+)/gm)) add(`event ${m[1]}`, Number(m[2]));
+    for (const m of text.matchAll(/^taskyard_status_task_(reads|writes)_total (\d+)/gm)) add(`task ${m[1]}`, Number(m[2]));
+  }
+  return counts;
+}
+
 /** Jobs each worker process has run so far, from its /metrics (by port). */
 export async function jobsByWorker(stack: ProcessStack): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
