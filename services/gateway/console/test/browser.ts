@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { keepPageJournal } from './page-journal';
 
 /** Debian's chromium (install.sh --browser installs it); playwright-core drives it, it downloads no browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -16,6 +17,8 @@ function workspaceRoot(): string {
 
 /** Screenshots for a person to look at; test-artifacts/ is not committed. */
 export const SHOTS_DIR = path.join(workspaceRoot(), 'test-artifacts', 'console');
+/** Each page's journal (page-journal.ts): what it saw and asked for, to read after a failure. */
+export const JOURNALS_DIR = path.join(SHOTS_DIR, 'pages');
 
 const ARGS = [
   '--headless',
@@ -49,6 +52,7 @@ export async function launchBrowser(): Promise<Browser> {
     context,
     async newPage(width = 1280) {
       const page = await context.newPage();
+      keepPageJournal(page, JOURNALS_DIR);
       await page.setViewportSize({ width, height: width < 500 ? 812 : 900 });
       return page;
     },
