@@ -56,6 +56,9 @@ test('a failed task runs again as a new linked task; a finished one is deleted o
   expect((await api<{ retryOf: string }>(USER.key, 'GET', `/v1/tasks/${retry}`)).body.retryOf).toBe(failed);
   await screenshot(page, '42-task-run-again');
   await page.getByRole('link', { name: 'an earlier task' }).click();
+  // The new task fails too (maxAttempts 1): its own 'failed' is on screen until the old task's page replaces it.
+  await page.waitForURL((url) => url.hash === `#/tasks/${failed}`);
+  await page.getByRole('link', { name: 'an earlier task' }).waitFor({ state: 'detached' });
   await waitForStatus(page, 'failed', 30_000);
 
   // Delete asks first; "Keep it" keeps it.
