@@ -92,6 +92,38 @@ export async function declareExchanges(ch: Channel): Promise<void> {
   await ch.assertExchange(CONTROL_EXCHANGE, 'topic', { durable: true });
   await ch.assertQueue(EXPIRED_QUEUE, { durable: true, arguments: QUORUM });
   await ch.bindQueue(EXPIRED_QUEUE, EXPIRED_EXCHANGE, '');
+  await declareFirstStatusPartition(ch);
+}
+
+/**
+ * The status partitions' exchange and its first partition, declared by every service that publishes task
+ * events (each declares this at start), not only by the status service: an event is kept only if a status
+ * partition is bound when it is published (the gateway's SSE queue and a worker's cancel queue do not keep
+ * it for the status service). On a fresh broker (a first `docker compose up`, a test's fresh vhost) a worker
+ * could otherwise run a task and publish its end before the status service had declared its partitions: the
+ * events went nowhere and the task stayed queued for ever, its slot held (issue 19: submit-crash's CI
+ * timeouts). The consistent-hash exchange routes over the partitions bound at the time, so with p0 alone
+ * every event waits in p0, which exists whatever the partition count; the status service binds the others.
+ */
+async function declareFirstStatusPartition(ch: Channel): Promise<void> {
+  await declarePartitionExchange(ch);
+  await declarePartition(ch, 0);
+}
+
+async function declarePartitionExchange(ch: Channel): Promise<void> {
+  await ch.assertExchange(STATUS_PARTITION_EXCHANGE, 'x-consistent-hash', {
+    durable: true,
+    arguments: { 'hash-header': 'task-id' },
+  });
+  await ch.bindExchange(STATUS_PARTITION_EXCHANGE, TASK_EVENTS_EXCHANGE, '#');
+}
+
+/** One partition: a single-active-consumer quorum queue on the ring (weight 1). */
+async function declarePartition(ch: Channel, i: number): Promise<string> {
+  const q = statusPartitionQueue(i);
+  await ch.assertQueue(q, { durable: true, arguments: { ...QUORUM, 'x-single-active-consumer': true } });
+  await ch.bindQueue(q, STATUS_PARTITION_EXCHANGE, '1');
+  return q;
 }
 
 /**
@@ -99,18 +131,9 @@ export async function declareExchanges(ch: Channel): Promise<void> {
  * `partitions` queues, each single-active-consumer, so exactly one status replica writes a given task.
  */
 export async function declareStatusPartitions(ch: Channel, partitions = DEFAULT_STATUS_PARTITIONS): Promise<string[]> {
-  await ch.assertExchange(STATUS_PARTITION_EXCHANGE, 'x-consistent-hash', {
-    durable: true,
-    arguments: { 'hash-header': 'task-id' },
-  });
-  await ch.bindExchange(STATUS_PARTITION_EXCHANGE, TASK_EVENTS_EXCHANGE, '#');
+  await declarePartitionExchange(ch);
   const queues: string[] = [];
-  for (let i = 0; i < partitions; i++) {
-    const q = statusPartitionQueue(i);
-    await ch.assertQueue(q, { durable: true, arguments: { ...QUORUM, 'x-single-active-consumer': true } });
-    await ch.bindQueue(q, STATUS_PARTITION_EXCHANGE, '1');
-    queues.push(q);
-  }
+  for (let i = 0; i < partitions; i++) queues.push(await declarePartition(ch, i));
   return queues;
 }
 

@@ -21,6 +21,8 @@ export interface Harness {
   submit(type: string, params: Record<string, unknown>, owner?: string): Promise<string>;
   task(id: string): Promise<TaskRecord>;
   waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<TaskRecord>;
+  /** One more status replica (closed with the harness). */
+  startStatus(): Promise<RunningStatusService>;
   /** A worker of the harness's servers; `opts` overrides its defaults (heartbeat, flush, start delay). */
   startWorker<P>(def: WorkerDefinition<P>, opts?: Partial<WorkerOptions>): Promise<RunningWorker>;
   close(): Promise<void>;
@@ -46,13 +48,14 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
   await publisher.start();
   await broker.start();
   const status: RunningStatusService[] = [];
-  for (let i = 0; i < (opts.statusReplicas ?? 1); i++) {
-    status.push(
-      await startStatusService({
-        servers, jobTypes: types, logger, sweepIntervalMs: 1000, partitions: opts.partitions ?? 4, callbackSecret: TEST_CALLBACK_SECRET, ...opts.status,
-      }),
-    );
-  }
+  const startStatus = async (): Promise<RunningStatusService> => {
+    const s = await startStatusService({
+      servers, jobTypes: types, logger, sweepIntervalMs: 1000, partitions: opts.partitions ?? 4, callbackSecret: TEST_CALLBACK_SECRET, ...opts.status,
+    });
+    status.push(s);
+    return s;
+  };
+  for (let i = 0; i < (opts.statusReplicas ?? 1); i++) await startStatus();
   const workers: RunningWorker[] = [];
   const h: Harness = {
     servers,
@@ -62,6 +65,7 @@ export async function startHarness(label: string, limits: Partial<JobLimits>, op
     types,
     status,
     workers,
+    startStatus,
     async submit(type, params, owner = 'owner-1') {
       const id = randomUUID();
       const now = new Date();
