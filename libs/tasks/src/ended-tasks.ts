@@ -13,7 +13,8 @@
  * for ENDED_DOC_MS (a deletion that removed the task but failed before its outcome is listed at most that long).
  */
 export const ENDED_LIMIT = 50_000;
-export const ENDED_DOCS_LIMIT = 20_000;
+// A document holds the task's params: a few thousand (a few MB) hold the first pages of many lists; past that, read again.
+export const ENDED_DOCS_LIMIT = 5_000;
 export const ENDED_DOC_MS = 120_000;
 
 export class EndedTasks {
