@@ -24,6 +24,11 @@ export interface WorkerOptions {
   startDelayMs?: number;
   /** How often the pause state is re-read besides the control commands (default 5 s). */
   pausePollMs?: number;
+  /**
+   * How far the clocks of the hosts that submit and run a task may differ (default CLOCK_MARGIN_MS): a task
+   * created this soon after the worker's cancel watch began is read before it runs. One host (tests): 0.
+   */
+  clockMarginMs?: number;
 }
 
 export interface RunningWorker {
@@ -57,6 +62,7 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
     startDelayMs: opts.startDelayMs,
     JobTypePause: jobTypePauseModel(db),
     pausePollMs: opts.pausePollMs,
+    clockMarginMs: opts.clockMarginMs,
   });
   await engine.start();
   await broker.start();

@@ -60,6 +60,8 @@ export interface WorkerDeps {
   /** The job types' pause documents; without it the worker never pauses. */
   JobTypePause?: Model<JobTypePauseRecord>;
   pausePollMs?: number;
+  /** How far the clocks of the submitting and running hosts may differ (default CLOCK_MARGIN_MS; see CancelWatch). */
+  clockMarginMs?: number;
 }
 
 interface Running {
@@ -99,7 +101,7 @@ export class WorkerEngine<P> {
   private pauseSwitch?: PauseSwitch;
   private readonly running = new Map<string, Running>();
   private readonly gate: PriorityGate;
-  private readonly cancels = new CancelWatch();
+  private readonly cancels: CancelWatch;
   private readonly claims: RunClaims;
 
   /** Jobs this process runs at once. */
@@ -111,6 +113,7 @@ export class WorkerEngine<P> {
   ) {
     this.slots = def.concurrency ?? deps.jobType.limits.prefetch;
     this.gate = new PriorityGate(this.slots);
+    this.cancels = new CancelWatch(undefined, deps.clockMarginMs);
     this.claims = new RunClaims(runClaimModel(deps.db), this.workerId, deps.logger);
   }
 

@@ -13,6 +13,15 @@ import { startHarness, type Harness } from './lifecycle-harness';
 // it remembers: the run's next events are folded without a read too, written only if the task still holds it.
 let h: Harness;
 
+/**
+ * The workers of this file run on the test's own clock: no clock margin, so a task submitted right after a
+ * worker starts runs without the worker's read of it (CancelWatch), as on a long-running worker. With the
+ * margin, that read met a database deadline under load (FerretDB stalled 17 s: 'operation exceeded time
+ * limit'), the worker requeued the message, and its redelivery carried no task as inserted: the status
+ * service then read the task, which these tests count.
+ */
+const ONE_CLOCK = { clockMarginMs: 0 };
+
 beforeAll(async () => {
   h = await startHarness('presumed-folds', { unfinishedPerOwner: 3 });
 });
@@ -63,7 +72,7 @@ function shape(t: TaskRecord): Record<string, unknown> {
 
 test("a fresh first attempt is folded without a read of its task, into the same task a read fold makes; its slot is freed", async () => {
   // Its start rides on its outcome whatever the machine's load: the worker holds `started` (and sends no heartbeat) for a minute.
-  const worker = await h.startWorker(diagnosticWorker, { startDelayMs: 60_000, heartbeatMs: 60_000 });
+  const worker = await h.startWorker(diagnosticWorker, { ...ONE_CLOCK, startDelayMs: 60_000, heartbeatMs: 60_000 });
   const startsAlone = await foldedEvents('started');
   const reads = await counter('reads');
   const fast = await submitHolding('diagnostic', { artifactBytes: 10 });
@@ -85,7 +94,7 @@ test("a fresh first attempt is folded without a read of its task, into the same 
 
 test('a long job, its start sent alone and heartbeats between, is folded to its end without a read of its task', async () => {
   // The job outlasts the start delay and two heartbeats: `started`, then heartbeats, then the outcome, each its own event.
-  const worker = await h.startWorker(diagnosticWorker, { heartbeatMs: 400 });
+  const worker = await h.startWorker(diagnosticWorker, { ...ONE_CLOCK, heartbeatMs: 400 });
   const startsAlone = await foldedEvents('started');
   const heartbeats = await foldedEvents('heartbeat');
   const reads = await counter('reads');
