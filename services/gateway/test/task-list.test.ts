@@ -50,3 +50,44 @@ test('a submitted task is listed at once; when it fails it leaves the queued lis
   expect(await listed('status=failed', 'admin')).toContain(bad);
   expect(await listed('status=failed&type=other')).toEqual([]);
 });
+
+interface ListedView {
+  id: string;
+  status: string;
+  title?: string;
+  params: unknown;
+  progress: number;
+  attempt: number;
+  finishedAt?: string;
+  durationMs?: number;
+  artifacts: { name: string; size: number }[];
+}
+
+// The gateway's list reader remembers ended tasks (libs/tasks ended-tasks.ts): an open list it saw the task in
+// is read again without its outcomes once every task there ended, and the task's document is not read again for
+// the list of its end. What it lists must stay what GET shows, read after read.
+test('an ended task leaves the open lists of a reader that saw it there; its ended list shows it as GET does, read after read', async () => {
+  const id = await submit({ sleepMs: 300, artifactBytes: 5, progressSteps: 2 });
+  await listed('status=queued');
+  await listed('status=running');
+  await waitFor('the task in the succeeded list', async () => (await listed('status=succeeded')).includes(id), { timeoutMs: 30_000 });
+  const shown = (t: ListedView): ListedView => ({
+    id: t.id,
+    status: t.status,
+    title: t.title,
+    params: t.params,
+    progress: t.progress,
+    attempt: t.attempt,
+    finishedAt: t.finishedAt,
+    durationMs: t.durationMs,
+    artifacts: t.artifacts.map((a) => ({ name: a.name, size: a.size })),
+  });
+  const view = (await api<ListedView>(`/v1/tasks/${id}`)).body;
+  expect(shown(view)).toEqual(expect.objectContaining({ status: 'succeeded', progress: 100, artifacts: [{ name: 'diagnostic.bin', size: 5 }] }));
+  for (let read = 0; read < 3; read++) {
+    const item = (await api<{ items: ListedView[] }>('/v1/tasks?status=succeeded&limit=50')).body.items.find((t) => t.id === id);
+    expect(item && shown(item)).toEqual(shown(view));
+    expect(await listed('status=queued')).not.toContain(id);
+    expect(await listed('status=running')).not.toContain(id);
+  }
+});
