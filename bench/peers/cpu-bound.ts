@@ -19,6 +19,8 @@ export interface CpuBoundOptions {
    * configured (one thread runs one job's CPU at a time); 64 is the no-op run's setting (`--cpu-prefetch=64`).
    */
   prefetch: number;
+  /** The CPU-bound workers' START_DELAY_MS (how long a run's `started` waits to ride on its outcome); none: their default. */
+  startDelayMs?: number;
   /** The no-op type's limits, given back to the worker started after the rounds. */
   unfinishedPerOwner: number;
   log: (line: string) => void;
@@ -240,7 +242,10 @@ async function addSettledWorker(stack: ProcessStack, env: Record<string, string>
 export async function measureCpuBound(client: TaskClient, stack: ProcessStack, opts: CpuBoundOptions): Promise<CpuBound> {
   const noop = stack.processes.filter((p) => p.name === 'diagnostic');
   for (const p of noop) await stopProcess(stack, p);
-  const env = { TASKYARD_LIMITS: JSON.stringify({ diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: opts.prefetch } }) };
+  const env = {
+    TASKYARD_LIMITS: JSON.stringify({ diagnostic: { unfinishedPerOwner: opts.unfinishedPerOwner, prefetch: opts.prefetch } }),
+    ...(opts.startDelayMs === undefined ? {} : { START_DELAY_MS: String(opts.startDelayMs) }),
+  };
   const first = await addSettledWorker(stack, env);
   const rounds: CpuBound['rounds'] = [];
   for (let r = 0; r < opts.rounds; r++) {

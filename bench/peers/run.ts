@@ -195,6 +195,8 @@ async function main(): Promise<void> {
       cpuBoundRounds: rounds,
       // A CPU-bound type runs one job at a time per process (one thread) and holds no message it cannot start.
       cpuBoundPrefetch: Number(arg('cpu-prefetch') ?? 1),
+      // How long a CPU-bound run's `started` waits to ride on its outcome (the workers' START_DELAY_MS), to compare.
+      cpuBoundStartDelayMs: arg('cpu-start-delay') === undefined ? undefined : Number(arg('cpu-start-delay')),
       submitSeconds: quick ? 5 : 10,
       parts,
       roundWarmUp,

@@ -36,6 +36,8 @@ export interface TaskyardOptions {
   cpuBoundRounds: number;
   /** The CPU-bound type's prefetch (= its jobs at once per process). */
   cpuBoundPrefetch: number;
+  /** The CPU-bound workers' START_DELAY_MS (`--cpu-start-delay=N`); none: their default. */
+  cpuBoundStartDelayMs?: number;
   parts: ReadonlySet<TaskyardPart>;
   submitSeconds: number;
   /** Submitting clients (default DEFAULT_SUBMIT_CLIENTS). */
@@ -150,6 +152,7 @@ export async function measureTaskyard(opts: TaskyardOptions): Promise<TaskyardRe
         cpuMsPerTask: opts.cpuMsPerTask,
         rounds: opts.cpuBoundRounds,
         prefetch: opts.cpuBoundPrefetch,
+        startDelayMs: opts.cpuBoundStartDelayMs,
         unfinishedPerOwner: opts.unfinishedPerOwner,
         log,
       });

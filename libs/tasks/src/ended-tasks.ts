@@ -11,6 +11,8 @@
  *   the outcome the page reads afresh.
  * Bounded: each map is forgotten at once when full (the next pages read again), and a kept document only
  * for ENDED_DOC_MS (a deletion that removed the task but failed before its outcome is listed at most that long).
+ * Each status partition keeps one too, of the tasks whose end it wrote: their later heartbeat checks are acked
+ * without a read (the status service's event-folder.ts).
  */
 export const ENDED_LIMIT = 50_000;
 // A document holds the task's params: a few thousand (a few MB) hold the first pages of many lists; past that, read again.

@@ -81,6 +81,15 @@ export async function startWorker<P>(def: WorkerDefinition<P>, opts: WorkerOptio
   };
 }
 
+/** `START_DELAY_MS`: how long a run's `started` waits to ride on its outcome (RunEvents); unset, the default. */
+export function startDelayFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.START_DELAY_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`START_DELAY_MS must be a whole number of milliseconds (0 or more); not "${raw}"`);
+  return ms;
+}
+
 /** The main of a worker service: configuration from the environment, graceful stop on SIGTERM/SIGINT. */
 export function runWorkerService<P>(def: WorkerDefinition<P>, env: Record<string, string | undefined> = process.env): void {
   const logger = createLogger(def.type, env);
@@ -90,13 +99,14 @@ export function runWorkerService<P>(def: WorkerDefinition<P>, env: Record<string
     process.exit(1);
   }
   const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? 20_000);
+  const startDelayMs = startDelayFromEnv(env);
   runServiceProcess({
     name: def.type,
     logger,
     // The grace for tasks in hand, then the connections' closing.
     stopDeadlineMs: graceMs + 10_000,
     start: async () => {
-      const worker = await startWorker(def, { servers: loadServerUrls(env), jobType, logger, port: Number(env.PORT ?? 0), host: env.HOST });
+      const worker = await startWorker(def, { servers: loadServerUrls(env), jobType, logger, port: Number(env.PORT ?? 0), host: env.HOST, startDelayMs });
       return { stop: () => worker.stop(graceMs) };
     },
   });

@@ -2,7 +2,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { WORKFLOW_TYPE, isTerminal, type JobTypeDefinition, type TaskEvent, type TaskStatus } from '@taskyard/contracts';
 import type { Logger } from '@taskyard/logging';
 import { parseJson } from '@taskyard/messaging';
-import { finishEffects, foldAll, observeFold, timerDecisions, type FoldResult, type ListMarks, type TaskState, type Outbox, type TaskModels } from '@taskyard/tasks';
+import { finishEffects, foldAll, observeFold, timerDecisions, type EndedTasks, type FoldResult, type ListMarks, type TaskState, type Outbox, type TaskModels } from '@taskyard/tasks';
 import { dropEarlyEvents, keepEarlyEvents, type WorkflowModels } from '@taskyard/workflows';
 import { applyEffects } from './fold-effects';
 import type { StatusMetrics } from './status-metrics';
@@ -30,6 +30,8 @@ export interface FolderDeps extends TimerDeps, DeletionDeps {
   writeConcurrency?: number;
   /** The partition's tasks as this process last wrote them (folded without a read); none: every task is read. */
   written?: WrittenTasks;
+  /** The partition's tasks whose end this process wrote (their heartbeat checks acked unread); none: every check is read. */
+  ended?: EndedTasks;
 }
 
 function groupByTask(events: TaskEvent[]): Map<string, TaskEvent[]> {
@@ -93,6 +95,11 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
   observeLag(deps.metrics, events, Date.now());
   const redelivered = new Set(events.filter((_, i) => msgs[i].fields.redelivered).map((e) => e.taskId));
   const groups = groupByTask(events);
+  for (const [id, evs] of groups) {
+    if (!onlyChecksOfEnded(deps, id, evs)) continue;
+    countEvents(deps, evs, false);
+    groups.delete(id);
+  }
   const epoch = deps.written?.epoch;
   const known = new Map<string, FoldTask>();
   const toRead: string[] = [];
@@ -114,6 +121,15 @@ export async function foldBatch(deps: FolderDeps, msgs: ConsumeMessage[]): Promi
     // A task read found its end taken by the time it was written: only another writer of the task could (SPEC rule 1).
     if (!(await foldTask(deps, task, taskEvents, opts))) deps.logger.warn({ taskId, kinds: taskEvents.map((e) => e.kind) }, 'the end of a task read was already stored; events dropped');
   });
+}
+
+/**
+ * Heartbeat checks of a task whose end this partition wrote: a long job's start arms one a window later, which
+ * nearly always comes after the job ended, and a check decides nothing for a task not running (task-timers.ts;
+ * an end is final): acked without reading the task and its outcome. Any other task's check is read as before.
+ */
+function onlyChecksOfEnded(deps: FolderDeps, taskId: string, events: TaskEvent[]): boolean {
+  return deps.ended !== undefined && deps.ended.isEnded(taskId) && events.every((e) => e.kind === 'heartbeat-check');
 }
 
 /** How a task not read is folded: remembered as last written (its `foldWrite`), or presumed as inserted. */
@@ -200,6 +216,7 @@ async function foldJobTask(deps: FolderDeps, task: FoldTask, events: TaskEvent[]
     return false;
   }
   if (opts.expect) countEvents(deps, events, true);
+  if (written && isTerminal(state.status)) deps.ended?.noteEnded([task._id]);
   const after: FoldTask = written ? { ...state, foldWrite: written } : state;
   if (written && opts.epoch !== undefined) deps.written?.remember(after, opts.epoch);
   if (part?.early) await dropEarlyEvents(deps.workflowModels.EarlyEvent, part.early);

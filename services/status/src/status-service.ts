@@ -15,7 +15,7 @@ import {
   declareTopology,
 } from '@taskyard/messaging';
 import { ObjectStore } from '@taskyard/storage';
-import { ListMarks, Outbox, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
+import { EndedTasks, ListMarks, Outbox, PRUNE_DELAY_MS, PendingPrunes, ensureTaskIndexes, readStatusTotals, taskModels, taskStatsModel } from '@taskyard/tasks';
 import { connectionsReady, startHealthServer } from '@taskyard/worker';
 import { ensureWorkflowIndexes, workflowModels } from '@taskyard/workflows';
 import { CallbackDelivery, DEFAULT_CALLBACK_TIMEOUT_MS, DEFAULT_CALLBACK_BACKOFF_MS, type CallbackConfig } from './callback-delivery';
@@ -113,7 +113,8 @@ export async function startStatusService(cfg: StatusConfig): Promise<RunningStat
   const consumers = partitionQueues.map((queue) => {
     // What the partition's folds wrote last: dropped whenever its consumer may have lost the queue.
     const written = new WrittenTasks();
-    const partition: FolderDeps = { ...deps, written };
+    // What the partition's folds ended: kept across a lost hold (an end is final whoever writes next).
+    const partition: FolderDeps = { ...deps, written, ended: new EndedTasks() };
     const batcher = new EventBatcher((msgs) => foldBatch(partition, msgs), {
       windowMs: cfg.batchWindowMs ?? 10,
       maxBatch: 200,

@@ -118,7 +118,7 @@ export async function writeFold(
   if (listed) await deps.marks.ensureForStatus(listed);
   const update = updateFor({ ...changes, ...(listed ? { lk: listKeys(listed) } : {}) }, task);
   // The fold's fields are already the stored types, so the driver writes them without mongoose's casting.
-  if (byOutcome && !task.outcome && expect && FOLD_WRITE_FIELD in expect && !(await stillAsWritten(deps.models.Task, task._id, expect))) return false;
+  if (byOutcome && !task.outcome && expect && FOLD_WRITE_FIELD in expect && !(await stillAsWritten(deps.models.Task, task._id, expect[FOLD_WRITE_FIELD]))) return false;
   const written = byOutcome ? await outcomeOf(deps.models, task, update) : await foldWrites(deps.models.Task).write({ filter: { _id: task._id, ...expect }, update });
   // An end found already stored was not this fold's to write, whatever the fold read or presumed.
   if ((expect || byOutcome) && !written) return false;
@@ -128,11 +128,15 @@ export async function writeFold(
 }
 
 /**
- * A remembered task's end is checked against its document first (still holding this process's last write,
- * claimed by a new one), as its other writes are: only then does the unique insert of its outcome decide it.
+ * A remembered task's end is checked against its document first (still holding this process's last write): only
+ * then does the unique insert of its outcome decide it. A read by `_id`, not a claiming update: the claim (a new
+ * write id) excluded no other writer (one that read the task writes it unconditionally, and FerretDB's update is
+ * itself a read and a write), only this process's later writes of the task, and an ended task has none; the
+ * update rewrote the whole task row and each of its index entries once more per long job (bench/peers README).
  */
-async function stillAsWritten(Task: Model<TaskRecord>, id: string, expect: WriteExpectation): Promise<boolean> {
-  return (await foldWrites(Task).write({ filter: { _id: id, ...expect }, update: {} })) !== undefined;
+async function stillAsWritten(Task: Model<TaskRecord>, id: string, foldWrite: string): Promise<boolean> {
+  const stored = await Task.collection.findOne({ _id: id } as never, { projection: { [FOLD_WRITE_FIELD]: 1 }, maxTimeMS: 15_000 });
+  return stored?.[FOLD_WRITE_FIELD] === foldWrite;
 }
 
 /** What a presumed task's write expects of the stored one: the state `newTaskRecord` inserts. */
