@@ -85,6 +85,18 @@ async function startVictimGateway(): Promise<string> {
   return url;
 }
 
+/**
+ * What a task that never finished left behind, for a failure's message: two CI timeouts here said nothing more.
+ * (Relayed but never folded: queued, no outbox entry, its slot held; the cause was events published before any
+ * status partition existed.)
+ */
+async function whereItStands(id: string): Promise<string> {
+  const task = await readTask<TaskRecord>(models.Task, id, { status: 1, attempt: 1 }, 10_000);
+  const outbox = await models.Outbox.find({}).lean();
+  const slots = await models.Slot.find({}).lean();
+  return `the task: ${JSON.stringify(task)}; outbox entries: ${JSON.stringify(outbox)}; slots: ${JSON.stringify(slots)}`;
+}
+
 test('a gateway killed while the confirm of a stored task is pending: the task is published and run, and its slot freed', async () => {
   const url = await startVictimGateway();
   proxy.pause();
@@ -118,7 +130,9 @@ test('a gateway killed while the confirm of a stored task is pending: the task i
   const done = await waitFor('the task to finish', async () => {
     const t = await readTask<TaskRecord>(models.Task, stored._id, {}, 10_000);
     return t && ['succeeded', 'failed'].includes(t.status) ? t : undefined;
-  }, { timeoutMs: 90_000, intervalMs: 200 });
+  }, { timeoutMs: 90_000, intervalMs: 200 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await whereItStands(stored._id)}`);
+  });
   expect(done.status).toBe('succeeded');
   // The owner's only slot is free again: the next submit is accepted, and nothing is left in the outbox.
   await waitFor('the slot to be freed', async () => (await models.Slot.countDocuments({})) === 0, { timeoutMs: 15_000 });
