@@ -149,7 +149,7 @@ async function endedTaskDocument<T extends { _id: string }>(
 /**
  * The tasks a list's bucket holds now (`lk` = `key`): a task with an outcome is listed as it ended, and only
  * if its status is the list's (a list of an open status leaves out the tasks that ended since). A bucket of an
- * open list whose every task had ended when this reader last read it is read without its outcomes, unless a
+ * open list whose every task had ended when this reader last read it is read as its tasks' ids alone, unless a
  * task new to the reader is in it (ended-tasks.ts): a fast job's task document keeps its `queued` keys, so
  * until the second's mark is pruned (list-prune.ts) every page of that list finds its ended tasks there again.
  */
@@ -162,15 +162,12 @@ export async function bucketTasks<T extends { _id: string; status: string }>(
 ): Promise<T[]> {
   const status = statusOfKey(key);
   const open = status !== undefined && isOpenStatus(status);
-  let rows: T[];
   if (open && memory?.bucketEnded(key)) {
-    const tasks = await Task.find({ lk: key }, projection).maxTimeMS(maxTimeMS).lean<T[]>().exec();
-    if (tasks.every((t) => memory.isEnded(t._id))) return [];
-    const outcomes = await outcomeModelOf(Task).find({ lk: key }).maxTimeMS(maxTimeMS).lean<TaskOutcomeRecord[]>().exec();
-    rows = await mergeEnds(Task, tasks, outcomes, projection, maxTimeMS, { status, memory });
-  } else {
-    rows = await tasksWithEnds<T>(Task, { lk: key }, projection, maxTimeMS, 0, { status, memory });
+    // The ids alone (the driver's find: no document to build); a task new to the reader, rare in a past second, is read with the rest below.
+    const ids = (await Task.collection.find({ lk: key } as never, { projection: { _id: 1 }, maxTimeMS }).toArray()) as unknown as { _id: string }[];
+    if (ids.every((t) => memory.isEnded(t._id))) return [];
   }
+  const rows = await tasksWithEnds<T>(Task, { lk: key }, projection, maxTimeMS, 0, { status, memory });
   const listed = status === undefined ? rows : rows.filter((t) => t.status === status);
   if (open) memory?.noteBucket(key, listed.length === 0);
   return listed;
