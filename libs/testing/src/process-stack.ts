@@ -35,8 +35,8 @@ export interface StackOptions {
    * sessions a second worker process in the same session adds no CPU (benchmarks of scaling need this).
    */
   ownSessions?: boolean;
-  /** Where service output goes: 'ignore' (default) or 'inherit'. */
-  stdio?: 'ignore' | 'inherit';
+  /** Where service output goes: 'ignore' (default), 'inherit', or an open file's descriptor (a log kept for CI). */
+  stdio?: 'ignore' | 'inherit' | number;
   /** The checkout whose services run (default this one): a benchmark's A/B of two versions in one sitting. */
   repo?: string;
 }

@@ -19,6 +19,8 @@ function workspaceRoot(): string {
 export const SHOTS_DIR = path.join(workspaceRoot(), 'test-artifacts', 'console');
 /** Each page's journal (page-journal.ts): what it saw and asked for, to read after a failure. */
 export const JOURNALS_DIR = path.join(SHOTS_DIR, 'pages');
+/** The services' output of each browser test file (their warnings and errors; STACK_LOG_LEVEL for more). */
+export const SERVICE_LOGS_DIR = path.join(SHOTS_DIR, 'services');
 
 const ARGS = [
   '--headless',

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
@@ -6,7 +6,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { seedDataset } from '@taskyard/school-data';
 import { startProcessStack, testServers, waitFor, type ProcessStack, type StackOptions, type TestServers } from '@taskyard/testing';
-import { launchBrowser, screenshot, type Browser } from './browser';
+import { launchBrowser, screenshot, SERVICE_LOGS_DIR, type Browser } from './browser';
 
 /** What a console browser test file runs against: real servers, a seeded dataset, the whole stack, Chromium. */
 export interface ConsoleEnv {
@@ -24,13 +24,10 @@ export async function startConsoleEnv(
   const servers = await testServers(label);
   const conn = await mongoose.createConnection(servers.mongoUrl).asPromise();
   await seedDataset(conn, opts.seed);
-  const stack = await startProcessStack({
-    servers,
-    workers: opts.workers,
-    limits: opts.limits,
-    env: opts.env,
-    stdio: process.env.STACK_STDIO === 'inherit' ? 'inherit' : 'ignore',
-  });
+  // The services' output goes to a file beside the page journals, so a failed CI run has the gateway's side.
+  mkdirSync(SERVICE_LOGS_DIR, { recursive: true });
+  const log = process.env.STACK_STDIO === 'inherit' ? 'inherit' : openSync(path.join(SERVICE_LOGS_DIR, `${label}.log`), 'w');
+  const stack = await startProcessStack({ servers, workers: opts.workers, limits: opts.limits, env: opts.env, stdio: log });
   const browser = await launchBrowser();
   return {
     servers,
@@ -40,6 +37,7 @@ export async function startConsoleEnv(
     async close() {
       await browser.close();
       await stack.stop();
+      if (typeof log === 'number') closeSync(log);
       await conn.close();
       await servers.cleanup();
     },
