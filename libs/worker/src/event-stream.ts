@@ -28,9 +28,14 @@ export function insertedTask(task: TaskMessage): InsertedTask | undefined {
 
 /**
  * How long a run's `started` waits for the job's outcome: a job done sooner sends its start inside the outcome
- * (one event, one fold, no read); a longer one sends it alone.
+ * (one event, one fold, no read); a longer one sends it alone (an event, its fold with a read and a task write, a
+ * heartbeat timer, and a check of the task at its end). A second, not 250 ms: a job that needs a fraction of a
+ * second of CPU runs several times that long when the cores are busy, so at 250 ms every such job took the long
+ * path exactly when CPU was short (bench/peers README, session 9: 200 ms CPU-bound jobs at load 12-23, lone starts
+ * 0.73-1.0 per task at 250 ms against 0.03-0.68 at 1 s, the platform's own CPU per task -27%). `running` shows up
+ * to this much later; START_DELAY_MS sets it per deployment.
  */
-export const DEFAULT_START_DELAY_MS = 250;
+export const DEFAULT_START_DELAY_MS = 1000;
 
 /**
  * The status events of one run of a task. Progress and log lines are buffered and flushed at most once

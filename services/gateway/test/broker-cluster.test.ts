@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startProcessStack, startRabbitCluster, testServers, waitFor, type ProcessStack, type RabbitCluster, type TestServers } from '@taskyard/testing';
 import { statusPartitionQueue } from '@taskyard/contracts';
-import { moreSubmitted, settledStatuses, SubmitStream } from './submit-stream';
+import { LONG_JOB_ENV, moreSubmitted, settledStatuses, SubmitStream } from './submit-stream';
 
 /**
  * The product on a three-node RabbitMQ cluster of its own (the local stack's RABBITMQ_NODES=3, in a
@@ -43,6 +43,7 @@ beforeAll(async () => {
     },
     workers: { diagnostic: 2 },
     limits: LIMITS,
+    env: LONG_JOB_ENV,
   });
   console.log(`cluster and stack started in ${Date.now() - t0} ms`);
   // Three RabbitMQ nodes booting side by side, then the stack: about a minute quiet, 223 s of the 240 s this

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, startProcessStack, testServers, waitFor, type ProcessStack, type TestServers } from '@taskyard/testing';
-import { moreSubmitted, settledStatuses, SubmitStream } from './submit-stream';
+import { LONG_JOB_ENV, moreSubmitted, settledStatuses, SubmitStream } from './submit-stream';
 
 /**
  * The product on a database of its own (`servers.sh database-start` on a private state and ports: the shared
@@ -44,7 +44,7 @@ beforeAll(async () => {
   env = { ...process.env, TASKYARD_STATE: state, TASKYARD_PG_PORT: String(await freePort()), TASKYARD_MONGO_PORT: String(await freePort()) };
   await database('database-start');
   servers = await testServers('db-kill');
-  stack = await startProcessStack({ servers: { ...servers, mongoUrl: `mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/taskyard_db_kill` }, workers: { diagnostic: 1 }, limits: LIMITS });
+  stack = await startProcessStack({ servers: { ...servers, mongoUrl: `mongodb://127.0.0.1:${env.TASKYARD_MONGO_PORT}/taskyard_db_kill` }, workers: { diagnostic: 1 }, limits: LIMITS, env: LONG_JOB_ENV });
 }, 300_000);
 afterAll(async () => {
   await stack?.stop(5000);

@@ -5,6 +5,12 @@ import { waitFor } from '@taskyard/testing';
  * A client submitting tasks one after another (each with its own Idempotency-Key, retried on 503 with the
  * same key) and reading the previous one back. Records the longest time a submit took to be accepted.
  */
+/**
+ * The stack's environment for a stream: its 300 ms jobs send their start alone (after 250 ms, not the default
+ * second), so the kills meet the long-job path too (a start folded alone, the task remembered, its end checked).
+ */
+export const LONG_JOB_ENV = { START_DELAY_MS: '250' };
+
 export class SubmitStream {
   readonly ids: string[] = [];
   longestPauseMs = 0;
