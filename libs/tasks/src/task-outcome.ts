@@ -125,7 +125,8 @@ async function mergeEnds<T extends { _id: string }>(
   const byId = new Map(outcomes.map((o) => [o._id, o]));
   const found = new Set(tasks.map((t) => t._id));
   const alone = outcomes.filter((o) => !found.has(o._id) && (opts.status === undefined || o.status === opts.status));
-  const others = await Promise.all(alone.map((o) => endedTaskDocument<T>(Task, o._id, projection, maxTimeMS, opts.memory)));
+  const projectionKey = JSON.stringify(projection);
+  const others = await Promise.all(alone.map((o) => endedTaskDocument<T>(Task, o._id, projection, projectionKey, maxTimeMS, opts.memory)));
   return tasks.concat(others.filter((t): t is NonNullable<typeof t> => t !== null)).map((t) => withOutcome(t, byId.get(t._id), projection));
 }
 
@@ -134,10 +135,10 @@ async function endedTaskDocument<T extends { _id: string }>(
   Task: Model<TaskRecord>,
   id: string,
   projection: Record<string, 0 | 1>,
+  projectionKey: string,
   maxTimeMS: number,
   memory?: EndedTasks,
 ): Promise<T | null> {
-  const projectionKey = JSON.stringify(projection);
   const kept = memory?.doc<T>(id, projectionKey);
   if (kept) return kept;
   // The driver's own findOne: a read per task here, where mongoose's query building costs more CPU than the read.
