@@ -5,6 +5,9 @@ import { FOLD_WRITE_FIELD, FoldWriteBatcher } from './fold-write-batcher';
 import { endByOutcome, outcomeOf } from './outcome-writes';
 import type { StatusMetrics } from './status-metrics';
 
+/** The deadline of each of a fold's reads and writes of a task and its outcome (a batch that misses it is folded again). */
+const FOLD_DB_DEADLINE_MS = 15_000;
+
 /**
  * One `$set`/`$unset` for a fold's changes: undefined fields are removed from the task. Given the stored task
  * (`stored`: read, presumed as inserted or remembered as written, with every field FOLD_FIELDS reads), a change
@@ -60,8 +63,8 @@ export async function readTasks(models: Pick<TaskModels, 'Task' | 'Outcome'>, id
 async function readFoldTask(models: Pick<TaskModels, 'Task' | 'Outcome'>, id: string): Promise<FoldTask | null> {
   // The driver's own findOne: on this hot path mongoose's query building costs more CPU than the read.
   const [task, outcome] = await Promise.all([
-    models.Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: 15_000 }) as Promise<FoldTask | null>,
-    readOutcome(models.Outcome, id, 15_000),
+    models.Task.collection.findOne({ _id: id } as never, { projection: FOLD_FIELDS, maxTimeMS: FOLD_DB_DEADLINE_MS }) as Promise<FoldTask | null>,
+    readOutcome(models.Outcome, id, FOLD_DB_DEADLINE_MS),
   ]);
   if (!task || !outcome) return task;
   return { ...withOutcome(task, outcome, FOLD_FIELDS), outcome };
@@ -79,7 +82,7 @@ function foldWrites(Task: Model<TaskRecord>): FoldWriteBatcher {
         collectionName: Task.collection.collectionName,
         findOne: (filter, opts) => Task.collection.findOne(filter as never, opts),
       }),
-      { maxTimeMS: 15_000 },
+      { maxTimeMS: FOLD_DB_DEADLINE_MS },
     );
     batchers.set(Task, b);
   }
@@ -112,7 +115,7 @@ export async function writeFold(
   // A task presumed as inserted may have ended since without its document saying so (its end is an outcome:
   // a cancel while it was queued): a write of its document that is not its end first makes sure it has none.
   // Only a run's start folded alone comes here (a fast job's start rides on its end, which the insert decides).
-  if (expect === AS_INSERTED && !byOutcome && (await readOutcome(deps.models.Outcome, task._id, 15_000))) return false;
+  if (expect === AS_INSERTED && !byOutcome && (await readOutcome(deps.models.Outcome, task._id, FOLD_DB_DEADLINE_MS))) return false;
   const listed =
     changes.status === undefined ? undefined : { owner: task.owner, type: task.type, tag: task.tag, status: changes.status, createdAt: task.createdAt, parentId: task.parentId };
   if (listed) await deps.marks.ensureForStatus(listed);
@@ -135,7 +138,7 @@ export async function writeFold(
  * update rewrote the whole task row and each of its index entries once more per long job (bench/peers README).
  */
 async function stillAsWritten(Task: Model<TaskRecord>, id: string, foldWrite: string): Promise<boolean> {
-  const stored = await Task.collection.findOne({ _id: id } as never, { projection: { [FOLD_WRITE_FIELD]: 1 }, maxTimeMS: 15_000 });
+  const stored = await Task.collection.findOne({ _id: id } as never, { projection: { [FOLD_WRITE_FIELD]: 1 }, maxTimeMS: FOLD_DB_DEADLINE_MS });
   return stored?.[FOLD_WRITE_FIELD] === foldWrite;
 }
 
