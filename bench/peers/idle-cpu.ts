@@ -1,8 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../lib/rate';
 import { cpuBetween } from '../lifecycle/cpu-accounting';
 import { cpuByPart } from './parts';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** CPU milliseconds per second by part (the workers as 'worker'). */
 export type CpuMsPerSec = Record<string, number>;
